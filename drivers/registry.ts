@@ -1,0 +1,37 @@
+/**
+ * A driver is a folder under drivers/ (definition, transport, codec, profiles/, README) plus one
+ * line in drivers/index.ts. The core sees only DriverDefinition: a protocol name, a strict zod
+ * schema for the device's `driver:` block, and a factory. Test test/unit/driver-registry.test.ts
+ * checks every definition against this convention.
+ */
+import type { z } from "zod";
+import type { DeviceModel, Driver, DriverContext } from "../src/core/types.ts";
+
+/** What a driver's factory receives about the device: identity plus its validated `driver:` block. */
+export interface DriverDevice<Options> {
+  id: string;
+  site: string;
+  kind: string;
+  /** Poll interval and per-poll deadline, already defaulted. */
+  intervalMs: number;
+  timeoutMs: number;
+  options: Options;
+}
+
+export interface DriverDefinition<Schema extends z.ZodObject = z.ZodObject> {
+  /** The value of `driver.protocol` in the inventory. */
+  protocol: string;
+  /** Strict object schema of the `driver:` block; must have `protocol: z.literal(protocol)`. */
+  options: Schema;
+  /** Builds the driver for one device. No I/O here: connections open on first poll or start(). */
+  create(device: DriverDevice<z.output<Schema>>, ctx: DriverContext): Driver;
+  /** Device models this driver knows, by profile name (for docs, the metric catalogue and tests). */
+  profiles(): ReadonlyMap<string, DeviceModel>;
+}
+
+/** Identity helper that keeps the schema's type for create(). */
+export function defineDriver<Schema extends z.ZodObject>(
+  def: DriverDefinition<Schema>,
+): DriverDefinition<Schema> {
+  return def;
+}

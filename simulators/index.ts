@@ -1,0 +1,5 @@
+/** Every simulator the fleet launcher knows: one line each. */
+import type { SimulatorDefinition } from "./registry.ts";
+import { tcpSimulator } from "./tcp/index.ts";
+
+export const simulators: readonly SimulatorDefinition[] = [tcpSimulator];

@@ -1,0 +1,120 @@
+/**
+ * The `emcomm` command. Each subcommand is a thin shell over a module: run (production daemon),
+ * demo (simulated fleet), config check/schema, poll (one-shot troubleshooting, like telegraf --test).
+ */
+import { Command, Option } from "commander";
+import { configJsonSchema } from "./config/json-schema.ts";
+import { loadConfigFile } from "./config/load.ts";
+import { findSecrets } from "./config/secret.ts";
+import { ConfigError } from "./core/errors.ts";
+import { startDaemon } from "./daemon.ts";
+import { demoBanner, startDemo } from "./demo.ts";
+import { createLogger } from "./log.ts";
+import { pollOnce, printPollResults } from "./poll-once.ts";
+import { stopOnSignal } from "./run.ts";
+import { VERSION } from "./version.ts";
+
+const program = new Command()
+  .name("emcomm")
+  .description("Equipment health monitoring and SLA daemon for emergency-communications networks")
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command("run")
+  .description("run the daemon on a config file (production)")
+  .requiredOption("-c, --config <file>", "config file (YAML)")
+  .action(async (opts: { config: string }) => {
+    const config = loadOrExit(opts.config);
+    const log = createLogger({ level: config.daemon.log.level });
+    const daemon = await startDaemon({ config, log });
+    await stopOnSignal(log, () => daemon.stop(), config.daemon.shutdownGrace + 10_000);
+  });
+
+program
+  .command("demo")
+  .description("run the daemon on the whole inventory, simulated, with the embedded store")
+  .option("-c, --config <file>", "inventory to simulate", "config/emcomm.yaml")
+  .addOption(
+    new Option("-p, --port <port>", "HTTP port of the daemon (the fault control uses the next one)")
+      .default(9464)
+      .argParser(Number),
+  )
+  .option("-d, --data-dir <dir>", "data directory of the demo's store", ".data/demo")
+  .action(async (opts: { config: string; port: number; dataDir: string }) => {
+    const log = createLogger({ level: process.env.EMCOMM_LOG_LEVEL ?? "info" });
+    const demo = await startDemo({ configFile: opts.config, port: opts.port, dataDir: opts.dataDir, log });
+    process.stdout.write(demoBanner(demo));
+    await stopOnSignal(log, () => demo.stop());
+  });
+
+const configCommand = program.command("config").description("check or describe config files");
+
+configCommand
+  .command("check")
+  .description("validate a config file: exit 0 if valid, else list every problem and exit 1")
+  .argument("<file>")
+  .option("--secrets", "also read every referenced secret (environment variables and files)")
+  .action((file: string, opts: { secrets?: boolean }) => {
+    const config = loadOrExit(file);
+    if (opts.secrets) {
+      const missing = findSecrets(config).flatMap(({ path, secret }) => {
+        try {
+          secret.reveal();
+          return [];
+        } catch (err) {
+          return [`  ${path}: ${(err as Error).message} (${secret.describe()})`];
+        }
+      });
+      if (missing.length > 0) {
+        process.stderr.write(`${file}: ${missing.length} secret(s) cannot be read\n${missing.join("\n")}\n`);
+        process.exit(1);
+      }
+    }
+    const polled = config.devices.filter((d) => d.driver.protocol !== "manual").length;
+    process.stdout.write(
+      `${file}: ok (${config.sites.length} sites, ${config.devices.length} devices, ${polled} monitored)\n`,
+    );
+  });
+
+configCommand
+  .command("schema")
+  .description("print the JSON Schema of config files (config/emcomm.schema.json is this output)")
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  });
+
+program
+  .command("poll")
+  .description("poll devices once, print every sample or error, exit 1 if any failed")
+  .requiredOption("-c, --config <file>", "config file (YAML)")
+  .option("--device <id...>", "only these devices")
+  .option("--json", "print JSON instead of text")
+  .addOption(
+    new Option("--wait <seconds>", "how long to listen to streamed devices").default(15).argParser(Number),
+  )
+  .action(async (opts: { config: string; device?: string[]; json?: boolean; wait: number }) => {
+    const config = loadOrExit(opts.config);
+    const log = createLogger({
+      level: process.env.EMCOMM_LOG_LEVEL ?? "warn",
+      pretty: false,
+      destination: process.stderr,
+    });
+    const results = await pollOnce(config, { deviceIds: opts.device, log, streamWaitMs: opts.wait * 1000 });
+    printPollResults(results, opts.json ?? false, process.stdout);
+    process.exitCode = results.some((r) => r.error) ? 1 : 0;
+  });
+
+function loadOrExit(file: string) {
+  try {
+    return loadConfigFile(file);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+await program.parseAsync(process.argv);

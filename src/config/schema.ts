@@ -1,0 +1,180 @@
+/**
+ * The daemon's configuration: daemon settings, sites and the device inventory. Strict (unknown
+ * keys are errors), defaults live here, and validation does no I/O: secrets are only references
+ * until a driver reveals them. `npm run schema` writes config/emcomm.schema.json from this file.
+ */
+import { z } from "zod";
+import { drivers } from "../../drivers/index.ts";
+import { duration } from "./duration.ts";
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "an id of lower-case letters, digits and dashes, like vehicle-modem");
+
+const localizedName = z.strictObject({
+  zh: z.string().min(1, "the Chinese name"),
+  en: z.string().min(1, "the English name"),
+});
+
+/** The fault level a device's outage opens, as in the contract's 一.3(6). */
+export const faultLevels = ["major", "general", "consult"] as const;
+export type FaultLevel = (typeof faultLevels)[number];
+
+export const deviceKinds = [
+  "satellite-modem",
+  "satellite-buc",
+  "satellite-antenna",
+  "ka-station",
+  "switch",
+  "router",
+  "ups",
+  "generator",
+  "pbx",
+  "trunking-base-station",
+  "trunking-controller",
+  "dispatch-console",
+  "radio-vehicle",
+  "radio-handheld",
+  "mesh-radio",
+  "video-terminal",
+  "video-matrix",
+  "collaboration-tablet",
+  "satellite-phone",
+  "cpe-5g",
+  "beidou-terminal",
+  "rdss-unit",
+  "field-tablet",
+  "duty-system",
+  "work-box",
+] as const;
+
+const siteSchema = z.strictObject({
+  id,
+  name: localizedName,
+  /**
+   * When the site's equipment is expected in service: `always` (fixed stations), or `deployed`
+   * (the command vehicle, portable kits): only while the site is declared deployed.
+   */
+  calendar: z.enum(["always", "deployed"]).default("always"),
+  /** The equipment group(s) of the contract's list this site covers, for reports. */
+  location: z
+    .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+    .optional(),
+});
+
+const driverOptions = z.discriminatedUnion(
+  "protocol",
+  drivers.map((d) => d.options) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  { error: () => `a driver block whose protocol is one of: ${drivers.map((d) => d.protocol).join(", ")}` },
+);
+
+const deviceSchema = z.strictObject({
+  id,
+  name: localizedName,
+  site: id,
+  /** The contract's equipment group (equipment.csv `group`), e.g. ku-vehicle, vsat-fixed. */
+  system: id,
+  /** Reference to the contract's equipment list: "<group>#<item>", e.g. "ku-vehicle#2". */
+  equipment: z
+    .string()
+    .regex(/^[a-z0-9-]+#\d+$/, 'a reference like "ku-vehicle#2"')
+    .optional(),
+  kind: z.enum(deviceKinds),
+  vendor: z.string().min(1),
+  model: z.string().min(1),
+  /** Fault level of an outage of this device (major: the whole service is lost). */
+  criticality: z.enum(faultLevels).default("general"),
+  interval: duration("1s").prefault("30s"),
+  /** Deadline of one poll; defaults to 80 % of the interval, at most 10 s. */
+  timeout: duration("100ms").optional(),
+  /** `site`: in service when its site is; `always`: expected up even when the site is stood down. */
+  calendar: z.enum(["site", "always"]).default("site"),
+  /** The device this one reaches the world through (its site's modem or router). */
+  upstream: id.optional(),
+  driver: driverOptions,
+});
+
+const daemonSchema = z.strictObject({
+  /** Where the SQLite store lives. Relative paths are relative to the working directory. */
+  dataDir: z.string().min(1).default("./data"),
+  http: z
+    .strictObject({
+      /** Listen address: loopback unless you mean to expose it. */
+      host: z.string().default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535).default(9464),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    })
+    .prefault({}),
+  scheduler: z
+    .strictObject({
+      /** Polls in flight at once across all devices. */
+      maxConcurrency: z.number().int().min(1).max(10_000).default(64),
+      /** Each interval is stretched or shrunk at random by up to this fraction, so polls spread out. */
+      jitter: z.number().min(0).max(0.5).default(0.1),
+    })
+    .prefault({}),
+  /** How long shutdown waits for polls in flight before aborting them. */
+  shutdownGrace: duration().prefault("10s"),
+  /** The contract's time zone: month boundaries for availability and reports. */
+  timezone: z.string().default("Asia/Shanghai"),
+});
+
+export const configSchema = z
+  .strictObject({
+    daemon: daemonSchema.prefault({}),
+    sites: z.array(siteSchema).min(1, "at least one site"),
+    devices: z.array(deviceSchema),
+  })
+  .superRefine((config, ctx) => {
+    const siteIds = new Set<string>();
+    config.sites.forEach((site, i) => {
+      if (siteIds.has(site.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sites", i, "id"],
+          message: "a site id not used before",
+          input: site.id,
+        });
+      siteIds.add(site.id);
+    });
+    const deviceIds = new Set(config.devices.map((d) => d.id));
+    const seen = new Set<string>();
+    config.devices.forEach((device, i) => {
+      if (seen.has(device.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "id"],
+          message: "a device id not used before",
+          input: device.id,
+        });
+      seen.add(device.id);
+      if (!siteIds.has(device.site))
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "site"],
+          message: `one of the sites' ids (${[...siteIds].join(", ")})`,
+          input: device.site,
+        });
+      if (device.upstream !== undefined && (!deviceIds.has(device.upstream) || device.upstream === device.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "upstream"],
+          message: "the id of another device",
+          input: device.upstream,
+        });
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type DeviceConfig = Config["devices"][number];
+export type SiteConfig = Config["sites"][number];
+
+/** The per-poll deadline of a device: its `timeout`, or 80 % of its interval capped at 10 s. */
+export function pollTimeoutMs(device: DeviceConfig): number {
+  return device.timeout ?? Math.min(Math.round(device.interval * 0.8), 10_000);
+}

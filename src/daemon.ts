@@ -1,0 +1,212 @@
+/**
+ * The daemon: builds every device's driver from the registry, polls the polled ones with the
+ * Scheduler, starts the streamed ones, fans outcomes out through the Pipeline to the status board
+ * and the metrics (and, as they are added, health, tickets and sinks), and serves HTTP.
+ * `startDaemon` is what `emcomm run` and `emcomm demo` call; tests call it too, with a FakeClock.
+ */
+import { createHash } from "node:crypto";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import type { Logger } from "pino";
+import { findDriver } from "../drivers/index.ts";
+import { type Config, type DeviceConfig, pollTimeoutMs } from "./config/schema.ts";
+import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
+import { asPollError } from "./core/errors.ts";
+import { createSharedResources } from "./core/resources.ts";
+import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
+import { buildHttp } from "./http/server.ts";
+import { DaemonMetrics } from "./metrics.ts";
+import { Pipeline } from "./pipeline.ts";
+import { Scheduler } from "./scheduler.ts";
+import { StatusBoard } from "./status.ts";
+import { type Db, openStore } from "./store/db.ts";
+import { VERSION } from "./version.ts";
+
+export interface DaemonOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  /** Listen for HTTP (default true). Tests that drive the pipeline directly may skip it. */
+  http?: boolean;
+  /** Extra HTTP routes (tickets, reports, console). */
+  routes?: readonly FastifyPluginAsync[];
+}
+
+export interface Daemon {
+  config: Config;
+  db: Db;
+  pipeline: Pipeline;
+  scheduler: Scheduler;
+  status: StatusBoard;
+  metrics: DaemonMetrics;
+  drivers: ReadonlyMap<string, Driver>;
+  http?: FastifyInstance;
+  /** "http://127.0.0.1:9464" when listening. */
+  url?: string;
+  stop(): Promise<void>;
+}
+
+const HEARTBEAT_MS = 30_000;
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { config, log } = options;
+  const clock = options.clock ?? systemClock;
+  const db = openStore(config.daemon.dataDir);
+  const runId = recordRunStart(db, clock, config);
+  const resources = createSharedResources();
+  const ctx = { clock, log: log.child({ component: "driver" }), resources };
+
+  const drivers = new Map<string, Driver>();
+  const specs = new Map<string, MetricSpec>();
+  for (const device of config.devices) {
+    const driver = buildDriver(device, ctx);
+    drivers.set(device.id, driver);
+    for (const spec of driver.metrics) specs.set(spec.name, spec);
+  }
+
+  const status = new StatusBoard(config.devices.map((d) => d.id));
+  const metrics = new DaemonMetrics(
+    config.devices.map((d) => ({ ...d, polled: drivers.get(d.id)?.shape !== "manual" })),
+    specs,
+    status,
+  );
+  const kinds = new Map(config.devices.map((d) => [d.id, d.kind]));
+  const pipeline = new Pipeline(log);
+  pipeline.subscribe("status", (o) => status.record(o));
+  pipeline.subscribe("metrics", (o) => metrics.record(o, kinds.get(o.deviceId) ?? ""));
+  pipeline.subscribe("log", logTransitions(log, status));
+
+  const scheduler = new Scheduler({
+    clock,
+    log: log.child({ component: "scheduler" }),
+    maxConcurrency: config.daemon.scheduler.maxConcurrency,
+    jitter: config.daemon.scheduler.jitter,
+    onOutcome: (o) => pipeline.publish(o),
+    onSkip: (id) => metrics.recordSkip(id),
+  });
+  const streamed: { id: string; driver: StreamedDriver }[] = [];
+  for (const device of config.devices) {
+    const driver = drivers.get(device.id)!;
+    if (driver.shape === "polled")
+      scheduler.add({ id: device.id, intervalMs: device.interval, timeoutMs: pollTimeoutMs(device), driver });
+    else if (driver.shape === "streamed") streamed.push({ id: device.id, driver });
+  }
+  scheduler.start();
+  for (const { id, driver } of streamed) {
+    driver
+      .start({
+        samples: (samples, at = clock.now()) =>
+          pipeline.publish({ deviceId: id, trigger: "stream", startedAt: at, finishedAt: at, samples }),
+        error: (err, at = clock.now()) =>
+          pipeline.publish({
+            deviceId: id,
+            trigger: "stream",
+            startedAt: at,
+            finishedAt: at,
+            samples: [],
+            error: asPollError(err, id),
+          }),
+      })
+      .catch((err) => log.error({ err, device: id }, "streamed driver failed to start"));
+  }
+
+  let heartbeat: TimerHandle | undefined;
+  const beat = () => {
+    db.prepare("UPDATE daemon_runs SET heartbeat_at = ? WHERE id = ?").run(clock.now(), runId);
+    heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
+  };
+  heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
+
+  let stopping = false;
+  const daemon: Daemon = {
+    config,
+    db,
+    pipeline,
+    scheduler,
+    status,
+    metrics,
+    drivers,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      heartbeat?.cancel();
+      await daemon.http?.close();
+      await scheduler.stop(config.daemon.shutdownGrace);
+      await Promise.allSettled([
+        ...streamed.map((s) => s.driver.stop()),
+        ...[...drivers.values()].map((d) => (d.shape === "polled" ? d.close() : undefined)),
+      ]);
+      await resources.closeAll();
+      db.prepare("UPDATE daemon_runs SET heartbeat_at = ?, stopped_at = ? WHERE id = ?").run(
+        clock.now(),
+        clock.now(),
+        runId,
+      );
+      db.close();
+      log.info("daemon stopped");
+    },
+  };
+
+  if (options.http !== false) {
+    const http = await buildHttp({
+      config,
+      status,
+      metrics,
+      log,
+      healthy: () => !stopping && db.open,
+      routes: options.routes,
+    });
+    const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });
+    daemon.http = http;
+    daemon.url = address.replace("[::1]", "127.0.0.1");
+    log.info({ url: daemon.url, devices: config.devices.length }, "daemon listening");
+  }
+  return daemon;
+}
+
+function buildDriver(
+  device: DeviceConfig,
+  ctx: Parameters<NonNullable<ReturnType<typeof findDriver>>["create"]>[1],
+) {
+  const definition = findDriver(device.driver.protocol as string);
+  if (!definition) throw new Error(`device ${device.id}: no driver for protocol ${device.driver.protocol}`);
+  return definition.create(
+    {
+      id: device.id,
+      site: device.site,
+      kind: device.kind,
+      intervalMs: device.interval,
+      timeoutMs: pollTimeoutMs(device),
+      options: device.driver,
+    },
+    { ...ctx, log: ctx.log.child({ device: device.id }) },
+  );
+}
+
+function recordRunStart(db: Db, clock: Clock, config: Config): number {
+  const digest = createHash("sha256").update(JSON.stringify(config)).digest("hex");
+  const now = clock.now();
+  const row = db
+    .prepare(
+      "INSERT INTO daemon_runs (started_at, heartbeat_at, version, config_digest) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .get(now, now, VERSION, digest) as { id: number };
+  return row.id;
+}
+
+/** Logs at info only when a device changes between up and down; each poll at debug. */
+function logTransitions(log: Logger, status: StatusBoard) {
+  const previous = new Map<string, boolean>();
+  return (o: import("./core/outcome.ts").PollOutcome) => {
+    const up = !o.error;
+    const was = previous.get(o.deviceId);
+    previous.set(o.deviceId, up);
+    const s = status.get(o.deviceId);
+    if (o.error) log.debug({ device: o.deviceId, kind: o.error.kind, err: o.error.message }, "poll failed");
+    else log.debug({ device: o.deviceId, samples: o.samples.length, ms: s?.lastDurationMs }, "poll ok");
+    if (was === up) return;
+    if (up)
+      log.info({ device: o.deviceId }, was === undefined ? "device answering" : "device answering again");
+    else
+      log.warn({ device: o.deviceId, kind: o.error?.kind, reason: o.error?.message }, "device not answering");
+  };
+}
