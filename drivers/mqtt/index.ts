@@ -1,11 +1,16 @@
 /** mqtt: placeholder definition so the inventory validates; the mqtt driver replaces it. */
 import { z } from "zod";
+import { secretSchema } from "../../src/config/secret.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { defineDriver } from "../registry.ts";
 
 export const mqttDriver = defineDriver({
   protocol: "mqtt",
-  options: z.looseObject({ protocol: z.literal("mqtt"), profile: z.string() }),
+  options: z.looseObject({
+    protocol: z.literal("mqtt"),
+    profile: z.string(),
+    password: secretSchema.optional(),
+  }),
   profiles: () => new Map(),
   create: (device) => ({
     shape: "polled",
