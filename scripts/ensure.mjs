@@ -8,7 +8,19 @@ const root = new URL("..", import.meta.url).pathname;
 
 /** Debian package → a file it installs; tests use these peers (see README "Tests"). */
 export const debianPeers = {
-  // filled in as capabilities add real peers
+  snmp: "/usr/bin/snmpget", // snmpget, snmpwalk, snmpbulkwalk, snmptrap: read our simulator, send traps
+  snmpd: "/usr/sbin/snmpd", // a real agent our SNMP driver polls
+  snmptrapd: "/usr/sbin/snmptrapd",
+  "prometheus-snmp-exporter": "/usr/bin/prometheus-snmp-exporter", // the SNMP benchmark's anchor
+  mosquitto: "/usr/sbin/mosquitto", // the MQTT broker for the Beidou driver and the event publisher
+  "mosquitto-clients": "/usr/bin/mosquitto_pub",
+  mbpoll: "/usr/bin/mbpoll", // libmodbus client that reads our Modbus simulator
+  "python3-pymodbus": "/usr/lib/python3/dist-packages/pymodbus/__init__.py", // a Modbus server we did not write
+  "victoria-metrics": "/usr/bin/victoria-metrics", // speaks the InfluxDB v2 write API
+  influxdb: "/usr/bin/influxd", // InfluxDB 1.x runs the dashboards' InfluxQL
+  prometheus: "/usr/bin/promtool", // prometheus and promtool
+  "prometheus-alertmanager": "/usr/bin/amtool", // alertmanager and amtool
+  chromium: "/usr/bin/chromium", // the duty console's browser tests (playwright-core drives it)
 };
 
 function run(cmd, args, opts = {}) {
