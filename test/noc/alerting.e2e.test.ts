@@ -111,7 +111,9 @@ describe.skipIf(skip)("alerting end to end (Prometheus → Alertmanager → phon
         c.at >= after &&
         c.body.alerts.some(
           (a) =>
-            a.status === status && a.labels.alertname === "EmcommDeviceDown" && a.labels.device === "duty-system",
+            a.status === status &&
+            a.labels.alertname === "EmcommDeviceDown" &&
+            a.labels.device === "duty-system",
         ),
     );
 
@@ -125,7 +127,10 @@ describe.skipIf(skip)("alerting end to end (Prometheus → Alertmanager → phon
       },
       20_000,
     );
-    const firingBefore = await promQuery(prometheus.url, 'ALERTS{alertname="EmcommDeviceDown",device="duty-system"}');
+    const firingBefore = await promQuery(
+      prometheus.url,
+      'ALERTS{alertname="EmcommDeviceDown",device="duty-system"}',
+    );
     expect(firingBefore).toEqual([]);
 
     const injectedAt = Date.now();
@@ -153,8 +158,14 @@ describe.skipIf(skip)("alerting end to end (Prometheus → Alertmanager → phon
     // The engineer on call today (Asia/Shanghai) is rung too, and only that engineer.
     const day = Number(new Intl.DateTimeFormat("en", { timeZone: "Asia/Shanghai", day: "numeric" }).format());
     const onCall = day <= 10 ? "engineer-a" : day <= 20 ? "engineer-b" : "engineer-c";
-    await waitFor("the engineer on call", () => dutyAlerts("firing", injectedAt).find((c) => c.to === onCall), NOTIFY_WITHIN_MS);
-    expect(new Set(dutyAlerts("firing", injectedAt).map((c) => c.to))).toEqual(new Set(["bureau-duty", onCall]));
+    await waitFor(
+      "the engineer on call",
+      () => dutyAlerts("firing", injectedAt).find((c) => c.to === onCall),
+      NOTIFY_WITHIN_MS,
+    );
+    expect(new Set(dutyAlerts("firing", injectedAt).map((c) => c.to))).toEqual(
+      new Set(["bureau-duty", onCall]),
+    );
 
     // WeCom: the Chinese template, to the bureau's contact and to the NOC group.
     const chat = await waitFor(
@@ -182,7 +193,10 @@ describe.skipIf(skip)("alerting end to end (Prometheus → Alertmanager → phon
     expect(resolved.body.status).toBe("resolved");
     await waitFor(
       "a WeCom recovery message",
-      () => wecom.find((m) => m.at >= clearedAt && m.body.text.content.includes("已恢复 RESOLVED · 值班值守系统")),
+      () =>
+        wecom.find(
+          (m) => m.at >= clearedAt && m.body.text.content.includes("已恢复 RESOLVED · 值班值守系统"),
+        ),
       NOTIFY_WITHIN_MS,
     );
     console.info(

@@ -62,7 +62,13 @@ export interface Peer {
   stop(): Promise<void>;
 }
 
-async function startPeer(name: string, cmd: string, args: string[], url: string, ready: string): Promise<Peer> {
+async function startPeer(
+  name: string,
+  cmd: string,
+  args: string[],
+  url: string,
+  ready: string,
+): Promise<Peer> {
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout?.on("data", (b: Buffer) => {
@@ -164,7 +170,10 @@ export async function startInfluxd(dir: string): Promise<Peer> {
 }
 
 /** Prometheus HTTP API: an instant query; throws with Prometheus' own error text on failure. */
-export async function promQuery(url: string, query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+export async function promQuery(
+  url: string,
+  query: string,
+): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const r = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query })}`);
   const body = (await r.json()) as { status: string; error?: string; data?: { result: unknown } };
   if (body.status !== "success") throw new Error(`${query}: ${body.error}`);
