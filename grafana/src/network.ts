@@ -80,7 +80,7 @@ export const network = dashboard({
       title: "设备健康 Device health",
       panels: [
         timeseries({
-          title: "CPU",
+          title: "CPU 使用率",
           description: "CPU usage per entity (cpu_usage_percent).",
           targets: [series("cpu_usage_percent", "cpu", '"device", "entity"')],
           w: 8,

@@ -58,7 +58,7 @@ export const nocWall = dashboard({
           mappings: LOCK_MAPPINGS,
         }),
         tiles({
-          title: "Eb/No",
+          title: "信噪比 Eb/No",
           description:
             "Receive Eb/No per modem (modem_ebno_db, ka_ebno_db); red below 6 dB, amber below 8 dB.",
           targets: [

@@ -15,7 +15,7 @@ export const power = dashboard({
   tags: ["power"],
   rows: [
     {
-      title: "UPS",
+      title: "不间断电源 UPS",
       panels: [
         tiles({
           title: "供电方式",

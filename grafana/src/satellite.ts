@@ -67,7 +67,7 @@ export const satellite = dashboard({
       title: "链路质量 Link quality",
       panels: [
         timeseries({
-          title: "Eb/No",
+          title: "信噪比 Eb/No",
           description: "Receive Eb/No per modem (modem_ebno_db); the alert floor is 6 dB.",
           targets: [series("modem_ebno_db", "modem"), series("ka_ebno_db", "ka")],
           w: 12,
