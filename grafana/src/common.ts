@@ -8,7 +8,7 @@ import { type Mapping, prom, SEL, table } from "./lib.ts";
  * Device state as one number per device, worst highest, so `max by (site)` is a site's worst:
  * 0 unmonitored · 1 not in service · 2 maintenance · 3 up · 4 degraded · 5 impacted · 6 down.
  * From emcomm_device_state (the health engine); devices without a state fall back to their last
- * poll (up 3, down 6), and devices nobody polls (manual) show as unmonitored.
+ * poll (up 3, down 6); devices nobody polls (manual) or not polled yet show as unmonitored (0).
  */
 export const STATE_CODES: readonly [string, number][] = [
   ["unmonitored", 0],
@@ -28,7 +28,7 @@ export function stateCode(selector = SEL, by = "site, device"): string {
     `max by (${by}) (`,
     `  max by (site, device) (\n    ${fromState}\n  )`,
     `  or max by (site, device) (6 - 3 * emcomm_device_up{${selector}})`,
-    `  or max by (site, device) (emcomm_device_info{${selector}, polled="false"} * 0)`,
+    `  or max by (site, device) (emcomm_device_info{${selector}} * 0)`,
     ")",
   ].join("\n");
 }

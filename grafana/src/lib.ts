@@ -270,3 +270,14 @@ export function dashboard(d: DashboardSpec): Json {
 export function panelsOf(dash: Json): Json[] {
   return (dash.panels as Json[]).flatMap((p) => [p, ...((p.panels as Json[] | undefined) ?? [])]);
 }
+
+/** Every query of a dashboard with its panel title, for tests. */
+export function queriesOf(dash: Json): { panel: string; kind: "prom" | "influx"; text: string }[] {
+  return panelsOf(dash).flatMap((p) =>
+    ((p.targets as Json[] | undefined) ?? []).map((t) =>
+      (t.datasource as Json).type === "prometheus"
+        ? { panel: String(p.title), kind: "prom" as const, text: String(t.expr) }
+        : { panel: String(p.title), kind: "influx" as const, text: String(t.query) },
+    ),
+  );
+}

@@ -49,8 +49,14 @@ describe.skipIf(missingPeers("promtool"))("prometheus config (promtool)", () => 
     const cases = tests.tests.flatMap((t) => t.alert_rule_test);
     for (const rule of rules) {
       const mine = cases.filter((c) => c.alertname === rule.alert);
-      expect(mine.some((c) => c.exp_alerts.length > 0), `${rule.alert} firing`).toBe(true);
-      expect(mine.some((c) => c.exp_alerts.length === 0), `${rule.alert} not firing`).toBe(true);
+      expect(
+        mine.some((c) => c.exp_alerts.length > 0),
+        `${rule.alert} firing`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => c.exp_alerts.length === 0),
+        `${rule.alert} not firing`,
+      ).toBe(true);
     }
   });
 

@@ -11,7 +11,7 @@ import { declaredInfluxSchema, declaredPromMetrics } from "../../grafana/declare
 import { render } from "../../grafana/generate.ts";
 import { influxqlProblems, promqlLabelNames, promqlMetricNames } from "../../grafana/query-check.ts";
 import { dashboards } from "../../grafana/src/index.ts";
-import { type Json, panelsOf } from "../../grafana/src/lib.ts";
+import { type Json, panelsOf, queriesOf } from "../../grafana/src/lib.ts";
 import { ROOT } from "./stack.ts";
 
 const DIR = join(ROOT, "grafana/dashboards");
@@ -28,20 +28,14 @@ const UIDS: Record<string, string> = {
   device: "emcomm-device",
 };
 
-export function queriesOf(dash: Json): { panel: string; kind: "prom" | "influx"; text: string }[] {
-  return panelsOf(dash).flatMap((p) =>
-    ((p.targets as Json[] | undefined) ?? []).map((t) =>
-      (t.datasource as Json).type === "prometheus"
-        ? { panel: String(p.title), kind: "prom" as const, text: String(t.expr) }
-        : { panel: String(p.title), kind: "influx" as const, text: String(t.query) },
-    ),
-  );
-}
-
 describe("grafana dashboards", () => {
   it("the committed JSON is what `npm run dashboards` generates", () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
-    expect(files.sort()).toEqual(Object.keys(dashboards).map((n) => `${n}.json`).sort());
+    expect(files.sort()).toEqual(
+      Object.keys(dashboards)
+        .map((n) => `${n}.json`)
+        .sort(),
+    );
     for (const [name, dash] of Object.entries(dashboards))
       expect(readFileSync(join(DIR, `${name}.json`), "utf8"), `${name}.json is stale`).toBe(render(dash));
   });
@@ -53,7 +47,8 @@ describe("grafana dashboards", () => {
       expect(String(dash.description)).toMatch(/^[A-Z][\x20-\x7e–…≥]+$/u);
       for (const p of panelsOf(dash)) {
         expect(String(p.title), `${name}: ${p.title}`).toMatch(HAN);
-        if (p.type !== "row") expect(String(p.description ?? ""), `${name}: ${p.title}`).toMatch(/[A-Za-z]{3}/);
+        if (p.type !== "row")
+          expect(String(p.description ?? ""), `${name}: ${p.title}`).toMatch(/[A-Za-z]{3}/);
       }
     }
     expect(new Set(Object.values(dashboards).map((d) => d.uid)).size).toBe(Object.keys(dashboards).length);
@@ -67,7 +62,9 @@ describe("grafana dashboards", () => {
   });
 
   it("panels refer only to the provisioned datasources", () => {
-    const provisioned = parse(readFileSync(join(ROOT, "grafana/provisioning/datasources/emcomm.yaml"), "utf8")) as {
+    const provisioned = parse(
+      readFileSync(join(ROOT, "grafana/provisioning/datasources/emcomm.yaml"), "utf8"),
+    ) as {
       datasources: { uid: string; type: string }[];
     };
     const uids = new Set(provisioned.datasources.map((d) => `${d.type}:${d.uid}`));
@@ -82,7 +79,9 @@ describe("grafana dashboards", () => {
   it("the NOC wall has device tiles, satellite, power and the ticket clocks worst first", () => {
     const wall = dashboards["noc-wall"]!;
     const titles = panelsOf(wall).map((p) => p.title);
-    expect(titles).toEqual(expect.arrayContaining(["站点", "设备", "解调锁定", "信噪比 Eb/No", "UPS 供电", "工单时限剩余"]));
+    expect(titles).toEqual(
+      expect.arrayContaining(["站点", "设备", "解调锁定", "信噪比 Eb/No", "UPS 供电", "工单时限剩余"]),
+    );
     const tickets = queriesOf(wall).find((q) => q.panel === "工单时限剩余")!;
     expect(tickets.text).toMatch(/^sort\(emcomm_ticket_clock_remaining_seconds/);
   });
@@ -90,7 +89,9 @@ describe("grafana dashboards", () => {
   describe("every panel query uses only declared metrics and fields", () => {
     const prom = declaredPromMetrics();
     const influx = declaredInfluxSchema();
-    const all = Object.values(dashboards).flatMap((d) => queriesOf(d).map((q) => ({ ...q, dash: String(d.uid) })));
+    const all = Object.values(dashboards).flatMap((d) =>
+      queriesOf(d).map((q) => ({ ...q, dash: String(d.uid) })),
+    );
     it.each(all.map((q) => [`${q.dash} · ${q.panel} · ${q.kind}`, q] as const))("%s", (_name, q) => {
       if (q.kind === "influx") {
         expect(influxqlProblems(q.text, influx)).toEqual([]);
@@ -106,13 +107,22 @@ describe("grafana dashboards", () => {
   });
 
   it("the checks reject what is not declared", () => {
-    expect(promqlMetricNames('rate(emcomm_made_up_total{site=~"$site"}[5m])')).toEqual(["emcomm_made_up_total"]);
+    expect(promqlMetricNames('rate(emcomm_made_up_total{site=~"$site"}[5m])')).toEqual([
+      "emcomm_made_up_total",
+    ]);
     expect(declaredPromMetrics().has("emcomm_made_up_total")).toBe(false);
     const schema = declaredInfluxSchema();
-    expect(influxqlProblems('SELECT mean("modem_snr_db") FROM "modem" WHERE $timeFilter', schema)).not.toEqual([]);
-    expect(influxqlProblems('SELECT mean("modem_ebno_db") FROM "modems" WHERE $timeFilter', schema)).not.toEqual([]);
     expect(
-      influxqlProblems('SELECT mean("modem_ebno_db") FROM "modem" WHERE $timeFilter GROUP BY "ifname"', schema),
+      influxqlProblems('SELECT mean("modem_snr_db") FROM "modem" WHERE $timeFilter', schema),
+    ).not.toEqual([]);
+    expect(
+      influxqlProblems('SELECT mean("modem_ebno_db") FROM "modems" WHERE $timeFilter', schema),
+    ).not.toEqual([]);
+    expect(
+      influxqlProblems(
+        'SELECT mean("modem_ebno_db") FROM "modem" WHERE $timeFilter GROUP BY "ifname"',
+        schema,
+      ),
     ).not.toEqual([]);
   });
 });

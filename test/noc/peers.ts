@@ -144,6 +144,7 @@ export async function startAlertmanager(configFile: string, dir: string): Promis
 /** InfluxDB 1.x with every listener on loopback and every file under `dir`. */
 export async function startInfluxd(dir: string): Promise<Peer> {
   const [http, rpc] = [await freePort(), await freePort()];
+  mkdirSync(dir, { recursive: true });
   const conf = join(dir, "influxdb.conf");
   writeFileSync(
     conf,
