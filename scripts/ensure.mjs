@@ -9,6 +9,10 @@ const root = new URL("..", import.meta.url).pathname;
 /** Debian package → a file it installs; tests use these peers (see README "Tests"). */
 export const debianPeers = {
   // filled in as capabilities add real peers
+  // NOC (issue 8): promtool/amtool checks, alerting end to end, dashboard queries
+  prometheus: "/usr/bin/prometheus",
+  "prometheus-alertmanager": "/usr/bin/prometheus-alertmanager",
+  influxdb: "/usr/bin/influxd",
 };
 
 function run(cmd, args, opts = {}) {

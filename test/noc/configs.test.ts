@@ -3,7 +3,8 @@
  * and the alert rules checked against the metrics the daemon declares.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -149,10 +150,41 @@ describe.skipIf(missingPeers("amtool"))("alertmanager config (amtool)", () => {
     }
   });
 
+  it("render.sh fills the WeCom secrets from files into a config amtool accepts", () => {
+    const dir = mkdtempSync(join(tmpdir(), "emcomm-am-render-"));
+    try {
+      writeFileSync(join(dir, "corp"), "ww0123456789abcdef\n");
+      writeFileSync(join(dir, "secret"), "s3cr3t-Value_42\n");
+      // Stands in for /bin/alertmanager: checks the rendered file with amtool.
+      const fake = join(dir, "alertmanager");
+      writeFileSync(fake, `#!/bin/sh\nexec ${BINARIES.amtool} check-config "\${1#--config.file=}"\n`);
+      chmodSync(fake, 0o755);
+      const r = spawnSync("sh", [join(AM_DIR, "render.sh")], {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          AM_CONFIG_DIR: AM_DIR,
+          AM_RUN_DIR: dir,
+          AM_BIN: fake,
+          WECOM_CORP_ID_FILE: join(dir, "corp"),
+          WECOM_API_SECRET_FILE: join(dir, "secret"),
+        },
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const rendered = readFileSync(join(dir, "alertmanager.yml"), "utf8");
+      expect(rendered).toContain("wechat_api_secret: s3cr3t-Value_42\n");
+      expect(rendered).toContain("wechat_api_corp_id: ww0123456789abcdef\n");
+      expect(rendered).not.toContain("__WECOM_");
+      expect(statSync(join(dir, "alertmanager.yml")).mode & 0o077).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("holds no secret: WeCom secret is a placeholder, the gateway token a file", () => {
     const text = readFileSync(join(AM_DIR, "alertmanager.yml"), "utf8");
     expect(text).toContain("wechat_api_secret: __WECOM_API_SECRET__");
-    expect(text).toMatch(/credentials_file: \/etc\/alertmanager\/secrets\//);
+    expect(text).toMatch(/credentials_file: \/run\/secrets\/sms_gateway_token/);
     expect(text).not.toMatch(/\bcredentials:\s/);
     for (const url of text.match(/https?:\/\/[^\s'"]+/g) ?? [])
       expect(url.includes(".invalid") || url.startsWith("https://qyapi.weixin.qq.com/"), url).toBe(true);
