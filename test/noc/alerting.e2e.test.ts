@@ -19,6 +19,7 @@ import {
   promQuery,
   startAlertmanager,
   startPrometheus,
+  titled,
   waitFor,
 } from "./peers.ts";
 import { renderAlertmanager, renderPrometheus, urlsIn } from "./stack.ts";
@@ -45,7 +46,7 @@ interface WecomCall {
   at: number;
 }
 
-describe.skipIf(skip)("alerting end to end (Prometheus → Alertmanager → phones)", () => {
+describe.skipIf(skip)(titled("alerting end to end (Prometheus → Alertmanager → phones)", skip), () => {
   let dir: string;
   let demo: Demo;
   let prometheus: Peer;

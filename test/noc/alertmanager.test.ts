@@ -8,15 +8,17 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, missingPeers, type Peer, startAlertmanager, waitFor } from "./peers.ts";
+import { freePort, missingPeers, type Peer, startAlertmanager, titled, waitFor } from "./peers.ts";
 import { renderAlertmanager } from "./stack.ts";
+
+const skip = missingPeers("alertmanager");
 
 interface AmAlert {
   labels: Record<string, string>;
   status: { state: string; inhibitedBy: string[] };
 }
 
-describe.skipIf(missingPeers("alertmanager"))("alertmanager routing and inhibition", () => {
+describe.skipIf(skip)(titled("alertmanager routing and inhibition", skip), () => {
   let dir: string;
   let am: Peer;
   let phones: Server;

@@ -16,7 +16,15 @@ import { queriesOf } from "../../grafana/src/lib.ts";
 import type { Demo } from "../../src/demo.ts";
 import { startFastDemo } from "./demo.ts";
 import { encodeOutcome } from "./line-protocol.ts";
-import { missingPeers, type Peer, promQuery, startInfluxd, startPrometheus, waitFor } from "./peers.ts";
+import {
+  missingPeers,
+  type Peer,
+  promQuery,
+  startInfluxd,
+  startPrometheus,
+  titled,
+  waitFor,
+} from "./peers.ts";
 import { renderPrometheus } from "./stack.ts";
 
 const skip = missingPeers("prometheus", "influxd");
@@ -39,7 +47,7 @@ const all = Object.values(dashboards).flatMap((d) =>
   queriesOf(d).map((q) => ({ ...q, dash: String(d.uid) })),
 );
 
-describe.skipIf(skip)("dashboard queries against real Prometheus and InfluxDB", () => {
+describe.skipIf(skip)(titled("dashboard queries against real Prometheus and InfluxDB", skip), () => {
   let dir: string;
   let demo: Demo;
   let prometheus: Peer;

@@ -21,6 +21,11 @@ export function missingPeers(...names: (keyof typeof BINARIES)[]): string | unde
   return missing.length ? `not installed: ${missing.map((n) => BINARIES[n]).join(", ")}` : undefined;
 }
 
+/** A describe title that says why it is skipped, when it is. */
+export function titled(title: string, skipReason: string | undefined): string {
+  return skipReason ? `${title} (skipped: ${skipReason})` : title;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
