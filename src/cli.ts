@@ -41,9 +41,16 @@ program
       .argParser(Number),
   )
   .option("-d, --data-dir <dir>", "data directory of the demo's store", ".data/demo")
-  .action(async (opts: { config: string; port: number; dataDir: string }) => {
+  .option("--host <address>", "address the daemon listens on (0.0.0.0 in a container)", "127.0.0.1")
+  .action(async (opts: { config: string; port: number; dataDir: string; host: string }) => {
     const log = createLogger({ level: process.env.EMCOMM_LOG_LEVEL ?? "info" });
-    const demo = await startDemo({ configFile: opts.config, port: opts.port, dataDir: opts.dataDir, log });
+    const demo = await startDemo({
+      configFile: opts.config,
+      port: opts.port,
+      host: opts.host,
+      dataDir: opts.dataDir,
+      log,
+    });
     process.stdout.write(demoBanner(demo));
     await stopOnSignal(log, () => demo.stop());
   });

@@ -13,6 +13,8 @@ import { type Daemon, startDaemon } from "./daemon.ts";
 export interface DemoOptions {
   configFile: string;
   port: number;
+  /** Address the daemon listens on; loopback unless a container needs it reachable (docker-compose). */
+  host?: string;
   dataDir: string;
   log: Logger;
 }
@@ -27,7 +29,11 @@ export interface Demo {
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { log } = options;
   const raw = parse(readFileSync(options.configFile, "utf8"));
-  raw.daemon = { ...raw.daemon, dataDir: options.dataDir, http: { host: "127.0.0.1", port: options.port } };
+  raw.daemon = {
+    ...raw.daemon,
+    dataDir: options.dataDir,
+    http: { host: options.host ?? "127.0.0.1", port: options.port },
+  };
   // The simulators accept these lab credentials; real deployments set their own.
   process.env.EMCOMM_SNMP_COMMUNITY ??= "public";
   process.env.EMCOMM_MQTT_PASSWORD ??= "emcomm-demo";

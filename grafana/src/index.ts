@@ -1,0 +1,19 @@
+/** Every dashboard, by file name under grafana/dashboards/. */
+import { device } from "./device.ts";
+import type { Json } from "./lib.ts";
+import { network } from "./network.ts";
+import { nocWall } from "./noc-wall.ts";
+import { power } from "./power.ts";
+import { radio } from "./radio.ts";
+import { satellite } from "./satellite.ts";
+import { sla } from "./sla.ts";
+
+export const dashboards: Readonly<Record<string, Json>> = {
+  "noc-wall": nocWall,
+  satellite,
+  power,
+  network,
+  radio,
+  sla,
+  device,
+};
