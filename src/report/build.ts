@@ -1,0 +1,63 @@
+/**
+ * Gathers a period's snapshot from a ReportSource and computes its sheet. Called by the CLI, the API
+ * route and the monthly schedule; one call per report, reading the source once per month.
+ */
+import type { Clock } from "../core/clock.ts";
+import { emptyInputs, type ManualInputs } from "./inputs.ts";
+import { monthsOf, type Period, parsePeriod } from "./period.ts";
+import type { ReportConfig } from "./policy.ts";
+import { computeScoreSheet, type MonthData, type ReportData, type ScoreSheet } from "./score.ts";
+import type { ReportSource } from "./source.ts";
+
+export interface BuildOptions {
+  source: ReportSource;
+  config: ReportConfig;
+  clock: Clock;
+  /** Manual inputs by month id ("2026-11"); missing months count as zero. */
+  inputs?: readonly ManualInputs[];
+}
+
+/** The snapshot of a period: each month that has started, cut off at its end or now. */
+export async function gatherReportData(period: Period, opts: BuildOptions): Promise<ReportData> {
+  const now = opts.clock.now();
+  if (period.start >= now) throw new Error(`period ${period.id} has not started yet`);
+  const byMonth = new Map((opts.inputs ?? []).map((i) => [i.period, i]));
+  const months: MonthData[] = [];
+  for (const m of monthsOf(period)) {
+    if (m.start >= now) break;
+    const window = { start: m.start, end: m.end };
+    const [devices, tickets, windows] = await Promise.all([
+      opts.source.availability(window),
+      opts.source.tickets(window),
+      opts.source.maintenanceWindows(window),
+    ]);
+    months.push({
+      period: { id: m.id, kind: m.kind, start: m.start, end: m.end, timezone: m.timezone },
+      cutoff: Math.min(m.end, now),
+      ledgerPolicyVersion: opts.source.meta().policyVersion,
+      devices,
+      tickets,
+      windows,
+      inputs: byMonth.get(m.id) ?? emptyInputs(m.id),
+    });
+  }
+  return {
+    period: {
+      id: period.id,
+      kind: period.kind,
+      start: period.start,
+      end: period.end,
+      timezone: period.timezone,
+    },
+    months,
+  };
+}
+
+export async function buildReport(
+  periodId: string,
+  opts: BuildOptions,
+): Promise<{ data: ReportData; sheet: ScoreSheet }> {
+  const period = parsePeriod(periodId, opts.config.timezone);
+  const data = await gatherReportData(period, opts);
+  return { data, sheet: computeScoreSheet(data, opts.config) };
+}

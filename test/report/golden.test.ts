@@ -1,0 +1,140 @@
+/**
+ * Golden score sheets of the synthetic November in fixtures.ts, worked out by hand below. If one of
+ * these numbers changes, a rule changed: bump SCORING_POLICY_VERSION and say why.
+ */
+import { describe, expect, it } from "vitest";
+import { FakeClock } from "../../src/core/clock.ts";
+import { buildReport } from "../../src/report/build.ts";
+import { parseManualInputs } from "../../src/report/inputs.ts";
+import { MemoryReportSource } from "../../src/report/memory-source.ts";
+import { type ReportConfigInput, reportConfig } from "../../src/report/policy.ts";
+import type { ScoreSheet } from "../../src/report/score.ts";
+import { at, H, november, novemberInputs } from "./fixtures.ts";
+
+async function sheetFor(policy: ReportConfigInput = {}, now = at(2, 3, 0, 12)): Promise<ScoreSheet> {
+  const config = reportConfig({ fee: { contractTotal: 1_000_000 }, ...policy });
+  const { sheet } = await buildReport("2026-11", {
+    source: new MemoryReportSource(november()),
+    config,
+    clock: new FakeClock(now),
+    inputs: [parseManualInputs(novemberInputs)],
+  });
+  return sheet;
+}
+
+const line = (s: ScoreSheet, id: string) => {
+  const l = s.lines.find((x) => x.id === id);
+  if (!l) throw new Error(`no line ${id}`);
+  return l;
+};
+
+describe("golden November 2026", () => {
+  it("availability per device: outage, vehicle stood down half the month, device added mid-month, window", async () => {
+    const s = await sheetFor();
+    const by = Object.fromEntries(s.availability.devices.map((d) => [d.deviceId, d]));
+    // fixed-modem: 30 days = 720 h expected, 36 h down → 684/720 = 95 %.
+    expect(by["fixed-modem"]).toMatchObject({
+      expectedMs: 720 * H,
+      downtimeMs: 36 * H,
+      maintenanceMs: 0,
+      percent: 95,
+    });
+    // vehicle-modem: not in service Nov 1..15 (not expected, not down); 15 days = 360 h expected, 3.6 h down.
+    expect(by["vehicle-modem"]).toMatchObject({ expectedMs: 360 * H, downtimeMs: 3.6 * H, percent: 99 });
+    // mine-switch: added Nov 11 → 20 days = 480 h; the 10 h window is excluded → 470 h expected;
+    // down 14.7 h, 10 h of it inside the window → 4.7 h downtime → 465.3/470 = 99 %.
+    expect(by["mine-switch"]).toMatchObject({
+      expectedMs: 470 * H,
+      downtimeMs: 4.7 * H,
+      maintenanceMs: 10 * H,
+      percent: 99,
+      addedAt: at(11),
+    });
+    // Contract figure (pooled): (1550 − 44.3) / 1550 = 97.1419… %.
+    expect(s.availability.contract.expectedMs).toBe(1550 * H);
+    expect(s.availability.contract.downtimeMs).toBe(44.3 * H);
+    expect(s.availability.contract.percent).toBe(97.14);
+    expect(s.availability.sites.find((g) => g.id === "vehicle")?.percent).toBe(99);
+    expect(s.maintenanceWindows.map((w) => w.id)).toEqual(["mw-1"]);
+  });
+
+  it("clocks: each breach lands on its clock; month-boundary and open tickets follow the settled rule", async () => {
+    const s = await sheetFor();
+    const v = Object.fromEntries(s.faults.map((f) => [f.id, f]));
+    expect(v.T1?.verdicts.respond.verdict).toBe("met");
+    expect(v.T2?.verdicts.respond.verdict).toBe("breached"); // accepted after 15 min > 10 min
+    expect(v.T3?.verdicts.onsite.verdict).toBe("breached"); // on site after 3 h > 2 h
+    expect(v.T4?.verdicts.repair.verdict).toBe("breached"); // repaired after 6 h > 4 h
+    expect(v.T4?.verdicts.repair.lateMs).toBe(2 * H);
+    expect(v.T5?.verdicts.onsite.verdict).toBe("n/a"); // remote fix
+    expect(v.T6?.verdicts.repair.verdict).toBe("pending"); // due Dec 1 04:00
+    expect(v.T6?.timeliness).toBeNull();
+    expect(v.T7?.timeliness).toBe("on-time"); // started Oct 31 22:00, repaired Nov 1 05:00 (due 06:00)
+    expect(v.T8?.verdicts.repair.verdict).toBe("breached"); // consult due Nov 28 22:00, still open
+    // Repair: on time T1 T2 T3 T5 T7 = 5, late T4 T8 = 2 → 5/7 = 71.43 %.
+    expect(s.timeliness).toMatchObject({ onTime: 5, late: 2, due: 7, pending: 1, percent: 71.43 });
+    // Respond: T7 was accepted in October (not counted); T2 late; T1 T3 T4 T5 T6 T8 met → 6/7.
+    expect(s.sla.respond).toMatchObject({ onTime: 6, late: 1, percent: 85.71 });
+    // On site: T5, T7 remote (n/a); T3 late; T1 T2 T4 T6 T8 met → 5/6.
+    expect(s.sla.onsite).toMatchObject({ onTime: 5, late: 1, percent: 83.33 });
+    expect(s.repeats).toEqual([
+      {
+        ticketId: "T5",
+        repeatOf: "T4",
+        deviceId: "fixed-modem",
+        faultType: "link",
+        startedAt: at(12),
+        how: "link",
+      },
+    ]);
+  });
+
+  it("the whole sheet under the default (floor) fraction rule", async () => {
+    const s = await sheetFor();
+    const scores = Object.fromEntries(s.lines.map((l) => [l.id, l.score]));
+    expect(scores).toEqual({
+      reports: 2, // 5 − 2 (missing) − 1 (non-conforming)
+      "inspection-plan": 4, // 5 − 1 (not carried out)
+      "review-call": 5,
+      "user-data": 0, // 5 − 3×2, down to 0
+      "repair-timeliness": 4, // 98 − 71.43 = 26.57 points below → floor 26 → 30 − 26
+      availability: 14, // 99 − 97.14 = 1.86 below → floor 1 → 15 − 1
+      "repeat-faults": 12, // 15 − 3 × 1
+      "support-tasks": 8, // 10 − 2
+      "callback-satisfaction": 8, // 10 − 2 × 1
+      complaints: 30, // 30 − 5 + 2 × 5 = 35, at most 30
+      escalated: 20, // 30 − 10
+      "production-accidents": 33, // 40 − 7
+    });
+    expect(line(s, "complaints")).toMatchObject({ deduction: 5, bonus: 5 });
+    expect(s.totals).toEqual({ performance: 57, service: 83 });
+    // 1 000 000 × 0.57 × 0.83
+    expect(s.fee.amount).toBe(473_100);
+  });
+
+  it("other fraction rules", async () => {
+    const ceil = await sheetFor({ fractionRule: "ceil" });
+    expect(line(ceil, "repair-timeliness").score).toBe(3); // 26.57 → 27
+    expect(line(ceil, "availability").score).toBe(13); // 1.86 → 2
+    expect(ceil.totals.performance).toBe(55);
+    const prop = await sheetFor({ fractionRule: "proportional" });
+    // 98 − 500/7 = 26.5714… → 26.57; 99 − 97.1419… = 1.8580… → 1.86
+    expect(line(prop, "repair-timeliness").deduction).toBe(26.57);
+    expect(line(prop, "availability").deduction).toBe(1.86);
+  });
+
+  it("the started attribution moves T7 to October and counts the pending T6 only if told", async () => {
+    const s = await sheetFor({ timeliness: { attribution: "started" } });
+    // T1 T2 T3 T5 on time, T4 T8 late, T6 pending excluded, T7 started in October.
+    expect(s.timeliness).toMatchObject({ onTime: 4, late: 2, due: 6 });
+    const s2 = await sheetFor({ timeliness: { attribution: "started", openNotDue: "on-time" } });
+    expect(s2.timeliness).toMatchObject({ onTime: 5, late: 2, due: 7 });
+  });
+
+  it("a report made mid-month sees only what happened so far", async () => {
+    // On Nov 15 12:00: T1 (on time), T4 (late), T5 (on time) are settled; T3 is not yet due.
+    const s = await sheetFor({}, at(15, 12));
+    expect(s.cutoff).toBe(at(15, 12));
+    expect(s.timeliness).toMatchObject({ onTime: 3, late: 1, due: 4 });
+  });
+});
