@@ -22,7 +22,13 @@ import {
   round2,
   SCORING_POLICY_VERSION,
 } from "./policy.ts";
-import type { DeviceAvailability, MaintenanceWindow, SlaClock, TicketRecord } from "./source.ts";
+import type {
+  DeviceAvailability,
+  MaintenanceWindow,
+  SlaClock,
+  StateInterval,
+  TicketRecord,
+} from "./source.ts";
 
 /** What one month's sheet is computed from: everything, so that it can be stored and recomputed. */
 export interface MonthData {
@@ -137,6 +143,8 @@ export interface ScoreSheet {
     sites: GroupAvailability[];
     systems: GroupAvailability[];
   };
+  /** Per device, every interval not `up` (down, degraded, maintenance, not in service…): the evidence. */
+  evidence: Record<string, StateInterval[]>;
   faults: FaultRow[];
   repeats: RepeatRow[];
   maintenanceWindows: MaintenanceWindow[];
@@ -578,6 +586,11 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
       sites: group("site"),
       systems: group("system"),
     },
+    evidence: Object.fromEntries(
+      [...m.devices]
+        .sort((a, b) => cmp(a.deviceId, b.deviceId))
+        .map((d) => [d.deviceId, d.intervals.filter((i) => i.state !== "up")]),
+    ),
     faults,
     repeats,
     maintenanceWindows: [...m.windows].sort((a, b) => a.start - b.start || cmp(a.id, b.id)),
