@@ -4,7 +4,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
-import { monthsOf, type Period, parsePeriod } from "./period.ts";
+import { monthsOf, type Period, PeriodError, parsePeriod } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import { computeScoreSheet, type MonthData, type ReportData, type ScoreSheet } from "./score.ts";
 import type { ReportSource } from "./source.ts";
@@ -20,7 +20,7 @@ export interface BuildOptions {
 /** The snapshot of a period: each month that has started, cut off at its end or now. */
 export async function gatherReportData(period: Period, opts: BuildOptions): Promise<ReportData> {
   const now = opts.clock.now();
-  if (period.start >= now) throw new Error(`period ${period.id} has not started yet`);
+  if (period.start >= now) throw new PeriodError(`period ${period.id} has not started yet`);
   const byMonth = new Map((opts.inputs ?? []).map((i) => [i.period, i]));
   const months: MonthData[] = [];
   for (const m of monthsOf(period)) {

@@ -78,7 +78,8 @@ export function parseManualInputs(raw: unknown, expectPeriod?: string, where = "
     const lines = r.error.issues.map((i) => {
       const path = i.path.length > 0 ? i.path.join(".") : "(top level)";
       const value = valueAt(raw, i.path);
-      const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
+      const shown =
+        value === undefined || i.code === "unrecognized_keys" ? "" : ` (got ${JSON.stringify(value)})`;
       const msg = i.code === "unrecognized_keys" ? `unknown indicator(s): ${i.keys.join(", ")}` : i.message;
       return `  ${path}: ${msg}${shown}`;
     });
