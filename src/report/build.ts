@@ -17,14 +17,18 @@ export interface BuildOptions {
   inputs?: readonly ManualInputs[];
 }
 
-/** The snapshot of a period: each month that has started, cut off at its end or now. */
+/** The snapshot of a period: its month(s), each cut off at its end or now. */
 export async function gatherReportData(period: Period, opts: BuildOptions): Promise<ReportData> {
   const now = opts.clock.now();
   if (period.start >= now) throw new PeriodError(`period ${period.id} has not started yet`);
   const byMonth = new Map((opts.inputs ?? []).map((i) => [i.period, i]));
   const months: MonthData[] = [];
-  for (const m of monthsOf(period)) {
-    if (m.start >= now) break;
+  // A year covers the months that have ended (an open month's figures are not final yet), or the
+  // current month alone while none has ended (January).
+  const all = monthsOf(period).filter((m) => m.start < now);
+  const ended = all.filter((m) => m.end <= now);
+  const chosen = period.kind === "year" && ended.length > 0 ? ended : all;
+  for (const m of chosen) {
     const window = { start: m.start, end: m.end };
     const [devices, tickets, windows] = await Promise.all([
       opts.source.availability(window),

@@ -181,6 +181,13 @@ export function computeScoreSheet(data: ReportData, config: ReportConfig): Score
     };
   });
   finish(sheet, config);
+  // The year's totals are the exact means of the monthly totals (the lines above are each rounded to
+  // 0.01 for display, so their sum may differ from the totals by a few hundredths).
+  const mean = (f: (s: ScoreSheet) => number) =>
+    round2(monthly.reduce((a, m) => a + f(m), 0) / monthly.length);
+  sheet.totals = { performance: mean((m) => m.totals.performance), service: mean((m) => m.totals.service) };
+  sheet.fee.amount = feeAmount(config.fee.contractTotal, sheet.totals.performance, sheet.totals.service);
+  sheet.fee.formula = `${config.fee.contractTotal} × ${sheet.totals.performance}/100 × ${sheet.totals.service}/100`;
   sheet.months = monthly.map(summary);
   sheet.inputs = data.months.map((m) => m.inputs);
   return sheet;

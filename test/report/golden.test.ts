@@ -138,3 +138,39 @@ describe("golden November 2026", () => {
     expect(s.timeliness).toMatchObject({ onTime: 3, late: 1, due: 4 });
   });
 });
+
+describe("golden year 2026 (reported on Dec 2: the months that ended, January..November)", () => {
+  async function year(method: "mean-of-months" | "whole-year") {
+    const { sheet } = await buildReport("2026", {
+      source: new MemoryReportSource(november()),
+      config: reportConfig({ fee: { contractTotal: 1_000_000 }, year: { method } }),
+      clock: new FakeClock(at(2, 3, 0, 12)),
+      inputs: [parseManualInputs(novemberInputs)],
+    });
+    return sheet;
+  }
+
+  it("mean of months: ten clean months at 100/100 and November at 57/83", async () => {
+    const s = await year("mean-of-months");
+    expect(s.months.map((m) => m.period)).toEqual(
+      Array.from({ length: 11 }, (_, i) => `2026-${String(i + 1).padStart(2, "0")}`),
+    );
+    expect(s.months.slice(0, 10).every((m) => m.performance === 100 && m.service === 100)).toBe(true);
+    expect(s.months[10]).toMatchObject({ performance: 57, service: 83 });
+    // (10 × 100 + 57) / 11 = 96.0909… ; (10 × 100 + 83) / 11 = 98.4545…
+    expect(s.totals).toEqual({ performance: 96.09, service: 98.45 });
+    expect(s.fee.amount).toBe(946_006.05); // 1 000 000 × 0.9609 × 0.9845
+  });
+
+  it("whole year: the rules once over the year's statistics", async () => {
+    const s = await year("whole-year");
+    // Availability: fixed-modem Oct 1..Dec 1 = 1464 h (36 h down), vehicle 360 h (3.6), mine 470 h (4.7):
+    // (2294 − 44.3) / 2294 = 98.069 % → 0.93 below 99 → floor 0 → 15.
+    expect(s.availability.contract.expectedMs).toBe(2294 * H);
+    expect(s.availability.contract.percent).toBe(98.07);
+    const scores = Object.fromEntries(s.lines.map((l) => [l.id, l.score]));
+    expect(scores).toMatchObject({ "repair-timeliness": 4, availability: 15, "repeat-faults": 12 });
+    // 2 + 4 + 5 + 0 + 4 + 15 + 12 + 8 + 8
+    expect(s.totals).toEqual({ performance: 58, service: 83 });
+  });
+});
