@@ -91,10 +91,20 @@ export function localParts(
 /** "2026-11-03 14:05" in the zone (what the bureau reads); "" for undefined. */
 export function formatLocal(instant: number | null | undefined, timezone: string): string {
   if (instant === null || instant === undefined) return "";
-  const p = localParts(instant, timezone);
-  const two = (n: number) => String(n).padStart(2, "0");
-  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}`;
+  // Offsets change at most every quarter hour: cache them per zone and 15-minute bucket, then format
+  // with plain UTC arithmetic (Intl per value is too slow for a year of intervals).
+  const key = `${timezone}|${Math.floor(instant / 900_000)}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = offsetMs(instant, timezone);
+    if (offsetCache.size > 100_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  const iso = new Date(instant + offset).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
+
+const offsetCache = new Map<string, number>();
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timezone: string): Intl.DateTimeFormat {

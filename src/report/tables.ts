@@ -52,7 +52,19 @@ export const stateText: Record<string, Text> = {
 };
 const both = (t: Text | undefined, fallback: string) => (t ? `${t.zh} ${t.en}` : fallback);
 
+const tableCache = new WeakMap<ScoreSheet, Table[]>();
+
+/** The sheet's tables (computed once per sheet object; callers must not mutate them). */
 export function sheetTables(s: ScoreSheet): Table[] {
+  let tables = tableCache.get(s);
+  if (!tables) {
+    tables = buildTables(s);
+    tableCache.set(s, tables);
+  }
+  return tables;
+}
+
+function buildTables(s: ScoreSheet): Table[] {
   const tz = s.period.timezone;
   const t = (ms: number | null | undefined) => formatLocal(ms, tz);
   const tables: Table[] = [];
