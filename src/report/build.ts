@@ -30,9 +30,11 @@ export async function gatherReportData(period: Period, opts: BuildOptions): Prom
   const chosen = period.kind === "year" && ended.length > 0 ? ended : all;
   for (const m of chosen) {
     const window = { start: m.start, end: m.end };
+    // Derived repeats look back at tickets cleared up to deriveWindowMs before the month.
+    const ticketWindow = { start: m.start - opts.config.repeats.deriveWindowMs, end: m.end };
     const [devices, tickets, windows] = await Promise.all([
       opts.source.availability(window),
-      opts.source.tickets(window),
+      opts.source.tickets(ticketWindow),
       opts.source.maintenanceWindows(window),
     ]);
     months.push({

@@ -9,7 +9,7 @@ import { parseManualInputs } from "../../src/report/inputs.ts";
 import { MemoryReportSource } from "../../src/report/memory-source.ts";
 import { type ReportConfigInput, reportConfig } from "../../src/report/policy.ts";
 import type { ScoreSheet } from "../../src/report/score.ts";
-import { at, H, november, novemberInputs } from "./fixtures.ts";
+import { at, H, november, novemberInputs, ticket } from "./fixtures.ts";
 
 async function sheetFor(policy: ReportConfigInput = {}, now = at(2, 3, 0, 12)): Promise<ScoreSheet> {
   const config = reportConfig({ fee: { contractTotal: 1_000_000 }, ...policy });
@@ -172,5 +172,48 @@ describe("golden year 2026 (reported on Dec 2: the months that ended, January..N
     expect(scores).toMatchObject({ "repair-timeliness": 4, availability: 15, "repeat-faults": 12 });
     // 2 + 4 + 5 + 0 + 4 + 15 + 12 + 8 + 8
     expect(s.totals).toEqual({ performance: 58, service: 83 });
+  });
+});
+
+describe("derived repeat faults", () => {
+  it("the same fault type on the same device within the window after a clear, looking back across the month boundary", async () => {
+    const data = november();
+    // Every fixture ticket is type "link" except T1, made "power" here; T0 (fixed-modem, power) was
+    // cleared Oct 28 12:00, before the month: the report must look back for it.
+    data.tickets = data.tickets.map((t) => (t.id === "T1" ? { ...t, faultType: "power" } : t));
+    data.tickets.push(
+      ticket({
+        id: "T0",
+        deviceId: "fixed-modem",
+        level: "general",
+        faultType: "power",
+        startedAt: at(28, 10, 0, 10),
+        acceptedAt: at(28, 10, 5, 10),
+        clearedAt: at(28, 12, 0, 10),
+        verifiedAt: at(28, 13, 0, 10),
+        onsiteRequired: false,
+      }),
+    );
+    const run = async (days: number) => {
+      const { sheet } = await buildReport("2026-11", {
+        source: new MemoryReportSource(data),
+        config: reportConfig({ repeats: { deriveWindowMs: days * 24 * H } }),
+        clock: new FakeClock(at(2, 3, 0, 12)),
+      });
+      expect(sheet.faults.map((f) => f.id)).not.toContain("T0"); // evidence only, not a fault of November
+      return sheet.repeats.map((r) => `${r.ticketId}→${r.repeatOf}:${r.how}`);
+    };
+    // Gaps after the earlier clear: T1←T0 5.9 d; T2←T7 19.1 d; T8←T3 12.8 d; T6←T5 18.8 d; T4 has no
+    // earlier link ticket on fixed-modem (T1 is power). T5→T4 is linked by the ticket system.
+    expect(await run(30)).toEqual([
+      "T1→T0:derived",
+      "T5→T4:link",
+      "T2→T7:derived",
+      "T8→T3:derived",
+      "T6→T5:derived",
+    ]);
+    expect(await run(7)).toEqual(["T1→T0:derived", "T5→T4:link"]);
+    expect(await run(5)).toEqual(["T5→T4:link"]);
+    expect(await run(0)).toEqual(["T5→T4:link"]);
   });
 });
