@@ -85,3 +85,14 @@ describe("periods in Asia/Shanghai", () => {
     expect(new Date(ny.end).toISOString()).toBe("2026-04-01T04:00:00.000Z");
   });
 });
+
+describe("example files", () => {
+  it("config/report.example.yaml shows exactly the defaults; the inputs example is valid", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    const example = reportConfigSchema.parse(parse(readFileSync("config/report.example.yaml", "utf8")));
+    expect(example).toEqual(reportConfigSchema.parse({}));
+    const inputs = parseManualInputs(parse(readFileSync("config/report-inputs.example.yaml", "utf8")));
+    expect(inputs.period).toBe("2026-11");
+  });
+});
