@@ -7,7 +7,7 @@ import { emptyInputs, type ManualInputs } from "./inputs.ts";
 import { monthsOf, type Period, PeriodError, parsePeriod } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import { computeScoreSheet, type MonthData, type ReportData, type ScoreSheet } from "./score.ts";
-import type { ReportSource } from "./source.ts";
+import type { ReportSource, TicketRecord } from "./source.ts";
 
 export interface BuildOptions {
   source: ReportSource;
@@ -42,7 +42,7 @@ export async function gatherReportData(period: Period, opts: BuildOptions): Prom
       cutoff: Math.min(m.end, now),
       ledgerPolicyVersion: opts.source.meta().policyVersion,
       devices,
-      tickets,
+      tickets: tickets.map((t) => asOf(t, Math.min(m.end, now))),
       windows,
       inputs: byMonth.get(m.id) ?? emptyInputs(m.id),
     });
@@ -66,4 +66,42 @@ export async function buildReport(
   const period = parsePeriod(periodId, opts.config.timezone);
   const data = await gatherReportData(period, opts);
   return { data, sheet: computeScoreSheet(data, opts.config) };
+}
+
+/**
+ * A ticket as it stood at `cutoff`: events after it are removed and the state rolled back, so a
+ * closed month's snapshot (and its frozen digest) does not change when its open tickets progress
+ * later. A rejection after the cutoff has already removed the rejected clear from the record (the
+ * source reports the latest clear that was not rejected): the month then sees the fault unrepaired.
+ */
+export function asOf(t: TicketRecord, cutoff: number): TicketRecord {
+  const keep = (x: number | null) => (x !== null && x <= cutoff ? x : null);
+  const acceptedAt = keep(t.acceptedAt);
+  const arrivedAt = keep(t.arrivedAt);
+  const clearedAt = keep(t.clearedAt);
+  const verifiedAt = clearedAt === null ? null : keep(t.verifiedAt);
+  if (
+    acceptedAt === t.acceptedAt &&
+    arrivedAt === t.arrivedAt &&
+    clearedAt === t.clearedAt &&
+    verifiedAt === t.verifiedAt
+  )
+    return t;
+  let state = t.state;
+  if (state !== "cancelled" && state !== "rejected") {
+    if (verifiedAt !== null) state = "closed";
+    else if (clearedAt !== null) state = "cleared";
+    else if (arrivedAt !== null) state = "onsite";
+    else if (acceptedAt !== null) state = "accepted";
+    else state = "open";
+  }
+  return {
+    ...t,
+    acceptedAt,
+    arrivedAt,
+    clearedAt,
+    verifiedAt,
+    repairMs: clearedAt === null ? null : t.repairMs,
+    state,
+  };
 }

@@ -20,7 +20,7 @@ import { MemoryReportSource } from "../../src/report/memory-source.ts";
 import { reportConfig } from "../../src/report/policy.ts";
 import { migrate, openStore } from "../../src/store/db.ts";
 import { migrations } from "../../src/store/migrations.ts";
-import { at, november, novemberInputs } from "./fixtures.ts";
+import { at, H, november, novemberInputs } from "./fixtures.ts";
 
 const config = reportConfig({ fee: { contractTotal: 1_000_000 } });
 
@@ -49,6 +49,53 @@ describe("freezing a month", () => {
     const second = freezeReport(db, { config, ...again, actor: "cron", clock });
     expect(second.created).toBe(false);
     expect(second.revision.digest).toBe(first.revision.digest);
+  });
+
+  it("tickets that progress after the month (T6 repaired, T8 closed in December) leave the digest unchanged", async () => {
+    const db = openStore(":memory:");
+    const clock = new FakeClock(at(1, 2, 30, 12));
+    const r1 = freezeReport(db, { config, ...(await build(clock)), actor: "schedule", clock }).revision;
+    const later = november();
+    later.tickets = later.tickets.map((t) =>
+      t.id === "T6"
+        ? {
+            ...t,
+            clearedAt: at(1, 3, 0, 12),
+            verifiedAt: at(1, 5, 0, 12),
+            state: "closed" as const,
+            repairMs: 7 * H,
+          }
+        : t.id === "T8"
+          ? {
+              ...t,
+              clearedAt: at(3, 9, 0, 12),
+              verifiedAt: at(3, 10, 0, 12),
+              state: "closed" as const,
+              repairMs: 5 * 24 * H,
+            }
+          : t,
+    );
+    const { data, sheet } = await buildReport("2026-11", {
+      source: new MemoryReportSource(later),
+      config,
+      clock: new FakeClock(at(10, 0, 0, 12)),
+      inputs: [parseManualInputs(novemberInputs)],
+    });
+    // As November saw them: T6 still on site, T8 still open. Same snapshot, same digest, no new revision.
+    expect(sheet.faults.find((f) => f.id === "T6")?.state).toBe("onsite");
+    expect(sheet.faults.find((f) => f.id === "T8")?.clearedAt).toBeNull();
+    const r = freezeReport(db, { config, data, sheet, actor: "schedule", clock });
+    expect(r.created).toBe(false);
+    expect(r.revision.digest).toBe(r1.digest);
+    // Editing a November fault record's text later is a change of the report: it needs a reason.
+    later.tickets = later.tickets.map((t) => (t.id === "T6" ? { ...t, lessons: "carry a spare PSU" } : t));
+    const edited = await buildReport("2026-11", {
+      source: new MemoryReportSource(later),
+      config,
+      clock: new FakeClock(at(10, 0, 0, 12)),
+      inputs: [parseManualInputs(novemberInputs)],
+    });
+    expect(() => freezeReport(db, { config, ...edited, actor: "schedule", clock })).toThrow(/needs a reason/);
   });
 
   it("a correction is a new revision with a reason; old revisions are immutable; all audited", async () => {
