@@ -41,7 +41,7 @@ export async function renderOne(
     case "json":
       return renderJson(env);
     case "xlsx":
-      return renderXlsx(env.sheet);
+      return renderXlsx(env.sheet, env.frozen);
     case "csv": {
       const table = sheetTables(env.sheet).find((t) => t.id === csvTable);
       if (!table)
@@ -65,7 +65,7 @@ export async function writeReportFiles(env: ReportEnvelope, dir: string): Promis
   const id = env.sheet.period.id;
   const files = new Map<string, string | Buffer>([
     [`${id}.json`, renderJson(env)],
-    [`${id}.xlsx`, await renderXlsx(env.sheet)],
+    [`${id}.xlsx`, await renderXlsx(env.sheet, env.frozen)],
     [`${id}.md`, renderMarkdown(env.sheet)],
     [`${id}.html`, renderHtml(env.sheet)],
     ...renderCsv(env.sheet),

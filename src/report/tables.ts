@@ -137,6 +137,49 @@ function buildTables(s: ScoreSheet): Table[] {
     ],
   });
 
+  tables.push({
+    id: "sla",
+    zh: "时限达标情况",
+    en: "SLA clock compliance",
+    columns: [
+      col("clock", "时限", "Clock", 18),
+      col("onTime", "按期", "On time", 10),
+      col("late", "超时", "Late", 10),
+      col("pending", "未到期", "Pending", 10),
+      col("percent", "达标率(%)", "Compliance (%)", 14),
+    ],
+    rows: (
+      [
+        ["respond", "响应 Response"],
+        ["onsite", "到场 On site"],
+        ["repair", "修复 Repair"],
+      ] as const
+    ).map(([c, name]) => [name, s.sla[c].onTime, s.sla[c].late, s.sla[c].pending, s.sla[c].percent]),
+  });
+
+  tables.push({
+    id: "info",
+    zh: "报表信息",
+    en: "Report information",
+    columns: [col("key", "项目", "Item", 28), col("value", "内容", "Value", 60)],
+    rows: [
+      ["统计周期 Period", s.period.id],
+      ["时区 Time zone", tz],
+      ["开始 Start", t(s.period.start)],
+      ["结束 End (exclusive)", t(s.period.end)],
+      ["数据截至 Data as of", t(s.cutoff)],
+      ["考核规则版本 Scoring policy version", s.policy.scoringVersion],
+      ["可用率核算版本 Ledger policy version", s.policy.ledgerVersion],
+      ["不足1个百分点 Fraction rule", s.policy.config.fractionRule],
+      ["及时率归属 Timeliness attribution", s.policy.config.timeliness.attribution],
+      ["未到期工单 Open, not yet due", s.policy.config.timeliness.openNotDue],
+      ["修复时点 Repaired at", s.policy.config.timeliness.repairedAt],
+      ["可用率口径 Availability figure", s.policy.config.availability.contractFigure],
+      ["重复故障认定窗口(毫秒) Repeat window (ms)", s.policy.config.repeats.deriveWindowMs],
+      ["年度计分 Year method", s.policy.config.year.method],
+    ],
+  });
+
   if (s.months.length > 0)
     tables.push({
       id: "months",

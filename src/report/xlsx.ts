@@ -11,7 +11,10 @@ import { sheetTables } from "./tables.ts";
 /** First data row of every worksheet (readers: tests, anyone parsing the workbook back). */
 export const XLSX_FIRST_DATA_ROW = 3;
 
-export async function renderXlsx(sheet: ScoreSheet): Promise<Buffer> {
+export async function renderXlsx(
+  sheet: ScoreSheet,
+  frozen?: { revision: number; digest: string } | null,
+): Promise<Buffer> {
   // The streaming writer: a year's evidence is ~100,000 rows, which the in-memory model builds slowly.
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
@@ -46,7 +49,8 @@ export async function renderXlsx(sheet: ScoreSheet): Promise<Buffer> {
     ws.mergeCells(1, 1, 1, Math.max(1, table.columns.length));
     const titleRow = ws.getRow(1);
     const title = titleRow.getCell(1);
-    title.value = `${table.zh} ${table.en} · ${sheet.period.id} (${sheet.period.timezone})`;
+    const seal = frozen ? ` · 冻结版本 frozen revision ${frozen.revision}, sha256 ${frozen.digest}` : "";
+    title.value = `${table.zh} ${table.en} · ${sheet.period.id} (${sheet.period.timezone})${seal}`;
     title.font = { bold: true, size: 14 };
     titleRow.commit();
     const head = ws.getRow(2);

@@ -81,6 +81,13 @@ describe("report API", () => {
     });
     expect(fr.statusCode).toBe(201);
     const digest = fr.json().digest as string;
+    const sealed = new ExcelJS.Workbook();
+    await sealed.xlsx.load(
+      (await a.inject("/api/v1/reports/2026-11.xlsx")).rawPayload as unknown as ArrayBuffer,
+    );
+    expect(String(sealed.worksheets[0]!.getCell(1, 1).value)).toContain(
+      `frozen revision 1, sha256 ${digest}`,
+    );
     // Inputs change after the freeze: the frozen month is still served as frozen…
     saveInputs(db, { ...novemberInputs, complaints: 4 }, { actor: "x", clock: new FakeClock() });
     expect((await a.inject("/api/v1/reports/2026-11.json")).json()).toMatchObject({
