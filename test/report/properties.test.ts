@@ -256,6 +256,34 @@ describe("score sheet properties", () => {
     );
   });
 
+  it("a year scored as the mean of its months lies between its worst and best month", () => {
+    fc.assert(
+      fc.property(fc.array(monthArb, { minLength: 1, maxLength: 4 }), (gs) => {
+        const months = gs.map((g, i) => {
+          const p = parsePeriod(`2026-0${i + 1}`);
+          const base = month(
+            g.devices.map((d, k) => device(k, d)),
+            [],
+            { ...inputs(g.counts), period: p.id },
+          );
+          return { ...base, period: { ...base.period, id: p.id, start: p.start, end: p.end }, cutoff: p.end };
+        });
+        const y = parsePeriod("2026");
+        const s = computeScoreSheet(
+          { period: { id: y.id, kind: "year", start: y.start, end: y.end, timezone: y.timezone }, months },
+          reportConfig(),
+        );
+        for (const k of ["performance", "service"] as const) {
+          const monthly = s.months.map((m) => m[k]);
+          expect(s.totals[k]).toBeGreaterThanOrEqual(Math.min(...monthly) - 0.01);
+          expect(s.totals[k]).toBeLessThanOrEqual(Math.max(...monthly) + 0.01);
+        }
+        for (const l of s.lines) expect(l.score).toBeLessThanOrEqual(l.maxScore);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("feeAmount is the contract's product, to the cent", () => {
     expect(feeAmount(1_000_000, 57, 83)).toBe(473_100);
     expect(feeAmount(1_234_567, 99.5, 97)).toBe(1_191_542.34); // 1234567 × 0.96515 = 1191542.3400…
