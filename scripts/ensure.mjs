@@ -9,6 +9,8 @@ const root = new URL("..", import.meta.url).pathname;
 /** Debian package → a file it installs; tests use these peers (see README "Tests"). */
 export const debianPeers = {
   // filled in as capabilities add real peers
+  // reports: a second, independent XLSX reader (test/report/openpyxl.test.ts)
+  "python3-openpyxl": "/usr/lib/python3/dist-packages/openpyxl/__init__.py",
 };
 
 function run(cmd, args, opts = {}) {
