@@ -12,6 +12,7 @@
  *   escalated complaints or media 30 (−10 each), production accidents 40 (−5..−10 each).
  * Every line stays within 0..its maximum (扣完为止). Fee = contract total × performance/100 × service/100.
  */
+import { checkMonthData } from "./checks.ts";
 import { type ClockVerdict, clockVerdict, countIn, repairedAt, slaClocks } from "./clocks.ts";
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
 import { scoreLines } from "./lines.ts";
@@ -267,6 +268,7 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
     repeats,
     maintenanceWindows: [...m.windows].sort((a, b) => a.start - b.start || cmp(a.id, b.id)),
     inputs: [m.inputs],
+    warnings: checkMonthData(m),
     months: [],
   };
   finish(sheet, config);

@@ -134,6 +134,8 @@ export interface ScoreSheet {
   repeats: RepeatRow[];
   maintenanceWindows: MaintenanceWindow[];
   inputs: ManualInputs[];
+  /** Inconsistencies found in the source's data (checks.ts); empty when the evidence is consistent. */
+  warnings: string[];
   /** For a year: each month's totals and fee. */
   months: MonthSummary[];
 }

@@ -216,6 +216,15 @@ function blocks(s: ScoreSheet): Block[] {
           ]),
         },
   );
+  out.push({ kind: "h", level: 2, text: "九、数据核查 Data checks" });
+  out.push(
+    s.warnings.length === 0
+      ? {
+          kind: "p",
+          text: "监测数据与工单记录一致，未发现问题。The records behind the figures are consistent.",
+        }
+      : { kind: "table", head: ["问题 Problem"], rows: s.warnings.map((w) => [w]) },
+  );
   return out;
 }
 

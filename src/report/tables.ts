@@ -180,6 +180,14 @@ function buildTables(s: ScoreSheet): Table[] {
     ],
   });
 
+  tables.push({
+    id: "warnings",
+    zh: "数据核查",
+    en: "Data checks",
+    columns: [col("n", "序号", "No.", 8), col("problem", "问题", "Problem", 90)],
+    rows: s.warnings.map((w, i) => [i + 1, w]),
+  });
+
   if (s.months.length > 0)
     tables.push({
       id: "months",

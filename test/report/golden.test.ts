@@ -56,6 +56,7 @@ describe("golden November 2026", () => {
     expect(s.availability.contract.percent).toBe(97.14);
     expect(s.availability.sites.find((g) => g.id === "vehicle")?.percent).toBe(99);
     expect(s.maintenanceWindows.map((w) => w.id)).toEqual(["mw-1"]);
+    expect(s.warnings).toEqual([]);
   });
 
   it("clocks: each breach lands on its clock; month-boundary and open tickets follow the settled rule", async () => {
@@ -215,5 +216,50 @@ describe("derived repeat faults", () => {
     expect(await run(7)).toEqual(["T1→T0:derived", "T5→T4:link"]);
     expect(await run(5)).toEqual(["T5→T4:link"]);
     expect(await run(0)).toEqual(["T5→T4:link"]);
+  });
+});
+
+describe("data checks", () => {
+  it("inconsistent evidence is listed in the sheet, not hidden", async () => {
+    const { checkMonthData } = await import("../../src/report/checks.ts");
+    const data = november();
+    data.tickets = data.tickets.map((t) =>
+      t.id === "T1" ? { ...t, clearedAt: t.startedAt - 1 } : t.id === "T2" ? { ...t, repeatOf: "T2" } : t,
+    );
+    const source = new MemoryReportSource(data);
+    const window = { start: at(1), end: at(1, 0, 0, 12) };
+    const devices = await source.availability(window);
+    devices[0] = { ...devices[0]!, downtimeMs: devices[0]!.expectedMs + 1 };
+    const problems = checkMonthData({
+      period: {
+        id: "2026-11",
+        kind: "month",
+        start: window.start,
+        end: window.end,
+        timezone: "Asia/Shanghai",
+      },
+      devices,
+      tickets: await source.tickets(window),
+      windows: await source.maintenanceWindows(window),
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^device fixed-modem: downtime \d+ ms exceeds expected/),
+      expect.stringMatching(/^device fixed-modem: downtime \d+ ms exceeds its down intervals/),
+      "ticket T1: clearedAt is before the fault started",
+      "ticket T2: repeats itself",
+    ]);
+    const s = await sheetFor();
+    expect(s.warnings).toEqual([]);
+  });
+
+  it("MemoryReportSource keeps the ReportSource contract (what an adapter's test asserts too)", async () => {
+    const { checkReportSource } = await import("../../src/report/checks.ts");
+    const source = new MemoryReportSource(november());
+    for (const window of [
+      { start: at(1, 0, 0, 10), end: at(1) },
+      { start: at(1), end: at(1, 0, 0, 12) },
+      { start: at(12, 5), end: at(20, 9) },
+    ])
+      expect(await checkReportSource(source, window)).toEqual([]);
   });
 });
