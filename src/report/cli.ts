@@ -6,7 +6,9 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parse as parseYaml } from "yaml";
+import { loadConfigFile } from "../config/load.ts";
 import { systemClock } from "../core/clock.ts";
+import { ConfigError } from "../core/errors.ts";
 import { openStore } from "../store/db.ts";
 import { buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
@@ -14,9 +16,10 @@ import { FreezeError, freezeReport, loadInputs, saveInputs, verifyFrozen } from 
 import { InputError, type ManualInputs, parseInputsFile } from "./inputs.ts";
 import { MemoryReportSource, type MemorySourceData } from "./memory-source.ts";
 import { PeriodError, parsePeriod } from "./period.ts";
-import { reportConfigSchema } from "./policy.ts";
+import { type ReportConfig, reportConfigSchema } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
 import { storeReportSource } from "./store-source.ts";
+import { reportConfigOf } from "./wire.ts";
 
 interface ReportOptions {
   period: string;
@@ -27,7 +30,7 @@ interface ReportOptions {
   reason?: string;
   actor: string;
   source?: string;
-  dataDir: string;
+  dataDir?: string;
   verify?: boolean;
 }
 
@@ -38,14 +41,20 @@ export function registerReportCommand(program: Command): void {
       "the monthly (or yearly) availability and score sheet of 附件二: XLSX, CSV, JSON, Markdown, HTML",
     )
     .requiredOption("--period <period>", "a month YYYY-MM or a year YYYY (contract time zone)")
-    .option("--config <file>", "scoring policy (YAML or JSON; see src/report/policy.ts)")
+    .option(
+      "--config <file>",
+      "the daemon's config (its reports: block, time zone and data directory) or a scoring-policy file (config/report.example.yaml)",
+    )
     .option("--out <dir>", "write every export into this directory")
     .option("--inputs <file>", "manual inputs of the month (YAML/JSON object), or of a year's months (array)")
     .option("--freeze", "store the period as a frozen revision with its SHA-256 digest")
     .option("--reason <text>", "why a frozen period is corrected (needed when its result changed)")
     .option("--actor <name>", "who runs this (kept in the audit log)", process.env.USER ?? "cli")
     .option("--source <file>", "read devices, state changes, tickets and windows from a JSON snapshot")
-    .option("--data-dir <dir>", "the daemon's data directory (store)", "./data")
+    .option(
+      "--data-dir <dir>",
+      "the daemon's data directory (store); default: the daemon config's, else ./data",
+    )
     .option("--verify", "recompute the frozen period from its stored inputs and compare digests")
     .action(async (opts: ReportOptions) => {
       try {
@@ -55,6 +64,7 @@ export function registerReportCommand(program: Command): void {
           err instanceof InputError ||
           err instanceof PeriodError ||
           err instanceof FreezeError ||
+          err instanceof ConfigError ||
           err instanceof ReportCliError
         ) {
           process.stderr.write(`${err.message}\n`);
@@ -86,20 +96,29 @@ function readStructured(file: string): unknown {
 
 async function runReport(opts: ReportOptions): Promise<number> {
   const clock = systemClock;
-  const rawConfig = opts.config ? readStructured(opts.config) : {};
-  const parsedConfig = reportConfigSchema.safeParse(rawConfig ?? {});
-  if (!parsedConfig.success)
-    throw new ReportCliError(
-      `${opts.config}: ${parsedConfig.error.issues.map((i) => `\n  ${i.path.join(".") || "(top level)"}: ${i.message}`).join("")}`,
-    );
-  const config = parsedConfig.data;
+  const rawConfig = (opts.config ? readStructured(opts.config) : {}) ?? {};
+  let config: ReportConfig;
+  let dataDir = opts.dataDir ?? "./data";
+  if (opts.config && typeof rawConfig === "object" && ("devices" in rawConfig || "sites" in rawConfig)) {
+    // The daemon's config: validated whole, as `emcomm run` would.
+    const daemonConfig = loadConfigFile(opts.config);
+    config = reportConfigOf(daemonConfig);
+    dataDir = opts.dataDir ?? daemonConfig.daemon.dataDir;
+  } else {
+    const parsed = reportConfigSchema.safeParse(rawConfig);
+    if (!parsed.success)
+      throw new ReportCliError(
+        `${opts.config}: ${parsed.error.issues.map((i) => `\n  ${i.path.join(".") || "(top level)"}: ${i.message}`).join("")}`,
+      );
+    config = parsed.data;
+  }
   const period = parsePeriod(opts.period, config.timezone);
   const fileInputs: ManualInputs[] | null = opts.inputs
     ? parseInputsFile(readStructured(opts.inputs), period.id, opts.inputs)
     : null;
 
   const needStore = opts.freeze || opts.verify || !opts.source;
-  const db = needStore ? openStore(opts.dataDir) : null;
+  const db = needStore ? openStore(dataDir) : null;
   try {
     if (opts.verify) {
       const v = verifyFrozen(db!, period.id, { actor: opts.actor, clock });

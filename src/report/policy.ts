@@ -80,6 +80,12 @@ export const reportConfigSchema = z.strictObject({
     .prefault({}),
 });
 
+/**
+ * The `reports:` block of the daemon's config (src/config/schema.ts): the same policy without the
+ * time zone, which comes from `daemon.timezone`.
+ */
+export const reportsBlockSchema = reportConfigSchema.omit({ timezone: true });
+
 export type ReportConfig = z.output<typeof reportConfigSchema>;
 export type ReportConfigInput = z.input<typeof reportConfigSchema>;
 

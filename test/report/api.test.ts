@@ -145,3 +145,48 @@ describe("monthly schedule", () => {
     ).toThrow(/not a cron expression/);
   });
 });
+
+describe("reports in the daemon (startReports)", () => {
+  it("takes the policy from the daemon config's reports: block and serves the routes", async () => {
+    const { parseConfigText } = await import("../../src/config/load.ts");
+    const { startReports } = await import("../../src/report/wire.ts");
+    const config = parseConfigText(
+      [
+        "daemon: { timezone: Asia/Shanghai }",
+        "sites: [{ id: vsat-fixed, name: { zh: 固定站, en: Fixed } }]",
+        "devices: []",
+        "reports: { fee: { contractTotal: 2000000 }, fractionRule: ceil }",
+      ].join("\n"),
+    );
+    const db = openStore(":memory:");
+    const clock = new FakeClock(at(2, 3, 0, 12));
+    const log = pino({ level: "silent" });
+    // No ReportSource over the store yet: nothing is added.
+    expect(startReports({ config, db, clock, log }).routes).toEqual([]);
+    const reports = startReports({
+      config,
+      db,
+      clock,
+      log,
+      source: new MemoryReportSource(november()),
+      schedule: false,
+    });
+    const a = Fastify();
+    for (const r of reports.routes) await a.register(r);
+    const s = (await a.inject("/api/v1/reports/2026-11.json")).json();
+    expect(s.policy.config).toMatchObject({
+      timezone: "Asia/Shanghai",
+      fractionRule: "ceil",
+      fee: { contractTotal: 2_000_000 },
+    });
+    // No inputs entered: ceil rule → timeliness 30 − 27 = 3, availability 15 − 2 = 13: 20 + 3 + 13 + 12 + 10 + 10.
+    expect(s.totals).toEqual({ performance: 68, service: 100 });
+    expect(s.fee.amount).toBe(1_360_000);
+    // Read-only without an authorize hook.
+    expect(
+      (await a.inject({ method: "PUT", url: "/api/v1/reports/2026-11/inputs", payload: {} })).statusCode,
+    ).toBe(404);
+    await a.close();
+    await reports.stop();
+  });
+});

@@ -94,6 +94,28 @@ describe("emcomm report", () => {
     expect(b.code).toBe(1);
     expect(b.err).toMatch(/complaints: not negative/);
     expect(b.err).toMatch(/unknown indicator\(s\): kudos/);
+    // The daemon's config works as --config too: its reports: block and its data directory.
+    const daemonYaml = join(dir, "emcomm.yaml");
+    writeFileSync(
+      daemonYaml,
+      `daemon: { dataDir: ${JSON.stringify(join(dir, "daemon-data"))} }\nsites: [{ id: s, name: { zh: 站, en: S } }]\ndevices: []\nreports: { fee: { contractTotal: 1000000 } }\n`,
+    );
+    const d = emcomm(
+      "--period",
+      "2026-10",
+      "--source",
+      source,
+      "--config",
+      daemonYaml,
+      "--inputs",
+      inputs,
+      "--freeze",
+    );
+    expect(d.err).toBe("");
+    expect(d.out).toMatch(/fee \d+(\.\d+)? CNY/);
+    expect(d.out).not.toMatch(/fee 0 CNY/);
+    expect(readdirSync(join(dir, "daemon-data"))).toContain("emcomm.db");
+
     const p = emcomm("--period", "2026-13", "--source", source);
     expect(p.code).toBe(1);
     expect(p.err).toMatch(/month 13 does not exist/);
