@@ -55,6 +55,16 @@ describe("golden November 2026", () => {
     expect(s.availability.contract.downtimeMs).toBe(44.3 * H);
     expect(s.availability.contract.percent).toBe(97.14);
     expect(s.availability.sites.find((g) => g.id === "vehicle")?.percent).toBe(99);
+    expect(s.availability.systems.map((g) => [g.id, g.devices, g.percent])).toEqual([
+      ["ku-vehicle", 1, 99],
+      ["mine-rescue", 1, 99],
+      ["vsat-fixed", 1, 95],
+    ]);
+    // The evidence: every interval that is not `up`, with its cause.
+    expect(s.evidence["vehicle-modem"]).toEqual([
+      { start: at(1), end: at(16), state: "not-in-service", cause: "vehicle stood down" },
+      { start: at(20, 8), end: at(20, 11, 36), state: "down", cause: "poll timeout" },
+    ]);
     expect(s.maintenanceWindows.map((w) => w.id)).toEqual(["mw-1"]);
     expect(s.warnings).toEqual([]);
   });
