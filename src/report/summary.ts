@@ -22,7 +22,7 @@ function blocks(s: ScoreSheet): Block[] {
   out.push({ kind: "h", level: 1, text: `${title} · ${s.period.id}` });
   out.push({
     kind: "p",
-    text: `统计区间 Period: ${t(s.period.start)} – ${t(s.period.end)} (${tz})；数据截至 data as of ${t(s.cutoff)}；考核规则版本 policy ${s.policy.scoringVersion} / 可用率核算 ledger ${s.policy.ledgerVersion}。`,
+    text: `统计区间 Period: ${t(s.period.start)} – ${t(s.period.end)} (${tz})；数据截至 data as of ${t(s.cutoff)}${s.cutoff < s.period.end ? "（本期尚未结束，数据为临时统计 provisional: the period has not ended）" : ""}；考核规则版本 policy ${s.policy.scoringVersion} / 可用率核算 ledger ${s.policy.ledgerVersion}。`,
   });
 
   out.push({ kind: "h", level: 2, text: "一、考核得分 Score" });
