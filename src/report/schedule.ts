@@ -4,6 +4,8 @@
  * store is given. In January the previous year's report is produced too. A period already frozen with
  * a different result is left alone and logged: a correction needs a person and a reason.
  *
+ * At start it catches up a month the daemon was down for (see `catchUp`).
+ *
  * Wiring (src/daemon.ts): `const reports = scheduleMonthlyReports({ source, config, clock, db, outDir, log })`
  * at start, `await reports.stop()` at shutdown. The cron timer is unref()ed; runs never overlap.
  */
@@ -14,7 +16,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Db } from "../store/db.ts";
 import { buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
-import { FreezeError, freezeReport, loadInputs } from "./freeze.ts";
+import { FreezeError, freezeReport, getFrozen, loadInputs } from "./freeze.ts";
 import { previousMonth } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
@@ -30,6 +32,11 @@ export interface MonthlyReportDeps {
   db?: Db;
   /** node-cron expression (minute hour day month weekday), in `config.timezone`. */
   cronExpression?: string;
+  /**
+   * At start, when the store has no frozen revision of the month that ended (the daemon was down at
+   * the scheduled hour), run the job at once (default true; needs `db`).
+   */
+  catchUp?: boolean;
 }
 
 export interface MonthlyReports {
@@ -44,7 +51,15 @@ export function scheduleMonthlyReports(deps: MonthlyReportDeps): MonthlyReports 
     throw new Error(`report schedule: "${expression}" is not a cron expression`);
   const log = deps.log.child({ component: "reports" });
 
-  const runNow = async (): Promise<string[]> => {
+  let running: Promise<string[]> | null = null;
+  const runNow = (): Promise<string[]> => {
+    running ??= runJob().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const runJob = async (): Promise<string[]> => {
     const month = previousMonth(deps.clock.now(), deps.config.timezone);
     const periods = month.month === 12 ? [month.id, String(month.year)] : [month.id];
     for (const period of periods) {
@@ -99,6 +114,13 @@ export function scheduleMonthlyReports(deps: MonthlyReportDeps): MonthlyReports 
     noOverlap: true,
   });
   task.unref();
+  if (deps.db && deps.catchUp !== false) {
+    const last = previousMonth(deps.clock.now(), deps.config.timezone);
+    if (!getFrozen(deps.db, last.id)) {
+      log.info({ period: last.id }, "month not reported yet: reporting it now");
+      void runNow();
+    }
+  }
   return {
     runNow,
     stop: async () => {

@@ -125,8 +125,25 @@ describe("monthly schedule", () => {
       outDir,
       db,
     });
+    // November was not frozen yet: the catch-up run started at once; runNow joins it.
     expect(await reports.runNow()).toEqual(["2026-11"]);
     await reports.stop();
+    const revisions = db.prepare("SELECT COUNT(*) AS n FROM report_revisions").get() as { n: number };
+    expect(revisions.n).toBe(1);
+    // Started again in December: November is frozen, nothing runs.
+    const audits = () => (db.prepare("SELECT COUNT(*) AS n FROM report_audit").get() as { n: number }).n;
+    const before = audits();
+    const again = scheduleMonthlyReports({
+      source: new MemoryReportSource(november()),
+      config,
+      clock: new FakeClock(at(5, 0, 0, 12)),
+      log: pino({ level: "silent" }),
+      outDir,
+      db,
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await again.stop();
+    expect(audits()).toBe(before);
     expect(readdirSync(join(outDir, "2026-11")).sort()).toContain("2026-11.xlsx");
     // No inputs entered: basic management 20 + timeliness 4 + availability 14 + repeats 12 + 10 + 10.
     expect(getFrozen(db, "2026-11")?.sheet.totals.performance).toBe(70);
