@@ -12,10 +12,18 @@ import { ConfigError } from "../core/errors.ts";
 import { openStore } from "../store/db.ts";
 import { buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
-import { FreezeError, freezeReport, loadInputs, saveInputs, verifyFrozen } from "./freeze.ts";
+import {
+  auditLog,
+  FreezeError,
+  freezeReport,
+  listRevisions,
+  loadInputs,
+  saveInputs,
+  verifyFrozen,
+} from "./freeze.ts";
 import { InputError, type ManualInputs, parseInputsFile } from "./inputs.ts";
 import { MemoryReportSource, type MemorySourceData } from "./memory-source.ts";
-import { PeriodError, parsePeriod } from "./period.ts";
+import { formatLocal, PeriodError, parsePeriod } from "./period.ts";
 import { type ReportConfig, reportConfigSchema } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
 import { storeReportSource } from "./store-source.ts";
@@ -32,6 +40,7 @@ interface ReportOptions {
   source?: string;
   dataDir?: string;
   verify?: boolean;
+  revisions?: boolean;
 }
 
 export function registerReportCommand(program: Command): void {
@@ -56,6 +65,7 @@ export function registerReportCommand(program: Command): void {
       "the daemon's data directory (store); default: the daemon config's, else ./data",
     )
     .option("--verify", "recompute the frozen period from its stored inputs and compare digests")
+    .option("--revisions", "list the period's frozen revisions and its audit log")
     .action(async (opts: ReportOptions) => {
       try {
         process.exitCode = await runReport(opts);
@@ -117,9 +127,21 @@ async function runReport(opts: ReportOptions): Promise<number> {
     ? parseInputsFile(readStructured(opts.inputs), period.id, opts.inputs)
     : null;
 
-  const needStore = opts.freeze || opts.verify || !opts.source;
+  const needStore = opts.freeze || opts.verify || opts.revisions || !opts.source;
   const db = needStore ? openStore(dataDir) : null;
   try {
+    if (opts.revisions) {
+      const when = (ms: number) => formatLocal(ms, config.timezone);
+      for (const r of listRevisions(db!, period.id))
+        process.stdout.write(
+          `revision ${r.revision}  ${when(r.frozenAt)}  ${r.frozenBy}  sha256 ${r.digest}  ${r.reason}\n`,
+        );
+      for (const a of auditLog(db!, period.id))
+        process.stdout.write(
+          `audit  ${when(a.at)}  ${a.actor}  ${a.action}${a.revision === null ? "" : ` revision ${a.revision}`}  ${a.detail}\n`,
+        );
+      return 0;
+    }
     if (opts.verify) {
       const v = verifyFrozen(db!, period.id, { actor: opts.actor, clock });
       process.stdout.write(

@@ -88,6 +88,11 @@ describe("emcomm report", () => {
     expect(v.code).toBe(0);
     expect(v.out).toMatch(/revision 1: digest reproduced/);
 
+    const l = emcomm("--period", "2026-10", "--revisions", "--data-dir", data);
+    expect(l.out).toMatch(/^revision 1 .* initial freeze$/m);
+    expect(l.out).toMatch(/^audit .* freeze revision 1/m);
+    expect(l.out).toMatch(/^audit .* verify revision 1 {2}match$/m);
+
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, 'period: "2026-10"\ncomplaints: -3\nkudos: 1\n');
     const b = emcomm("--period", "2026-10", "--source", source, "--inputs", bad, "--data-dir", data);
