@@ -21,6 +21,8 @@ export const debianPeers = {
   prometheus: "/usr/bin/promtool", // prometheus and promtool
   "prometheus-alertmanager": "/usr/bin/amtool", // alertmanager and amtool
   chromium: "/usr/bin/chromium", // the duty console's browser tests (playwright-core drives it)
+  // reports: a second, independent XLSX reader (test/report/openpyxl.test.ts)
+  "python3-openpyxl": "/usr/lib/python3/dist-packages/openpyxl/__init__.py",
 };
 
 function run(cmd, args, opts = {}) {

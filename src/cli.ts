@@ -11,6 +11,7 @@ import { startDaemon } from "./daemon.ts";
 import { demoBanner, startDemo } from "./demo.ts";
 import { createLogger } from "./log.ts";
 import { pollOnce, printPollResults } from "./poll-once.ts";
+import { registerReportCommand } from "./report/cli.ts";
 import { stopOnSignal } from "./run.ts";
 import { VERSION } from "./version.ts";
 
@@ -111,6 +112,8 @@ program
     printPollResults(results, opts.json ?? false, process.stdout);
     process.exitCode = results.some((r) => r.error) ? 1 : 0;
   });
+
+registerReportCommand(program);
 
 function loadOrExit(file: string) {
   try {

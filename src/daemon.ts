@@ -16,6 +16,7 @@ import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
 import { buildHttp } from "./http/server.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
+import { startReports } from "./report/wire.ts";
 import { Scheduler } from "./scheduler.ts";
 import { StatusBoard } from "./status.ts";
 import { type Db, openStore } from "./store/db.ts";
@@ -109,6 +110,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       .catch((err) => log.error({ err, device: id }, "streamed driver failed to start"));
   }
 
+  // Monthly score sheet: API routes and the schedule (nothing until the store has a ReportSource).
+  const reports = startReports({ config, db, clock, log });
+
   let heartbeat: TimerHandle | undefined;
   const beat = () => {
     db.prepare("UPDATE daemon_runs SET heartbeat_at = ? WHERE id = ?").run(clock.now(), runId);
@@ -136,6 +140,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...[...drivers.values()].map((d) => (d.shape === "polled" ? d.close() : undefined)),
       ]);
       await resources.closeAll();
+      await reports.stop();
       db.prepare("UPDATE daemon_runs SET heartbeat_at = ?, stopped_at = ? WHERE id = ?").run(
         clock.now(),
         clock.now(),
@@ -153,7 +158,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
-      routes: options.routes,
+      routes: [...(options.routes ?? []), ...reports.routes],
     });
     const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });
     daemon.http = http;

@@ -22,14 +22,43 @@ export function openStore(dataDir: string, file = "emcomm.db"): Db {
   return db;
 }
 
-/** Applies every migration newer than the file's user_version. Returns the version reached. */
+/**
+ * Applies every migration not yet applied, in version order, each in its own transaction. Versions
+ * are unique but need not be consecutive: capabilities own ranges (reports: 20..29), so a store may
+ * meet version 5 after version 20 was applied. Applied versions are recorded in schema_migrations;
+ * user_version keeps the highest one. A file from before schema_migrations existed had every
+ * migration up to its user_version applied (they were consecutive then). Returns user_version.
+ */
 export function migrate(db: Db): number {
-  const current = db.pragma("user_version", { simple: true }) as number;
+  const seen = new Set<number>();
   for (const m of migrations) {
-    if (m.version <= current) continue;
+    if (seen.has(m.version)) throw new Error(`store migrations: version ${m.version} is defined twice`);
+    seen.add(m.version);
+  }
+  const current = db.pragma("user_version", { simple: true }) as number;
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL)",
+  );
+  const record = db.prepare("INSERT OR IGNORE INTO schema_migrations (version, description) VALUES (?, ?)");
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  if (applied.size === 0 && current > 0) {
+    for (const m of migrations) {
+      if (m.version > current) continue;
+      record.run(m.version, m.description);
+      applied.add(m.version);
+    }
+  }
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.up);
-      db.pragma(`user_version = ${m.version}`);
+      record.run(m.version, m.description);
+      const now = db.pragma("user_version", { simple: true }) as number;
+      if (m.version > now) db.pragma(`user_version = ${m.version}`);
     })();
   }
   return db.pragma("user_version", { simple: true }) as number;

@@ -1,0 +1,144 @@
+/**
+ * Report periods: a calendar month ("2026-11") or year ("2026") in the contract's time zone
+ * (Asia/Shanghai by default). A period is the half-open interval [start, end) in ms since the epoch.
+ * Pure functions; the zone offset comes from Intl, so any IANA zone works.
+ */
+
+export interface Period {
+  /** "2026-11" or "2026". */
+  id: string;
+  kind: "month" | "year";
+  year: number;
+  /** 1..12 for a month. */
+  month?: number;
+  timezone: string;
+  /** First instant of the period (inclusive), ms since the epoch. */
+  start: number;
+  /** First instant after the period (exclusive), ms since the epoch. */
+  end: number;
+}
+
+export class PeriodError extends Error {
+  override name = "PeriodError";
+}
+
+const PERIOD_RE = /^(\d{4})(?:-(\d{2}))?$/;
+
+/** Parses "YYYY-MM" or "YYYY"; a month outside 01..12 or a year outside 2000..2199 is an error. */
+export function parsePeriod(text: string, timezone = "Asia/Shanghai"): Period {
+  const m = PERIOD_RE.exec(text);
+  if (!m) throw new PeriodError(`period "${text}": expected YYYY-MM (a month) or YYYY (a year)`);
+  const year = Number(m[1]);
+  if (year < 2000 || year > 2199)
+    throw new PeriodError(`period "${text}": year ${year} is out of 2000..2199`);
+  if (m[2] === undefined) {
+    return {
+      id: text,
+      kind: "year",
+      year,
+      timezone,
+      start: zonedMidnight(year, 1, 1, timezone),
+      end: zonedMidnight(year + 1, 1, 1, timezone),
+    };
+  }
+  const month = Number(m[2]);
+  if (month < 1 || month > 12)
+    throw new PeriodError(`period "${text}": month ${m[2]} does not exist (01..12)`);
+  const next = month === 12 ? [year + 1, 1] : [year, month + 1];
+  return {
+    id: text,
+    kind: "month",
+    year,
+    month,
+    timezone,
+    start: zonedMidnight(year, month, 1, timezone),
+    end: zonedMidnight(next[0]!, next[1]!, 1, timezone),
+  };
+}
+
+/** The twelve months of a year period (or the month itself). */
+export function monthsOf(period: Period): Period[] {
+  if (period.kind === "month") return [period];
+  return Array.from({ length: 12 }, (_, i) =>
+    parsePeriod(`${period.year}-${String(i + 1).padStart(2, "0")}`, period.timezone),
+  );
+}
+
+/** The month before the one containing `instant` (what the monthly schedule reports on). */
+export function previousMonth(instant: number, timezone = "Asia/Shanghai"): Period {
+  const { year, month } = localParts(instant, timezone);
+  const [y, mo] = month === 1 ? [year - 1, 12] : [year, month - 1];
+  return parsePeriod(`${y}-${String(mo).padStart(2, "0")}`, timezone);
+}
+
+/** Local calendar fields of an instant in a zone. */
+export function localParts(
+  instant: number,
+  timezone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+  const parts = formatter(timezone).formatToParts(new Date(instant));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? "0");
+  return {
+    year: get("year"),
+    month: get("month"),
+    day: get("day"),
+    hour: get("hour") % 24,
+    minute: get("minute"),
+    second: get("second"),
+  };
+}
+
+/** "2026-11-03 14:05" in the zone (what the bureau reads); "" for undefined. */
+export function formatLocal(instant: number | null | undefined, timezone: string): string {
+  if (instant === null || instant === undefined) return "";
+  // Offsets change at most every quarter hour: cache them per zone and 15-minute bucket, then format
+  // with plain UTC arithmetic (Intl per value is too slow for a year of intervals).
+  const key = `${timezone}|${Math.floor(instant / 900_000)}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = offsetMs(instant, timezone);
+    if (offsetCache.size > 100_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  const iso = new Date(instant + offset).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+const offsetCache = new Map<string, number>();
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timezone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timezone);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat("en-US", {
+        timeZone: timezone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      });
+    } catch {
+      throw new PeriodError(`time zone "${timezone}" is not an IANA zone name`);
+    }
+    formatters.set(timezone, f);
+  }
+  return f;
+}
+
+function offsetMs(instant: number, timezone: string): number {
+  const p = localParts(instant, timezone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant of local midnight starting the given day in the zone. */
+export function zonedMidnight(year: number, month: number, day: number, timezone: string): number {
+  const guess = Date.UTC(year, month - 1, day);
+  let t = guess - offsetMs(guess, timezone);
+  t = guess - offsetMs(t, timezone);
+  return t;
+}
