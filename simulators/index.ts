@@ -1,5 +1,6 @@
 /** Every simulator the fleet launcher knows: one line each. */
+import { modbusSimulator } from "./modbus/index.ts";
 import type { SimulatorDefinition } from "./registry.ts";
 import { tcpSimulator } from "./tcp/index.ts";
 
-export const simulators: readonly SimulatorDefinition[] = [tcpSimulator];
+export const simulators: readonly SimulatorDefinition[] = [tcpSimulator, modbusSimulator];
