@@ -9,6 +9,13 @@ const root = new URL("..", import.meta.url).pathname;
 /** Debian package → a file it installs; tests use these peers (see README "Tests"). */
 export const debianPeers = {
   // filled in as capabilities add real peers
+  // issue 4 (modbus, mqtt): libmodbus's master, a Python Modbus server, a real MQTT broker
+  mbpoll: "/usr/bin/mbpoll",
+  "python3-pymodbus": "/usr/lib/python3/dist-packages/pymodbus/__init__.py",
+  "python3-serial": "/usr/lib/python3/dist-packages/serial/__init__.py",
+  "python3-serial-asyncio": "/usr/lib/python3/dist-packages/serial_asyncio/__init__.py",
+  mosquitto: "/usr/sbin/mosquitto",
+  "mosquitto-clients": "/usr/bin/mosquitto_passwd",
 };
 
 function run(cmd, args, opts = {}) {

@@ -76,5 +76,7 @@ describe("bits, nibbles, sentinels and scale", () => {
     [2305, 0.1, 0, 230.5],
     [-40, 0.5, 10, -10],
     [7200, 1 / 3600, 0, 2],
-  ])("%d × %d + %d = %d", (raw, scale, offset, expected) => expect(scaleValue(raw, scale, offset)).toBe(expected));
+  ])("%d × %d + %d = %d", (raw, scale, offset, expected) =>
+    expect(scaleValue(raw, scale, offset)).toBe(expected),
+  );
 });

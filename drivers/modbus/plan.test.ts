@@ -3,7 +3,11 @@ import { planReads } from "./plan.ts";
 import type { RegisterPoint } from "./profile.ts";
 import { dseGenerator } from "./profiles/dse-generator.ts";
 
-const p = (address: number, extra: Partial<RegisterPoint> = {}): RegisterPoint => ({ metric: `m${address}`, address, ...extra });
+const p = (address: number, extra: Partial<RegisterPoint> = {}): RegisterPoint => ({
+  metric: `m${address}`,
+  address,
+  ...extra,
+});
 
 describe("planReads", () => {
   it("joins contiguous registers into one read", () => {
@@ -17,17 +21,24 @@ describe("planReads", () => {
       [0, 2],
       [5, 3],
     ]);
-    expect(planReads(points, { maxRegistersPerRead: 125, maxGap: 3 }).map((r) => [r.address, r.count])).toEqual([[0, 8]]);
-    expect(planReads(points, { maxRegistersPerRead: 3, maxGap: 3 }).map((r) => [r.address, r.count])).toEqual([
-      [0, 2],
-      [5, 3],
-    ]);
+    expect(
+      planReads(points, { maxRegistersPerRead: 125, maxGap: 3 }).map((r) => [r.address, r.count]),
+    ).toEqual([[0, 8]]);
+    expect(planReads(points, { maxRegistersPerRead: 3, maxGap: 3 }).map((r) => [r.address, r.count])).toEqual(
+      [
+        [0, 2],
+        [5, 3],
+      ],
+    );
   });
 
   it("never splits a 32-bit value and keeps tables and optional points apart", () => {
-    const reads = planReads([p(0), p(1, { type: "f32" }), p(3, { table: "input" }), p(2, { optional: true })], {
-      maxRegistersPerRead: 2,
-    });
+    const reads = planReads(
+      [p(0), p(1, { type: "f32" }), p(3, { table: "input" }), p(2, { optional: true })],
+      {
+        maxRegistersPerRead: 2,
+      },
+    );
     expect(reads.map((r) => [r.table, r.address, r.count, r.optional])).toEqual([
       ["holding", 0, 1, false],
       ["holding", 1, 2, false],
