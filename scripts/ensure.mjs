@@ -15,7 +15,7 @@ export const debianPeers = {
   "python3-serial": "/usr/lib/python3/dist-packages/serial/__init__.py",
   "python3-serial-asyncio": "/usr/lib/python3/dist-packages/serial_asyncio/__init__.py",
   mosquitto: "/usr/sbin/mosquitto",
-  "mosquitto-clients": "/usr/bin/mosquitto_passwd",
+  "mosquitto-clients": "/usr/bin/mosquitto_pub",
 };
 
 function run(cmd, args, opts = {}) {
