@@ -1,6 +1,7 @@
 /** Every simulator the fleet launcher knows: one line each. */
+import { httpSimulator } from "./http/index.ts";
 import { modbusSimulator } from "./modbus/index.ts";
 import type { SimulatorDefinition } from "./registry.ts";
 import { tcpSimulator } from "./tcp/index.ts";
 
-export const simulators: readonly SimulatorDefinition[] = [tcpSimulator, modbusSimulator];
+export const simulators: readonly SimulatorDefinition[] = [tcpSimulator, modbusSimulator, httpSimulator];
