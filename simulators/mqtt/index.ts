@@ -47,7 +47,7 @@ export const mqttSimulator: SimulatorDefinition = {
       boxes.forEach((d, i) => {
         const has = (f: string) => book.has(d.id, f);
         const now = clock.now();
-        const p = routePoint(now, i / boxes.length);
+        const p = routePoint(now - startedAt, i / boxes.length);
         if (has("silent") || p.shade === 2 || (has("slow") && tick % 4 !== 0)) return;
         const fix = has("no-fix") ? "none" : p.shade === 1 ? "2d" : "3d";
         const hours = (now - startedAt) / 3_600_000;
