@@ -17,15 +17,26 @@ const runs = Number(process.argv[2] ?? 5);
 const seconds = Number(process.argv[3] ?? 3);
 
 const port = await freePort();
-const peer = startPeer("/usr/bin/python3", [new URL("../test/peers/pymodbus_server.py", import.meta.url).pathname, String(port)]);
+const peer = startPeer("/usr/bin/python3", [
+  new URL("../test/peers/pymodbus_server.py", import.meta.url).pathname,
+  String(port),
+]);
 try {
   await waitForPort(port);
-  const options = modbusOptions.parse({ protocol: "modbus", profile: "ups-modbus", host: "127.0.0.1", port, unitId: 4 });
+  const options = modbusOptions.parse({
+    protocol: "modbus",
+    profile: "ups-modbus",
+    host: "127.0.0.1",
+    port,
+    unitId: 4,
+  });
   const points: RegisterPoint[] = Array.from({ length: 50 }, (_, i) => ({ metric: `r${i}`, address: i }));
   const [read] = planReads(points, { maxRegistersPerRead: 125 });
   const bus = new ModbusBus(openModbusLink(options, "bench"), systemClock, 0);
   const poll = async () => {
-    const data = await bus.run("bench", (link) => link.read(4, read!.table, read!.address, read!.count, 1000));
+    const data = await bus.run("bench", (link) =>
+      link.read(4, read!.table, read!.address, read!.count, 1000),
+    );
     const samples = decodeRead(read!, data, undefined, "bench");
     if (samples.length !== 50 || samples[49]!.value !== 1049) throw new Error("unexpected answer");
   };

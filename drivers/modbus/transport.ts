@@ -52,7 +52,8 @@ export function openModbusLink(o: ModbusOptions, target: string): ModbusLink {
             stopBits: s.stopBits,
           });
         } else if (o.transport === "rtu-over-tcp") {
-          await c.connectTcpRTUBuffered(o.host!, { port: o.port });
+          // modbus-serial's "TcpRTUBuffered" port frames with MBAP; its Telnet port sends raw RTU frames.
+          await c.connectTelnet(o.host!, { port: o.port, timeout: timeoutMs });
         } else {
           await c.connectTCP(o.host!, { port: o.port, timeout: timeoutMs });
         }

@@ -86,3 +86,53 @@ describe.skipIf(why)(`modbus driver against pymodbus${why ? ` (skipped: ${why})`
     expect((failing as PollError).message).toContain("server-device-failure");
   });
 });
+
+describe.skipIf(why)(
+  `modbus driver, RTU over TCP, against pymodbus${why ? ` (skipped: ${why})` : ""}`,
+  () => {
+    let port = 0;
+    let peer: ReturnType<typeof startPeer>;
+    const ctx = testContext();
+    const drivers: PolledDriver[] = [];
+    beforeAll(async () => {
+      port = await freePort();
+      peer = startPeer("/usr/bin/python3", [script, String(port), "rtu"]);
+      await waitForPort(port);
+    });
+    afterAll(async () => {
+      await Promise.all(drivers.map((d) => d.close()));
+      await ctx.closeAll();
+      await peer?.stop();
+    });
+    const driver = (unitId: number, profile: string) => {
+      const options = modbusOptions.parse({
+        protocol: "modbus",
+        profile,
+        transport: "rtu-over-tcp",
+        host: "127.0.0.1",
+        port,
+        unitId,
+      });
+      const d = modbusDriver.create(testDevice(`rtu${unitId}`, options), ctx) as PolledDriver;
+      drivers.push(d);
+      return d;
+    };
+
+    it("reads RTU frames through a gateway, units sharing the line", async () => {
+      const [gen, buc, failing] = [
+        driver(1, "dse-generator"),
+        driver(2, "buc-rs485"),
+        driver(3, "buc-rs485"),
+      ];
+      const [g, b, f] = (await Promise.allSettled(
+        [gen, buc, failing].map((d) => d.poll(AbortSignal.timeout(3000))),
+      )) as [PromiseSettledResult<Sample[]>, PromiseSettledResult<Sample[]>, PromiseSettledResult<Sample[]>];
+      expect(g.status).toBe("fulfilled");
+      const samples = (g as PromiseFulfilledResult<Sample[]>).value;
+      expect(samples.find((s) => s.metric === "generator_fuel_percent")?.value).toBe(64);
+      expect(samples.find((s) => s.metric === "generator_run_hours")?.value).toBe(100);
+      expect(b.status).toBe("fulfilled");
+      expect((f as PromiseRejectedResult).reason.message).toContain("server-device-failure");
+    });
+  },
+);

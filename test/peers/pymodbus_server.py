@@ -1,7 +1,8 @@
 """A pymodbus TCP server with a known register map, for the Modbus driver's conformance test.
 
 Run with the Debian interpreter (/usr/bin/python3, python3-pymodbus):
-    /usr/bin/python3 pymodbus_server.py PORT
+    /usr/bin/python3 pymodbus_server.py PORT [rtu]
+With "rtu" it speaks RTU frames over TCP (a transparent serial gateway) instead of Modbus TCP.
 Units:
   1  a DSE GenComm controller (holding registers; values written here independently of the
      TypeScript simulator, see EXPECTED in test/peers/pymodbus.test.ts)
@@ -16,6 +17,7 @@ import sys
 
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
 from pymodbus.server import StartAsyncTcpServer
+from pymodbus.transaction import ModbusRtuFramer, ModbusSocketFramer
 
 logging.basicConfig(level=logging.CRITICAL)
 logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
@@ -60,7 +62,8 @@ def main():
         4: ModbusSlaveContext(hr=ModbusSequentialDataBlock(0, [1000 + i for i in range(50)]), zero_mode=True),
     }
     context = ModbusServerContext(slaves=slaves, single=False)
-    asyncio.run(StartAsyncTcpServer(context=context, address=("127.0.0.1", port)))
+    framer = ModbusRtuFramer if sys.argv[2:3] == ["rtu"] else ModbusSocketFramer
+    asyncio.run(StartAsyncTcpServer(context=context, address=("127.0.0.1", port), framer=framer))
 
 
 if __name__ == "__main__":
