@@ -24,14 +24,23 @@ describe.skipIf(why)("http driver over TLS", () => {
     dir = mkdtempSync(join(tmpdir(), "emcomm-tls-"));
     execFileSync(
       "/usr/bin/openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
-        .concat(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")]),
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"].concat([
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ]),
       { stdio: "ignore" },
     );
-    server = createServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ modem: { locked: true, ebno_db: 8.1, tx_on: true } }));
-    });
+    server = createServer(
+      { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
+      (_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ modem: { locked: true, ebno_db: 8.1, tx_on: true } }));
+      },
+    );
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
@@ -42,7 +51,12 @@ describe.skipIf(why)("http driver over TLS", () => {
   });
 
   const poll = async (tls?: Record<string, unknown>) => {
-    const options = httpOptions.parse({ protocol: "http", profile: "ka-station", url, ...(tls ? { tls } : {}) });
+    const options = httpOptions.parse({
+      protocol: "http",
+      profile: "ka-station",
+      url,
+      ...(tls ? { tls } : {}),
+    });
     const d = httpDriver.create(testDevice("ka", options), testContext()) as PolledDriver;
     try {
       return await d.poll(AbortSignal.timeout(3000));
@@ -59,7 +73,9 @@ describe.skipIf(why)("http driver over TLS", () => {
   });
 
   it("accepts it with tls.ca or tls.insecure", async () => {
-    expect((await poll({ ca: join(dir, "cert.pem") })).find((s) => s.metric === "ka_ebno_db")?.value).toBe(8.1);
+    expect((await poll({ ca: join(dir, "cert.pem") })).find((s) => s.metric === "ka_ebno_db")?.value).toBe(
+      8.1,
+    );
     expect((await poll({ insecure: true })).length).toBe(3);
   });
 });
