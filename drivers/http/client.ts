@@ -18,6 +18,13 @@ export interface HttpAnswer {
 export interface HttpClient {
   /** GETs `path` (relative to the device url). Rejects with PollError; 2xx only resolves. */
   get(path: string, signal: AbortSignal, headers?: Record<string, string>): Promise<HttpAnswer>;
+  /** POSTs `body` to `path` (HiLink login); same errors as get(). */
+  post(
+    path: string,
+    body: string,
+    signal: AbortSignal,
+    headers?: Record<string, string>,
+  ): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
 
@@ -77,52 +84,67 @@ export function createHttpClient(o: HttpOptions, target: string): HttpClient {
     return {};
   };
 
-  const once = (url: string, signal: AbortSignal, headers: Record<string, string>) =>
-    fetch(url, { signal, headers, redirect: "manual", ...(dispatcher ? { dispatcher } : {}) } as RequestInit);
+  const once = (url: string, signal: AbortSignal, headers: Record<string, string>, body?: string) =>
+    fetch(url, {
+      signal,
+      headers,
+      redirect: "manual",
+      ...(body === undefined ? {} : { method: "POST", body }),
+      ...(dispatcher ? { dispatcher } : {}),
+    } as RequestInit);
+
+  const send = async (
+    path: string,
+    signal: AbortSignal,
+    extra: Record<string, string>,
+    body?: string,
+  ): Promise<HttpAnswer> => {
+    const method = body === undefined ? "GET" : "POST";
+    const url = `${base}${path}`;
+    const context = `${target} ${method} ${path}`;
+    try {
+      let headers: Record<string, string>;
+      try {
+        headers = { accept: "application/json, text/xml;q=0.9", ...authHeader(), ...extra };
+      } catch (err) {
+        throw new PollError("config", `${context}: credential unavailable: ${(err as Error).message}`);
+      }
+      let res = await once(url, signal, headers, body);
+      if (res.status === 401 && o.auth?.type === "digest") {
+        const challenge = parseChallenge(res.headers.get("www-authenticate"));
+        await res.body?.cancel();
+        if (!challenge) throw new PollError("auth", `${context}: 401 without a Digest challenge`);
+        const uri = new URL(url).pathname + new URL(url).search;
+        const authorization = digestAuthorization(
+          challenge,
+          o.auth.username,
+          o.auth.password.reveal(),
+          "GET",
+          uri,
+        );
+        res = await once(url, signal, { ...headers, authorization });
+      }
+      if (res.status === 401 || res.status === 403) {
+        await res.body?.cancel();
+        throw new PollError("auth", `${context}: HTTP ${res.status}`);
+      }
+      if (res.status >= 500) {
+        await res.body?.cancel();
+        throw new PollError("device", `${context}: HTTP ${res.status}`);
+      }
+      if (res.status < 200 || res.status >= 300) {
+        await res.body?.cancel();
+        throw new PollError("protocol", `${context}: HTTP ${res.status}`);
+      }
+      return { status: res.status, text: await readText(res, context), headers: res.headers };
+    } catch (err) {
+      throw fetchError(err, context, signal);
+    }
+  };
 
   return {
-    async get(path, signal, extra = {}) {
-      const url = `${base}${path}`;
-      const context = `${target} GET ${path}`;
-      try {
-        let headers: Record<string, string>;
-        try {
-          headers = { accept: "application/json, text/xml;q=0.9", ...authHeader(), ...extra };
-        } catch (err) {
-          throw new PollError("config", `${context}: credential unavailable: ${(err as Error).message}`);
-        }
-        let res = await once(url, signal, headers);
-        if (res.status === 401 && o.auth?.type === "digest") {
-          const challenge = parseChallenge(res.headers.get("www-authenticate"));
-          await res.body?.cancel();
-          if (!challenge) throw new PollError("auth", `${context}: 401 without a Digest challenge`);
-          const uri = new URL(url).pathname + new URL(url).search;
-          const authorization = digestAuthorization(
-            challenge,
-            o.auth.username,
-            o.auth.password.reveal(),
-            "GET",
-            uri,
-          );
-          res = await once(url, signal, { ...headers, authorization });
-        }
-        if (res.status === 401 || res.status === 403) {
-          await res.body?.cancel();
-          throw new PollError("auth", `${context}: HTTP ${res.status}`);
-        }
-        if (res.status >= 500) {
-          await res.body?.cancel();
-          throw new PollError("device", `${context}: HTTP ${res.status}`);
-        }
-        if (res.status < 200 || res.status >= 300) {
-          await res.body?.cancel();
-          throw new PollError("protocol", `${context}: HTTP ${res.status}`);
-        }
-        return { status: res.status, text: await readText(res, context), headers: res.headers };
-      } catch (err) {
-        throw fetchError(err, context, signal);
-      }
-    },
+    get: (path, signal, extra = {}) => send(path, signal, extra),
+    post: (path, body, signal, extra = {}) => send(path, signal, extra, body),
     async close() {
       await dispatcher?.close();
     },

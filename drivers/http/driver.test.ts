@@ -77,6 +77,23 @@ describe("http driver", () => {
     sim.clear("huawei-5g-cpe");
   });
 
+  it("logs in to the HiLink CPE, keeps its session, and logs in again after a reboot", async () => {
+    const d = driver("huawei-5g-cpe");
+    expect(values(await d.poll(AbortSignal.timeout(2000))).cpe_connected).toBe(1);
+    expect(values(await d.poll(AbortSignal.timeout(2000))).cpe_connected).toBe(1);
+    expect(sim.inject("huawei-5g-cpe", "reboot")).toBe(true);
+    expect(values(await d.poll(AbortSignal.timeout(2000))).cpe_connected).toBe(1);
+    const anonymous = driver("huawei-5g-cpe", { auth: undefined });
+    const refused = await failure(anonymous.poll(AbortSignal.timeout(2000)));
+    expect([refused.kind, refused.message]).toEqual(["auth", expect.stringContaining("device error 100003")]);
+    const wrong = driver("huawei-5g-cpe", { auth: { type: "hilink", password: "nope" } });
+    const bad = await failure(wrong.poll(AbortSignal.timeout(2000)));
+    expect([bad.kind, bad.message]).toEqual([
+      "auth",
+      expect.stringContaining("POST /api/user/login: device error 108006"),
+    ]);
+  });
+
   it("reads the Ka station with a bearer token, and refuses a wrong one", async () => {
     const v = values(await driver("ka-station").poll(AbortSignal.timeout(2000)));
     expect(v).toMatchObject({ ka_sat_locked: 1, ka_tx_on: 1, ka_latitude_degrees: 24.8108 });

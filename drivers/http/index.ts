@@ -7,29 +7,12 @@ import { PollError } from "../../src/core/errors.ts";
 import type { PolledDriver, Sample } from "../../src/core/types.ts";
 import { defineDriver } from "../registry.ts";
 import { createHttpClient, type HttpClient } from "./client.ts";
-import { extractSamples, parseBody, parseFlatXml } from "./extract.ts";
+import { extractSamples, parseBody } from "./extract.ts";
+import { HilinkSession } from "./hilink.ts";
 import { httpOptions } from "./options.ts";
 import { httpProfiles } from "./profiles/index.ts";
 
 export { httpOptions } from "./options.ts";
-
-/** HiLink: a session cookie and CSRF token for the next requests. */
-async function hilinkSession(
-  client: HttpClient,
-  signal: AbortSignal,
-  target: string,
-): Promise<Record<string, string>> {
-  const { text } = await client.get("/api/webserver/SesTokInfo", signal);
-  let fields: Record<string, string>;
-  try {
-    fields = parseFlatXml(text).fields;
-  } catch (err) {
-    throw new PollError("protocol", `${target} GET /api/webserver/SesTokInfo: invalid XML`, { cause: err });
-  }
-  if (!fields.SesInfo || !fields.TokInfo)
-    throw new PollError("decode", `${target} GET /api/webserver/SesTokInfo: no SesInfo/TokInfo`);
-  return { cookie: fields.SesInfo, __RequestVerificationToken: fields.TokInfo };
-}
 
 export const httpDriver = defineDriver({
   protocol: "http",
@@ -40,24 +23,45 @@ export const httpDriver = defineDriver({
     const profile = httpProfiles[o.profile];
     const target = `http ${new URL(o.url).host}`;
     let client: HttpClient | undefined;
+    let session: HilinkSession | undefined;
+    const auth = o.auth;
+    const login =
+      auth?.type === "hilink"
+        ? { username: auth.username, password: () => auth.password.reveal() }
+        : undefined;
     return {
       shape: "polled",
       metrics: profile.metrics,
       rules: profile.rules,
       async poll(signal) {
         client ??= createHttpClient(o, target);
-        const headers = profile.session === "hilink" ? await hilinkSession(client, signal, target) : {};
-        const samples: Sample[] = [];
-        for (const endpoint of profile.endpoints) {
-          const context = `${target} GET ${endpoint.path}`;
-          const { text } = await client.get(endpoint.path, signal, headers);
-          samples.push(...extractSamples(parseBody(text, endpoint.format, context), endpoint, context));
+        if (profile.session === "hilink") session ??= new HilinkSession(client, target, login);
+        for (let attempt = 0; ; attempt++) {
+          const reused = session?.cached ?? false;
+          try {
+            const headers = session ? await session.headers(signal) : {};
+            const samples: Sample[] = [];
+            for (const endpoint of profile.endpoints) {
+              const context = `${target} GET ${endpoint.path}`;
+              const { text } = await client.get(endpoint.path, signal, headers);
+              samples.push(...extractSamples(parseBody(text, endpoint.format, context), endpoint, context));
+            }
+            return samples;
+          } catch (err) {
+            // A kept HiLink session may have expired on the device: start a new one, once.
+            if (session && reused && attempt === 0 && err instanceof PollError && err.kind === "auth") {
+              session.invalidate();
+              continue;
+            }
+            if (err instanceof PollError && err.kind === "auth") session?.invalidate();
+            throw err;
+          }
         }
-        return samples;
       },
       async close() {
         await client?.close();
         client = undefined;
+        session = undefined;
       },
     };
   },

@@ -1,6 +1,7 @@
 /**
  * http simulator: one loopback HTTP server per HTTP device (video terminals with Digest auth, the
- * 5G CPE's HiLink API with its session token, the Ka station with a bearer token).
+ * 5G CPE's HiLink API with its session token and login (hilink.ts), the Ka station with a bearer
+ * token).
  * Common faults: `silent` (requests hang), `slow` (answers after 3 s), `garbage` (bytes that are
  * not HTTP), `http-500` (503 Service Unavailable), `bad-body` (200 with a truncated document);
  * plus the model's own (models.ts).
@@ -9,6 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { commonFaults, FaultBook, type SimulatorDefinition } from "../registry.ts";
+import { HilinkSim } from "./hilink.ts";
 import { cpeModel, type HttpModel, kaModel, videoTerminalModel } from "./models.ts";
 
 const httpFaults = [...commonFaults, "http-500", "bad-body"] as const;
@@ -53,15 +55,15 @@ export const httpSimulator: SimulatorDefinition = {
     const book = new FaultBook([...known]);
     const served = new Map<
       string,
-      { server: Server; port: number; model: HttpModel; sockets: Set<Socket> }
+      { server: Server; port: number; model: HttpModel; sockets: Set<Socket>; hilink?: HilinkSim }
     >();
     for (const d of devices) {
       const model = models.get(d.id);
       if (!model) continue;
       const has = (f: string) => book.has(d.id, f);
       const nonces = new Set<string>();
-      const sessions = new Set<string>();
-      const handle = (req: IncomingMessage, res: ServerResponse) => {
+      const hilink = d.driver.profile === "huawei-5g-cpe" ? new HilinkSim(simCredentials) : undefined;
+      const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
         const path = (req.url ?? "/").split("?")[0]!;
         if (has("silent")) return; // the request hangs until the client gives up
         if (has("garbage")) {
@@ -94,37 +96,28 @@ export const httpSimulator: SimulatorDefinition = {
           req.headers.authorization !== `Bearer ${simCredentials.token}`
         )
           return send(401, "application/json", '{"error":"unauthorized"}');
-        if (d.driver.profile === "huawei-5g-cpe") {
-          if (path === "/api/webserver/SesTokInfo") {
-            const session = randomBytes(16).toString("hex");
-            sessions.add(session);
-            if (sessions.size > 100) sessions.delete(sessions.values().next().value!);
-            return send(
-              200,
-              "text/xml",
-              `<?xml version="1.0" encoding="UTF-8"?>\n<response>\n<SesInfo>SessionID=${session}</SesInfo>\n<TokInfo>tok${session}</TokInfo>\n</response>\n`,
-            );
-          }
-          const session = /SessionID=(\w+)/.exec(req.headers.cookie ?? "")?.[1];
-          if (
-            !session ||
-            !sessions.has(session) ||
-            req.headers.__requestverificationtoken !== `tok${session}`
-          )
-            return send(
-              200,
-              "text/xml",
-              `<?xml version="1.0" encoding="UTF-8"?>\n<error>\n<code>125002</code>\n<message/>\n</error>\n`,
-            );
+        if (hilink) {
+          const answer = hilink.handle(path, req.headers, body);
+          if (answer) return send(answer.code, answer.type, answer.body, answer.headers);
         }
         if (has("http-500")) return send(503, "text/plain", "service unavailable");
         const answer = model.answer(path, clock.now(), has);
         if (!answer) return send(404, "text/plain", "not found");
-        const body = has("bad-body") ? answer.body.slice(0, Math.floor(answer.body.length / 2)) : answer.body;
-        send(200, answer.type, body);
+        send(
+          200,
+          answer.type,
+          has("bad-body") ? answer.body.slice(0, Math.floor(answer.body.length / 2)) : answer.body,
+        );
       };
       const sockets = new Set<Socket>();
-      const server = createServer(handle);
+      const server = createServer((req, res) => {
+        let body = "";
+        req.setEncoding("utf8");
+        req.on("data", (chunk: string) => {
+          if (body.length < 65_536) body += chunk;
+        });
+        req.on("end", () => handle(req, res, body));
+      });
       server.on("connection", (s) => {
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
@@ -134,7 +127,7 @@ export const httpSimulator: SimulatorDefinition = {
         server.listen(0, "127.0.0.1", () => resolve());
       });
       const a = server.address();
-      served.set(d.id, { server, port: typeof a === "object" && a ? a.port : 0, model, sockets });
+      served.set(d.id, { server, port: typeof a === "object" && a ? a.port : 0, model, sockets, hilink });
     }
     return {
       protocol: "http",
@@ -147,13 +140,15 @@ export const httpSimulator: SimulatorDefinition = {
             ? { type: "digest", username: simCredentials.username, password: simCredentials.password }
             : profile === "ka-station"
               ? { type: "bearer", token: simCredentials.token }
-              : undefined;
+              : { type: "hilink", username: simCredentials.username, password: simCredentials.password };
         return { url: `http://127.0.0.1:${s.port}`, ...(auth ? { auth } : {}) };
       },
       faults: () => [...known],
       inject(id, fault) {
         const s = served.get(id);
         if (!s || !(httpFaults as readonly string[]).concat(s.model.faults).includes(fault)) return false;
+        // A CPE reboot is an event, not a state: its sessions are gone, clients must log in again.
+        if (fault === "reboot") return s.hilink?.reset() === undefined && s.hilink !== undefined;
         return book.inject(id, fault);
       },
       clear: (id, fault) => book.clear(id, fault),

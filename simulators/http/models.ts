@@ -34,9 +34,9 @@ export const videoTerminalModel = (): HttpModel => ({
       : undefined,
 });
 
-/** HiLink: `disconnected` (ConnectionStatus 902), `weak-signal` (RSRP −115 dBm, SINR −3 dB). */
+/** HiLink: `disconnected` (ConnectionStatus 902), `weak-signal` (RSRP −115 dBm, SINR −3 dB), `reboot` (sessions lost). */
 export const cpeModel = (): HttpModel => ({
-  faults: ["disconnected", "weak-signal"],
+  faults: ["disconnected", "weak-signal", "reboot"],
   answer(path, now, has) {
     const t = now / 1000;
     const weak = has("weak-signal");

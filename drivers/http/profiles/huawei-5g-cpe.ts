@@ -3,7 +3,8 @@
  * Assistant huawei_lte, obsy/packages huawei_hilink.sh): XML answers, a session cookie and CSRF
  * token from /api/webserver/SesTokInfo, values as strings with units ("-95dBm", ">=-51dBm").
  * The LTE keys are read (present in NSA mode too); 5G NR keys (nrrsrp…) are firmware-specific.
- * Firmware that requires a login is not handled yet: the poll fails with kind auth (error 100003).
+ * Firmware that requires a login needs `auth: { type: hilink, password }` (hilink.ts); without it
+ * the poll fails with kind auth (error 100003).
  */
 import type { HttpProfile } from "../profile.ts";
 import { gauge, rule } from "./blocks.ts";
