@@ -2,6 +2,7 @@
  * Our Modbus driver against pymodbus (python3-pymodbus, run by /usr/bin/python3), a server
  * nobody here wrote, serving a GenComm map written independently in pymodbus_server.py.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modbusDriver, modbusOptions } from "../../drivers/modbus/index.ts";
 import { PollError } from "../../src/core/errors.ts";
@@ -131,6 +132,66 @@ describe.skipIf(why)(
       const samples = (g as PromiseFulfilledResult<Sample[]>).value;
       expect(samples.find((s) => s.metric === "generator_fuel_percent")?.value).toBe(64);
       expect(samples.find((s) => s.metric === "generator_run_hours")?.value).toBe(100);
+      expect(b.status).toBe("fulfilled");
+      expect((f as PromiseRejectedResult).reason.message).toContain("server-device-failure");
+    });
+  },
+);
+
+describe.skipIf(why)(
+  `modbus driver, RTU on a serial line, against pymodbus${why ? ` (skipped: ${why})` : ""}`,
+  () => {
+    let child: ChildProcess | undefined;
+    let path = "";
+    const ctx = testContext();
+    const drivers: PolledDriver[] = [];
+    beforeAll(async () => {
+      child = spawn("/usr/bin/python3", [new URL("./pymodbus_serial.py", import.meta.url).pathname], {
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      path = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child!.stdout!.on("data", (d: Buffer) => {
+          out += d.toString();
+          const m = /PORT (\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child!.once("exit", () => reject(new Error("pymodbus_serial.py exited")));
+      });
+      await new Promise((r) => setTimeout(r, 300)); // the server opens its end
+    });
+    afterAll(async () => {
+      await Promise.all(drivers.map((d) => d.close()));
+      await ctx.closeAll();
+      child?.kill("SIGTERM");
+    });
+    const driver = (unitId: number, profile: string) => {
+      const options = modbusOptions.parse({
+        protocol: "modbus",
+        profile,
+        transport: "rtu",
+        serial: { path, baudRate: 9600 },
+        unitId,
+        interFrameGap: "5ms",
+      });
+      const d = modbusDriver.create(testDevice(`ser${unitId}`, options), ctx) as PolledDriver;
+      drivers.push(d);
+      return d;
+    };
+
+    it("reads two units sharing the line, and one unit's exception", async () => {
+      const [gen, buc, failing] = [
+        driver(1, "dse-generator"),
+        driver(2, "buc-rs485"),
+        driver(3, "buc-rs485"),
+      ];
+      const [g, b, f] = (await Promise.allSettled(
+        [gen, buc, failing].map((d) => d.poll(AbortSignal.timeout(5000))),
+      )) as [PromiseSettledResult<Sample[]>, PromiseSettledResult<Sample[]>, PromiseSettledResult<Sample[]>];
+      expect(g.status, String((g as PromiseRejectedResult).reason)).toBe("fulfilled");
+      const samples = (g as PromiseFulfilledResult<Sample[]>).value;
+      expect(samples.find((s) => s.metric === "generator_voltage_volts")?.value).toBe(230.4);
+      expect(samples.find((s) => s.metric === "generator_fail_to_start")?.value).toBe(1);
       expect(b.status).toBe("fulfilled");
       expect((f as PromiseRejectedResult).reason.message).toContain("server-device-failure");
     });

@@ -53,17 +53,20 @@ class Exploding(ModbusSequentialDataBlock):
         raise RuntimeError("sensor board fault")
 
 
-def main():
-    port = int(sys.argv[1])
+def context():
     slaves = {
         1: ModbusSlaveContext(hr=gencomm(), zero_mode=True),
         2: ModbusSlaveContext(hr=ModbusSequentialDataBlock(0, [7] * 10), zero_mode=True),
         3: ModbusSlaveContext(hr=Exploding(0, [0] * 100), zero_mode=True),
         4: ModbusSlaveContext(hr=ModbusSequentialDataBlock(0, [1000 + i for i in range(50)]), zero_mode=True),
     }
-    context = ModbusServerContext(slaves=slaves, single=False)
+    return ModbusServerContext(slaves=slaves, single=False)
+
+
+def main():
+    port = int(sys.argv[1])
     framer = ModbusRtuFramer if sys.argv[2:3] == ["rtu"] else ModbusSocketFramer
-    asyncio.run(StartAsyncTcpServer(context=context, address=("127.0.0.1", port), framer=framer))
+    asyncio.run(StartAsyncTcpServer(context=context(), address=("127.0.0.1", port), framer=framer))
 
 
 if __name__ == "__main__":
