@@ -6,7 +6,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type MqttClient } from "mqtt";
@@ -17,11 +17,12 @@ import type { StreamedDriver } from "../../src/core/types.ts";
 import { recordingSink, testContext, testDevice, until } from "../support/driver-context.ts";
 import { freePort, missing, startPeer, waitForPort } from "../support/peers.ts";
 
-const why = missing("/usr/sbin/mosquitto", "/usr/bin/mosquitto_passwd");
+const why = missing("/usr/sbin/mosquitto", "/usr/bin/mosquitto_passwd", "/usr/bin/openssl");
 
 describe.skipIf(why)(`mqtt driver through mosquitto${why ? ` (skipped: ${why})` : ""}`, () => {
   let dir = "";
   let port = 0;
+  let tlsPort = 0;
   let broker: ReturnType<typeof startPeer> | undefined;
   const ctx = testContext();
   const drivers: StreamedDriver[] = [];
@@ -35,12 +36,29 @@ describe.skipIf(why)(`mqtt driver through mosquitto${why ? ` (skipped: ${why})` 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "emcomm-mosquitto-"));
     port = await freePort();
+    tlsPort = await freePort();
+    execFileSync(
+      "/usr/bin/openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"].concat([
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ]),
+      { stdio: "ignore" },
+    );
     execFileSync("/usr/bin/mosquitto_passwd", ["-b", "-c", join(dir, "passwd"), "emcomm", "field-s3cret"]);
     writeFileSync(
       join(dir, "mosquitto.conf"),
       [
         "user root", // only used when started as root (CI); keeps the temp files readable
         `listener ${port} 127.0.0.1`,
+        "per_listener_settings false",
+        `listener ${tlsPort} 127.0.0.1`,
+        `certfile ${join(dir, "cert.pem")}`,
+        `keyfile ${join(dir, "key.pem")}`,
         "allow_anonymous false",
         `password_file ${join(dir, "passwd")}`,
         "persistence true",
@@ -131,5 +149,34 @@ describe.skipIf(why)(`mqtt driver through mosquitto${why ? ` (skipped: ${why})` 
     expect(sink.batches).toEqual([]);
     expect((sink.errors[0]!.error as PollError).kind).toBe("stale");
     expect(sink.errors[0]!.error.message).toMatch(/broker not connected/);
+  });
+
+  it("connects over TLS with the broker's CA, and not without it", async () => {
+    const ok = recordingSink();
+    const refused = recordingSink();
+    const tls = (id: string, extra: Record<string, unknown>) =>
+      driver(id, {
+        broker: `mqtts://127.0.0.1:${tlsPort}`,
+        reportInterval: "1s",
+        missedReports: 2,
+        ...extra,
+      });
+    await tls("bd-tls", { tls: { ca: join(dir, "cert.pem") } }).start(ok);
+    // Same credentials, own connection (client id), no CA: only the certificate check can refuse it.
+    await tls("bd-untrusted", { clientId: "emcomm-untrusted" }).start(refused);
+    const pub = connect(`mqtts://127.0.0.1:${tlsPort}`, {
+      username: "emcomm",
+      password: "field-s3cret",
+      ca: readFileSync(join(dir, "cert.pem")),
+    });
+    await new Promise<void>((resolve) => pub.once("connect", () => resolve()));
+    const report = { time: Date.now(), fix: "none", sats: 0, battery: 50, rdss: { ok: true } };
+    for (const id of ["bd-tls", "bd-untrusted"])
+      await pub.publishAsync(`emcomm/beidou/${id}/telemetry`, JSON.stringify(report), { qos: 1 });
+    await until(() => ok.batches.length === 1, "a report over TLS");
+    expect(ok.value("beidou_fix")).toBe(0);
+    await until(() => refused.errors.length > 0, "the untrusted client's terminal going stale", 5000);
+    expect(refused.batches).toEqual([]);
+    await pub.endAsync();
   });
 });
