@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modbusDriver, modbusOptions } from "../../drivers/modbus/index.ts";
+import { openModbusLink } from "../../drivers/modbus/transport.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { PolledDriver, Sample } from "../../src/core/types.ts";
 import { testContext, testDevice } from "../support/driver-context.ts";
@@ -63,6 +64,24 @@ describe.skipIf(why)(`modbus driver against pymodbus${why ? ` (skipped: ${why})`
       generator_load_percent: 61.2,
       // oil pressure is 0xFFFF (GenComm "unimplemented") and yields no sample
     });
+  });
+
+  it("reads all four tables (function codes 1-4) through the link", async () => {
+    const options = modbusOptions.parse({
+      protocol: "modbus",
+      profile: "ups-modbus",
+      host: "127.0.0.1",
+      port,
+    });
+    const link = openModbusLink(options, "pymodbus");
+    try {
+      expect(await link.read(4, "coil", 0, 7, 1000)).toEqual([true, false, false, true, false, false, true]);
+      expect(await link.read(4, "discrete", 2, 4, 1000)).toEqual([false, true, false, true]);
+      expect(await link.read(4, "holding", 48, 2, 1000)).toEqual([1048, 1049]);
+      expect(await link.read(4, "input", 0, 3, 1000)).toEqual([2000, 2001, 2002]);
+    } finally {
+      await link.close();
+    }
   });
 
   it("turns pymodbus exceptions into typed device errors", async () => {

@@ -8,7 +8,8 @@ Units:
      TypeScript simulator, see EXPECTED in test/peers/pymodbus.test.ts)
   2  a unit whose map holds only registers 0-9: anything else is exception 2 (illegal address)
   3  a unit whose store raises: exception 4 (server device failure)
-  4  fifty holding registers 0-49 = 1000+i (for bench/modbus.ts)
+  4  fifty holding registers 0-49 = 1000+i (for bench/modbus.ts), input registers 2000+i,
+     coils 0-19 on where i % 3 == 0, discrete inputs 0-19 on where i is odd
   any other unit: exception 11 (gateway target failed to respond)
 """
 import asyncio
@@ -58,7 +59,13 @@ def context():
         1: ModbusSlaveContext(hr=gencomm(), zero_mode=True),
         2: ModbusSlaveContext(hr=ModbusSequentialDataBlock(0, [7] * 10), zero_mode=True),
         3: ModbusSlaveContext(hr=Exploding(0, [0] * 100), zero_mode=True),
-        4: ModbusSlaveContext(hr=ModbusSequentialDataBlock(0, [1000 + i for i in range(50)]), zero_mode=True),
+        4: ModbusSlaveContext(
+            hr=ModbusSequentialDataBlock(0, [1000 + i for i in range(50)]),
+            ir=ModbusSequentialDataBlock(0, [2000 + i for i in range(50)]),
+            co=ModbusSequentialDataBlock(0, [i % 3 == 0 for i in range(20)]),
+            di=ModbusSequentialDataBlock(0, [i % 2 == 1 for i in range(20)]),
+            zero_mode=True,
+        ),
     }
     return ModbusServerContext(slaves=slaves, single=False)
 
