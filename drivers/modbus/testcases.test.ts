@@ -32,7 +32,7 @@ function tables(regs: Registers): Partial<Record<Table, Map<number, number>>> {
     for (const [addr, cell] of Object.entries(cells)) {
       const a = Number(addr);
       if (typeof cell === "number") map.set(a, cell);
-      else if (Array.isArray(cell)) cell.forEach((w, i) => map.set(a + i, w));
+      else if (Array.isArray(cell)) for (const [i, w] of cell.entries()) map.set(a + i, w);
       else {
         for (let i = 0; i < cell.fill; i++) map.set(a + i, cell.value);
         for (const [at, v] of Object.entries(cell.at ?? {})) map.set(Number(at), v);
