@@ -45,7 +45,7 @@ describe("mqtt driver with the simulator", () => {
     const [a, b] = [recordingSink(), recordingSink()];
     await drivers[0]!.start(a);
     await drivers[1]!.start(b);
-    await clock.advance(1);
+    await clock.advance(1000);
     await until(() => a.batches.length >= 1 && b.batches.length >= 1, "first reports");
     expect(a.value("beidou_fix")).toBe(3);
     expect(a.value("beidou_latitude_degrees")).toBeCloseTo(24.81, 0);
@@ -68,7 +68,7 @@ describe("mqtt driver with the simulator", () => {
     const a = recordingSink();
     await drivers[0]!.start(a);
     sim.inject("bd-a", "garbage");
-    await clock.advance(1);
+    await clock.advance(1000);
     await clock.advance(5000);
     await new Promise((r) => setTimeout(r, 200));
     expect(a.batches).toHaveLength(0);

@@ -42,7 +42,8 @@ export const mqttSimulator: SimulatorDefinition = {
     const boxes = devices.filter((d) => typeof d.driver.topic === "string");
     const startedAt = clock.now();
     let tick = 0;
-    let timer = clock.setTimer(0, function publishAll() {
+    // The first reports go out a second after start, so subscribers that start with the fleet hear them.
+    let timer = clock.setTimer(1000, function publishAll() {
       tick++;
       boxes.forEach((d, i) => {
         const has = (f: string) => book.has(d.id, f);
