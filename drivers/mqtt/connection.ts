@@ -28,6 +28,8 @@ export class BrokerConnection {
   private backoff = MIN_BACKOFF;
   /** Messages routed, for tests and debugging. */
   delivered = 0;
+  /** Why the last connection attempt failed, while not connected: refused credentials or anything else. */
+  lastFailure: { refused: boolean; reason: string } | undefined;
 
   constructor(
     private readonly settings: BrokerSettings,
@@ -59,6 +61,7 @@ export class BrokerConnection {
     const where = new URL(s.url).host;
     client.on("connect", (ack) => {
       this.backoff = MIN_BACKOFF;
+      this.lastFailure = undefined;
       client.options.reconnectPeriod = MIN_BACKOFF;
       this.log.info({ broker: where, sessionPresent: ack.sessionPresent }, "mqtt connected");
       // Without a stored session the broker forgot our subscriptions: make them again.
@@ -69,7 +72,12 @@ export class BrokerConnection {
       this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF);
     });
     client.on("offline", () => this.log.warn({ broker: where }, "mqtt broker unreachable, reconnecting"));
-    client.on("error", (err) => this.log.warn({ broker: where, err: err.message }, "mqtt error"));
+    client.on("error", (err) => {
+      // CONNACK 4 (bad user name or password) and 5 (not authorised) are refusals of our credentials.
+      const code = (err as { code?: unknown }).code;
+      this.lastFailure = { refused: code === 4 || code === 5, reason: err.message };
+      this.log.warn({ broker: where, err: err.message }, "mqtt error");
+    });
     client.on("message", (topic, payload) => {
       const set = this.handlers.get(topic);
       if (!set) return;

@@ -3,8 +3,9 @@
  * subscribes to its topic on a broker connection shared through ctx.resources; each valid
  * message becomes samples, an invalid one is counted (mqtt_invalid_payloads_total, sent with the
  * next valid report) and logged with its reason, never fatal. A device that sends no valid report
- * for reportInterval × missedReports is reported to the sink as a PollError of kind stale, again
- * every such period while it stays quiet.
+ * for reportInterval × missedReports is reported to the sink as a PollError, again every such
+ * period while it stays quiet: kind stale while the broker is connected (the terminal is silent),
+ * auth when the broker refused our credentials, unreachable when it cannot be reached.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -65,13 +66,19 @@ export const mqttDriver = defineDriver({
         const conn = held.value;
         const quietLimit = o.reportInterval * o.missedReports;
         watchdog = new Watchdog(ctx.clock, quietLimit, (quietMs) => {
-          const broker = conn.connected ? "" : "; broker not connected";
-          sink.error(
-            new PollError(
-              "stale",
-              `${target}: no valid report for ${Math.round(quietMs / 1000)} s (expected every ${o.reportInterval / 1000} s)${broker}`,
-            ),
-          );
+          const quiet = `no valid report for ${Math.round(quietMs / 1000)} s (expected every ${o.reportInterval / 1000} s)`;
+          // Silence while connected is the terminal's; while not connected, the broker's or ours.
+          const failure = conn.connected ? undefined : conn.lastFailure;
+          if (failure?.refused)
+            sink.error(new PollError("auth", `${target}: ${quiet}; the broker refused our credentials`));
+          else if (!conn.connected)
+            sink.error(
+              new PollError(
+                "unreachable",
+                `${target}: ${quiet}; broker not connected (${failure?.reason ?? "connecting"})`,
+              ),
+            );
+          else sink.error(new PollError("stale", `${target}: ${quiet}`));
         });
         watchdog.start();
         const sub = conn.subscribe(o.topic, o.qos, (payload) => {

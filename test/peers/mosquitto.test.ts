@@ -2,7 +2,7 @@
  * The MQTT driver through a real mosquitto broker with a password file: QoS 1 reports from two
  * terminals survive a broker restart in the middle of the stream (persistent sessions on both
  * sides, broker persistence on), with no report lost and no terminal counted as stale; a client
- * with wrong credentials gets nothing and its terminal goes stale, without crashing anything.
+ * with wrong credentials gets nothing and its terminal fails as auth, without crashing anything.
  */
 
 import { execFileSync } from "node:child_process";
@@ -137,7 +137,7 @@ describe.skipIf(why)(`mqtt driver through mosquitto${why ? ` (skipped: ${why})` 
     expect(sinks[1]!.errors).toEqual([]);
   });
 
-  it("a client the broker refuses hears nothing and its terminal goes stale", async () => {
+  it("a client the broker refuses hears nothing and its terminal is reported as an auth failure", async () => {
     const sink = recordingSink();
     await driver("bd-3", {
       username: "intruder",
@@ -147,8 +147,10 @@ describe.skipIf(why)(`mqtt driver through mosquitto${why ? ` (skipped: ${why})` 
     }).start(sink);
     await until(() => sink.errors.length > 0, "a stale error", 5000);
     expect(sink.batches).toEqual([]);
-    expect((sink.errors[0]!.error as PollError).kind).toBe("stale");
-    expect(sink.errors[0]!.error.message).toMatch(/broker not connected/);
+    expect((sink.errors[0]!.error as PollError).kind).toBe("auth");
+    expect(sink.errors[0]!.error.message).toMatch(
+      /no valid report for 1 s .*the broker refused our credentials/,
+    );
   });
 
   it("connects over TLS with the broker's CA, and not without it", async () => {
@@ -175,8 +177,10 @@ describe.skipIf(why)(`mqtt driver through mosquitto${why ? ` (skipped: ${why})` 
       await pub.publishAsync(`emcomm/beidou/${id}/telemetry`, JSON.stringify(report), { qos: 1 });
     await until(() => ok.batches.length === 1, "a report over TLS");
     expect(ok.value("beidou_fix")).toBe(0);
-    await until(() => refused.errors.length > 0, "the untrusted client's terminal going stale", 5000);
+    await until(() => refused.errors.length > 0, "the untrusted client's terminal failing", 5000);
     expect(refused.batches).toEqual([]);
+    expect((refused.errors[0]!.error as PollError).kind).toBe("unreachable");
+    expect(refused.errors[0]!.error.message).toMatch(/broker not connected \(.*certificate/i);
     await pub.endAsync();
   });
 });
