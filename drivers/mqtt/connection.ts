@@ -8,6 +8,7 @@
 
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
+import type { Clock } from "../../src/core/clock.ts";
 
 export interface BrokerSettings {
   url: string;
@@ -34,6 +35,7 @@ export class BrokerConnection {
   constructor(
     private readonly settings: BrokerSettings,
     private readonly log: Logger,
+    private readonly clock: Clock,
     private readonly tlsCa?: string,
   ) {}
 
@@ -111,10 +113,9 @@ export class BrokerConnection {
     set.add(handler);
     const ready = first
       ? new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, waitMs);
-          timer.unref();
+          const timer = this.clock.setTimer(waitMs, resolve);
           client.subscribe(topic, { qos }, () => {
-            clearTimeout(timer);
+            timer.cancel();
             resolve();
           });
         })

@@ -60,6 +60,7 @@ export const mqttDriver = defineDriver({
             new BrokerConnection(
               { url: o.broker, username: o.username, password, clientId, tls: o.tls },
               ctx.log.child({ component: "mqtt" }),
+              ctx.clock,
               ca,
             ),
         );

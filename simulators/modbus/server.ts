@@ -40,7 +40,7 @@ function frame(txid: number, unitId: number, pdu: Buffer): Buffer {
   return Buffer.concat([head, pdu]);
 }
 
-function pduFor(fc: number, req: ModbusRequest, values: readonly number[], count: number): Buffer {
+function pduFor(fc: number, values: readonly number[], count: number): Buffer {
   if (fc === 1 || fc === 2) {
     const bytes = Math.ceil(count / 8);
     const out = Buffer.alloc(2 + bytes);
@@ -53,7 +53,6 @@ function pduFor(fc: number, req: ModbusRequest, values: readonly number[], count
   out.writeUInt8(fc, 0);
   out.writeUInt8(count * 2, 1);
   for (let i = 0; i < count; i++) out.writeUInt16BE((values[i] ?? 0) & 0xffff, 2 + i * 2);
-  void req;
   return out;
 }
 
@@ -98,7 +97,7 @@ export async function startModbusTcpServer(
     if ("garbage" in reply) return send(Buffer.from("HTTP/1.1 400 Bad Request\r\n\r\n"));
     if ("exception" in reply) return send(frame(txid, unitId, Buffer.from([fc | 0x80, reply.exception])));
     const count = "short" in reply ? Math.max(0, req.count - 1) : req.count;
-    send(frame(txid, unitId, pduFor(fc, req, reply.values, count)));
+    send(frame(txid, unitId, pduFor(fc, reply.values, count)));
   };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
