@@ -154,6 +154,26 @@ describe.skipIf(why)(
       expect(b.status).toBe("fulfilled");
       expect((f as PromiseRejectedResult).reason.message).toContain("server-device-failure");
     });
+
+    it("keeps a silent unit from holding back a live one on the gateway", async () => {
+      const dead = driver(9, "buc-rs485");
+      const live = driver(1, "dse-generator");
+      for (let round = 0; round < 2; round++) {
+        const t0 = performance.now();
+        const [d, l] = await Promise.allSettled([
+          dead.poll(AbortSignal.timeout(3000)),
+          live.poll(AbortSignal.timeout(3000)),
+        ]);
+        expect((d as PromiseRejectedResult).reason.kind).toBe("timeout");
+        expect(l.status, String((l as PromiseRejectedResult).reason)).toBe("fulfilled");
+        expect(
+          (l as PromiseFulfilledResult<Sample[]>).value.find((s) => s.metric === "generator_fuel_percent")
+            ?.value,
+        ).toBe(64);
+        // the dead unit's one request timeout (1 s) plus the live unit's six reads
+        expect(performance.now() - t0).toBeLessThan(2000);
+      }
+    });
   },
 );
 

@@ -10,7 +10,7 @@ Units:
   3  a unit whose store raises: exception 4 (server device failure)
   4  fifty holding registers 0-49 = 1000+i (for bench/modbus.ts), input registers 2000+i,
      coils 0-19 on where i % 3 == 0, discrete inputs 0-19 on where i is odd
-  any other unit: exception 11 (gateway target failed to respond)
+  any other unit: exception 11 (gateway target failed to respond); with "rtu", no answer at all
 """
 import asyncio
 import logging
@@ -72,8 +72,16 @@ def context():
 
 def main():
     port = int(sys.argv[1])
-    framer = ModbusRtuFramer if sys.argv[2:3] == ["rtu"] else ModbusSocketFramer
-    asyncio.run(StartAsyncTcpServer(context=context(), address=("127.0.0.1", port), framer=framer))
+    rtu = sys.argv[2:3] == ["rtu"]
+    # On an RTU line a unit that is not there is silent; a Modbus TCP gateway answers exception 11.
+    asyncio.run(
+        StartAsyncTcpServer(
+            context=context(),
+            address=("127.0.0.1", port),
+            framer=ModbusRtuFramer if rtu else ModbusSocketFramer,
+            ignore_missing_slaves=rtu,
+        )
+    )
 
 
 if __name__ == "__main__":
