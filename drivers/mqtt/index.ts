@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { PollError } from "../../src/core/errors.ts";
 import type { StreamedDriver, StreamSink } from "../../src/core/types.ts";
 import { defineDriver } from "../registry.ts";
@@ -31,7 +32,7 @@ export const mqttDriver = defineDriver({
     const clientId =
       o.clientId ??
       `emcomm-${createHash("sha1")
-        .update(`${o.broker}|${o.username ?? ""}`)
+        .update(`${hostname()}|${o.broker}|${o.username ?? ""}`)
         .digest("hex")
         .slice(0, 12)}`;
     const key = `mqtt:${o.broker}|${o.username ?? ""}|${clientId}`;

@@ -3,8 +3,9 @@
  *   broker    mqtt://, mqtts://, ws:// or wss:// URL
  *   topic     the device's telemetry topic (exact, no wildcards)
  *   username / password   broker credentials (password is a secret: ${ENV}, {env}, {file})
- *   clientId  our client id at this broker (default derived from broker and username, stable so
- *             the broker keeps our QoS 1 session across reconnects)
+ *   clientId  our client id at this broker (default derived from this host's name, the broker and
+ *             the username: stable, so the broker keeps our QoS 1 session across reconnects and
+ *             restarts, and different per monitoring host so two daemons never evict each other)
  *   qos       subscription QoS, default 1
  *   reportInterval   how often the device reports (default "30s")
  *   missedReports    reports missed before the device counts as stale/down (default 3)
