@@ -1,24 +1,109 @@
-/** mqtt: placeholder definition so the inventory validates; the mqtt driver replaces it. */
-import { z } from "zod";
-import { secretSchema } from "../../src/config/secret.ts";
+/**
+ * mqtt: a streamed driver for devices that push telemetry (the Beidou boxes). Each device
+ * subscribes to its topic on a broker connection shared through ctx.resources; each valid
+ * message becomes samples, an invalid one is counted (mqtt_invalid_payloads_total, sent with the
+ * next valid report) and logged with its reason, never fatal. A device that sends no valid report
+ * for reportInterval × missedReports is reported to the sink as a PollError, again every such
+ * period while it stays quiet: kind stale while the broker is connected (the terminal is silent),
+ * auth when the broker refused our credentials, unreachable when it cannot be reached.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { PollError } from "../../src/core/errors.ts";
+import type { StreamedDriver, StreamSink } from "../../src/core/types.ts";
 import { defineDriver } from "../registry.ts";
+import { BrokerConnection } from "./connection.ts";
+import { mqttOptions } from "./options.ts";
+import { mqttProfiles } from "./profiles/index.ts";
+import { Watchdog } from "./watchdog.ts";
+
+export { mqttOptions } from "./options.ts";
 
 export const mqttDriver = defineDriver({
   protocol: "mqtt",
-  options: z.looseObject({
-    protocol: z.literal("mqtt"),
-    profile: z.string(),
-    password: secretSchema.optional(),
-  }),
-  profiles: () => new Map(),
-  create: (device) => ({
-    shape: "polled",
-    metrics: [],
-    rules: [],
-    poll: async () => {
-      throw new PollError("config", `mqtt ${device.id}: the mqtt driver is not built yet`);
-    },
-    close: async () => {},
-  }),
+  options: mqttOptions,
+  profiles: () => new Map(Object.entries(mqttProfiles)),
+  create(device, ctx): StreamedDriver {
+    const o = device.options;
+    const profile = mqttProfiles[o.profile];
+    const host = new URL(o.broker).host;
+    const target = `mqtt ${host} ${o.topic}`;
+    const clientId =
+      o.clientId ??
+      `emcomm-${createHash("sha1")
+        .update(`${hostname()}|${o.broker}|${o.username ?? ""}`)
+        .digest("hex")
+        .slice(0, 12)}`;
+    const key = `mqtt:${o.broker}|${o.username ?? ""}|${clientId}`;
+    let held: { value: BrokerConnection; release(): Promise<void> } | undefined;
+    let subscription: { stop(): void } | undefined;
+    let watchdog: Watchdog | undefined;
+    let invalid = 0;
+
+    return {
+      shape: "streamed",
+      metrics: profile.metrics,
+      rules: profile.rules,
+      async start(sink: StreamSink) {
+        let password: string | undefined;
+        let ca: string | undefined;
+        try {
+          password = o.password?.reveal();
+          ca = o.tls?.ca ? readFileSync(o.tls.ca, "utf8") : undefined;
+        } catch (err) {
+          sink.error(new PollError("config", `${target}: ${(err as Error).message}`, { cause: err }));
+          return;
+        }
+        held = ctx.resources.acquire(
+          key,
+          () =>
+            new BrokerConnection(
+              { url: o.broker, username: o.username, password, clientId, tls: o.tls },
+              ctx.log.child({ component: "mqtt" }),
+              ctx.clock,
+              ca,
+            ),
+        );
+        const conn = held.value;
+        const quietLimit = o.reportInterval * o.missedReports;
+        watchdog = new Watchdog(ctx.clock, quietLimit, (quietMs) => {
+          const quiet = `no valid report for ${Math.round(quietMs / 1000)} s (expected every ${o.reportInterval / 1000} s)`;
+          // Silence while connected is the terminal's; while not connected, the broker's or ours.
+          const failure = conn.connected ? undefined : conn.lastFailure;
+          if (failure?.refused)
+            sink.error(new PollError("auth", `${target}: ${quiet}; the broker refused our credentials`));
+          else if (!conn.connected)
+            sink.error(
+              new PollError(
+                "unreachable",
+                `${target}: ${quiet}; broker not connected (${failure?.reason ?? "connecting"})`,
+              ),
+            );
+          else sink.error(new PollError("stale", `${target}: ${quiet}`));
+        });
+        watchdog.start();
+        const sub = conn.subscribe(o.topic, o.qos, (payload) => {
+          const result = profile.decode(payload, ctx.clock.now());
+          if ("invalid" in result) {
+            invalid++;
+            const level = invalid === 1 || invalid % 100 === 0 ? "warn" : "debug";
+            ctx.log[level]({ topic: o.topic, invalid, reason: result.invalid }, "invalid payload discarded");
+            return;
+          }
+          watchdog?.kick();
+          sink.samples([...result.samples, { metric: "mqtt_invalid_payloads_total", value: invalid }]);
+        });
+        subscription = sub;
+        await sub.ready;
+      },
+      async stop() {
+        watchdog?.stop();
+        subscription?.stop();
+        subscription = undefined;
+        await held?.release();
+        held = undefined;
+      },
+    };
+  },
 });

@@ -1,0 +1,77 @@
+/**
+ * Which reads a poll makes: the profile's points grouped per table and coalesced into as few
+ * requests as the device allows (maxRegistersPerRead, maxGap). Pure; tested in plan.test.ts.
+ */
+import { registerCount } from "./codec.ts";
+import type { RegisterPoint, Table } from "./profile.ts";
+
+export interface PlannedRead {
+  table: Table;
+  address: number;
+  count: number;
+  points: readonly RegisterPoint[];
+  /** Every point of the read is optional: an illegal-address answer drops them instead of failing. */
+  optional: boolean;
+}
+
+/** Coils and discrete inputs: the protocol's own limit per request. */
+const MAX_BITS_PER_READ = 2000;
+
+export function pointSpan(p: RegisterPoint): number {
+  if (p.table === "coil" || p.table === "discrete") return 1;
+  return registerCount(p.type ?? "u16", p.words);
+}
+
+export function planReads(
+  points: readonly RegisterPoint[],
+  limits: { maxRegistersPerRead: number; maxGap?: number },
+): PlannedRead[] {
+  const byTable = new Map<Table, RegisterPoint[]>();
+  for (const p of points) {
+    const t = p.table ?? "holding";
+    byTable.set(t, [...(byTable.get(t) ?? []), p]);
+  }
+  const reads: PlannedRead[] = [];
+  for (const [table, list] of byTable) {
+    const max = table === "coil" || table === "discrete" ? MAX_BITS_PER_READ : limits.maxRegistersPerRead;
+    // Optional points are read apart, so a model without them does not lose the others.
+    for (const optional of [false, true]) {
+      const sorted = list
+        .filter((p) => (p.optional ?? false) === optional)
+        .sort((a, b) => a.address - b.address);
+      let current: { address: number; end: number; points: RegisterPoint[] } | undefined;
+      for (const p of sorted) {
+        const end = p.address + pointSpan(p);
+        if (end - p.address > max)
+          throw new RangeError(`point ${p.metric} spans ${end - p.address} registers, above ${max} per read`);
+        if (
+          current &&
+          p.address <= current.end + (limits.maxGap ?? 0) &&
+          Math.max(end, current.end) - current.address <= max
+        ) {
+          current.end = Math.max(current.end, end);
+          current.points.push(p);
+          continue;
+        }
+        if (current)
+          reads.push({
+            table,
+            address: current.address,
+            count: current.end - current.address,
+            points: current.points,
+            optional,
+          });
+        current = { address: p.address, end, points: [p] };
+      }
+      if (current)
+        reads.push({
+          table,
+          address: current.address,
+          count: current.end - current.address,
+          points: current.points,
+          optional,
+        });
+    }
+  }
+  return reads;
+}
