@@ -23,12 +23,9 @@ export const debianPeers = {
   chromium: "/usr/bin/chromium", // the duty console's browser tests (playwright-core drives it)
   // reports: a second, independent XLSX reader (test/report/openpyxl.test.ts)
   "python3-openpyxl": "/usr/lib/python3/dist-packages/openpyxl/__init__.py",
-  // issue 4 (modbus, mqtt): libmodbus's master, a Python Modbus server, a real MQTT broker
-  mbpoll: "/usr/bin/mbpoll",
-  "python3-pymodbus": "/usr/lib/python3/dist-packages/pymodbus/__init__.py",
+  // pymodbus does not import without these (they are only "recommends")
   "python3-serial": "/usr/lib/python3/dist-packages/serial/__init__.py",
   "python3-serial-asyncio": "/usr/lib/python3/dist-packages/serial_asyncio/__init__.py",
-  mosquitto: "/usr/sbin/mosquitto",
 };
 
 function run(cmd, args, opts = {}) {

@@ -48,7 +48,9 @@ export const mqttSimulator: SimulatorDefinition = {
       boxes.forEach((d, i) => {
         const has = (f: string) => book.has(d.id, f);
         const now = clock.now();
-        const p = routePoint(now - startedAt, i / boxes.length);
+        // Spread over the half of the loop before the valley: every box starts in the open and they
+        // reach the valley one after another, the first about 1.5 minutes after start.
+        const p = routePoint(now - startedAt, (i / boxes.length) * 0.5);
         if (has("silent") || p.shade === 2 || (has("slow") && tick % 4 !== 0)) return;
         const fix = has("no-fix") ? "none" : p.shade === 1 ? "2d" : "3d";
         const hours = (now - startedAt) / 3_600_000;
