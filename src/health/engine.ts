@@ -255,6 +255,16 @@ export class HealthEngine {
       note: note ?? null,
     });
     this.reloadDeclarations();
+    // Equipment switched on at deployment starts afresh: failures while parked in the garage
+    // are not an outage, so it must fail N polls in service before it is declared down.
+    if (deployed)
+      for (const t of this.trackers.values())
+        if (t.device.site === site && t.device.calendar === "site" && t.raw?.state === "down") {
+          t.raw = null;
+          t.failRun = null;
+          t.goodRun = null;
+          t.hold = null;
+        }
     this.log.info({ site, deployed, who }, deployed ? "site declared deployed" : "site stood down");
     this.tick();
     return d;
