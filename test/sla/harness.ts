@@ -104,7 +104,8 @@ export class Harness {
       trigger: "schedule",
       startedAt: now,
       finishedAt: now + 5,
-      samples: result === "fail" ? [] : result === "ok" ? [{ metric: "tcp_connect_seconds", value: 0.01 }] : result,
+      samples:
+        result === "fail" ? [] : result === "ok" ? [{ metric: "tcp_connect_seconds", value: 0.01 }] : result,
       ...(result === "fail" ? { error: new PollError("timeout", `${device}: no answer`) } : {}),
     });
   }

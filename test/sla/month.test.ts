@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { availabilityForPeriod } from "../../src/ledger/availability.ts";
 import { monthPeriod } from "../../src/ledger/period.ts";
 import { addWindow, setWindowStatus, transitionsBetween } from "../../src/ledger/store.ts";
+import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
+import { ticketsForPeriod } from "../../src/tickets/report.ts";
 import type { Ticket } from "../../src/tickets/store.ts";
 import { listTickets } from "../../src/tickets/store.ts";
-import { ticketsForPeriod } from "../../src/tickets/report.ts";
 import { at, DAY, engineer, Harness, MIN, NOV, type PollResult, supervisor, tcpDevice } from "./harness.ts";
 
 const inventory = {
@@ -28,7 +29,11 @@ const inventory = {
     tcpDevice("fixed-vc", "fixed", { kind: "video-terminal", upstream: "core-switch" }),
     tcpDevice("console", "trunking", { kind: "dispatch-console" }),
     tcpDevice("sat-service", "fixed", { kind: "satellite-modem", criticality: "major" }),
-    tcpDevice("vsat-modem", "fixed", { kind: "satellite-modem", criticality: "major", upstream: "sat-service" }),
+    tcpDevice("vsat-modem", "fixed", {
+      kind: "satellite-modem",
+      criticality: "major",
+      upstream: "sat-service",
+    }),
     tcpDevice("remote-phone", "fixed", { kind: "pbx", upstream: "vsat-modem" }),
     tcpDevice("vehicle-modem", "vehicle", { kind: "satellite-modem", criticality: "major" }),
     tcpDevice("vehicle-vc", "vehicle", { kind: "video-terminal", upstream: "vehicle-modem" }),
@@ -83,8 +88,7 @@ const inside = (t: number, [a, b]: [number, number]) => t >= a && t < b;
 function world(device: string, t: number): PollResult {
   const site = inventory.devices.find((d) => d.id === device)!.site;
   if (site === "vehicle" && !inside(t, deployed)) return "fail"; // parked, switched off
-  if (device === "vehicle-modem")
-    return [{ metric: "modem_rx_locked", value: inside(t, unlocked) ? 0 : 1 }];
+  if (device === "vehicle-modem") return [{ metric: "modem_rx_locked", value: inside(t, unlocked) ? 0 : 1 }];
   return (faults[device] ?? []).some((f) => inside(t, f)) ? "fail" : "ok";
 }
 
@@ -98,7 +102,12 @@ describe("a month of the contract on a fake clock", () => {
     h = new Harness(inventory);
     const actions = new Map<number, (() => void)[]>();
     const on = (t: number, fn: () => void) => actions.set(t, [...(actions.get(t) ?? []), fn]);
-    const act = (device: string, action: Parameters<typeof h.tickets.act>[1], who = engineer, body = {}) => {
+    const act = (
+      device: string,
+      action: TicketAction,
+      who: Actor = engineer,
+      body: Record<string, unknown> = {},
+    ) => {
       const open = listTickets(h.db, { device, state: "open" });
       expect(open, `${device}: one open ticket to ${action}`).toHaveLength(1);
       h.tickets.act(open[0]!.id, action, who, body);
@@ -106,13 +115,17 @@ describe("a month of the contract on a fake clock", () => {
     // 1. core-switch major fault: reported 10:02.
     on(at(1, "10:05"), () => act("core-switch", "accept"));
     on(at(1, "10:50"), () => act("core-switch", "arrive"));
-    on(at(1, "12:10"), () => act("core-switch", "clear", engineer, { cause: "PSU failed", handling: "replaced PSU" }));
+    on(at(1, "12:10"), () =>
+      act("core-switch", "clear", engineer, { cause: "PSU failed", handling: "replaced PSU" }),
+    );
     on(at(1, "13:00"), () => act("core-switch", "verify", supervisor));
     // 2. fixed-vc general fault, reported 08:02: accepted late, clearance rejected, repaired late.
     on(at(3, "08:32"), () => act("fixed-vc", "accept"));
     on(at(3, "09:02"), () => act("fixed-vc", "arrive"));
     on(at(3, "09:42"), () => act("fixed-vc", "clear"));
-    on(at(3, "10:02"), () => act("fixed-vc", "reject", supervisor, { note: "no video to the command centre" }));
+    on(at(3, "10:02"), () =>
+      act("fixed-vc", "reject", supervisor, { note: "no video to the command centre" }),
+    );
     on(at(3, "16:30"), () => act("fixed-vc", "clear", engineer, { repairedAt: at(3, "16:30") }));
     on(at(3, "17:00"), () => act("fixed-vc", "verify", supervisor));
     // 3. repeat fault of fixed-vc, reported 09:02 on day 4.
