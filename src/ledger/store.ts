@@ -330,7 +330,11 @@ export function windowCovers(w: MaintenanceWindow, device: string, site: string)
 
 // ── daemon runs ────────────────────────────────────────────────────────────
 
-/** Intervals when no daemon was watching, from daemon_runs: before the first run and between runs. */
+/**
+ * Intervals when no daemon was watching, from daemon_runs: before the first run and between runs.
+ * A run ended at its clean stop, or else at its last sign of life: the later of its last
+ * heartbeat and its last recorded state transition (a kill -9 leaves no stop time).
+ */
 export function unmonitoredGaps(db: Db): { from: number; to: number }[] {
   const runs = db
     .prepare("SELECT started_at, heartbeat_at, stopped_at FROM daemon_runs ORDER BY started_at, id")
@@ -339,11 +343,20 @@ export function unmonitoredGaps(db: Db): { from: number; to: number }[] {
   if (runs.length === 0) return [];
   const gaps: { from: number; to: number }[] = [{ from: Number.NEGATIVE_INFINITY, to: runs[0]![0] }];
   for (let i = 1; i < runs.length; i++) {
-    const prev = runs[i - 1]!;
-    const end = prev[2] ?? prev[1];
+    const end = runEnd(db, runs[i - 1]!, runs[i]![0]);
     if (runs[i]![0] > end) gaps.push({ from: end, to: runs[i]![0] });
   }
   const last = runs[runs.length - 1]!;
   if (last[2] !== null) gaps.push({ from: last[2], to: Number.POSITIVE_INFINITY });
   return gaps;
+}
+
+/** End of a run that was followed by another starting at `nextStart`. */
+export function runEnd(db: Db, run: [number, number, number | null], nextStart: number): number {
+  if (run[2] !== null) return run[2];
+  const row = db
+    .prepare("SELECT MAX(recorded_at) FROM state_transitions WHERE recorded_at >= ? AND recorded_at < ?")
+    .raw()
+    .get(run[0], nextStart) as [number | null] | undefined;
+  return Math.min(Math.max(run[1], row?.[0] ?? run[1]), nextStart);
 }
