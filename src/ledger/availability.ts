@@ -266,7 +266,12 @@ export function availabilityForPeriod(
     ? config.sla.policies.find((p) => p.version === options.policyVersion)
     : policyAt(config.sla.policies, period.from, tz);
   if (!policy) throw new RangeError(`no accounting policy ${options.policyVersion}`);
-  const tl = timelines(db, period.from, period.to);
+  const tl = timelines(
+    db,
+    period.from,
+    period.to,
+    config.devices.map((d) => d.id),
+  );
   const gaps = unmonitoredGaps(db);
   const windows = windowsBetween(db, period.from, period.to, true);
   const siteCalendar = new Map(config.sites.map((s) => [s.id, s.calendar]));
