@@ -65,6 +65,8 @@ interface Tracker {
   downTimes: number[];
   flapping: boolean;
   window: MaintenanceWindow | null;
+  /** The monitor itself cannot poll the device (config or internal error): never the device's fault. */
+  blind: { since: number; kind: string } | null;
 }
 
 /** The live view of one device, for the API and metrics. */
@@ -136,6 +138,7 @@ export class HealthEngine {
         downTimes: [],
         flapping: false,
         window: null,
+        blind: null,
       });
       if (device.upstream)
         this.dependents.set(device.upstream, [...(this.dependents.get(device.upstream) ?? []), device.id]);
@@ -175,6 +178,18 @@ export class HealthEngine {
   observe(outcome: PollOutcome): void {
     const t = this.trackers.get(outcome.deviceId);
     if (!t) return;
+    if (outcome.error && (outcome.error.kind === "config" || outcome.error.kind === "internal")) {
+      if (t.blind) return;
+      t.blind = { since: outcome.startedAt, kind: outcome.error.kind };
+      t.failRun = null;
+      t.goodRun = null;
+      this.evaluate(t, outcome.startedAt);
+      return;
+    }
+    if (t.blind) {
+      t.blind = null;
+      if (t.raw?.state !== "down") t.raw = null; // decided afresh from this poll on
+    }
     const obs = observe(outcome, t.rules);
     const at = outcome.startedAt;
     const o = this.sla.devices[t.device.id];
@@ -365,6 +380,15 @@ export class HealthEngine {
           ...(last ? { at: last.at } : {}),
         };
     }
+    if (t.blind)
+      return {
+        eff: {
+          state: "unmonitored",
+          code: null,
+          cause: `monitor cannot poll it (${t.blind.kind} error)`,
+          detail: { raw: t.raw },
+        },
+      };
     const raw = t.raw;
     if (!raw) return null;
     const ownThirdParty = this.sla.devices[device.id]?.thirdParty ?? false;

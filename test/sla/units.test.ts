@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
 import type { AccountingPolicy } from "../../src/config/sla-schema.ts";
+import { PollError } from "../../src/core/errors.ts";
 import { computeAvailability, policyAt } from "../../src/ledger/availability.ts";
 import { monthOf, monthPeriod } from "../../src/ledger/period.ts";
 import { transitionsBetween } from "../../src/ledger/store.ts";
@@ -184,6 +185,32 @@ describe("health engine edges", () => {
       ["router", "down", at(1, "10:00")],
     ]);
     expect(listTickets(h.db, {}).map((t) => [t.device, t.level])).toEqual([["router", "major"]]);
+  });
+});
+
+describe("the monitor's own failures", () => {
+  it("records a device the monitor cannot poll (config error) as unmonitored, with no ticket", () => {
+    h = new Harness({ sites, devices: [tcpDevice("sw", "fixed")] });
+    h.run(at(1, "09:58"), at(1, "10:00"), () => "ok", new Map());
+    for (const m of [0, 1, 2, 3, 4]) {
+      h.clock.set(at(1, "10:00") + m * MIN);
+      h.health.observe({
+        deviceId: "sw",
+        trigger: "schedule",
+        startedAt: h.clock.now(),
+        finishedAt: h.clock.now(),
+        samples: [],
+        error: new PollError("config", "sw: secret EMCOMM_X is not set"),
+      });
+    }
+    h.run(at(1, "10:05"), at(1, "10:07"), () => "ok", new Map());
+    const rows = transitionsBetween(h.db, 0, Number.MAX_SAFE_INTEGER);
+    expect(rows.map((r) => [r.state, r.at])).toEqual([
+      ["up", at(1, "09:58")],
+      ["unmonitored", at(1, "10:00")],
+      ["up", at(1, "10:05")],
+    ]);
+    expect(listTickets(h.db, {})).toHaveLength(0);
   });
 });
 
