@@ -32,6 +32,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   // The simulators accept these lab credentials; real deployments set their own.
   process.env.EMCOMM_SNMP_COMMUNITY ??= "public";
   process.env.EMCOMM_MQTT_PASSWORD ??= "emcomm-demo";
+  // Demo API tokens (engineer, supervisor, viewer) for `emcomm tickets ...` with EMCOMM_TOKEN.
+  process.env.EMCOMM_TOKEN_ENGINEER ??= "demo-engineer";
+  process.env.EMCOMM_TOKEN_SUPERVISOR ??= "demo-supervisor";
+  process.env.EMCOMM_TOKEN_VIEWER ??= "demo-viewer";
   const fleet = await startFleet(raw, { clock: systemClock, log });
   const control = await serveFleetControl(fleet, options.port === 0 ? 0 : options.port + 1);
   const config = validateConfig(fleet.config, `${options.configFile} (demo)`);
