@@ -33,7 +33,7 @@ import {
   windowsBetween,
 } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
-import { type Observation, observe } from "./rules.ts";
+import { type Observation, observe, ruleMatches } from "./rules.ts";
 
 type RawState = "up" | "degraded" | "down";
 
@@ -178,6 +178,7 @@ export class HealthEngine {
   observe(outcome: PollOutcome): void {
     const t = this.trackers.get(outcome.deviceId);
     if (!t) return;
+    if (!outcome.error) this.presence(outcome);
     if (outcome.error && (outcome.error.kind === "config" || outcome.error.kind === "internal")) {
       if (t.blind) return;
       t.blind = { since: outcome.startedAt, kind: outcome.error.kind };
@@ -310,6 +311,23 @@ export class HealthEngine {
   }
 
   // ── internals ────────────────────────────────────────────────────────────
+
+  /** Presence signals: a site follows the condition on its presence device's answered polls. */
+  private presence(outcome: PollOutcome): void {
+    for (const [site, p] of Object.entries(this.sla.presence)) {
+      if (p.device !== outcome.deviceId || this.siteCalendar.get(site) !== "deployed") continue;
+      const rule = { code: "presence", severity: "down", description: { zh: "", en: "" }, ...p } as const;
+      const present = ruleMatches(rule, outcome.samples);
+      if (present === this.siteInService(site, outcome.startedAt)) continue;
+      this.declareSite(
+        site,
+        present,
+        `presence ${p.device}`,
+        `${p.metric} ${p.op} ${p.value}`,
+        outcome.startedAt,
+      );
+    }
+  }
 
   private declareDown(t: Tracker): void {
     const run = t.failRun!;

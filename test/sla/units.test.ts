@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
 import type { AccountingPolicy } from "../../src/config/sla-schema.ts";
 import { PollError } from "../../src/core/errors.ts";
-import { computeAvailability, policyAt } from "../../src/ledger/availability.ts";
+import { availabilityForPeriod, computeAvailability, policyAt } from "../../src/ledger/availability.ts";
 import { monthOf, monthPeriod } from "../../src/ledger/period.ts";
 import { transitionsBetween } from "../../src/ledger/store.ts";
 import { ticketClocks } from "../../src/tickets/clocks.ts";
@@ -211,6 +211,42 @@ describe("the monitor's own failures", () => {
       ["up", at(1, "10:05")],
     ]);
     expect(listTickets(h.db, {})).toHaveLength(0);
+  });
+});
+
+describe("presence signal", () => {
+  it("declares the vehicle deployed from its UPS's answers and stands it down on an answer saying otherwise", () => {
+    h = new Harness({
+      sites: [{ id: "vehicle", name: { zh: "指挥车", en: "Vehicle" }, calendar: "deployed" }],
+      devices: [tcpDevice("vehicle-ups", "vehicle", { kind: "ups" }), tcpDevice("vehicle-vc", "vehicle")],
+      sla: {
+        presence: { vehicle: { device: "vehicle-ups", metric: "ups_output_source", op: "==", value: 3 } },
+      },
+    });
+    // Parked until 08:00 (nothing answers), on mains/generator (source 3) until 18:00, then the UPS
+    // reports it is off (source 1) before it goes silent at 18:05.
+    const world = (d: string, t: number) => {
+      if (t < at(1, "08:00") || t >= at(1, "18:05")) return "fail" as const;
+      if (d === "vehicle-vc") return "ok" as const;
+      return [{ metric: "ups_output_source", value: t < at(1, "18:00") ? 3 : 1 }];
+    };
+    h.run(at(1, "06:00"), at(1, "20:00"), world, new Map());
+    expect(h.health.siteInService("vehicle", at(1, "07:59"))).toBe(false);
+    expect(h.health.siteInService("vehicle", at(1, "12:00"))).toBe(true);
+    expect(h.health.siteInService("vehicle", at(1, "19:00"))).toBe(false);
+    const rows = transitionsBetween(h.db, 0, Number.MAX_SAFE_INTEGER, "vehicle-vc");
+    expect(rows.map((r) => [r.state, r.at])).toEqual([
+      ["not-in-service", at(1, "06:00")],
+      ["up", at(1, "08:00")],
+      ["not-in-service", at(1, "18:00")],
+    ]);
+    expect(listTickets(h.db, {})).toHaveLength(0);
+    // Ten hours in service, all up.
+    const r = availabilityForPeriod(h.db, h.config, { from: at(1, "00:00"), to: at(2, "00:00") });
+    expect(r.devices.map((d) => [d.device, d.expectedMs / HOUR, d.downMs])).toEqual([
+      ["vehicle-ups", 10, 0],
+      ["vehicle-vc", 10, 0],
+    ]);
   });
 });
 
