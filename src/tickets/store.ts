@@ -245,11 +245,11 @@ export function ticketEvents(db: Db, ticketId: number): TicketEvent[] {
   }));
 }
 
-/** (ticket, clock) pairs whose breach was already recorded. */
-export function recordedBreaches(db: Db): Set<string> {
+/** "ticket:clock" keys whose `event` (breached, warned) was already recorded. */
+export function recordedClockEvents(db: Db, event: "breached" | "warned"): Set<string> {
   const rows = db
-    .prepare("SELECT ticket_id, json_extract(detail, '$.clock') FROM ticket_events WHERE event = 'breached'")
+    .prepare("SELECT ticket_id, json_extract(detail, '$.clock') FROM ticket_events WHERE event = ?")
     .raw()
-    .all() as [number, string][];
+    .all(event) as [number, string][];
   return new Set(rows.map(([id, clock]) => `${id}:${clock}`));
 }

@@ -297,15 +297,27 @@ describe("a month of the contract on a fake clock", () => {
     const t2 = byDevice("fixed-vc")[0]!;
     expect(h.tickets.events(t2.id).map((e) => e.event)).toEqual([
       "opened",
-      "breached", // respond, recorded at 08:12
+      "warned", // respond: ≤ 2.5 of its 10 min left at the 08:10 tick
+      "breached", // respond, deadline 08:12
       "accepted",
-      "arrived",
-      "restored",
+      "arrived", // 09:02: the on-site clock stops before its warning (09:32)
+      "restored", // recovery from 09:30, declared 09:31
       "cleared",
       "rejected",
-      "breached", // repair, at 16:02
+      "warned", // repair: ≤ 2 of its 8 h left at 14:02
+      "breached", // repair, deadline 16:02
       "cleared",
       "verified",
+    ]);
+    const clockEvents = h.tickets
+      .events(t2.id)
+      .filter((e) => e.event === "warned" || e.event === "breached")
+      .map((e) => [e.event, e.detail?.clock, e.at]);
+    expect(clockEvents).toEqual([
+      ["warned", "respond", at(3, "08:10")],
+      ["breached", "respond", at(3, "08:12")],
+      ["warned", "repair", at(3, "14:02")],
+      ["breached", "repair", at(3, "16:02")],
     ]);
     const t4 = byDevice("console")[0]!;
     const events = h.tickets.events(t4.id).map((e) => e.event);
