@@ -187,6 +187,25 @@ export function registerSlaCommands(program: Command): void {
         }),
       );
 
+  withClient(tickets.command("update").argument("<id>"))
+    .description("fill in fault-record fields (any state; audited with before and after)")
+    .option("--symptom <text>")
+    .option("--fault-type <text>")
+    .option("--cause <text>")
+    .option("--handling <text>")
+    .option("--responsibility <text>")
+    .option("--lessons <text>")
+    .option("--handler <name>")
+    .action((id: string, o: ClientOptions & Record<string, string>) =>
+      run(async () => {
+        const body: Record<string, unknown> = {};
+        for (const k of ["symptom", "faultType", "cause", "handling", "responsibility", "lessons", "handler"])
+          if (o[k]) body[k] = o[k];
+        const t = (await call(o, "PATCH", `/api/v1/tickets/${id}`, body)) as TicketJson;
+        print(o, t, () => ticketLine(t));
+      }),
+    );
+
   const maintenance = program
     .command("maintenance")
     .description("maintenance windows and drills (excluded from availability)");
