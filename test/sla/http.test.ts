@@ -264,7 +264,8 @@ describe("daemon wiring", () => {
         /emcomm_device_state\{device="console",site="fixed",kind="switch",state="down"\} 1/,
       );
       expect(metrics).toMatch(/emcomm_tickets_open\{level="general",state="opened"\} 1/);
-      const ratio = /emcomm_availability_month_to_date_ratio\{device="console",site="fixed"\} ([\d.e-]+)/.exec(metrics);
+      const ratio =
+        /emcomm_availability_month_to_date_ratio\{device="console",site="fixed"\} ([\d.e-]+)/.exec(metrics);
       expect(Number(ratio?.[1])).toBeGreaterThan(0);
       expect(Number(ratio?.[1])).toBeLessThan(1); // up for a second or two, then down
       expect(metrics).toMatch(

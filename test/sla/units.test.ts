@@ -8,7 +8,7 @@ import type { AccountingPolicy } from "../../src/config/sla-schema.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { availabilityForPeriod, computeAvailability, policyAt } from "../../src/ledger/availability.ts";
 import { monthOf, monthPeriod } from "../../src/ledger/period.ts";
-import { transitionsBetween } from "../../src/ledger/store.ts";
+import { appendTransition, type DeviceState, timelines, transitionsBetween } from "../../src/ledger/store.ts";
 import { ticketClocks } from "../../src/tickets/clocks.ts";
 import { listTickets } from "../../src/tickets/store.ts";
 import { at, Harness, HOUR, MIN, NOV, tcpDevice } from "./harness.ts";
@@ -247,6 +247,36 @@ describe("presence signal", () => {
       ["vehicle-ups", 10, 0],
       ["vehicle-vc", 10, 0],
     ]);
+  });
+});
+
+describe("timeline reads", () => {
+  it("returns the state before the period and the changes within it, ties in id order", () => {
+    h = new Harness({ sites, devices: [tcpDevice("sw", "fixed")] });
+    const add = (state: DeviceState, t: number, detail: Record<string, unknown> | null = null) =>
+      appendTransition(h!.db, {
+        device: "sw",
+        site: "fixed",
+        state,
+        previous: null,
+        at: t,
+        recordedAt: t,
+        code: null,
+        cause: "t",
+        detail,
+      });
+    add("up", 100);
+    add("down", 200); // the state before the period [300, 1000)
+    add("impacted", 500, { thirdParty: true });
+    add("up", 400); // appended later but earlier in time
+    add("down", 400); // same time: id order decides
+    add("up", 1000); // at the period's end: outside
+    const tl = timelines(h.db, 300, 1000).get("sw")!;
+    expect(tl).toEqual({
+      at: [200, 400, 400, 500],
+      state: ["down", "up", "down", "impacted"],
+      thirdParty: [false, false, false, true],
+    });
   });
 });
 
