@@ -36,8 +36,8 @@ export type NewTransition = Omit<Transition, "id">;
 export function appendTransition(db: Db, t: NewTransition): Transition {
   const row = db
     .prepare(
-      `INSERT INTO state_transitions (device, site, state, previous, at, recorded_at, code, cause, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO state_transitions (device, site, state, previous, at, recorded_at, code, cause, detail, third_party)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .get(
       t.device,
@@ -49,6 +49,7 @@ export function appendTransition(db: Db, t: NewTransition): Transition {
       t.code,
       t.cause,
       t.detail ? JSON.stringify(t.detail) : null,
+      t.detail?.thirdParty === true ? 1 : 0,
     ) as { id: number };
   return { ...t, id: row.id };
 }
@@ -117,7 +118,7 @@ export function timelines(
   const out = new Map<string, { at: number[]; state: DeviceState[]; thirdParty: boolean[] }>();
   const ids =
     devices ?? (db.prepare("SELECT DISTINCT device FROM state_transitions").pluck().all() as string[]);
-  const tp = `instr(coalesce(detail, ''), '"thirdParty":true') > 0`;
+  const tp = "third_party";
   const before = db
     .prepare(
       `SELECT at, state, ${tp} FROM state_transitions WHERE device = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1`,
