@@ -188,6 +188,41 @@ describe("health engine edges", () => {
   });
 });
 
+describe("clearance proposal", () => {
+  it("keeps the measured restoration time when the device later changes between up and degraded", () => {
+    h = new Harness({
+      sites,
+      devices: [tcpDevice("modem", "fixed", { kind: "satellite-modem", criticality: "major" })],
+      sla: {
+        devices: {
+          modem: {
+            rules: [
+              {
+                code: "ebno_low",
+                severity: "degraded",
+                metric: "modem_ebno_db",
+                op: "<",
+                value: 6,
+                description: { zh: "Eb/No低", en: "Eb/No low" },
+              },
+            ],
+          },
+        },
+      },
+    });
+    // Down 10:00–10:10; Eb/No low 10:20–10:25 (degraded, no ticket of its own).
+    const world = (_d: string, t: number) => {
+      if (t >= at(1, "10:00") && t < at(1, "10:10")) return "fail" as const;
+      return [{ metric: "modem_ebno_db", value: t >= at(1, "10:20") && t < at(1, "10:25") ? 4 : 9 }];
+    };
+    h.run(at(1, "09:50"), at(1, "10:40"), world, new Map());
+    const [t] = listTickets(h.db, {});
+    expect([t!.level, t!.faultStart, t!.restoredAt]).toEqual(["major", at(1, "10:00"), at(1, "10:10")]);
+    expect(h.tickets.events(t!.id).filter((e) => e.event === "restored")).toHaveLength(1);
+    expect(listTickets(h.db, {})).toHaveLength(1);
+  });
+});
+
 describe("the monitor's own failures", () => {
   it("records a device the monitor cannot poll (config error) as unmonitored, with no ticket", () => {
     h = new Harness({ sites, devices: [tcpDevice("sw", "fixed")] });
