@@ -190,8 +190,10 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         if (!actor) return;
         const body = parse(siteBody, req.body ?? {}, reply);
         if (!body) return;
-        if (!config.sites.some((s) => s.id === req.params.site))
-          return reply.code(404).send({ error: `no site ${req.params.site}` });
+        const site = config.sites.find((s) => s.id === req.params.site);
+        if (!site) return reply.code(404).send({ error: `no site ${req.params.site}` });
+        if (site.calendar !== "deployed")
+          return reply.code(409).send({ error: `site ${site.id} is always in service (calendar: always)` });
         const at = body.at !== undefined ? Math.min(body.at, clock.now()) : undefined;
         return health.declareSite(req.params.site, action === "deploy", actor.name, body.note, at);
       });

@@ -193,6 +193,12 @@ describe("SLA HTTP API", () => {
       approvedBy: "wang.bureau",
       approvalRef: "BUREAU-42",
     });
+    const always = await app.inject({
+      method: "POST",
+      url: "/api/v1/sites/fixed/deploy",
+      headers: auth("engineer"),
+    });
+    expect(always.statusCode).toBe(409);
     const avail = await app.inject({
       method: "GET",
       url: "/api/v1/availability?month=2026-11",
