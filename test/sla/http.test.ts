@@ -27,7 +27,10 @@ describe("SLA HTTP API", () => {
   beforeAll(async () => {
     process.env.EMCOMM_TEST_SUP_TOKEN = tokens.supervisor;
     h = new Harness({
-      sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
+      sites: [
+        { id: "fixed", name: { zh: "固定站", en: "Fixed" } },
+        { id: "vehicle", name: { zh: "指挥车", en: "Vehicle" }, calendar: "deployed" },
+      ],
       devices: [tcpDevice("core-switch", "fixed", { criticality: "major" })],
       sla: {
         api: {
@@ -199,6 +202,25 @@ describe("SLA HTTP API", () => {
       headers: auth("engineer"),
     });
     expect(always.statusCode).toBe(409);
+    expect((await app.inject({ method: "POST", url: "/api/v1/sites/vehicle/deploy" })).statusCode).toBe(401);
+    const deployed = await app.inject({
+      method: "POST",
+      url: "/api/v1/sites/vehicle/deploy",
+      headers: auth("engineer"),
+      payload: { note: "flood response" },
+    });
+    expect(deployed.json()).toMatchObject({
+      site: "vehicle",
+      deployed: true,
+      who: "li.engineer",
+      note: "flood response",
+    });
+    const sitesNow = (
+      await app.inject({ method: "GET", url: "/api/v1/sites", headers: auth("viewer") })
+    ).json();
+    expect(sitesNow.sites.find((x: { site: string }) => x.site === "vehicle")).toMatchObject({
+      inService: true,
+    });
     const avail = await app.inject({
       method: "GET",
       url: "/api/v1/availability?month=2026-11",
