@@ -187,6 +187,30 @@ export function registerSlaCommands(program: Command): void {
         }),
       );
 
+  withClient(tickets.command("report"))
+    .description("SLA verdicts of a month's tickets: response, on site, repair timeliness, repeat faults")
+    .requiredOption("--month <YYYY-MM>")
+    .action((o: ClientOptions & { month: string }) =>
+      run(async () => {
+        const r = (await call(o, "GET", `/api/v1/tickets/report?month=${encodeURIComponent(o.month)}`)) as {
+          byLevel: Record<string, number>;
+          clocks: Record<string, { met: number; breached: number; pending: number; percent: number | null }>;
+          repeatFaults: { ticket: number; repeatOf: number }[];
+        };
+        print(o, r, () =>
+          [
+            `tickets by level: ${Object.entries(r.byLevel)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ")}`,
+            ...Object.entries(r.clocks).map(
+              ([k, c]) =>
+                `${k.padEnd(8)} met ${c.met}, breached ${c.breached}, pending ${c.pending}: ${c.percent === null ? "n/a" : `${c.percent.toFixed(2)} %`}`,
+            ),
+            `repeat faults: ${r.repeatFaults.length}${r.repeatFaults.map((x) => ` #${x.ticket}→#${x.repeatOf}`).join("")}`,
+          ].join("\n"),
+        );
+      }),
+    );
   withClient(tickets.command("update").argument("<id>"))
     .description("fill in fault-record fields (any state; audited with before and after)")
     .option("--symptom <text>")

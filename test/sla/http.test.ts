@@ -146,6 +146,14 @@ describe("SLA HTTP API", () => {
       "verified:wang.bureau",
     ]);
     expect(full.cause).toBe("line card reset");
+    const report = (
+      await app.inject({
+        method: "GET",
+        url: "/api/v1/tickets/report?month=2026-11",
+        headers: auth("viewer"),
+      })
+    ).json();
+    expect(report.clocks.repair).toMatchObject({ met: 1, breached: 0, percent: 100 });
   });
 
   it("opens manual tickets and validates input", async () => {
