@@ -352,6 +352,18 @@ describe("timeline reads", () => {
   });
 });
 
+describe("config", () => {
+  it("refuses an upstream cycle and overrides of unknown devices", () => {
+    expect(() =>
+      validateConfig({
+        sites,
+        devices: [tcpDevice("a", "fixed", { upstream: "b" }), tcpDevice("b", "fixed", { upstream: "a" })],
+        sla: { devices: { nope: { thirdParty: true } } },
+      }),
+    ).toThrow(/upstream chain without a cycle[\s\S]*sla\.devices\.nope/);
+  });
+});
+
 describe("periods and policies", () => {
   it("cuts months at midnight Asia/Shanghai", () => {
     expect(monthPeriod("2026-11")).toEqual({
