@@ -13,6 +13,7 @@ import { createLogger } from "./log.ts";
 import { pollOnce, printPollResults } from "./poll-once.ts";
 import { registerReportCommand } from "./report/cli.ts";
 import { stopOnSignal } from "./run.ts";
+import { registerSlaCommands } from "./sla/cli.ts";
 import { VERSION } from "./version.ts";
 
 const program = new Command()
@@ -126,5 +127,7 @@ function loadOrExit(file: string) {
     throw err;
   }
 }
+
+registerSlaCommands(program);
 
 await program.parseAsync(process.argv);

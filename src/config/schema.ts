@@ -7,6 +7,7 @@ import { z } from "zod";
 import { drivers } from "../../drivers/index.ts";
 import { reportsBlockSchema } from "../report/policy.ts";
 import { duration } from "./duration.ts";
+import { slaSchema } from "./sla-schema.ts";
 
 const id = z
   .string()
@@ -129,6 +130,8 @@ export const configSchema = z
     daemon: daemonSchema.prefault({}),
     sites: z.array(siteSchema).min(1, "at least one site"),
     devices: z.array(deviceSchema),
+    /** Health states, availability accounting, tickets and SLA clocks (issue 5). */
+    sla: slaSchema,
     /** Scoring policy and contract total of the monthly score sheet (src/report/policy.ts). */
     reports: reportsBlockSchema.prefault({}),
   })
@@ -170,6 +173,48 @@ export const configSchema = z
           input: device.upstream,
         });
     });
+    // Upstream chains must end: a cycle would leave the devices on it impacted by each other.
+    const upstreamOf = new Map(config.devices.map((d) => [d.id, d.upstream]));
+    config.devices.forEach((device, i) => {
+      const seenOnPath = new Set<string>([device.id]);
+      for (let u = device.upstream; u !== undefined; u = upstreamOf.get(u)) {
+        if (!seenOnPath.has(u)) {
+          seenOnPath.add(u);
+          continue;
+        }
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "upstream"],
+          message: `an upstream chain without a cycle (${[...seenOnPath].join(" → ")} → ${u})`,
+          input: device.upstream,
+        });
+        break;
+      }
+    });
+    for (const [site, p] of Object.entries(config.sla.presence)) {
+      if (!config.sites.some((s) => s.id === site && s.calendar === "deployed"))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sla", "presence", site],
+          message: "the id of a site whose calendar is deployed",
+          input: site,
+        });
+      if (!deviceIds.has(p.device))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sla", "presence", site, "device"],
+          message: "the id of a device of the inventory",
+          input: p.device,
+        });
+    }
+    for (const id of Object.keys(config.sla.devices))
+      if (!deviceIds.has(id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sla", "devices", id],
+          message: "the id of a device of the inventory",
+          input: id,
+        });
   });
 
 export type Config = z.output<typeof configSchema>;
