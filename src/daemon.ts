@@ -18,6 +18,7 @@ import { DaemonMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
 import { startReports } from "./report/wire.ts";
 import { Scheduler } from "./scheduler.ts";
+import { reportAccess } from "./sla/http.ts";
 import { type Sla, startSla } from "./sla/index.ts";
 import { StatusBoard } from "./status.ts";
 import { type Db, openStore } from "./store/db.ts";
@@ -115,8 +116,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       .catch((err) => log.error({ err, device: id }, "streamed driver failed to start"));
   }
 
-  // Monthly score sheet: API routes and the schedule (nothing until the store has a ReportSource).
-  const reports = startReports({ config, db, clock, log });
+  // Monthly score sheet over the ledger and tickets: API routes and the schedule. Supervisors' tokens
+  // enter manual inputs and freeze; reads follow the SLA API's rule.
+  const reports = startReports({ config, db, clock, log, ...reportAccess(config, log) });
 
   let heartbeat: TimerHandle | undefined;
   const beat = () => {

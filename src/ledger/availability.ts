@@ -259,7 +259,15 @@ export function availabilityForPeriod(
   db: Db,
   config: Pick<Config, "sites" | "devices" | "sla" | "daemon">,
   period: Period,
-  options: { policyVersion?: string } = {},
+  options: {
+    policyVersion?: string;
+    /**
+     * Leave approved maintenance windows and drills out of the exclusions (default true: they are
+     * excluded). The monthly report (src/report/store-source.ts) computes once without them to
+     * tell how much expected time the windows took out.
+     */
+    windows?: boolean;
+  } = {},
 ): AvailabilityReport {
   const tz = config.daemon.timezone;
   const policy = options.policyVersion
@@ -273,7 +281,7 @@ export function availabilityForPeriod(
     config.devices.map((d) => d.id),
   );
   const gaps = unmonitoredGaps(db);
-  const windows = windowsBetween(db, period.from, period.to, true);
+  const windows = options.windows === false ? [] : windowsBetween(db, period.from, period.to, true);
   const siteCalendar = new Map(config.sites.map((s) => [s.id, s.calendar]));
   const allDeployments = deployments(db);
   const offSite = new Map<string, Interval[]>();

@@ -109,9 +109,10 @@ async function runReport(opts: ReportOptions): Promise<number> {
   const rawConfig = (opts.config ? readStructured(opts.config) : {}) ?? {};
   let config: ReportConfig;
   let dataDir = opts.dataDir ?? "./data";
+  let daemonConfig: ReturnType<typeof loadConfigFile> | null = null;
   if (opts.config && typeof rawConfig === "object" && ("devices" in rawConfig || "sites" in rawConfig)) {
     // The daemon's config: validated whole, as `emcomm run` would.
-    const daemonConfig = loadConfigFile(opts.config);
+    daemonConfig = loadConfigFile(opts.config);
     config = reportConfigOf(daemonConfig);
     dataDir = opts.dataDir ?? daemonConfig.daemon.dataDir;
   } else {
@@ -149,12 +150,12 @@ async function runReport(opts: ReportOptions): Promise<number> {
       );
       return v.ok ? 0 : 2;
     }
-    let source: ReportSource | null;
+    let source: ReportSource;
     if (opts.source) source = new MemoryReportSource(readStructured(opts.source) as MemorySourceData);
-    else source = storeReportSource(db!);
-    if (!source)
+    else if (daemonConfig) source = storeReportSource(db!, daemonConfig);
+    else
       throw new ReportCliError(
-        "no report source over the store yet (issue 5's ledger is not wired in src/report/store-source.ts): pass --source FILE",
+        "the ledger needs the daemon's inventory: pass --config with the daemon's config, or --source FILE",
       );
     if (db && fileInputs) for (const i of fileInputs) saveInputs(db, i, { actor: opts.actor, clock });
     const inputs = fileInputs ?? (db ? loadInputs(db, period.id) : []);

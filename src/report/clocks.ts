@@ -23,10 +23,16 @@ export interface ClockVerdict {
 
 export const slaClocks: readonly SlaClock[] = ["respond", "onsite", "repair"];
 
-/** When the ticket counts as repaired under the policy, or null. A rejected clear is not a repair. */
+/**
+ * When the ticket counts as repaired under the policy, or null. A rejected clear is not a repair.
+ * Under `cleared`, the repair time is the fault record's (故障修复时间: startedAt + repairMs) when the
+ * ticket system states one, else the clear: issue 5 records the measured restoration as the repair
+ * time and its repair clock stops there, so the sheet's timeliness is the ticket system's.
+ */
 export function repairedAt(t: TicketRecord, policy: ReportConfig["timeliness"]): number | null {
   if (policy.repairedAt === "verified") return t.state === "closed" ? t.verifiedAt : null;
-  return t.state === "cleared" || t.state === "closed" ? t.clearedAt : null;
+  if (t.state !== "cleared" && t.state !== "closed") return null;
+  return t.clearedAt !== null && t.repairMs !== null ? t.startedAt + t.repairMs : t.clearedAt;
 }
 
 export function clockVerdict(

@@ -1,8 +1,8 @@
 /**
  * The reports inside the daemon: the API routes and the monthly schedule over the store's
  * ReportSource. startDaemon calls `startReports` once after opening the store and passes `routes` to
- * the HTTP server; `stop()` runs at shutdown before the store closes. While no ReportSource over the
- * store exists (store-source.ts returns null) it adds nothing.
+ * the HTTP server; `stop()` runs at shutdown before the store closes. The source defaults to the store
+ * (issue 5's ledger and tickets, store-source.ts); `source: null` adds nothing.
  */
 import { join } from "node:path";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../store/db.ts";
+import { previousMonth } from "./period.ts";
 import { type ReportConfig, reportConfigSchema } from "./policy.ts";
 import { reportRoutes } from "./routes.ts";
 import { scheduleMonthlyReports } from "./schedule.ts";
@@ -21,10 +22,12 @@ export interface ReportsDeps {
   db: Db;
   clock: Clock;
   log: Logger;
-  /** Defaults to storeReportSource(db). */
+  /** Defaults to storeReportSource(db, config). */
   source?: ReportSource | null;
   /** Who may enter inputs and freeze over the API; absent = read-only API. */
   authorize?: (req: FastifyRequest) => string | null;
+  /** Who may read reports (401 otherwise); absent = everyone. */
+  canRead?: (req: FastifyRequest) => boolean;
   /** Run the monthly schedule (default true). */
   schedule?: boolean;
 }
@@ -35,12 +38,28 @@ export function reportConfigOf(config: Config): ReportConfig {
 }
 
 export function startReports(deps: ReportsDeps): { routes: FastifyPluginAsync[]; stop(): Promise<void> } {
-  const source = deps.source === undefined ? storeReportSource(deps.db) : deps.source;
+  const source = deps.source === undefined ? storeReportSource(deps.db, deps.config) : deps.source;
   if (!source) return { routes: [], stop: async () => {} };
   const config = reportConfigOf(deps.config);
-  const routes = [
-    reportRoutes({ source, config, clock: deps.clock, db: deps.db, authorize: deps.authorize }),
-  ];
+  const plugin = reportRoutes({ source, config, clock: deps.clock, db: deps.db, authorize: deps.authorize });
+  const canRead = deps.canRead;
+  // The reports hold the bureau's data: reads follow the API's read rule (hook scoped to these routes).
+  const guarded: FastifyPluginAsync = canRead
+    ? async (app) => {
+        app.addHook("onRequest", async (req, reply) => {
+          if (req.method === "GET" && !canRead(req))
+            return reply
+              .code(401)
+              .header("www-authenticate", 'Bearer realm="emcomm"')
+              .send({ error: "a bearer token is required" });
+        });
+        await app.register(plugin);
+      }
+    : plugin;
+  const routes = [guarded];
+  // Catch up (report and freeze at start) only a month some daemon run watched: a new store would
+  // otherwise freeze the month before its first start, from no evidence.
+  const firstRun = deps.db.prepare("SELECT MIN(started_at) FROM daemon_runs").pluck().get() as number | null;
   const monthly =
     deps.schedule === false
       ? null
@@ -51,6 +70,7 @@ export function startReports(deps: ReportsDeps): { routes: FastifyPluginAsync[];
           db: deps.db,
           log: deps.log,
           outDir: join(deps.config.daemon.dataDir, "reports"),
+          catchUp: firstRun !== null && firstRun < previousMonth(deps.clock.now(), config.timezone).end,
         });
   return { routes, stop: async () => monthly?.stop() };
 }

@@ -123,21 +123,45 @@ export function tokenTable(config: Config, log: Logger): { digest: Buffer; name:
   return out;
 }
 
+/** The actor of a request's `Authorization: Bearer <token>`, or null (no header, unknown token). */
+export function identifyBearer(tokens: ReturnType<typeof tokenTable>, req: FastifyRequest): Actor | null {
+  const h = req.headers.authorization;
+  if (!h?.startsWith("Bearer ")) return null;
+  const given = digest(h.slice(7).trim());
+  let found: Actor | null = null;
+  // Compare against every token, always, in constant time per comparison.
+  for (const t of tokens) if (timingSafeEqual(given, t.digest)) found = { name: t.name, role: t.role };
+  return found;
+}
+
+/**
+ * Access to the report routes (src/report/wire.ts) under the same tokens: `authorize` lets the
+ * bureau's supervisors enter the month's manual inputs and freeze it (the actor recorded is the
+ * token's name), nobody else; `canRead` is the rule of this API's reads (any token, or none from
+ * loopback when `sla.api.openReadsOnLoopback`).
+ */
+export function reportAccess(
+  config: Config,
+  log: Logger,
+): { authorize(req: FastifyRequest): string | null; canRead(req: FastifyRequest): boolean } {
+  const tokens = tokenTable(config, log);
+  return {
+    authorize: (req) => {
+      const actor = identifyBearer(tokens, req);
+      return actor?.role === "supervisor" ? actor.name : null;
+    },
+    canRead: (req) =>
+      (config.sla.api.openReadsOnLoopback && isLoopback(req.ip)) || identifyBearer(tokens, req) !== null,
+  };
+}
+
 const isLoopback = (ip: string) => ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
 
 export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
   const { config, db, clock, health, tickets } = deps;
   const tokens = tokenTable(config, deps.log);
 
-  const identify = (req: FastifyRequest): Actor | null => {
-    const h = req.headers.authorization;
-    if (!h?.startsWith("Bearer ")) return null;
-    const given = digest(h.slice(7).trim());
-    let found: Actor | null = null;
-    // Compare against every token, always, in constant time per comparison.
-    for (const t of tokens) if (timingSafeEqual(given, t.digest)) found = { name: t.name, role: t.role };
-    return found;
-  };
+  const identify = (req: FastifyRequest): Actor | null => identifyBearer(tokens, req);
   const authorize = (req: FastifyRequest, reply: FastifyReply, roles: readonly Role[]): Actor | null => {
     const actor = identify(req);
     if (!actor) {

@@ -178,8 +178,8 @@ describe("reports in the daemon (startReports)", () => {
     const db = openStore(":memory:");
     const clock = new FakeClock(at(2, 3, 0, 12));
     const log = pino({ level: "silent" });
-    // No ReportSource over the store yet: nothing is added.
-    expect(startReports({ config, db, clock, log }).routes).toEqual([]);
+    // An explicit null source adds nothing; the default is the store (test/report/store-source.test.ts).
+    expect(startReports({ config, db, clock, log, source: null }).routes).toEqual([]);
     const reports = startReports({
       config,
       db,
