@@ -4,7 +4,7 @@
  * mean down or degraded. One generic collector (walk.ts) and interpreter (interpret.ts) run every
  * profile; adding a device model should need a new block file, not new code.
  */
-import type { HealthRule, MetricSpec } from "../../src/core/types.ts";
+import type { HealthRule, MetricSpec, Sample } from "../../src/core/types.ts";
 
 /** How a raw value becomes the sample value. Applied in this order: codec, skip, map, scale. */
 export interface ValueCodec {
@@ -121,4 +121,15 @@ export function rule(
   extra: { linkDrop?: boolean; labels?: Record<string, string> } = {},
 ): HealthRule {
   return { code, severity, metric, op, value, description: { zh, en }, ...extra };
+}
+
+/** Samples whose metric is not declared, or that carry a label the metric does not declare. */
+export function undeclared(profile: Profile, samples: Sample[]): string[] {
+  const specs = new Map(profile.metrics.map((m) => [m.name, m]));
+  return samples.flatMap((s) => {
+    const spec = specs.get(s.metric);
+    if (!spec) return [s.metric];
+    const extra = Object.keys(s.labels ?? {}).filter((l) => !spec.labels?.includes(l));
+    return extra.length ? [`${s.metric}{${extra.join(",")}}`] : [];
+  });
 }

@@ -3,10 +3,9 @@
  * (two rows per table, twice for rates) must yield only declared metrics with declared labels.
  */
 import { describe, expect, it } from "vitest";
-import type { Sample } from "../../src/core/types.ts";
 import { interpret, newCounterMemory } from "./interpret.ts";
 import { snmpProfileNames } from "./options.ts";
-import { composeProfile, gauge, type Profile, type ValueCodec } from "./profile.ts";
+import { composeProfile, gauge, type Profile, undeclared, type ValueCodec } from "./profile.ts";
 import { snmpProfiles } from "./profiles/index.ts";
 import { system } from "./profiles/system.ts";
 import type { VarBind } from "./transport.ts";
@@ -32,17 +31,6 @@ function answerEverything(profile: Profile, tick: number): Collected {
       columns.set(c.oid, new Map(["1", "2"].map((i) => [i, vb(`${c.oid}.${i}`, c, 1 + tick * 100)])));
   }
   return { scalars, missing: new Map(), columns, pdus: 1 };
-}
-
-/** Samples whose metric is not declared, or that carry a label the metric does not declare. */
-export function undeclared(profile: Profile, samples: Sample[]): string[] {
-  const specs = new Map(profile.metrics.map((m) => [m.name, m]));
-  return samples.flatMap((s) => {
-    const spec = specs.get(s.metric);
-    if (!spec) return [s.metric];
-    const extra = Object.keys(s.labels ?? {}).filter((l) => !spec.labels?.includes(l));
-    return extra.length ? [`${s.metric}{${extra.join(",")}}`] : [];
-  });
 }
 
 describe("snmp profiles", () => {
