@@ -35,6 +35,8 @@ declare module "net-snmp" {
     idBitsSize?: 16 | 32;
     engineID?: string;
     context?: string;
+    /** A dgram-compatible module (the simulator sends traps from a device's own port with it). */
+    dgramModule?: unknown;
   }
   export interface User {
     name: string;
@@ -100,6 +102,7 @@ declare module "net-snmp" {
     engineID?: string;
     accessControlModelType?: number;
     includeAuthentication?: boolean;
+    dgramModule?: unknown;
   }
   export function createAgent(
     options: ListenerOptions,

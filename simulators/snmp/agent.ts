@@ -1,0 +1,138 @@
+/**
+ * One simulated device = one net-snmp Agent on an internal loopback port, serving a Snapshot (the
+ * device's objects at this instant). The first sync registers a provider per scalar and table; later
+ * syncs only change values (row sets are fixed per device). `refresh` is called by every provider's
+ * handler before it answers, so values are computed when asked, at most every 200 ms.
+ */
+import { createSocket, type Socket } from "node:dgram";
+import snmp, { type Agent } from "net-snmp";
+
+export const T = { int: 2, str: 4, oid: 6, counter: 65, gauge: 66, ticks: 67, c64: 70 } as const;
+
+export interface SimScalar {
+  /** Instance OID ending in .0. */
+  oid: string;
+  type: number;
+  value: unknown;
+}
+
+export interface SimTable {
+  /** Entry OID (table OID + .1): columns are entry.<n>, instances entry.<n>.<index…>. */
+  entry: string;
+  /** Column number → ObjectType. */
+  columns: Readonly<Record<number, number>>;
+  rows: { index: number[]; values: Readonly<Record<number, unknown>> }[];
+}
+
+export interface Snapshot {
+  scalars: SimScalar[];
+  tables: SimTable[];
+}
+
+export const SIM_V3 = { user: "emcomm-sim", authKey: "emcomm-sim-auth", privKey: "emcomm-sim-priv" } as const;
+
+/** A Counter64 value as net-snmp's agent wants it: 8 bytes big-endian. */
+export function c64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(n))));
+  return b;
+}
+
+const INDEX_BASE = 900;
+
+export interface SimAgent {
+  port: number;
+  sync(s: Snapshot): void;
+  close(): Promise<void>;
+}
+
+/** Starts an agent on an ephemeral loopback port (net-snmp would take port 0 to mean 161/162). */
+export async function startAgent(community: string, refresh: () => void): Promise<SimAgent> {
+  let socket: Socket | undefined;
+  const dgramModule = {
+    createSocket(type: "udp4") {
+      const s = createSocket(type);
+      const bind = s.bind.bind(s) as (port: number, address: string) => Socket;
+      s.bind = (() => bind(0, "127.0.0.1")) as unknown as Socket["bind"];
+      socket = s;
+      return s;
+    },
+  };
+  // Per-request problems (bad community, undecodable packet) are the client's: the agent drops them.
+  const a: Agent = snmp.createAgent(
+    { port: 1, address: "127.0.0.1", transport: "udp4", dgramModule },
+    () => {},
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    socket!.once("listening", () => resolve(socket!.address().port));
+    socket!.once("error", reject);
+  });
+  a.getAuthorizer().addCommunity(community);
+  a.getAuthorizer().addUser({
+    name: SIM_V3.user,
+    level: snmp.SecurityLevel.authPriv,
+    authProtocol: snmp.AuthProtocols.sha,
+    authKey: SIM_V3.authKey,
+    privProtocol: snmp.PrivProtocols.aes,
+    privKey: SIM_V3.privKey,
+  });
+  const mib = a.getMib();
+  const readOnly = snmp.MaxAccess["read-only"]!;
+  const handler = (req: { done(): void }) => {
+    refresh();
+    req.done();
+  };
+  let registered = false;
+
+  return {
+    port,
+    sync(s) {
+      if (!registered) {
+        registered = true;
+        for (const sc of s.scalars) {
+          const oid = sc.oid.replace(/\.0$/, "");
+          mib.registerProvider({
+            name: oid,
+            type: snmp.MibProviderType.Scalar,
+            oid,
+            scalarType: sc.type,
+            maxAccess: readOnly,
+            handler,
+          });
+          mib.setScalarValue(oid, sc.value);
+        }
+        for (const t of s.tables) {
+          const cols = Object.keys(t.columns).map(Number);
+          const arity = t.rows[0]?.index.length ?? 1;
+          const idx = Array.from({ length: arity }, (_, i) => ({
+            number: INDEX_BASE + i,
+            name: `index${i}`,
+            type: T.int,
+            maxAccess: snmp.MaxAccess["not-accessible"]!,
+          }));
+          mib.registerProvider({
+            name: t.entry,
+            type: snmp.MibProviderType.Table,
+            oid: t.entry,
+            maxAccess: snmp.MaxAccess["not-accessible"]!,
+            tableColumns: [
+              ...cols.map((n) => ({ number: n, name: `c${n}`, type: t.columns[n]!, maxAccess: readOnly })),
+              ...idx,
+            ],
+            tableIndex: idx.map((c) => ({ columnName: c.name })),
+            handler,
+          });
+          for (const row of t.rows)
+            mib.addTableRow(t.entry, [...cols.map((n) => row.values[n]), ...row.index]);
+        }
+        return;
+      }
+      for (const sc of s.scalars) mib.setScalarValue(sc.oid.replace(/\.0$/, ""), sc.value);
+      for (const t of s.tables)
+        for (const row of t.rows)
+          for (const [n, v] of Object.entries(row.values))
+            mib.setTableSingleCell(t.entry, Number(n), row.index, v);
+    },
+    close: () => new Promise<void>((resolve) => a.close(() => resolve())),
+  };
+}
