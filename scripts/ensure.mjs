@@ -9,6 +9,8 @@ const root = new URL("..", import.meta.url).pathname;
 /** Debian package → a file it installs; tests use these peers (see README "Tests"). */
 export const debianPeers = {
   // filled in as capabilities add real peers
+  snmp: "/usr/bin/snmpget", // snmpget/snmpwalk/snmpbulkwalk/snmptrap read our simulator, send traps
+  snmpd: "/usr/sbin/snmpd", // a real agent our SNMP driver polls
 };
 
 function run(cmd, args, opts = {}) {

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { parse } from "yaml";
 import { type Fleet, serveFleetControl, startFleet } from "../simulators/fleet.ts";
+import type { SnmpSimulator } from "../simulators/snmp/index.ts";
 import { validateConfig } from "./config/load.ts";
 import { systemClock } from "./core/clock.ts";
 import { type Daemon, startDaemon } from "./daemon.ts";
@@ -27,7 +28,12 @@ export interface Demo {
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { log } = options;
   const raw = parse(readFileSync(options.configFile, "utf8"));
-  raw.daemon = { ...raw.daemon, dataDir: options.dataDir, http: { host: "127.0.0.1", port: options.port } };
+  raw.daemon = {
+    ...raw.daemon,
+    dataDir: options.dataDir,
+    http: { host: "127.0.0.1", port: options.port },
+    traps: { enabled: true, host: "127.0.0.1", port: 0 },
+  };
   // The simulators accept these lab credentials; real deployments set their own.
   process.env.EMCOMM_SNMP_COMMUNITY ??= "public";
   process.env.EMCOMM_MQTT_PASSWORD ??= "emcomm-demo";
@@ -35,6 +41,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const control = await serveFleetControl(fleet, options.port === 0 ? 0 : options.port + 1);
   const config = validateConfig(fleet.config, `${options.configFile} (demo)`);
   const daemon = await startDaemon({ config, log });
+  // Simulated SNMP devices send their traps to the daemon's receiver.
+  const snmpSim = fleet.simulators.find((s) => s.protocol === "snmp") as SnmpSimulator | undefined;
+  if (daemon.snmpTraps) snmpSim?.setTrapTarget({ port: daemon.snmpTraps.port });
   return {
     daemon,
     fleet,

@@ -4,8 +4,8 @@
  * syncs only change values (row sets are fixed per device). `refresh` is called by every provider's
  * handler before it answers, so values are computed when asked, at most every 200 ms.
  */
-import { createSocket, type Socket } from "node:dgram";
 import snmp, { type Agent } from "net-snmp";
+import { boundDgram } from "../../drivers/snmp/loopback.ts";
 
 export const T = { int: 2, str: 4, oid: 6, counter: 65, gauge: 66, ticks: 67, c64: 70 } as const;
 
@@ -48,25 +48,13 @@ export interface SimAgent {
 
 /** Starts an agent on an ephemeral loopback port (net-snmp would take port 0 to mean 161/162). */
 export async function startAgent(community: string, refresh: () => void): Promise<SimAgent> {
-  let socket: Socket | undefined;
-  const dgramModule = {
-    createSocket(type: "udp4") {
-      const s = createSocket(type);
-      const bind = s.bind.bind(s) as (port: number, address: string) => Socket;
-      s.bind = (() => bind(0, "127.0.0.1")) as unknown as Socket["bind"];
-      socket = s;
-      return s;
-    },
-  };
+  const { dgramModule, listening } = boundDgram(0, "127.0.0.1");
   // Per-request problems (bad community, undecodable packet) are the client's: the agent drops them.
   const a: Agent = snmp.createAgent(
     { port: 1, address: "127.0.0.1", transport: "udp4", dgramModule },
     () => {},
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    socket!.once("listening", () => resolve(socket!.address().port));
-    socket!.once("error", reject);
-  });
+  const port = await listening;
   a.getAuthorizer().addCommunity(community);
   a.getAuthorizer().addUser({
     name: SIM_V3.user,
