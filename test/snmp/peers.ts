@@ -99,7 +99,8 @@ export function parseOutput(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split("\n")) {
     const m = /^\.?([\d.]+) = (?:[\w-]+: )?(.*)$/.exec(line.trim());
-    if (m) out.set(m[1]!, m[2]!.replace(/^"|"$/g, ""));
+    // "No more variables left in this MIB View" / "No Such Object…" are not values.
+    if (m && !/^No (more variables|Such)/.test(m[2]!)) out.set(m[1]!, m[2]!.replace(/^"|"$/g, ""));
   }
   return out;
 }
