@@ -44,6 +44,15 @@ async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms =
   }
 }
 
+/** Lets re-polls from earlier (address-wide) traps finish, so counts start from a quiet daemon. */
+async function settle() {
+  let n = -1;
+  while (n !== outcomes.length) {
+    n = outcomes.length;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 const metric = async (name: string, label: string) => {
   const text = await daemon.metrics.registry.metrics();
   const m = new RegExp(`^${name}\\{[^}]*${label}[^}]*\\} (\\d+)`, "m").exec(text);
@@ -133,6 +142,7 @@ describe.skipIf(!haveSnmpTools)("snmp traps", () => {
 
   it("a simulator fault sends its trap from the device's own port: only that device is re-polled", async () => {
     sim.setTrapTarget({ port: daemon.snmpTraps!.port });
+    await settle();
     const ups = requested("ups").length;
     const sw = requested("sw").length;
     sim.inject("sw", "if-down");
@@ -140,6 +150,7 @@ describe.skipIf(!haveSnmpTools)("snmp traps", () => {
     expect(
       o.samples.find((s) => s.metric === "if_oper_up" && s.labels?.ifname === "GigabitEthernet1/0/1")?.value,
     ).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
     expect(requested("ups").length).toBe(ups);
     sim.clear("sw");
     sim.setTrapTarget(null);
