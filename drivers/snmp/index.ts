@@ -9,7 +9,7 @@ import type { DeviceModel, DriverContext, PolledDriver } from "../../src/core/ty
 import { type DriverDevice, defineDriver } from "../registry.ts";
 import { interpret, newCounterMemory } from "./interpret.ts";
 import { type SnmpOptions, snmpOptions } from "./options.ts";
-import { customizeProfile } from "./profile.ts";
+import { customizeProfile, type Profile } from "./profile.ts";
 import { snmpProfiles } from "./profiles/index.ts";
 import { openNetSnmp, type SnmpTransport } from "./transport.ts";
 import { collect, type WalkMemory, type WirePlan } from "./walk.ts";
@@ -20,9 +20,11 @@ export function createSnmpDriver(
   device: DriverDevice<SnmpOptions>,
   ctx: DriverContext,
   openTransport: TransportFactory = openNetSnmp,
+  /** A profile not in the registry (benchmarks, experiments); default: the one `options.profile` names. */
+  profileOverride?: Profile,
 ): PolledDriver & { readonly pdus: number } {
   const o = device.options;
-  const base = snmpProfiles.get(o.profile);
+  const base = profileOverride ?? snmpProfiles.get(o.profile);
   if (!base) throw new PollError("config", `snmp ${device.id}: unknown profile ${o.profile}`);
   const profile = customizeProfile(base, o.oids, o.thresholds);
   const plan: WirePlan = {

@@ -28,12 +28,20 @@ export async function freeUdpPort(): Promise<number> {
 
 export interface Snmpd {
   port: number;
+  /** Every port it listens on (`ports` asked at start; the first is `port`). */
+  ports: number[];
+  pid: number;
   stop(): Promise<void>;
 }
 
-export async function startSnmpd(): Promise<Snmpd> {
+export async function startSnmpd(count = 1): Promise<Snmpd> {
   const dir = mkdtempSync(join(tmpdir(), "emcomm-snmpd-"));
-  const port = await freeUdpPort();
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const p = await freeUdpPort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  const port = ports[0]!;
   const conf = join(dir, "snmpd.conf");
   writeFileSync(
     conf,
@@ -46,7 +54,7 @@ export async function startSnmpd(): Promise<Snmpd> {
   );
   const child: ChildProcess = spawn(
     "/usr/sbin/snmpd",
-    ["-f", "-Lo", "-C", "-c", conf, `udp:127.0.0.1:${port}`],
+    ["-f", "-Lo", "-C", "-c", conf, ports.map((p) => `udp:127.0.0.1:${p}`).join(",")],
     {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: "" },
@@ -77,6 +85,8 @@ export async function startSnmpd(): Promise<Snmpd> {
   }
   return {
     port,
+    ports,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
