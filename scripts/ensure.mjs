@@ -11,6 +11,7 @@ export const debianPeers = {
   // filled in as capabilities add real peers
   snmp: "/usr/bin/snmpget", // snmpget/snmpwalk/snmpbulkwalk/snmptrap read our simulator, send traps
   snmpd: "/usr/sbin/snmpd", // a real agent our SNMP driver polls
+  "prometheus-snmp-exporter": "/usr/bin/prometheus-snmp-exporter", // npm run bench compares with it
 };
 
 function run(cmd, args, opts = {}) {

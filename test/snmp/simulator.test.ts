@@ -110,6 +110,20 @@ describe.skipIf(!haveSnmpTools)("snmp simulator read by net-snmp tools", () => {
     expect(samples.find((s) => s.metric === "ups_output_source")?.value).toBe(3);
   });
 
+  it("a silent agent holds only its own poll: the others answer meanwhile", async () => {
+    sim.inject("satellite-buc", "silent");
+    try {
+      const started = Date.now();
+      const dead = pollOnce("satellite-buc", { community: "public", retries: 0 }).catch((e) => e);
+      const alive = await pollOnce("antenna-acu", { community: "public" });
+      expect(alive.length).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await dead).toMatchObject({ kind: "timeout" });
+    } finally {
+      sim.clear("satellite-buc");
+    }
+  });
+
   it("faults move the values the profile's health rules look at", async () => {
     expect(sim.inject("satellite-modem", "modem-unlock")).toBe(true);
     expect(sim.inject("ups-rfc1628", "if-down")).toBe(false);

@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTrapReceiver } from "../../drivers/snmp/traps.ts";
 import { SIM_V3, type SnmpSimulator, startSnmpSimulator } from "../../simulators/snmp/index.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import { systemClock } from "../../src/core/clock.ts";
@@ -198,5 +200,41 @@ describe.skipIf(!haveSnmpTools)("snmp traps", () => {
     const before = requested("ups").length;
     await snmpCmd("snmptrap", ["-v2c", "-c", "public", `127.0.0.1:${port}`, "", "1.3.6.1.6.3.1.1.5.4"]);
     await waitFor(() => requested("ups")[before]);
+  });
+});
+
+describe.skipIf(!haveSnmpTools)("snmp trap receiver on its own", () => {
+  it("counts a trap from an address no device has as unknown_source and polls nothing", async () => {
+    const registry = new Registry();
+    const polled: string[] = [];
+    // 192.0.2.1 (TEST-NET-1) is only compared with, never sent to.
+    const receiver = await startTrapReceiver({
+      host: "127.0.0.1",
+      port: 0,
+      devices: [{ id: "remote", host: "192.0.2.1", port: 161, community: "public" }],
+      log,
+      registry,
+      onTrap: (id) => polled.push(id),
+    });
+    try {
+      await snmpCmd("snmptrap", [
+        "-v2c",
+        "-c",
+        "public",
+        `127.0.0.1:${receiver.port}`,
+        "",
+        "1.3.6.1.6.3.1.1.5.3",
+      ]);
+      const until = Date.now() + 3000;
+      let text = "";
+      while (Date.now() < until && !/reason="unknown_source"\} 1/.test(text)) {
+        await new Promise((r) => setTimeout(r, 50));
+        text = await registry.metrics();
+      }
+      expect(text).toMatch(/emcomm_snmp_trap_discards_total\{reason="unknown_source"\} 1/);
+      expect(polled).toEqual([]);
+    } finally {
+      await receiver.stop();
+    }
   });
 });
