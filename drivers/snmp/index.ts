@@ -26,7 +26,7 @@ export function createSnmpDriver(
   const o = device.options;
   const base = profileOverride ?? snmpProfiles.get(o.profile);
   if (!base) throw new PollError("config", `snmp ${device.id}: unknown profile ${o.profile}`);
-  const profile = customizeProfile(base, o.oids, o.thresholds);
+  const profile = customizeProfile(base, o.oids, o.thresholds, o.uplinks);
   const plan: WirePlan = {
     scalars: [...new Set(profile.scalars.map((s) => s.oid))],
     columns: [

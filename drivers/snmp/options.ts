@@ -19,6 +19,14 @@ export const snmpProfileNames = [
   "ups-rfc1628",
 ] as const;
 
+/** Profiles built with the ifMib block (kept here so validation needs no profile import). */
+export const profilesWithInterfaces: readonly string[] = [
+  "generic-host",
+  "h3c-switch",
+  "huawei-switch",
+  "huawei-router",
+];
+
 const numericOid = z.string().regex(/^\d+(\.\d+)+$/, "a numeric OID like 1.3.6.1.2.1.1.3.0");
 
 export const v3UserSchema = z.strictObject({
@@ -49,6 +57,11 @@ export const snmpOptions = z
     oids: z.record(z.string(), numericOid).optional(),
     /** Health-rule value per rule code, e.g. { ebno_low: 5.5 }. */
     thresholds: z.record(z.string(), z.number()).optional(),
+    /**
+     * Interfaces (ifName) that must be up: oper down on one is a link drop (rule uplink_down:<ifName>).
+     * Only for profiles with the ifMib block (switches, routers, hosts).
+     */
+    uplinks: z.array(z.string().min(1)).optional(),
   })
   .superRefine((o, ctx) => {
     if (o.version === "3" && !o.v3)
@@ -60,6 +73,12 @@ export const snmpOptions = z
         code: "custom",
         path: ["v3", "authKey"],
         message: "an authKey for authNoPriv/authPriv",
+      });
+    if (o.uplinks?.length && !profilesWithInterfaces.includes(o.profile))
+      ctx.addIssue({
+        code: "custom",
+        path: ["uplinks"],
+        message: `uplinks only on profiles that read IF-MIB (${profilesWithInterfaces.join(", ")})`,
       });
     if (o.v3 && o.v3.level === "authPriv" && !o.v3.privKey)
       ctx.addIssue({ code: "custom", path: ["v3", "privKey"], message: "a privKey for authPriv" });

@@ -87,7 +87,23 @@ export function customizeProfile(
   profile: Profile,
   oids: Readonly<Record<string, string>> = {},
   thresholds: Readonly<Record<string, number>> = {},
+  uplinks: readonly string[] = [],
 ): Profile {
+  const uplinkRules = uplinks.map((ifname) =>
+    rule(
+      `uplink_down:${ifname}`,
+      "down",
+      "if_oper_up",
+      "==",
+      0,
+      `上联端口${ifname}中断`,
+      `Uplink ${ifname} down`,
+      {
+        linkDrop: true,
+        labels: { ifname },
+      },
+    ),
+  );
   return {
     ...profile,
     scalars: profile.scalars.map((s) => (oids[s.metric] ? { ...s, oid: oids[s.metric]! } : s)),
@@ -95,7 +111,7 @@ export function customizeProfile(
       ...t,
       columns: t.columns.map((c) => (oids[c.metric] ? { ...c, oid: oids[c.metric]! } : c)),
     })),
-    rules: profile.rules.map((r) =>
+    rules: [...profile.rules, ...uplinkRules].map((r) =>
       thresholds[r.code] !== undefined ? { ...r, value: thresholds[r.code]! } : r,
     ),
   };

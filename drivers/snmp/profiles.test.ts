@@ -4,8 +4,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { interpret, newCounterMemory } from "./interpret.ts";
-import { snmpProfileNames } from "./options.ts";
-import { composeProfile, gauge, type Profile, undeclared, type ValueCodec } from "./profile.ts";
+import { profilesWithInterfaces, snmpOptions, snmpProfileNames } from "./options.ts";
+import {
+  composeProfile,
+  customizeProfile,
+  gauge,
+  type Profile,
+  undeclared,
+  type ValueCodec,
+} from "./profile.ts";
 import { snmpProfiles } from "./profiles/index.ts";
 import { system } from "./profiles/system.ts";
 import type { VarBind } from "./transport.ts";
@@ -57,5 +64,32 @@ describe("snmp profiles", () => {
     ]);
     const samples = interpret(sloppy, answerEverything(sloppy, 0), newCounterMemory(), 0).samples;
     expect(undeclared(sloppy, samples)).toEqual(["system_reboots_total"]);
+  });
+
+  it("uplinks: allowed exactly on profiles that read IF-MIB, and become link-drop rules", () => {
+    const withIf = [...snmpProfiles].filter(([, p]) => p.blocks.includes("ifMib")).map(([n]) => n);
+    expect([...profilesWithInterfaces].sort()).toEqual(withIf.sort());
+    const base = { protocol: "snmp", host: "127.0.0.1", community: "public", uplinks: ["GE1/0/24"] };
+    expect(snmpOptions.safeParse({ ...base, profile: "ups-rfc1628" }).success).toBe(false);
+    expect(snmpOptions.safeParse({ ...base, profile: "h3c-switch" }).success).toBe(true);
+    const p = customizeProfile(snmpProfiles.get("h3c-switch")!, {}, { "uplink_down:GE1/0/24": 0 }, [
+      "GE1/0/24",
+    ]);
+    expect(p.rules.find((r) => r.code === "uplink_down:GE1/0/24")).toMatchObject({
+      severity: "down",
+      linkDrop: true,
+      metric: "if_oper_up",
+      labels: { ifname: "GE1/0/24" },
+    });
+  });
+
+  it("oids and thresholds re-point objects and rules by name", () => {
+    const p = customizeProfile(
+      snmpProfiles.get("satellite-modem")!,
+      { modem_ebno_db: "1.3.6.1.4.1.9.9.9.0" },
+      { ebno_low: 5.5 },
+    );
+    expect(p.scalars.find((s) => s.metric === "modem_ebno_db")?.oid).toBe("1.3.6.1.4.1.9.9.9.0");
+    expect(p.rules.find((r) => r.code === "ebno_low")?.value).toBe(5.5);
   });
 });
