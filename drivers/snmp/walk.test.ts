@@ -85,6 +85,20 @@ describe("wire plan", () => {
     expect(fake.requests.filter((r) => r.op === "getBulk")).toHaveLength(4);
   });
 
+  it("carries on when the agent truncates a GETBULK answer (even inside the first row)", async () => {
+    const fake = new FakeTransport(ifAgent(6, 1));
+    fake.truncateAt = 3;
+    const got = await collect(
+      fake,
+      { scalars: [SYS_UPTIME], columns: [IF.ifName, IF.ifOperStatus, IF.ifAdminStatus, IF.ifInErrors] },
+      { version: "2c", maxRepetitions: 25 },
+      { bulk: true },
+    );
+    for (const c of [IF.ifName, IF.ifOperStatus, IF.ifAdminStatus, IF.ifInErrors])
+      expect(got.columns.get(c)?.size).toBe(6);
+    expect(got.scalars.has(SYS_UPTIME)).toBe(true);
+  });
+
   it("halves max-repetitions on tooBig", async () => {
     const fake = new FakeTransport(ifAgent(3, 1));
     fake.tooBigAbove = 20;

@@ -156,12 +156,14 @@ function takeColumns(
   froms?: readonly string[],
 ): { column: string; from: string }[] {
   const pending: { column: string; from: string }[] = [];
+  // Only an OID past the column ends it: agents may truncate a GETBULK answer to fit a datagram,
+  // leaving later columns short or empty. An answer with no varbind at all ends every column.
+  const anything = answers.some((a) => a.length > 0);
   columns.forEach((column, i) => {
     const rows = out.columns.get(column)!;
     const vbs = answers[i] ?? [];
     let last = froms?.[i];
-    // Only an OID past the column ends it: agents may truncate a GETBULK answer to fit a datagram.
-    let ended = vbs.length === 0;
+    let ended = !anything;
     for (const vb of vbs) {
       if (isException(vb) || !oidUnder(vb.oid, column) || vb.oid === column) {
         ended = true;
@@ -172,7 +174,7 @@ function takeColumns(
       rows.set(vb.oid.slice(column.length + 1), vb);
       last = vb.oid;
     }
-    if (!ended && last !== undefined) pending.push({ column, from: last });
+    if (!ended) pending.push({ column, from: last ?? column });
   });
   return pending;
 }

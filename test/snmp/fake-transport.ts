@@ -26,6 +26,8 @@ export class FakeTransport implements SnmpTransport {
   private sorted: string[] = [];
   failBulk?: number;
   tooBigAbove?: number;
+  /** Answer at most this many varbinds per GETBULK, like an agent fitting its datagram. */
+  truncateAt?: number;
   v1 = false;
 
   constructor(private table: Map<string, VarBind>) {
@@ -74,7 +76,22 @@ export class FakeTransport implements SnmpTransport {
       }
       return out;
     });
-    return { nonRepeaters: oids.slice(0, nonRepeaters).map((o) => this.next(o)), columns };
+    const nonRep = oids.slice(0, nonRepeaters).map((o) => this.next(o));
+    if (this.truncateAt !== undefined) {
+      // Keep the wire order (row by row across columns) up to the limit, as an agent would.
+      let budget = this.truncateAt - nonRep.length;
+      const kept: VarBind[][] = columns.map(() => []);
+      for (let r = 0; budget > 0 && r < maxRepetitions; r++)
+        for (let c = 0; c < columns.length && budget > 0; c++) {
+          const vb = columns[c]![r];
+          if (vb) {
+            kept[c]!.push(vb);
+            budget--;
+          }
+        }
+      return { nonRepeaters: nonRep, columns: kept };
+    }
+    return { nonRepeaters: nonRep, columns };
   }
 
   close(): void {}
