@@ -73,6 +73,7 @@ declare module "net-snmp" {
     setScalarValue(name: string, value: unknown): void;
     addTableRow(name: string, row: unknown[]): void;
     setTableSingleCell(name: string, column: number, rowIndex: unknown[], value: unknown): void;
+    deleteTableRow(name: string, rowIndex: unknown[]): void;
   }
   export interface Agent {
     getAuthorizer(): Authorizer;

@@ -70,15 +70,44 @@ export async function startAgent(community: string, refresh: () => void): Promis
     refresh();
     req.done();
   };
-  let registered = false;
+  const scalarsKnown = new Set<string>();
+  /** Table entry → its column numbers and the row keys currently in the MIB. */
+  const tablesKnown = new Map<string, { cols: number[]; rows: Map<string, number[]> }>();
+
+  const registerTable = (t: SimTable) => {
+    const cols = Object.keys(t.columns).map(Number);
+    const arity = t.rows[0]?.index.length ?? 1;
+    const idx = Array.from({ length: arity }, (_, i) => ({
+      number: INDEX_BASE + i,
+      name: `index${i}`,
+      type: T.int,
+      maxAccess: snmp.MaxAccess["not-accessible"]!,
+    }));
+    mib.registerProvider({
+      name: t.entry,
+      type: snmp.MibProviderType.Table,
+      oid: t.entry,
+      maxAccess: snmp.MaxAccess["not-accessible"]!,
+      tableColumns: [
+        ...cols.map((n) => ({ number: n, name: `c${n}`, type: t.columns[n]!, maxAccess: readOnly })),
+        ...idx,
+      ],
+      tableIndex: idx.map((c) => ({ columnName: c.name })),
+      handler,
+    });
+    const known = { cols, rows: new Map<string, number[]>() };
+    tablesKnown.set(t.entry, known);
+    return known;
+  };
 
   return {
     port,
+    /** Applies a snapshot: new objects are registered, rows added or deleted, values set. */
     sync(s) {
-      if (!registered) {
-        registered = true;
-        for (const sc of s.scalars) {
-          const oid = sc.oid.replace(/\.0$/, "");
+      for (const sc of s.scalars) {
+        const oid = sc.oid.replace(/\.0$/, "");
+        if (!scalarsKnown.has(oid)) {
+          scalarsKnown.add(oid);
           mib.registerProvider({
             name: oid,
             type: snmp.MibProviderType.Scalar,
@@ -87,39 +116,37 @@ export async function startAgent(community: string, refresh: () => void): Promis
             maxAccess: readOnly,
             handler,
           });
-          mib.setScalarValue(oid, sc.value);
         }
-        for (const t of s.tables) {
-          const cols = Object.keys(t.columns).map(Number);
-          const arity = t.rows[0]?.index.length ?? 1;
-          const idx = Array.from({ length: arity }, (_, i) => ({
-            number: INDEX_BASE + i,
-            name: `index${i}`,
-            type: T.int,
-            maxAccess: snmp.MaxAccess["not-accessible"]!,
-          }));
-          mib.registerProvider({
-            name: t.entry,
-            type: snmp.MibProviderType.Table,
-            oid: t.entry,
-            maxAccess: snmp.MaxAccess["not-accessible"]!,
-            tableColumns: [
-              ...cols.map((n) => ({ number: n, name: `c${n}`, type: t.columns[n]!, maxAccess: readOnly })),
-              ...idx,
-            ],
-            tableIndex: idx.map((c) => ({ columnName: c.name })),
-            handler,
-          });
-          for (const row of t.rows)
-            mib.addTableRow(t.entry, [...cols.map((n) => row.values[n]), ...row.index]);
-        }
-        return;
+        mib.setScalarValue(oid, sc.value);
       }
-      for (const sc of s.scalars) mib.setScalarValue(sc.oid.replace(/\.0$/, ""), sc.value);
-      for (const t of s.tables)
-        for (const row of t.rows)
-          for (const [n, v] of Object.entries(row.values))
-            mib.setTableSingleCell(t.entry, Number(n), row.index, v);
+      const seen = new Set<string>();
+      for (const t of s.tables) {
+        seen.add(t.entry);
+        const known = tablesKnown.get(t.entry) ?? (t.rows.length > 0 ? registerTable(t) : undefined);
+        if (!known) continue;
+        const keys = new Set<string>();
+        for (const row of t.rows) {
+          const key = row.index.join(".");
+          keys.add(key);
+          if (!known.rows.has(key)) {
+            mib.addTableRow(t.entry, [...known.cols.map((n) => row.values[n]), ...row.index]);
+            known.rows.set(key, row.index);
+          } else
+            for (const [n, v] of Object.entries(row.values))
+              mib.setTableSingleCell(t.entry, Number(n), row.index, v);
+        }
+        for (const [key, index] of known.rows)
+          if (!keys.has(key)) {
+            mib.deleteTableRow(t.entry, index);
+            known.rows.delete(key);
+          }
+      }
+      for (const [entry, known] of tablesKnown)
+        if (!seen.has(entry))
+          for (const [key, index] of known.rows) {
+            mib.deleteTableRow(entry, index);
+            known.rows.delete(key);
+          }
     },
     close: () => new Promise<void>((resolve) => a.close(() => resolve())),
   };

@@ -74,6 +74,9 @@ function tables(cells: { column: string; type: number; index: number[]; value: u
 export class DeviceWorld {
   private octets = new Map<string, number>();
   private charge = 100;
+  /** UPS-MIB alarm table: rows come and go with an incrementing upsAlarmId (wraps at 2^31). */
+  private alarmIds = new Map<string, { id: number; at: number }>();
+  private nextAlarmId = 1;
   private onBatterySince?: number;
   private freqOffset = 0;
   private start?: number;
@@ -242,8 +245,30 @@ export class DeviceWorld {
       scalar(UPS.minutesRemaining, T.int, Math.round(charge * 0.6)),
       scalar(UPS.chargeRemaining, T.int, charge),
       scalar(UPS.outputSource, T.int, onBattery ? 5 : 3),
-      scalar(UPS.alarmsPresent, T.gauge, onBattery ? 1 : 0),
     );
+    const alarms = [
+      ...(onBattery ? ["2"] : []),
+      ...(status === 3 ? ["3"] : []),
+      ...(status === 4 ? ["4"] : []),
+    ];
+    for (const a of [...this.alarmIds.keys()]) if (!alarms.includes(a)) this.alarmIds.delete(a);
+    for (const a of alarms)
+      if (!this.alarmIds.has(a)) {
+        // upsAlarmTime: sysUpTime when raised (the simulated device booted a day before the simulator)
+        this.alarmIds.set(a, { id: this.nextAlarmId, at: 8_640_000 + Math.floor(ctx.t * 100) });
+        this.nextAlarmId = (this.nextAlarmId % 2 ** 31) + 1;
+      }
+    scalars.push(scalar(UPS.alarmsPresent, T.gauge, alarms.length));
+    for (const [a, { id, at }] of this.alarmIds)
+      cells.push(
+        {
+          column: "1.3.6.1.2.1.33.1.6.2.1.2",
+          type: T.oid,
+          index: [id],
+          value: `${UPS.wellKnownAlarms}.${a}`,
+        },
+        { column: "1.3.6.1.2.1.33.1.6.2.1.3", type: T.ticks, index: [id], value: at },
+      );
     const mains = onBattery ? 0 : Math.round(221 + 4 * (ctx.random() - 0.5));
     cells.push(
       { column: UPS.inputVoltage, type: T.int, index: [1], value: mains },
