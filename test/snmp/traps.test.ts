@@ -237,4 +237,33 @@ describe.skipIf(!haveSnmpTools)("snmp trap receiver on its own", () => {
       await receiver.stop();
     }
   });
+
+  it("maps an SNMPv1 linkDown trap (generic 2) to its kind and device", async () => {
+    const seen: { id: string; kind: string }[] = [];
+    const receiver = await startTrapReceiver({
+      host: "127.0.0.1",
+      port: 0,
+      devices: [{ id: "old-switch", host: "127.0.0.1", port: 161, community: "public" }],
+      log,
+      onTrap: (id, trap) => seen.push({ id, kind: trap.kind }),
+    });
+    try {
+      await snmpCmd("snmptrap", [
+        "-v1",
+        "-c",
+        "public",
+        `127.0.0.1:${receiver.port}`,
+        "1.3.6.1.4.1.8072",
+        "127.0.0.1",
+        "2",
+        "0",
+        "",
+      ]);
+      const until = Date.now() + 3000;
+      while (Date.now() < until && seen.length === 0) await new Promise((r) => setTimeout(r, 50));
+      expect(seen).toEqual([{ id: "old-switch", kind: "linkDown" }]);
+    } finally {
+      await receiver.stop();
+    }
+  });
 });
