@@ -16,6 +16,8 @@ export const haveSnmpd = existsSync("/usr/sbin/snmpd");
 export const haveSnmpTools = existsSync("/usr/bin/snmpget") && existsSync("/usr/bin/snmptrap");
 
 export const V3 = { user: "emcommv3", authKey: "emcomm-auth-pass", privKey: "emcomm-priv-pass" } as const;
+/** A second user: SHA-512, authNoPriv. */
+export const V3_SHA512 = { user: "emcommsha512", authKey: "emcomm-sha512-pass" } as const;
 
 /** A free UDP port on loopback (bound and released; good enough for tests). */
 export async function freeUdpPort(): Promise<number> {
@@ -49,6 +51,8 @@ export async function startSnmpd(count = 1): Promise<Snmpd> {
       "rocommunity public 127.0.0.1",
       `createUser ${V3.user} SHA "${V3.authKey}" AES "${V3.privKey}"`,
       `rouser ${V3.user} priv`,
+      `createUser ${V3_SHA512.user} SHA-512 "${V3_SHA512.authKey}"`,
+      `rouser ${V3_SHA512.user} auth`,
       "",
     ].join("\n"),
   );

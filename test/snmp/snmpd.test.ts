@@ -20,6 +20,7 @@ import {
   snmpCmd,
   startSnmpd,
   V3,
+  V3_SHA512,
   v3Args,
 } from "./peers.ts";
 
@@ -63,6 +64,13 @@ describe.skipIf(!haveSnmpd || !haveSnmpTools)("snmp driver against a real snmpd"
     ["v2c", { community: "public" }],
     ["v3 authPriv SHA/AES", v3],
     ["v1", { version: "1", community: "public" }],
+    [
+      "v3 authNoPriv SHA-512",
+      {
+        version: "3",
+        v3: { user: V3_SHA512.user, level: "authNoPriv", authProtocol: "sha512", authKey: V3_SHA512.authKey },
+      },
+    ],
   ])("%s: IF-MIB and HOST-RESOURCES values match snmpget", async (_, raw) => {
     const samples = await pollOnce(raw);
     const target = `127.0.0.1:${snmpd.port}`;
