@@ -52,21 +52,27 @@ export function createSnmpDriver(
       const started = ctx.clock.now();
       transport ??= openTransport(o, requestTimeoutMs);
       const t = transport;
+      let onAbort: (() => void) | undefined;
       const aborted = new Promise<never>((_, reject) => {
-        const fail = () =>
+        onAbort = () =>
           reject(
             new PollError("timeout", `snmp ${o.host}:${o.port} ${device.id}: poll deadline passed`, {
               cause: signal.reason,
             }),
           );
-        if (signal.aborted) fail();
-        else signal.addEventListener("abort", fail, { once: true });
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
       });
       aborted.catch(() => {});
-      const got = await Promise.race([
-        collect(t, plan, { version: o.version, maxRepetitions: o.maxRepetitions }, walkMemory, signal),
-        aborted,
-      ]);
+      let got: Awaited<ReturnType<typeof collect>>;
+      try {
+        got = await Promise.race([
+          collect(t, plan, { version: o.version, maxRepetitions: o.maxRepetitions }, walkMemory, signal),
+          aborted,
+        ]);
+      } finally {
+        if (onAbort) signal.removeEventListener("abort", onAbort);
+      }
       pdus += got.pdus;
       const result = interpret(profile, got, counters, started);
       if (result.rebooted) ctx.log.info({ device: device.id }, "agent rebooted (sysUpTime went backwards)");

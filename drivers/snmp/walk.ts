@@ -45,6 +45,8 @@ export interface WalkOptions {
 }
 
 const MAX_PDUS = 500;
+/** error-status authorizationError(16): a credentials problem, not a GETBULK one. */
+const AUTHORIZATION_ERROR = 16;
 
 export async function collect(
   t: SnmpTransport,
@@ -68,7 +70,7 @@ export async function collect(
     } catch (err) {
       const status = errorStatus(err);
       // An error-status answer to GETBULK (genErr, noSuchName from a v1-minded agent): stop using it.
-      if (status === undefined || status === TOO_BIG) throw err;
+      if (status === undefined || status === TOO_BIG || status === AUTHORIZATION_ERROR) throw err;
       memory.bulk = false;
       out.scalars.clear();
       out.missing.clear();
