@@ -92,4 +92,18 @@ describe("snmp profiles", () => {
     expect(p.scalars.find((s) => s.metric === "modem_ebno_db")?.oid).toBe("1.3.6.1.4.1.9.9.9.0");
     expect(p.rules.find((r) => r.code === "ebno_low")?.value).toBe(5.5);
   });
+
+  it("a metric name means the same thing in every profile (type, unit, labels)", () => {
+    const seen = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const [name, p] of snmpProfiles)
+      for (const m of p.metrics) {
+        const shape = `${m.type} ${m.unit} [${(m.labels ?? []).join(",")}]`;
+        const before = seen.get(m.name);
+        if (before !== undefined && before !== shape)
+          clashes.push(`${name}: ${m.name} ${shape} vs ${before}`);
+        seen.set(m.name, shape);
+      }
+    expect(clashes).toEqual([]);
+  });
 });
