@@ -74,6 +74,7 @@ declare module "net-snmp" {
     addTableRow(name: string, row: unknown[]): void;
     setTableSingleCell(name: string, column: number, rowIndex: unknown[], value: unknown): void;
     deleteTableRow(name: string, rowIndex: unknown[]): void;
+    unregisterProvider(name: string): void;
   }
   export interface Agent {
     getAuthorizer(): Authorizer;

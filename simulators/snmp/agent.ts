@@ -1,8 +1,8 @@
 /**
  * One simulated device = one net-snmp Agent on an internal loopback port, serving a Snapshot (the
  * device's objects at this instant). The first sync registers a provider per scalar and table; later
- * syncs only change values (row sets are fixed per device). `refresh` is called by every provider's
- * handler before it answers, so values are computed when asked, at most every 200 ms.
+ * syncs change values and add or remove rows. Syncs happen between requests (a timer and fault
+ * changes), never inside one: net-snmp resolves a request's nodes before running handlers.
  */
 import snmp, { type Agent } from "net-snmp";
 import { boundDgram } from "../../drivers/snmp/loopback.ts";
@@ -47,7 +47,7 @@ export interface SimAgent {
 }
 
 /** Starts an agent on an ephemeral loopback port (net-snmp would take port 0 to mean 161/162). */
-export async function startAgent(community: string, refresh: () => void): Promise<SimAgent> {
+export async function startAgent(community: string): Promise<SimAgent> {
   const { dgramModule, listening } = boundDgram(0, "127.0.0.1");
   // Per-request problems (bad community, undecodable packet) are the client's: the agent drops them.
   const a: Agent = snmp.createAgent(
@@ -66,13 +66,21 @@ export async function startAgent(community: string, refresh: () => void): Promis
   });
   const mib = a.getMib();
   const readOnly = snmp.MaxAccess["read-only"]!;
+  // A simulator bug must never take the process down: a request that fails inside net-snmp is
+  // left unanswered (the client times out) instead of throwing out of the socket's listener.
   const handler = (req: { done(): void }) => {
-    refresh();
-    req.done();
+    try {
+      req.done();
+    } catch {}
   };
   const scalarsKnown = new Set<string>();
   /** Table entry → its column numbers and the row keys currently in the MIB. */
   const tablesKnown = new Map<string, { cols: number[]; rows: Map<string, number[]> }>();
+
+  const forget = (entry: string) => {
+    mib.unregisterProvider(entry);
+    tablesKnown.delete(entry);
+  };
 
   const registerTable = (t: SimTable) => {
     const cols = Object.keys(t.columns).map(Number);
@@ -135,18 +143,17 @@ export async function startAgent(community: string, refresh: () => void): Promis
             for (const [n, v] of Object.entries(row.values))
               mib.setTableSingleCell(t.entry, Number(n), row.index, v);
         }
-        for (const [key, index] of known.rows)
-          if (!keys.has(key)) {
-            mib.deleteTableRow(t.entry, index);
-            known.rows.delete(key);
-          }
+        // net-snmp (3.29) leaves a stale node behind when a table's last row goes: drop the whole
+        // provider instead, and register it again when rows come back.
+        if (keys.size === 0) forget(t.entry);
+        else
+          for (const [key, index] of known.rows)
+            if (!keys.has(key)) {
+              mib.deleteTableRow(t.entry, index);
+              known.rows.delete(key);
+            }
       }
-      for (const [entry, known] of tablesKnown)
-        if (!seen.has(entry))
-          for (const [key, index] of known.rows) {
-            mib.deleteTableRow(entry, index);
-            known.rows.delete(key);
-          }
+      for (const entry of [...tablesKnown.keys()]) if (!seen.has(entry)) forget(entry);
     },
     close: () => new Promise<void>((resolve) => a.close(() => resolve())),
   };

@@ -9,7 +9,7 @@ import snmp, { type Session, type VarBind } from "net-snmp";
 import type { Logger } from "pino";
 import { EXAMPLE } from "../../drivers/snmp/profiles/satellite-modem.ts";
 import { UPS } from "../../drivers/snmp/profiles/ups-rfc1628.ts";
-import type { Clock } from "../../src/core/clock.ts";
+import type { Clock, TimerHandle } from "../../src/core/clock.ts";
 import {
   commonFaults,
   FaultBook,
@@ -22,6 +22,8 @@ import { type Front, startFront } from "./front.ts";
 import { DeviceWorld, profileFaults } from "./models.ts";
 
 export { SIM_V3 } from "./agent.ts";
+
+const TICK_MS = 1000;
 
 export const snmpFaults = [
   ...commonFaults,
@@ -77,7 +79,6 @@ export async function startSnmpSimulator(
 
   const refresh = (s: Served) => {
     const now = env.clock.now();
-    if (s.lastAt !== undefined && now - s.lastAt < 200) return;
     const dt = s.lastAt === undefined ? 0 : (now - s.lastAt) / 1000;
     s.lastAt = now;
     const faults = new Set(book.list(s.device.id));
@@ -98,13 +99,20 @@ export async function startSnmpSimulator(
     const profile = String(device.driver.profile ?? "generic-host");
     const community = "public";
     const world = new DeviceWorld(device.id, profile);
-    let entry: Served | undefined;
-    const agent = await startAgent(community, () => entry && refresh(entry));
+    const agent = await startAgent(community);
     const front = await startFront(agent.port, (fault) => book.has(device.id, fault));
-    entry = { device, profile, world, agent, front };
+    const entry: Served = { device, profile, world, agent, front };
     served.set(device.id, entry);
     refresh(entry);
   }
+
+  // Values move once a second (and at once when a fault changes).
+  let ticker: TimerHandle | undefined;
+  const tick = () => {
+    for (const s of served.values()) refresh(s);
+    ticker = env.clock.setTimer(TICK_MS, tick);
+  };
+  ticker = env.clock.setTimer(TICK_MS, tick);
 
   const trap = (s: Served, oid: string, varbinds: VarBind[]) => {
     if (!trapTarget) return;
@@ -144,7 +152,7 @@ export async function startSnmpSimulator(
     inject(id, fault) {
       const s = served.get(id);
       if (!s || !applies(s, fault) || !book.inject(id, fault)) return false;
-      s.lastAt = undefined;
+      refresh(s);
       faultTrap(s, fault, true);
       return true;
     },
@@ -153,8 +161,8 @@ export async function startSnmpSimulator(
       if (!s) return;
       const was = book.list(id);
       book.clear(id, fault);
+      refresh(s);
       for (const f of was) if (!book.has(id, f)) faultTrap(s, f, false);
-      s.lastAt = undefined;
     },
     active: (id) => book.list(id),
     setTrapTarget(target) {
@@ -165,6 +173,7 @@ export async function startSnmpSimulator(
       }
     },
     async stop() {
+      ticker?.cancel();
       await Promise.allSettled(
         [...served.values()].flatMap((s) => [
           s.agent.close(),
