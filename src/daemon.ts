@@ -95,16 +95,24 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   scheduler.start();
   const traps = config.daemon.traps;
+  // Traps only speed fault detection up: a receiver that cannot start is logged, polling goes on.
   const snmpTraps = traps.enabled
-    ? await startTrapReceiver({
-        host: traps.host,
-        port: traps.port,
-        devices: trapDevices(config.devices),
-        extraCommunities: traps.communities.map((c) => c.reveal()),
-        log: log.child({ component: "snmp-traps" }),
-        registry: metrics.registry,
-        onTrap: (id) => scheduler.requestPoll(id),
-      })
+    ? await Promise.resolve()
+        .then(() =>
+          startTrapReceiver({
+            host: traps.host,
+            port: traps.port,
+            devices: trapDevices(config.devices),
+            extraCommunities: traps.communities.map((c) => c.reveal()),
+            log: log.child({ component: "snmp-traps" }),
+            registry: metrics.registry,
+            onTrap: (id) => scheduler.requestPoll(id),
+          }),
+        )
+        .catch((err) => {
+          log.error({ err, port: traps.port }, "snmp trap receiver did not start; polling without traps");
+          return undefined;
+        })
     : undefined;
   for (const { id, driver } of streamed) {
     driver

@@ -266,4 +266,22 @@ describe.skipIf(!haveSnmpTools)("snmp trap receiver on its own", () => {
       await receiver.stop();
     }
   });
+
+  it("a trap port already in use is a rejected start, not a crash", async () => {
+    const taken = createSocket("udp4");
+    await new Promise<void>((resolve) => taken.bind(0, "127.0.0.1", resolve));
+    try {
+      await expect(
+        startTrapReceiver({
+          host: "127.0.0.1",
+          port: taken.address().port,
+          devices: [],
+          log,
+          onTrap: () => {},
+        }),
+      ).rejects.toMatchObject({ code: "EADDRINUSE" });
+    } finally {
+      taken.close();
+    }
+  });
 });
