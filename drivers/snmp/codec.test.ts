@@ -88,6 +88,11 @@ describe("values", () => {
     [3, { map: { 5: 1 }, mapDefault: 0 }, 0],
     [65535, { skip: [65535] }, undefined],
     [1234, { scale: 0.01 }, 12.34],
+    [305, { scale: 0.01 }, 3.05],
+    [-447, { scale: 0.1 }, -44.7],
+    [15400, { scale: 0.001 }, 15.4],
+    [3, { scale: 8 }, 24],
+    [7, { scale: 1e-9 }, 7e-9],
   ] as const)("transform %i %j → %s", (raw, opts, want) => {
     expect(transform(raw, opts)).toBe(want);
   });

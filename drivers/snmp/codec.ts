@@ -110,7 +110,13 @@ export function transform(
     else if (opts.mapDefault !== undefined) v = opts.mapDefault;
     else return undefined;
   }
-  return opts.scale === undefined ? v : v * opts.scale;
+  return opts.scale === undefined ? v : applyScale(v, opts.scale);
+}
+
+/** v × scale, dividing for decimal fractions (0.01) so 305 reads 3.05, not 3.0500000000000003. */
+export function applyScale(v: number, scale: number): number {
+  const inverse = Math.round(1 / scale);
+  return scale < 1 && Math.abs(1 / scale - inverse) < 1e-6 * inverse ? v / inverse : v * scale;
 }
 
 /** True when `oid` is `prefix` or lies below it (compares whole arcs, not characters). */
