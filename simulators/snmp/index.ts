@@ -31,6 +31,7 @@ export const snmpFaults = [
   "modem-unlock",
   "buc-alarm",
   "ups-on-battery",
+  "antenna-unlock",
 ] as const;
 
 /** Trap OIDs the simulator sends (vendor ones under the RFC 5612 example enterprise). */
@@ -43,6 +44,8 @@ export const simTraps = {
   modemLock: `${EXAMPLE}.0.2`,
   bucAlarm: `${EXAMPLE}.0.3`,
   bucClear: `${EXAMPLE}.0.4`,
+  antennaUnlock: `${EXAMPLE}.0.5`,
+  antennaLock: `${EXAMPLE}.0.6`,
 } as const;
 
 export interface SnmpSimulator extends RunningSimulator {
@@ -97,7 +100,7 @@ export async function startSnmpSimulator(
 
   for (const device of devices) {
     const profile = String(device.driver.profile ?? "generic-host");
-    const community = "public";
+    const community = communityOf(device);
     const world = new DeviceWorld(device.id, profile);
     const agent = await startAgent(community);
     const front = await startFront(agent.port, (fault) => book.has(device.id, fault));
@@ -116,7 +119,7 @@ export async function startSnmpSimulator(
 
   const trap = (s: Served, oid: string, varbinds: VarBind[]) => {
     if (!trapTarget) return;
-    s.trapSession ??= snmp.createSession("127.0.0.1", "public", {
+    s.trapSession ??= snmp.createSession("127.0.0.1", communityOf(s.device), {
       version: snmp.Version2c,
       trapPort: trapTarget.port,
       dgramModule: s.front.dgramModule,
@@ -138,6 +141,7 @@ export async function startSnmpSimulator(
       ]);
     else if (fault === "modem-unlock") trap(s, raised ? simTraps.modemUnlock : simTraps.modemLock, []);
     else if (fault === "buc-alarm") trap(s, raised ? simTraps.bucAlarm : simTraps.bucClear, []);
+    else if (fault === "antenna-unlock") trap(s, raised ? simTraps.antennaUnlock : simTraps.antennaLock, []);
   };
 
   const applies = (s: Served, fault: string) =>
@@ -184,6 +188,16 @@ export async function startSnmpSimulator(
       served.clear();
     },
   };
+}
+
+/** The device's community as the inventory gives it (a literal or ${ENV}), else "public". */
+function communityOf(device: SimulatedDevice): string {
+  const c = device.driver.community;
+  if (c && typeof c === "object" && typeof (c as { env?: unknown }).env === "string")
+    return process.env[(c as { env: string }).env] ?? "public";
+  if (typeof c !== "string") return "public";
+  const ref = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(c);
+  return ref ? (process.env[ref[1]!] ?? "public") : c;
 }
 
 export const snmpSimulator: SimulatorDefinition = {

@@ -38,7 +38,7 @@ export const profileFaults: Readonly<Record<string, readonly string[]>> = {
   "satellite-modem": ["modem-unlock", "buc-alarm"],
   "satellite-buc": ["buc-alarm"],
   "ups-rfc1628": ["ups-on-battery"],
-  "antenna-acu": [],
+  "antenna-acu": ["antenna-unlock"],
   "pdt-base-station": [],
 };
 
@@ -317,9 +317,11 @@ export class DeviceWorld {
   }
 
   private acu(ctx: ModelContext, scalars: SimScalar[], cells: Parameters<typeof tables>[0]): void {
-    cells.push({ column: entry(ACU.txAllowed), type: T.int, index: [1], value: 1 });
+    const unlocked = ctx.faults.has("antenna-unlock");
+    // Unlocked: the ACU withdraws TX permission and searches again.
+    cells.push({ column: entry(ACU.txAllowed), type: T.int, index: [1], value: unlocked ? 2 : 1 });
     scalars.push(
-      scalar(ACU.state, T.int, 2),
+      scalar(ACU.state, T.int, unlocked ? 1 : 2),
       scalar(ACU.azimuth, T.int, Math.round(17_850 + 4 * (ctx.random() - 0.5))),
       scalar(ACU.elevation, T.int, Math.round(4_520 + 4 * (ctx.random() - 0.5))),
     );

@@ -13,6 +13,7 @@ import { createSharedResources } from "../../src/core/resources.ts";
 
 const log = pino({ level: "silent" });
 const clock = new FakeClock();
+process.env.EMCOMM_TEST_ACU_COMMUNITY = "acu-secret";
 let sim: SnmpSimulator;
 
 beforeAll(async () => {
@@ -20,6 +21,12 @@ beforeAll(async () => {
     [
       { id: "ups", kind: "ups", site: "s", driver: { protocol: "snmp", profile: "ups-rfc1628" } },
       { id: "buc", kind: "satellite-buc", site: "s", driver: { protocol: "snmp", profile: "satellite-buc" } },
+      {
+        id: "acu",
+        kind: "satellite-antenna",
+        site: "s",
+        driver: { protocol: "snmp", profile: "antenna-acu", community: "${EMCOMM_TEST_ACU_COMMUNITY}" },
+      },
     ],
     { clock, log },
     { trapTarget: null },
@@ -29,13 +36,15 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-async function poll(id: string, timeoutMs = 3000) {
+const profiles: Record<string, string> = { ups: "ups-rfc1628", buc: "satellite-buc", acu: "antenna-acu" };
+
+async function poll(id: string, timeoutMs = 3000, community = "public") {
   const options = snmpOptions.parse({
     protocol: "snmp",
-    profile: id === "ups" ? "ups-rfc1628" : "satellite-buc",
+    profile: profiles[id],
     host: "127.0.0.1",
     port: sim.port(id),
-    community: "public",
+    community,
     retries: 0,
   });
   const d = createSnmpDriver(
@@ -102,5 +111,15 @@ describe("snmp simulator faults over time", () => {
     } finally {
       sim.clear("buc");
     }
+  });
+
+  it("antenna unlock: not locked (link drop) and searching; the ACU answers its inventory community", async () => {
+    expect(sim.inject("acu", "antenna-unlock")).toBe(true);
+    await clock.advance(1_000);
+    const v = await poll("acu", 3000, "acu-secret");
+    expect(v("antenna_sat_locked")).toBe(0);
+    expect(v("antenna_state")).toBe(1);
+    sim.clear("acu");
+    await expect(poll("acu", 600, "public")).rejects.toMatchObject({ kind: "timeout" });
   });
 });
