@@ -71,13 +71,7 @@ export function interpret(
     samples.push({ metric: "system_reboots_total", value: memory.reboots });
 
   for (const table of profile.tables) {
-    const labelRows = table.labelOid ? got.columns.get(table.labelOid) : undefined;
-    const labelOf = (index: string) => {
-      const vb = labelRows?.get(index);
-      const text =
-        vb && Buffer.isBuffer(vb.value) ? vb.value.toString("utf8").replace(/\0+$/, "").trim() : "";
-      return text || index;
-    };
+    const labelOf = tableLabels(table.labelOid ? got.columns.get(table.labelOid) : undefined);
     for (const column of table.columns) {
       const rows = got.columns.get(column.oid);
       if (!rows) continue;
@@ -110,4 +104,32 @@ function columnValue(
   if (!previous) return undefined;
   const delta = counterDelta(previous.value, current, column.bits ?? 32);
   return rate(delta, now - previous.at, column.scale ?? 1);
+}
+
+/**
+ * Row index → label value: the label column's text (ifName, entPhysicalName), or the index when it
+ * is empty or absent. Names that repeat within the table get their index appended ("Fan #2"), so
+ * two rows never share one series.
+ */
+export function tableLabels(labelRows: ReadonlyMap<string, VarBind> | undefined): (index: string) => string {
+  const text = (index: string) => {
+    const vb = labelRows?.get(index);
+    const raw =
+      vb && Buffer.isBuffer(vb.value)
+        ? vb.value.toString("utf8")
+        : typeof vb?.value === "string"
+          ? vb.value
+          : "";
+    return raw.replace(/\0+$/, "").trim();
+  };
+  const counts = new Map<string, number>();
+  for (const index of labelRows?.keys() ?? []) {
+    const t = text(index);
+    if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  return (index) => {
+    const t = text(index);
+    if (!t) return index;
+    return (counts.get(t) ?? 0) > 1 ? `${t} #${index}` : t;
+  };
 }
