@@ -1,25 +1,24 @@
 /**
- * `npm run bench [name…]`: runs every benchmark in bench/ (each a module with a default export
- * `async () => void` that prints its own table), one after the other so they do not disturb each
- * other on a 2-core machine. Benchmarks are measurements, never pass/fail tests.
+ * `npm run bench [name…]`: runs every benchmark script in bench/ (snmp, modbus, sla, report, outbox…)
+ * one after the other, each in its own process, so they neither share a heap nor disturb each other
+ * on a 2-core machine. Each script prints its own figures; benchmarks are measurements, not tests.
  */
+import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 
-const dir = new URL("./", import.meta.url);
+const dir = new URL("./", import.meta.url).pathname;
 const wanted = process.argv.slice(2);
 const files = readdirSync(dir)
   .filter((f) => f.endsWith(".ts") && f !== "run.ts" && !f.startsWith("_"))
   .filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.ts$/, "")))
   .sort();
 
+let failed = 0;
 for (const file of files) {
   console.log(`\n=== bench/${file} ===`);
-  const mod = (await import(new URL(file, dir).href)) as { default?: () => Promise<void> };
-  if (typeof mod.default !== "function") {
-    console.log("  (no default export: skipped)");
-    continue;
-  }
   const started = performance.now();
-  await mod.default();
-  console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", `${dir}${file}`], { stdio: "inherit" });
+  if (r.status !== 0) failed++;
+  console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s, exit ${r.status})`);
 }
+if (failed > 0) console.log(`\n${failed} benchmark(s) missed their goal or failed`);

@@ -3,6 +3,7 @@ import { httpSimulator } from "./http/index.ts";
 import { modbusSimulator } from "./modbus/index.ts";
 import { mqttSimulator } from "./mqtt/index.ts";
 import type { SimulatorDefinition } from "./registry.ts";
+import { snmpSimulator } from "./snmp/index.ts";
 import { tcpSimulator } from "./tcp/index.ts";
 
 export const simulators: readonly SimulatorDefinition[] = [
@@ -10,4 +11,5 @@ export const simulators: readonly SimulatorDefinition[] = [
   modbusSimulator,
   httpSimulator,
   mqttSimulator,
+  snmpSimulator,
 ];

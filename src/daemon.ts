@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
 import { findDriver } from "../drivers/index.ts";
+import { startTrapReceiver, type TrapReceiver, trapDevices } from "../drivers/snmp/traps.ts";
 import { type Config, type DeviceConfig, pollTimeoutMs } from "./config/schema.ts";
 import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
 import { asPollError } from "./core/errors.ts";
@@ -45,6 +46,8 @@ export interface Daemon {
   /** Health states, availability ledger and tickets (src/sla). */
   sla: Sla;
   http?: FastifyInstance;
+  /** The SNMP trap receiver, when daemon.traps.enabled. */
+  snmpTraps?: TrapReceiver;
   /** "http://127.0.0.1:9464" when listening. */
   url?: string;
   stop(): Promise<void>;
@@ -98,6 +101,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     else if (driver.shape === "streamed") streamed.push({ id: device.id, driver });
   }
   scheduler.start();
+  const traps = config.daemon.traps;
+  // Traps only speed fault detection up: a receiver that cannot start is logged, polling goes on.
+  const snmpTraps = traps.enabled
+    ? await Promise.resolve()
+        .then(() =>
+          startTrapReceiver({
+            host: traps.host,
+            port: traps.port,
+            devices: trapDevices(config.devices),
+            extraCommunities: traps.communities.map((c) => c.reveal()),
+            log: log.child({ component: "snmp-traps" }),
+            registry: metrics.registry,
+            onTrap: (id) => scheduler.requestPoll(id),
+          }),
+        )
+        .catch((err) => {
+          log.error({ err, port: traps.port }, "snmp trap receiver did not start; polling without traps");
+          return undefined;
+        })
+    : undefined;
   for (const { id, driver } of streamed) {
     driver
       .start({
@@ -137,11 +160,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     metrics,
     drivers,
     sla,
+    snmpTraps,
     async stop() {
       if (stopping) return;
       stopping = true;
       heartbeat?.cancel();
       await daemon.http?.close();
+      await snmpTraps?.stop();
       await scheduler.stop(config.daemon.shutdownGrace);
       sla.stop();
       await Promise.allSettled([

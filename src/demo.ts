@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { parse } from "yaml";
 import { type Fleet, serveFleetControl, startFleet } from "../simulators/fleet.ts";
 import { startScenario } from "../simulators/scenario.ts";
+import type { SnmpSimulator } from "../simulators/snmp/index.ts";
 import { validateConfig } from "./config/load.ts";
 import { systemClock } from "./core/clock.ts";
 import { type Daemon, startDaemon } from "./daemon.ts";
@@ -34,6 +35,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     ...raw.daemon,
     dataDir: options.dataDir,
     http: { host: options.host ?? "127.0.0.1", port: options.port },
+    traps: { enabled: true, host: "127.0.0.1", port: 0 },
   };
   // The simulators accept these lab credentials; real deployments set their own.
   process.env.EMCOMM_SNMP_COMMUNITY ??= "public";
@@ -46,6 +48,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const control = await serveFleetControl(fleet, options.port === 0 ? 0 : options.port + 1);
   const config = validateConfig(fleet.config, `${options.configFile} (demo)`);
   const daemon = await startDaemon({ config, log });
+  // Simulated SNMP devices send their traps to the daemon's receiver.
+  const snmpSim = fleet.simulators.find((s) => s.protocol === "snmp") as SnmpSimulator | undefined;
+  if (daemon.snmpTraps) snmpSim?.setTrapTarget({ port: daemon.snmpTraps.port });
   // Faults every few minutes on simulated devices of always-in-service sites: tickets open and clear.
   const inService = new Set(config.sites.filter((s) => s.calendar === "always").map((s) => s.id));
   const targets = config.devices

@@ -1,24 +1,93 @@
-/** snmp: placeholder definition so the inventory validates; the snmp driver replaces it. */
-import { z } from "zod";
-import { secretSchema } from "../../src/config/secret.ts";
+/**
+ * snmp: v1/v2c/v3 polling of the profiles in profiles/ (device knowledge as data). One net-snmp
+ * session per device, opened on the first poll and reused; the whole poll is usually one GETBULK
+ * (walk.ts). A poll resolves with samples or rejects with a PollError; one device's slow agent
+ * holds only its own poll (the scheduler's deadline aborts it).
+ */
 import { PollError } from "../../src/core/errors.ts";
-import { defineDriver } from "../registry.ts";
+import type { DeviceModel, DriverContext, PolledDriver } from "../../src/core/types.ts";
+import { type DriverDevice, defineDriver } from "../registry.ts";
+import { interpret, newCounterMemory } from "./interpret.ts";
+import { type SnmpOptions, snmpOptions } from "./options.ts";
+import { customizeProfile, type Profile } from "./profile.ts";
+import { snmpProfiles } from "./profiles/index.ts";
+import { openNetSnmp, type SnmpTransport } from "./transport.ts";
+import { collect, type WalkMemory, type WirePlan } from "./walk.ts";
+
+export type TransportFactory = (options: SnmpOptions, requestTimeoutMs: number) => SnmpTransport;
+
+export function createSnmpDriver(
+  device: DriverDevice<SnmpOptions>,
+  ctx: DriverContext,
+  openTransport: TransportFactory = openNetSnmp,
+  /** A profile not in the registry (benchmarks, experiments); default: the one `options.profile` names. */
+  profileOverride?: Profile,
+): PolledDriver & { readonly pdus: number } {
+  const o = device.options;
+  const base = profileOverride ?? snmpProfiles.get(o.profile);
+  if (!base) throw new PollError("config", `snmp ${device.id}: unknown profile ${o.profile}`);
+  const profile = customizeProfile(base, o.oids, o.thresholds, o.uplinks);
+  const plan: WirePlan = {
+    scalars: [...new Set(profile.scalars.map((s) => s.oid))],
+    columns: [
+      ...new Set(
+        profile.tables.flatMap((t) => [...(t.labelOid ? [t.labelOid] : []), ...t.columns.map((c) => c.oid)]),
+      ),
+    ],
+  };
+  const requestTimeoutMs = Math.max(100, Math.floor((device.timeoutMs * 0.9) / (o.retries + 1)));
+  const walkMemory: WalkMemory = { bulk: true };
+  const counters = newCounterMemory();
+  let transport: SnmpTransport | undefined;
+  let pdus = 0;
+
+  return {
+    shape: "polled",
+    metrics: profile.metrics,
+    rules: profile.rules,
+    get pdus() {
+      return pdus;
+    },
+    async poll(signal) {
+      const started = ctx.clock.now();
+      transport ??= openTransport(o, requestTimeoutMs);
+      const t = transport;
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () =>
+          reject(
+            new PollError("timeout", `snmp ${o.host}:${o.port} ${device.id}: poll deadline passed`, {
+              cause: signal.reason,
+            }),
+          );
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      });
+      aborted.catch(() => {});
+      let got: Awaited<ReturnType<typeof collect>>;
+      try {
+        got = await Promise.race([
+          collect(t, plan, { version: o.version, maxRepetitions: o.maxRepetitions }, walkMemory, signal),
+          aborted,
+        ]);
+      } finally {
+        if (onAbort) signal.removeEventListener("abort", onAbort);
+      }
+      pdus += got.pdus;
+      const result = interpret(profile, got, counters, started);
+      if (result.rebooted) ctx.log.info({ device: device.id }, "agent rebooted (sysUpTime went backwards)");
+      return result.samples;
+    },
+    async close() {
+      transport?.close();
+      transport = undefined;
+    },
+  };
+}
 
 export const snmpDriver = defineDriver({
   protocol: "snmp",
-  options: z.looseObject({
-    protocol: z.literal("snmp"),
-    profile: z.string(),
-    community: secretSchema.optional(),
-  }),
-  profiles: () => new Map(),
-  create: (device) => ({
-    shape: "polled",
-    metrics: [],
-    rules: [],
-    poll: async () => {
-      throw new PollError("config", `snmp ${device.id}: the snmp driver is not built yet`);
-    },
-    close: async () => {},
-  }),
+  options: snmpOptions,
+  profiles: () => snmpProfiles as ReadonlyMap<string, DeviceModel>,
+  create: (device, ctx) => createSnmpDriver(device, ctx),
 });

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { drivers } from "../../drivers/index.ts";
 import { reportsBlockSchema } from "../report/policy.ts";
 import { duration } from "./duration.ts";
+import { secretSchema } from "./secret.ts";
 import { slaSchema } from "./sla-schema.ts";
 
 const id = z
@@ -117,6 +118,18 @@ const daemonSchema = z.strictObject({
       maxConcurrency: z.number().int().min(1).max(10_000).default(64),
       /** Each interval is stretched or shrunk at random by up to this fraction, so polls spread out. */
       jitter: z.number().min(0).max(0.5).default(0.1),
+    })
+    .prefault({}),
+  /** SNMP trap/inform receiver: a notification from a device re-polls it at once (drivers/snmp/traps.ts). */
+  traps: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Listen address: loopback unless devices send from elsewhere. */
+      host: z.string().default("127.0.0.1"),
+      /** UDP port (162 needs root); 0 picks a free one. */
+      port: z.number().int().min(0).max(65535).default(9162),
+      /** v1/v2c communities accepted besides those of the SNMP devices in the inventory. */
+      communities: z.array(secretSchema).default([]),
     })
     .prefault({}),
   /** How long shutdown waits for polls in flight before aborting them. */

@@ -1,0 +1,135 @@
+/**
+ * Turns what walk.ts collected into Samples, by the profile: codecs, skips, maps, scales, labels,
+ * counters and rates. Pure apart from the CounterMemory it updates (one per device, owned by the
+ * driver); `now` is the poll's start on the injected clock.
+ */
+import { PollError } from "../../src/core/errors.ts";
+import type { Sample } from "../../src/core/types.ts";
+import { counterDelta, float32FromOctets, rate, rebooted, toBigInt, toNumber, transform } from "./codec.ts";
+import type { ColumnObject, Profile, ValueCodec } from "./profile.ts";
+import type { VarBind } from "./transport.ts";
+import type { Collected } from "./walk.ts";
+
+export interface CounterMemory {
+  uptimeTicks?: number;
+  reboots: number;
+  /** "<column oid>.<index>" → last raw counter and when it was read. */
+  counters: Map<string, { value: bigint; at: number }>;
+}
+
+export function newCounterMemory(): CounterMemory {
+  return { reboots: 0, counters: new Map() };
+}
+
+export interface Interpretation {
+  samples: Sample[];
+  /** The agent restarted since the previous poll (sysUpTime went backwards). */
+  rebooted: boolean;
+}
+
+function decode(vb: VarBind, c: ValueCodec): number | undefined {
+  const raw = c.codec === "float32" ? float32FromOctets(vb.value) : toNumber(vb.type, vb.value);
+  if (raw === undefined) return undefined;
+  return transform(raw, c);
+}
+
+export function interpret(
+  profile: Profile,
+  got: Collected,
+  memory: CounterMemory,
+  now: number,
+): Interpretation {
+  const samples: Sample[] = [];
+  const missingRequired = profile.scalars.filter((s) => s.required !== false && !got.scalars.has(s.oid));
+  if (missingRequired.length > 0)
+    throw new PollError(
+      "decode",
+      `profile ${profile.name}: required object${missingRequired.length > 1 ? "s" : ""} missing: ${missingRequired
+        .map((s) => `${s.metric} (${s.oid}: ${got.missing.get(s.oid) ?? "not answered"})`)
+        .join(", ")}`,
+    );
+
+  let wasRebooted = false;
+  for (const s of profile.scalars) {
+    const vb = got.scalars.get(s.oid);
+    if (!vb) continue;
+    if (s.role === "uptime") {
+      const ticks = toNumber(vb.type, vb.value);
+      if (ticks === undefined)
+        throw new PollError("decode", `profile ${profile.name}: sysUpTime is not a number`);
+      if (rebooted(memory.uptimeTicks, ticks)) {
+        wasRebooted = true;
+        memory.reboots++;
+        memory.counters.clear();
+      }
+      memory.uptimeTicks = ticks;
+    }
+    const value = decode(vb, s);
+    if (value !== undefined) samples.push({ metric: s.metric, value });
+  }
+  if (profile.scalars.some((s) => s.role === "uptime"))
+    samples.push({ metric: "system_reboots_total", value: memory.reboots });
+
+  for (const table of profile.tables) {
+    const labelOf = tableLabels(table.labelOid ? got.columns.get(table.labelOid) : undefined);
+    for (const column of table.columns) {
+      const rows = got.columns.get(column.oid);
+      if (!rows) continue;
+      for (const [index, vb] of rows) {
+        const value = columnValue(column, vb, `${column.oid}.${index}`, memory, now);
+        if (value !== undefined)
+          samples.push({ metric: column.metric, value, labels: { [table.label]: labelOf(index) } });
+      }
+    }
+  }
+  return { samples, rebooted: wasRebooted };
+}
+
+function columnValue(
+  column: ColumnObject,
+  vb: VarBind,
+  key: string,
+  memory: CounterMemory,
+  now: number,
+): number | undefined {
+  if (column.as !== "rate") return decode(vb, column);
+  let current: bigint;
+  try {
+    current = toBigInt(vb.value);
+  } catch {
+    return undefined;
+  }
+  const previous = memory.counters.get(key);
+  memory.counters.set(key, { value: current, at: now });
+  if (!previous) return undefined;
+  const delta = counterDelta(previous.value, current, column.bits ?? 32);
+  return rate(delta, now - previous.at, column.scale ?? 1);
+}
+
+/**
+ * Row index → label value: the label column's text (ifName, entPhysicalName), or the index when it
+ * is empty or absent. Names that repeat within the table get their index appended ("Fan #2"), so
+ * two rows never share one series.
+ */
+export function tableLabels(labelRows: ReadonlyMap<string, VarBind> | undefined): (index: string) => string {
+  const text = (index: string) => {
+    const vb = labelRows?.get(index);
+    const raw =
+      vb && Buffer.isBuffer(vb.value)
+        ? vb.value.toString("utf8")
+        : typeof vb?.value === "string"
+          ? vb.value
+          : "";
+    return raw.replace(/\0+$/, "").trim();
+  };
+  const counts = new Map<string, number>();
+  for (const index of labelRows?.keys() ?? []) {
+    const t = text(index);
+    if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  return (index) => {
+    const t = text(index);
+    if (!t) return index;
+    return (counts.get(t) ?? 0) > 1 ? `${t} #${index}` : t;
+  };
+}

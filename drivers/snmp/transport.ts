@@ -1,0 +1,171 @@
+/**
+ * The narrow interface between the SNMP driver and npm net-snmp: three request kinds and close().
+ * Tests replace it with a replaying fake (test/snmp/fake-transport.ts) that also records the wire
+ * plan. One transport = one net-snmp session = one device; the driver reuses it across polls.
+ * Every failure reaches the caller as a PollError (kind + target + operation), never a throw from
+ * an event listener.
+ */
+import snmp, { type Session, type VarBind } from "net-snmp";
+import { PollError } from "../../src/core/errors.ts";
+import type { SnmpOptions } from "./options.ts";
+
+export type { VarBind };
+
+export interface BulkResult {
+  nonRepeaters: VarBind[];
+  /** One array per repeated OID, in request order. */
+  columns: VarBind[][];
+}
+
+export interface SnmpTransport {
+  get(oids: string[]): Promise<VarBind[]>;
+  getNext(oids: string[]): Promise<VarBind[]>;
+  getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number): Promise<BulkResult>;
+  close(): void;
+}
+
+/** Opens a net-snmp session for a device. No packet is sent until the first request. */
+export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTransport {
+  const target = `snmp ${o.host}:${o.port} v${o.version}`;
+  const sessionOptions = {
+    port: o.port,
+    retries: o.retries,
+    timeout: requestTimeoutMs,
+    transport: "udp4" as const,
+    version: o.version === "1" ? snmp.Version1 : o.version === "2c" ? snmp.Version2c : snmp.Version3,
+  };
+  let session: Session | undefined;
+  /** Why the current session was dropped: net-snmp reports an undecodable answer only as an event. */
+  const garbage = new WeakMap<Session, Error>();
+  const open = (): Session => {
+    if (session) return session;
+    let s: Session;
+    if (o.version === "3") {
+      const v3 = o.v3!;
+      s = snmp.createV3Session(
+        o.host,
+        {
+          name: v3.user,
+          level: snmp.SecurityLevel[v3.level],
+          authProtocol: snmp.AuthProtocols[v3.authProtocol],
+          authKey: v3.authKey?.reveal(),
+          privProtocol: snmp.PrivProtocols[v3.privProtocol],
+          privKey: v3.privKey?.reveal(),
+        },
+        sessionOptions,
+      );
+    } else s = snmp.createSession(o.host, o.community!.reveal(), sessionOptions);
+    // An undecodable answer or a socket error closes the session (failing what was pending, see
+    // call()); the next request opens a fresh one.
+    s.on("error", (err) => {
+      garbage.set(s, err instanceof Error ? err : new Error(String(err)));
+      if (session === s) session = undefined;
+      try {
+        s.close();
+      } catch {}
+    });
+    session = s;
+    return s;
+  };
+  const call = <T>(
+    op: string,
+    oids: string[],
+    run: (s: Session, cb: (e: Error | null, r: T) => void) => void,
+  ) =>
+    new Promise<T>((resolve, reject) => {
+      let s: Session;
+      try {
+        s = open();
+      } catch (err) {
+        reject(
+          new PollError("config", `${target}: cannot open session: ${(err as Error).message}`, {
+            cause: err,
+          }),
+        );
+        return;
+      }
+      try {
+        run(s, (err, result) => {
+          if (!err) return resolve(result);
+          const context = `${target} ${op} ${oids[0] ?? ""}`;
+          const bad = garbage.get(s);
+          if (bad)
+            return reject(
+              new PollError("protocol", `${context}: undecodable answer: ${bad.message}`, { cause: bad }),
+            );
+          reject(classify(err, context));
+        });
+      } catch (err) {
+        reject(classify(err as Error, `${target} ${op}`));
+      }
+    });
+  return {
+    get: (oids) => call("GET", oids, (s, cb) => s.get(oids, cb)),
+    getNext: (oids) => call("GETNEXT", oids, (s, cb) => s.getNext(oids, cb)),
+    async getBulk(oids, nonRepeaters, maxRepetitions) {
+      const raw = await call<(VarBind | VarBind[])[]>("GETBULK", oids, (s, cb) =>
+        s.getBulk(oids, nonRepeaters, maxRepetitions, cb),
+      );
+      const nonRep = raw.slice(0, nonRepeaters) as VarBind[];
+      const columns = oids
+        .slice(nonRepeaters)
+        .map((_, i) => (raw[nonRepeaters + i] as VarBind[] | undefined) ?? []);
+      return { nonRepeaters: nonRep, columns };
+    },
+    close() {
+      session?.close();
+      session = undefined;
+    },
+  };
+}
+
+/** SNMP error-status numbers the walker reacts to. */
+export const TOO_BIG = 1;
+export const NO_SUCH_NAME = 2;
+
+/** A PollError for a net-snmp error; `status` (error-status) is kept on the cause for the walker. */
+export function classify(
+  err: Error & { status?: number; code?: number | string },
+  context: string,
+): PollError {
+  switch (err.name) {
+    case "RequestTimedOutError":
+      return new PollError("timeout", `${context}: no answer (agent down, or wrong community/user)`, {
+        cause: err,
+      });
+    case "RequestFailedError": {
+      const status = err.status ?? 0;
+      const name = snmp.ErrorStatus[status] ?? String(status);
+      if (status === 16) return new PollError("auth", `${context}: agent says ${name}`, { cause: err });
+      if (status === NO_SUCH_NAME)
+        return new PollError("decode", `${context}: agent says noSuchName`, { cause: err });
+      return new PollError("device", `${context}: agent answered error-status ${name}`, { cause: err });
+    }
+    case "ResponseInvalidError": {
+      const codes = snmp.ResponseInvalidCode;
+      if (
+        err.code === codes.EAuthFailure ||
+        err.code === codes.ECouldNotDecrypt ||
+        err.code === codes.ECommunityNoMatch
+      )
+        return new PollError("auth", `${context}: ${err.message}`, { cause: err });
+      return new PollError("protocol", `${context}: ${err.message}`, { cause: err });
+    }
+    case "RequestInvalidError":
+      return new PollError("config", `${context}: ${err.message}`, { cause: err });
+    default:
+      if (err instanceof PollError) return err;
+      if (
+        typeof err.code === "string" &&
+        /^E(CONNREFUSED|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_AGAIN)/.test(err.code)
+      )
+        return new PollError("unreachable", `${context}: ${err.code}`, { cause: err });
+      return new PollError("protocol", `${context}: ${err.message}`, { cause: err });
+  }
+}
+
+/** The error-status of a failed request, when the agent sent one. */
+export function errorStatus(err: unknown): number | undefined {
+  const cause = (err as { cause?: { name?: string; status?: number } } | null)?.cause;
+  return cause?.name === "RequestFailedError" ? cause.status : undefined;
+}
