@@ -17,6 +17,7 @@ import { buildHttp } from "./http/server.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Scheduler } from "./scheduler.ts";
+import { type EventSink, type Sinks, startSinks } from "./sinks/index.ts";
 import { StatusBoard } from "./status.ts";
 import { type Db, openStore } from "./store/db.ts";
 import { VERSION } from "./version.ts";
@@ -39,6 +40,10 @@ export interface Daemon {
   status: StatusBoard;
   metrics: DaemonMetrics;
   drivers: ReadonlyMap<string, Driver>;
+  /** InfluxDB/MQTT sinks behind the outbox (issue 6). */
+  sinks: Sinks;
+  /** Publish state changes, ticket events and SLA warnings to the sinks (see src/sinks/index.ts). */
+  events: EventSink;
   http?: FastifyInstance;
   /** "http://127.0.0.1:9464" when listening. */
   url?: string;
@@ -74,6 +79,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe("status", (o) => status.record(o));
   pipeline.subscribe("metrics", (o) => metrics.record(o, kinds.get(o.deviceId) ?? ""));
   pipeline.subscribe("log", logTransitions(log, status));
+  const sinks = startSinks({
+    config: config.sinks,
+    dataDir: config.daemon.dataDir,
+    clock,
+    log,
+    registry: metrics.registry,
+    devices: new Map(config.devices.map((d) => [d.id, { site: d.site, kind: d.kind }])),
+  });
+  pipeline.subscribe("sinks", (o) => sinks.record(o));
 
   const scheduler = new Scheduler({
     clock,
@@ -125,6 +139,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     status,
     metrics,
     drivers,
+    sinks,
+    events: sinks.events,
     async stop() {
       if (stopping) return;
       stopping = true;
@@ -136,6 +152,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...[...drivers.values()].map((d) => (d.shape === "polled" ? d.close() : undefined)),
       ]);
       await resources.closeAll();
+      await sinks.stop(config.daemon.shutdownGrace);
       db.prepare("UPDATE daemon_runs SET heartbeat_at = ?, stopped_at = ? WHERE id = ?").run(
         clock.now(),
         clock.now(),
@@ -153,7 +170,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
-      routes: options.routes,
+      routes: [...(options.routes ?? []), sinks.routes],
     });
     const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });
     daemon.http = http;

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { drivers } from "../../drivers/index.ts";
+import { sinksSchema } from "../sinks/config.ts";
 import { duration } from "./duration.ts";
 
 const id = z
@@ -128,6 +129,8 @@ export const configSchema = z
     daemon: daemonSchema.prefault({}),
     sites: z.array(siteSchema).min(1, "at least one site"),
     devices: z.array(deviceSchema),
+    /** Where metrics and events go besides /metrics: InfluxDB and MQTT, through the outbox. */
+    sinks: sinksSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const siteIds = new Set<string>();

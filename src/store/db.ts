@@ -22,14 +22,32 @@ export function openStore(dataDir: string, file = "emcomm.db"): Db {
   return db;
 }
 
-/** Applies every migration newer than the file's user_version. Returns the version reached. */
+/**
+ * Applies every migration the store has not recorded, in version order, each in a transaction.
+ * Versions are reserved in ranges per capability, so a store may have seen 1 and 10 before 2..9
+ * exist: applied versions are recorded one by one (schema_migrations), not only as the highest.
+ * Returns the highest version applied.
+ */
 export function migrate(db: Db): number {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
   const current = db.pragma("user_version", { simple: true }) as number;
-  for (const m of migrations) {
-    if (m.version <= current) continue;
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  // A store from before schema_migrations existed recorded only user_version (consecutive then).
+  if (applied.size === 0 && current > 0)
+    for (const m of migrations) if (m.version <= current) applied.add(m.version);
+  const record = db.prepare("INSERT OR IGNORE INTO schema_migrations (version) VALUES (?)");
+  for (const v of applied) record.run(v);
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.up);
-      db.pragma(`user_version = ${m.version}`);
+      record.run(m.version);
+      const highest = Math.max(m.version, db.pragma("user_version", { simple: true }) as number);
+      db.pragma(`user_version = ${highest}`);
     })();
   }
   return db.pragma("user_version", { simple: true }) as number;

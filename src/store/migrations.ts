@@ -1,6 +1,7 @@
 /**
  * Versioned schema of the store. Append only: never edit a migration that has shipped; add the
- * next version. Versions must be consecutive from 1 (test/unit/store.test.ts checks).
+ * next version. Versions are strictly increasing; numbers are reserved per capability (10..19 outbox),
+ * so gaps are allowed and migrate() applies every version the store has not recorded.
  */
 export interface Migration {
   version: number;
@@ -21,6 +22,31 @@ export const migrations: readonly Migration[] = [
         version TEXT NOT NULL,
         config_digest TEXT NOT NULL
       );
+    `,
+  },
+  {
+    version: 10,
+    description: "outbox: what the sinks (InfluxDB, MQTT) still have to deliver, and what a server rejected",
+    up: `
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, -- delivery order
+        sink TEXT NOT NULL,         -- influx | mqtt
+        key TEXT NOT NULL,          -- the device (or event stream) the entry is about
+        created_at INTEGER NOT NULL, -- ms since epoch, when it was committed
+        points INTEGER NOT NULL,    -- lines (influx) or messages (mqtt) in body
+        bytes INTEGER NOT NULL,     -- length of body
+        body TEXT NOT NULL          -- line protocol, newline-separated; or one JSON MQTT message
+      );
+      CREATE INDEX outbox_sink_id ON outbox (sink, id);
+      CREATE TABLE outbox_quarantine (
+        id INTEGER PRIMARY KEY,
+        sink TEXT NOT NULL,
+        quarantined_at INTEGER NOT NULL, -- ms since epoch
+        status INTEGER,             -- HTTP status of the rejection
+        reason TEXT NOT NULL,       -- the server's answer, truncated
+        body TEXT NOT NULL          -- the rejected line (or message)
+      );
+      CREATE INDEX outbox_quarantine_sink ON outbox_quarantine (sink, id);
     `,
   },
 ];

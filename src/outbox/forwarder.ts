@@ -1,0 +1,259 @@
+/**
+ * Drains one Outbox into one server, one batch at a time (so order is kept), for as long as the
+ * daemon runs. Batches close at `batchSize` points or when the oldest entry is `flushInterval`
+ * old. A batch is deleted from the outbox only after the transport reports it acknowledged.
+ *
+ * - Retryable failures (timeouts, refused connections, 5xx, 429, auth and missing-bucket errors,
+ *   which need an operator, not a drop) are retried with exponential backoff and full jitter
+ *   between `initialBackoff` and `maxBackoff`; a server's Retry-After wins when it is given.
+ * - A batch the server rejects as malformed (4xx) is split in halves and each half sent again,
+ *   down to single lines; a single rejected line goes into the quarantine with the server's
+ *   answer and the rest flows. Halves that were already written are idempotent on resend.
+ * - Store-and-forward: `bandwidth` (bytes/s, on the wire, after gzip) spaces the sends so a
+ *   drain does not take the whole satellite uplink; `newestFirst` sends the newest entry of each
+ *   device first when a backlog is found, then the history in order.
+ *
+ * Time comes from the Clock; the loop never throws (failures are counted and logged, once per
+ * episode at warn, recovery at info).
+ */
+import type { Logger } from "pino";
+import { type Clock, sleep } from "../core/clock.ts";
+import type { SinkMetrics, WriteErrorKind } from "./metrics.ts";
+import type { Outbox, OutboxEntry } from "./outbox.ts";
+
+export interface SendFailure {
+  ok: false;
+  /** false: the server rejected the items as malformed; they will never be accepted. */
+  retryable: boolean;
+  kind: WriteErrorKind;
+  status?: number;
+  message: string;
+  retryAfterMs?: number;
+  bytes: number;
+}
+
+export type SendResult = { ok: true /** bytes put on the wire */; bytes: number } | SendFailure;
+
+/** Writes a batch of items (lines, messages) to a server. Never throws: failures are results. */
+export interface BatchTransport {
+  send(items: readonly string[], signal: AbortSignal): Promise<SendResult>;
+}
+
+export interface ForwarderOptions {
+  outbox: Outbox;
+  transport: BatchTransport;
+  /** Splits an entry's body into items (lines for InfluxDB; a body is one item for MQTT). */
+  split(body: string): string[];
+  clock: Clock;
+  log: Logger;
+  metrics?: SinkMetrics;
+  batchSize: number;
+  /** Upper bound of a batch's uncompressed bytes. */
+  maxBatchBytes?: number;
+  flushInterval: number;
+  /** Bytes per second on the wire while draining; 0 = unlimited. */
+  bandwidth?: number;
+  newestFirst?: boolean;
+  initialBackoff?: number;
+  maxBackoff?: number;
+  random?: () => number;
+}
+
+export class Forwarder {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  /** Aborted at stop(): ends waits and backoff sleeps at once. */
+  private readonly stopping = new AbortController();
+  /** Aborted `graceMs` after stop(): ends the send in flight. */
+  private readonly abort = new AbortController();
+  private wake: (() => void) | undefined;
+  private nextSendAt = 0;
+  private failures = 0;
+  private failingSince: number | undefined;
+  private caughtUp = true;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly o: ForwarderOptions) {
+    o.outbox.onEnqueue(() => this.wake?.());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run().catch((err) =>
+      this.o.log.error({ err, sink: this.o.outbox.sink }, "forwarder stopped"),
+    );
+  }
+
+  /** Stops after the batch in flight, waiting at most `graceMs` before aborting it. Unsent entries stay. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.stopping.abort(new Error("forwarder stopping"));
+    this.wake?.();
+    const timer = this.o.clock.setTimer(graceMs, () => this.abort.abort(new Error("forwarder stopped")));
+    await this.loop;
+    timer.cancel();
+  }
+
+  /** Resolves when the backlog is empty (for tests and the bench). */
+  idle(): Promise<void> {
+    if (this.o.outbox.backlog().points === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async run(): Promise<void> {
+    const { outbox, clock } = this.o;
+    while (this.running) {
+      const backlog = outbox.backlog();
+      if (backlog.points === 0) {
+        this.caughtUp = true;
+        for (const fn of this.idleWaiters.splice(0)) fn();
+        await this.waitFor(undefined);
+        continue;
+      }
+      const age = clock.now() - (backlog.oldestAt ?? clock.now());
+      if (backlog.points < this.o.batchSize && age < this.o.flushInterval) {
+        await this.waitFor(this.o.flushInterval - age);
+        continue;
+      }
+      if (this.o.newestFirst && this.caughtUp && age > Math.max(10_000, 3 * this.o.flushInterval)) {
+        // A backlog (the link was down): bring every device's present state first.
+        this.caughtUp = false;
+        const newest = outbox.newestPerKey();
+        for (let i = 0; i < newest.length && this.running; ) {
+          const batch = this.take(newest, i);
+          if (!(await this.deliver(batch))) break;
+          i += batch.length;
+        }
+        continue;
+      }
+      const batch = outbox.peek(this.o.batchSize, this.o.maxBatchBytes);
+      await this.deliver(batch);
+    }
+  }
+
+  private take(entries: OutboxEntry[], from: number): OutboxEntry[] {
+    const out: OutboxEntry[] = [];
+    let points = 0;
+    for (let i = from; i < entries.length; i++) {
+      if (out.length > 0 && points + entries[i]!.points > this.o.batchSize) break;
+      out.push(entries[i]!);
+      points += entries[i]!.points;
+    }
+    return out;
+  }
+
+  /** Sends the entries until acknowledged (or the forwarder stops). Returns whether it acked them. */
+  private async deliver(entries: OutboxEntry[]): Promise<boolean> {
+    if (entries.length === 0) return true;
+    const items = entries.flatMap((e) => this.o.split(e.body));
+    for (;;) {
+      const result = await this.sendSplitting(items);
+      if (result === "done") {
+        this.o.outbox.ack(entries.map((e) => e.id));
+        if (this.failures > 0) {
+          this.o.log.info(
+            {
+              sink: this.o.outbox.sink,
+              failures: this.failures,
+              seconds: (this.o.clock.now() - (this.failingSince ?? this.o.clock.now())) / 1000,
+            },
+            "sink delivering again",
+          );
+          this.failures = 0;
+          this.failingSince = undefined;
+        }
+        return true;
+      }
+      if (result === "aborted" || !this.running) return false;
+      const delay = this.backoff(result);
+      try {
+        await sleep(this.o.clock, delay, this.stopping.signal);
+      } catch {
+        return false;
+      }
+      if (!this.running) return false;
+    }
+  }
+
+  /** "done" when every item is written or quarantined; otherwise the failure to back off from. */
+  private async sendSplitting(items: readonly string[]): Promise<"done" | "aborted" | SendFailure> {
+    const result = await this.send(items);
+    if (result === "aborted") return result;
+    if (result.ok) return "done";
+    if (result.retryable) return result;
+    if (items.length === 1) {
+      this.o.outbox.quarantine(items[0]!, result.status, result.message);
+      this.o.log.warn(
+        { sink: this.o.outbox.sink, status: result.status, reason: result.message.slice(0, 300) },
+        "server rejected a point; quarantined",
+      );
+      return "done";
+    }
+    const half = Math.ceil(items.length / 2);
+    for (const part of [items.slice(0, half), items.slice(half)]) {
+      const r = await this.sendSplitting(part);
+      if (r !== "done") return r;
+    }
+    return "done";
+  }
+
+  private async send(items: readonly string[]): Promise<"aborted" | SendResult> {
+    const { clock, bandwidth } = this.o;
+    if (bandwidth && bandwidth > 0) {
+      const wait = this.nextSendAt - clock.now();
+      if (wait > 0)
+        try {
+          await sleep(clock, wait, this.stopping.signal);
+        } catch {
+          return "aborted";
+        }
+    }
+    const result = await this.o.transport.send(items, this.abort.signal);
+    if (bandwidth && bandwidth > 0)
+      this.nextSendAt = Math.max(this.nextSendAt, clock.now()) + (result.bytes * 1000) / bandwidth;
+    if (result.ok) this.o.metrics?.wrote(this.o.outbox.sink, items.length);
+    else {
+      if (this.abort.signal.aborted) return "aborted";
+      this.o.metrics?.writeError(this.o.outbox.sink, result.kind);
+    }
+    return result;
+  }
+
+  private backoff(failure: SendFailure): number {
+    const initial = this.o.initialBackoff ?? 1000;
+    const max = this.o.maxBackoff ?? 60_000;
+    const random = this.o.random ?? Math.random;
+    this.failures++;
+    if (this.failures === 1) {
+      this.failingSince = this.o.clock.now();
+      this.o.log.warn(
+        {
+          sink: this.o.outbox.sink,
+          kind: failure.kind,
+          status: failure.status,
+          reason: failure.message.slice(0, 300),
+        },
+        "sink write failed; keeping the backlog and retrying",
+      );
+    }
+    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > 0)
+      return Math.min(failure.retryAfterMs, 3_600_000);
+    const ceiling = Math.min(max, initial * 2 ** Math.min(this.failures - 1, 30));
+    return Math.max(initial / 2, ceiling * random());
+  }
+
+  private waitFor(ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : this.o.clock.setTimer(ms, () => done());
+      const done = () => {
+        timer?.cancel();
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+      if (!this.running) done();
+    });
+  }
+}

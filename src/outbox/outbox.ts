@@ -1,0 +1,233 @@
+/**
+ * The durable outbox of one sink, in the SQLite store (tables `outbox`, `outbox_quarantine`,
+ * migration 10). The sink calls enqueue() synchronously from the pipeline: when it returns, the
+ * entry is committed (WAL; with synchronous=FULL also fsynced), so a SIGKILL or a power loss after
+ * that loses nothing. The Forwarder reads entries in commit order and deletes them only once the
+ * server acknowledged them (ack), or moves a rejected line into the quarantine. Delivery is
+ * therefore at least once and in order; points carry explicit timestamps, so a repeat overwrites.
+ *
+ * Disk budget: when the backlog passes `maxBacklogBytes`, `onFull` decides: `drop-oldest`
+ * (default: the dashboards want the present) deletes the oldest entries, `drop-newest` refuses the
+ * new one. Either way the points are counted (emcomm_outbox_dropped_points_total{reason="budget"})
+ * and a warning is logged once per episode, with totals when it ends.
+ *
+ * Single-threaded: one daemon process owns a store; all calls are synchronous and short.
+ */
+import type { Logger } from "pino";
+import type { Clock } from "../core/clock.ts";
+import type { Db } from "../store/db.ts";
+import type { BacklogSource, SinkMetrics } from "./metrics.ts";
+
+export type OnFull = "drop-oldest" | "drop-newest";
+
+export interface OutboxOptions {
+  sink: string;
+  /** Backlog size (bytes of bodies) above which onFull applies. */
+  maxBacklogBytes: number;
+  onFull?: OnFull;
+  clock: Clock;
+  log: Logger;
+  metrics?: SinkMetrics;
+}
+
+export interface OutboxEntry {
+  id: number;
+  key: string;
+  createdAt: number;
+  points: number;
+  bytes: number;
+  body: string;
+}
+
+export interface QuarantinedEntry {
+  id: number;
+  sink: string;
+  quarantinedAt: number;
+  status: number | null;
+  reason: string;
+  body: string;
+}
+
+/** Tunes a store connection for the outbox: WAL, and FULL fsyncs each commit (power-loss safe). */
+export function tuneForOutbox(db: Db, synchronous: "full" | "normal" = "full"): void {
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
+}
+
+export class Outbox implements BacklogSource {
+  readonly sink: string;
+  private points = 0;
+  private bytes = 0;
+  private readonly onFull: OnFull;
+  private overBudget: { since: number; dropped: number } | undefined;
+  private listeners: (() => void)[] = [];
+  private readonly stmts;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: OutboxOptions,
+  ) {
+    this.sink = options.sink;
+    this.onFull = options.onFull ?? "drop-oldest";
+    this.stmts = {
+      insert: db.prepare(
+        "INSERT INTO outbox (sink, key, created_at, points, bytes, body) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      peek: db.prepare(
+        "SELECT id, key, created_at AS createdAt, points, bytes, body FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
+      ),
+      get: db.prepare(
+        "SELECT id, key, created_at AS createdAt, points, bytes, body FROM outbox WHERE sink = ? AND id = ?",
+      ),
+      delete: db.prepare("DELETE FROM outbox WHERE id = ? AND sink = ? RETURNING points, bytes"),
+      dropOldest: db.prepare(
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sink = ? ORDER BY id LIMIT ?) RETURNING points, bytes",
+      ),
+      oldest: db.prepare("SELECT created_at AS createdAt FROM outbox WHERE sink = ? ORDER BY id LIMIT 1"),
+      newestPerKey: db.prepare("SELECT max(id) AS id FROM outbox WHERE sink = ? AND id <= ? GROUP BY key"),
+      maxId: db.prepare("SELECT max(id) AS id FROM outbox WHERE sink = ?"),
+      quarantine: db.prepare(
+        "INSERT INTO outbox_quarantine (sink, quarantined_at, status, reason, body) VALUES (?, ?, ?, ?, ?)",
+      ),
+    };
+    const totals = db
+      .prepare(
+        "SELECT count(*) AS n, coalesce(sum(points), 0) AS points, coalesce(sum(bytes), 0) AS bytes FROM outbox WHERE sink = ?",
+      )
+      .get(this.sink) as { n: number; points: number; bytes: number };
+    this.points = totals.points;
+    this.bytes = totals.bytes;
+    if (totals.n > 0)
+      options.log.info(
+        { sink: this.sink, points: totals.points, bytes: totals.bytes },
+        "outbox has a backlog from before; delivering it",
+      );
+    options.metrics?.addSource(this);
+  }
+
+  /**
+   * Commits one entry (the lines of one poll outcome, or one MQTT message). Returns false when the
+   * budget policy refused it (drop-newest). `points` is how many lines/messages `body` holds.
+   */
+  enqueue(key: string, body: string, points: number): boolean {
+    if (points <= 0) return true;
+    const bytes = Buffer.byteLength(body);
+    const max = this.options.maxBacklogBytes;
+    if (this.bytes + bytes > max && this.onFull === "drop-newest") {
+      this.budgetDrop(points);
+      return false;
+    }
+    this.db.transaction(() => {
+      this.stmts.insert.run(this.sink, key, this.options.clock.now(), points, bytes, body);
+      this.points += points;
+      this.bytes += bytes;
+      let dropped = 0;
+      while (this.bytes > max && this.points > points) {
+        const rows = this.stmts.dropOldest.all(this.sink, 16) as { points: number; bytes: number }[];
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          this.points -= r.points;
+          this.bytes -= r.bytes;
+          dropped += r.points;
+        }
+      }
+      if (dropped > 0) this.budgetDrop(dropped);
+      else if (this.overBudget && this.bytes <= max * 0.9) this.budgetRecovered();
+    })();
+    for (const fn of this.listeners) fn();
+    return true;
+  }
+
+  /** Called after every enqueue (the forwarder wakes up). */
+  onEnqueue(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  backlog(): { points: number; bytes: number; oldestAt: number | undefined } {
+    let oldestAt: number | undefined;
+    if (this.points > 0)
+      oldestAt = (this.stmts.oldest.get(this.sink) as { createdAt: number } | undefined)?.createdAt;
+    return { points: this.points, bytes: this.bytes, oldestAt };
+  }
+
+  /** Entries in commit order after `afterId`, until `maxPoints` (at least one entry if any). */
+  peek(maxPoints: number, maxBytes = Number.POSITIVE_INFINITY, afterId = 0): OutboxEntry[] {
+    const out: OutboxEntry[] = [];
+    let points = 0;
+    let bytes = 0;
+    const limit = Math.max(16, Math.min(10_000, maxPoints));
+    for (const row of this.stmts.peek.iterate(this.sink, afterId, limit) as Iterable<OutboxEntry>) {
+      if (out.length > 0 && (points + row.points > maxPoints || bytes + row.bytes > maxBytes)) break;
+      out.push(row);
+      points += row.points;
+      bytes += row.bytes;
+    }
+    return out;
+  }
+
+  /**
+   * The newest entry of every key (device) committed up to now, oldest first: what a dashboard
+   * needs first after an outage when newest-state-first is configured.
+   */
+  newestPerKey(): OutboxEntry[] {
+    const max = (this.stmts.maxId.get(this.sink) as { id: number | null }).id;
+    if (max === null) return [];
+    const ids = (this.stmts.newestPerKey.all(this.sink, max) as { id: number }[]).map((r) => r.id);
+    ids.sort((a, b) => a - b);
+    return ids.map((id) => this.stmts.get.get(this.sink, id) as OutboxEntry).filter(Boolean);
+  }
+
+  /** Deletes delivered entries. Entries the budget already dropped are ignored. */
+  ack(ids: readonly number[]): void {
+    this.db.transaction(() => {
+      for (const id of ids) {
+        const row = this.stmts.delete.get(id, this.sink) as { points: number; bytes: number } | undefined;
+        if (!row) continue;
+        this.points -= row.points;
+        this.bytes -= row.bytes;
+      }
+    })();
+    if (this.overBudget && this.bytes <= this.options.maxBacklogBytes * 0.9) this.budgetRecovered();
+  }
+
+  /** Keeps a line (or message) the server rejected as malformed, with its answer. */
+  quarantine(body: string, status: number | undefined, reason: string): void {
+    this.stmts.quarantine.run(
+      this.sink,
+      this.options.clock.now(),
+      status ?? null,
+      reason.slice(0, 2000),
+      body,
+    );
+    this.options.metrics?.drop(this.sink, "quarantined", 1);
+  }
+
+  private budgetDrop(points: number): void {
+    this.options.metrics?.drop(this.sink, "budget", points);
+    if (!this.overBudget) {
+      this.overBudget = { since: this.options.clock.now(), dropped: 0 };
+      this.options.log.warn(
+        { sink: this.sink, maxBacklogBytes: this.options.maxBacklogBytes, policy: this.onFull },
+        "outbox disk budget full: dropping points",
+      );
+    }
+    this.overBudget.dropped += points;
+  }
+
+  private budgetRecovered(): void {
+    const o = this.overBudget!;
+    this.overBudget = undefined;
+    this.options.log.warn(
+      { sink: this.sink, dropped: o.dropped, seconds: (this.options.clock.now() - o.since) / 1000 },
+      "outbox back under its disk budget",
+    );
+  }
+}
+
+/** Rejected entries of a sink (or all), newest first: for the API and `emcomm outbox quarantine`. */
+export function listQuarantine(db: Db, sink?: string, limit = 100): QuarantinedEntry[] {
+  const sql = `SELECT id, sink, quarantined_at AS quarantinedAt, status, reason, body FROM outbox_quarantine
+    ${sink ? "WHERE sink = ?" : ""} ORDER BY id DESC LIMIT ?`;
+  const args = sink ? [sink, limit] : [limit];
+  return db.prepare(sql).all(...args) as QuarantinedEntry[];
+}
