@@ -119,13 +119,14 @@ export class Forwarder {
       }
       if (this.o.newestFirst && this.caughtUp && age > Math.max(10_000, 3 * this.o.flushInterval)) {
         // A backlog (the link was down): bring every device's present state first.
-        this.caughtUp = false;
         const newest = outbox.newestPerKey();
-        for (let i = 0; i < newest.length && this.running; ) {
+        let delivered = true;
+        for (let i = 0; i < newest.length && this.running && delivered; ) {
           const batch = this.take(newest, i);
-          if (!(await this.deliver(batch))) break;
+          delivered = await this.deliver(batch);
           i += batch.length;
         }
+        if (delivered) this.caughtUp = false;
         continue;
       }
       const batch = outbox.peek(this.o.batchSize, this.o.maxBatchBytes);
@@ -144,37 +145,33 @@ export class Forwarder {
     return out;
   }
 
-  /** Sends the entries until acknowledged (or the forwarder stops). Returns whether it acked them. */
+  /**
+   * Sends the entries once. Returns true when they are acknowledged (and deleted); false after a
+   * failure, once the backoff delay has passed (the caller picks the next batch again).
+   */
   private async deliver(entries: OutboxEntry[]): Promise<boolean> {
     if (entries.length === 0) return true;
     const items = entries.flatMap((e) => this.o.split(e.body));
-    for (;;) {
-      const result = await this.sendSplitting(items);
-      if (result === "done") {
-        this.o.outbox.ack(entries.map((e) => e.id));
-        if (this.failures > 0) {
-          this.o.log.info(
-            {
-              sink: this.o.outbox.sink,
-              failures: this.failures,
-              seconds: (this.o.clock.now() - (this.failingSince ?? this.o.clock.now())) / 1000,
-            },
-            "sink delivering again",
-          );
-          this.failures = 0;
-          this.failingSince = undefined;
-        }
-        return true;
+    const result = await this.sendSplitting(items);
+    if (result === "done") {
+      this.o.outbox.ack(entries.map((e) => e.id));
+      if (this.failures > 0) {
+        this.o.log.info(
+          {
+            sink: this.o.outbox.sink,
+            failures: this.failures,
+            seconds: (this.o.clock.now() - (this.failingSince ?? this.o.clock.now())) / 1000,
+          },
+          "sink delivering again",
+        );
+        this.failures = 0;
+        this.failingSince = undefined;
       }
-      if (result === "aborted" || !this.running) return false;
-      const delay = this.backoff(result);
-      try {
-        await sleep(this.o.clock, delay, this.stopping.signal);
-      } catch {
-        return false;
-      }
-      if (!this.running) return false;
+      return true;
     }
+    if (result === "aborted" || !this.running) return false;
+    await sleep(this.o.clock, this.backoff(result), this.stopping.signal).catch(() => {});
+    return false;
   }
 
   /** "done" when every item is written or quarantined; otherwise the failure to back off from. */

@@ -123,7 +123,7 @@ export class Outbox implements BacklogSource {
       this.bytes += bytes;
       let dropped = 0;
       while (this.bytes > max && this.points > points) {
-        const rows = this.stmts.dropOldest.all(this.sink, 16) as { points: number; bytes: number }[];
+        const rows = this.stmts.dropOldest.all(this.sink, 1) as { points: number; bytes: number }[];
         if (rows.length === 0) break;
         for (const r of rows) {
           this.points -= r.points;
