@@ -126,16 +126,23 @@ export function influxTransport(o: InfluxTransportOptions): BatchTransport & { c
   return {
     async send(items, signal): Promise<SendResult> {
       const before = counter.written();
+      // The client's transport adds an abort listener per request and never removes it: give
+      // it a signal of its own so the forwarder's long-lived one does not collect them.
+      const request = new AbortController();
+      const onAbort = () => request.abort(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
       try {
         await client.transport.request(path, items.join("\n"), {
           method: "POST",
           headers: { "content-type": "text/plain; charset=utf-8", accept: "application/json" },
           gzipThreshold: o.gzip ? 1000 : undefined,
-          signal,
+          signal: request.signal,
         });
         return { ok: true, bytes: counter.written() - before };
       } catch (err) {
         return classifyWriteError(err, o.clock.now(), counter.written() - before);
+      } finally {
+        signal.removeEventListener("abort", onAbort);
       }
     },
     close: () => counter.destroy(),

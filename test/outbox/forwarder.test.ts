@@ -90,7 +90,7 @@ describe("Outbox + Forwarder", () => {
   it("commits before sending and deletes only what the server acknowledged", async () => {
     let up = false;
     const t = setup({
-      respond: (items) =>
+      respond: () =>
         up
           ? { ok: true, bytes: 10 }
           : { ok: false, retryable: true, kind: "unreachable", message: "refused", bytes: 0 },
