@@ -4,7 +4,7 @@
  * `mosquitto`). Tests skip with the reason when a binary is missing.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -123,6 +123,8 @@ export interface Mosquitto {
 /** mosquitto with persistence in `dir`, so retained messages and sessions survive a restart. */
 export async function startMosquitto(dir: string): Promise<Mosquitto> {
   const port = await freePort();
+  // Started as root, mosquitto drops to the "mosquitto" user: it must be able to write its state.
+  chmodSync(dir, 0o777);
   const conf = join(dir, "mosquitto.conf");
   writeFileSync(
     conf,
