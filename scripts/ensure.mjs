@@ -9,6 +9,8 @@ const root = new URL("..", import.meta.url).pathname;
 /** Debian package → a file it installs; tests use these peers (see README "Tests"). */
 export const debianPeers = {
   // filled in as capabilities add real peers
+  "victoria-metrics": "/usr/bin/victoria-metrics", // InfluxDB v2 write API for the sink tests
+  mosquitto: "/usr/sbin/mosquitto", // MQTT broker for the event publisher tests
 };
 
 function run(cmd, args, opts = {}) {

@@ -10,6 +10,7 @@ import { ConfigError } from "./core/errors.ts";
 import { startDaemon } from "./daemon.ts";
 import { demoBanner, startDemo } from "./demo.ts";
 import { createLogger } from "./log.ts";
+import { registerOutboxCommands } from "./outbox/cli.ts";
 import { pollOnce, printPollResults } from "./poll-once.ts";
 import { stopOnSignal } from "./run.ts";
 import { VERSION } from "./version.ts";
@@ -116,5 +117,7 @@ function loadOrExit(file: string) {
     throw err;
   }
 }
+
+registerOutboxCommands(program, loadOrExit);
 
 await program.parseAsync(process.argv);
