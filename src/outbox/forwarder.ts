@@ -67,6 +67,8 @@ export class Forwarder {
   /** Aborted `graceMs` after stop(): ends the send in flight. */
   private readonly abort = new AbortController();
   private wake: (() => void) | undefined;
+  /** While waiting for a batch to fill: wake on a commit only when this holds. */
+  private wakeIf: (() => boolean) | undefined;
   private nextSendAt = 0;
   private failures = 0;
   private failingSince: number | undefined;
@@ -74,7 +76,9 @@ export class Forwarder {
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly o: ForwarderOptions) {
-    o.outbox.onEnqueue(() => this.wake?.());
+    o.outbox.onEnqueue(() => {
+      if (this.wake && (!this.wakeIf || this.wakeIf())) this.wake();
+    });
   }
 
   start(): void {
@@ -105,16 +109,16 @@ export class Forwarder {
   private async run(): Promise<void> {
     const { outbox, clock } = this.o;
     while (this.running) {
-      const backlog = outbox.backlog();
+      const backlog = outbox.committed();
       if (backlog.points === 0) {
         this.caughtUp = true;
-        for (const fn of this.idleWaiters.splice(0)) fn();
+        if (outbox.backlog().points === 0) for (const fn of this.idleWaiters.splice(0)) fn();
         await this.waitFor(undefined);
         continue;
       }
       const age = clock.now() - (backlog.oldestAt ?? clock.now());
       if (backlog.points < this.o.batchSize && age < this.o.flushInterval) {
-        await this.waitFor(this.o.flushInterval - age);
+        await this.waitFor(this.o.flushInterval - age, () => outbox.committed().points >= this.o.batchSize);
         continue;
       }
       if (this.o.newestFirst && this.caughtUp && age > Math.max(10_000, 3 * this.o.flushInterval)) {
@@ -241,15 +245,17 @@ export class Forwarder {
     return Math.max(initial / 2, ceiling * random());
   }
 
-  private waitFor(ms: number | undefined): Promise<void> {
+  private waitFor(ms: number | undefined, wakeIf?: () => boolean): Promise<void> {
     return new Promise((resolve) => {
       const timer = ms === undefined ? undefined : this.o.clock.setTimer(ms, () => done());
       const done = () => {
         timer?.cancel();
         this.wake = undefined;
+        this.wakeIf = undefined;
         resolve();
       };
       this.wake = done;
+      this.wakeIf = wakeIf;
       if (!this.running) done();
     });
   }

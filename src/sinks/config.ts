@@ -93,6 +93,12 @@ export const sinksSchema = z.strictObject({
    * (WAL) and costs less on slow flash.
    */
   synchronous: z.enum(["full", "normal"]).default("full"),
+  /**
+   * 0ms: every poll outcome and event is committed before the pipeline call returns. A window
+   * ("50ms") groups the commits of that window into one transaction: far less fsync and CPU, and a
+   * crash or power loss loses at most the window.
+   */
+  commitWindow: duration().prefault("0ms"),
 });
 
 export type InfluxSinkConfig = z.output<typeof influxSinkSchema>;

@@ -70,11 +70,19 @@ export function startSinks(o: SinksOptions): Sinks {
           log: o.log,
           metrics,
           devices: o.devices,
+          commitWindow: o.config.commitWindow,
         })
       : undefined;
   const mqtt =
     o.config.mqtt && db
-      ? new MqttEventSink({ config: o.config.mqtt, db, clock: o.clock, log: o.log, metrics })
+      ? new MqttEventSink({
+          config: o.config.mqtt,
+          db,
+          clock: o.clock,
+          log: o.log,
+          metrics,
+          commitWindow: o.config.commitWindow,
+        })
       : undefined;
   influx?.start();
   mqtt?.start();

@@ -155,6 +155,8 @@ export interface InfluxSinkOptions {
   clock: Clock;
   log: Logger;
   metrics?: SinkMetrics;
+  /** Group commits of the outbox (0: each entry commits before the call returns). */
+  commitWindow?: number;
   /** Site and kind of every device, for the tags. */
   devices: ReadonlyMap<string, DeviceTags>;
   /** Replaces the HTTP transport (tests). */
@@ -173,6 +175,7 @@ export class InfluxSink {
       sink: INFLUX_SINK,
       maxBacklogBytes: c.maxBacklogBytes,
       onFull: c.onFull,
+      commitWindow: o.commitWindow,
       clock: o.clock,
       log,
       metrics: o.metrics,
@@ -210,6 +213,7 @@ export class InfluxSink {
   }
 
   async stop(graceMs?: number): Promise<void> {
+    this.outbox.flush();
     await this.forwarder.stop(graceMs);
     this.transport.close?.();
   }

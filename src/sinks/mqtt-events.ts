@@ -235,6 +235,8 @@ export interface MqttEventSinkOptions {
   clock: Clock;
   log: Logger;
   metrics?: SinkMetrics;
+  /** Group commits of the outbox (0: each entry commits before the call returns). */
+  commitWindow?: number;
   transport?: BatchTransport & { close?(): Promise<void> };
 }
 
@@ -250,6 +252,7 @@ export class MqttEventSink {
       sink: MQTT_SINK,
       maxBacklogBytes: c.maxBacklogBytes,
       onFull: c.onFull,
+      commitWindow: o.commitWindow,
       clock: o.clock,
       log,
       metrics: o.metrics,
@@ -284,6 +287,7 @@ export class MqttEventSink {
   }
 
   async stop(graceMs?: number): Promise<void> {
+    this.outbox.flush();
     await this.forwarder.stop(graceMs);
     await this.transport.close?.();
   }

@@ -260,6 +260,34 @@ describe("Outbox + Forwarder", () => {
     await t.forwarder.stop();
   });
 
+  it("commitWindow groups commits; pending entries count in the backlog and are sent once committed", async () => {
+    const clock = new FakeClock();
+    const { db } = store();
+    const outbox = new Outbox(db, { sink: "w", maxBacklogBytes: 1e6, commitWindow: 100, clock, log });
+    const transport = new FakeTransport(clock);
+    const f = new Forwarder({
+      outbox,
+      transport,
+      split: (b) => [b],
+      clock,
+      log,
+      batchSize: 100,
+      flushInterval: 10,
+    });
+    f.start();
+    for (let i = 0; i < 5; i++) outbox.enqueue("a", line("a", i), 1);
+    expect(db.prepare("SELECT count(*) AS n FROM outbox").get()).toEqual({ n: 0 });
+    expect(outbox.backlog().points).toBe(5);
+    await clock.advance(50);
+    expect(transport.calls).toHaveLength(0);
+    await clock.advance(100);
+    expect(transport.delivered).toEqual([0, 1, 2, 3, 4].map((i) => line("a", i)));
+    outbox.enqueue("a", line("a", 9), 1);
+    outbox.flush(); // what stop() does
+    expect(db.prepare("SELECT count(*) AS n FROM outbox").get()).toEqual({ n: 1 });
+    await f.stop();
+  });
+
   it("a backlog left in the store is delivered by the next forwarder", async () => {
     const { db, dir } = store();
     const clock = new FakeClock();

@@ -1,0 +1,234 @@
+/**
+ * `npm run bench` (outbox part): in one run, against a local VictoriaMetrics on loopback,
+ *  1. the raw @influxdata/influxdb-client WriteApi (batches of 5,000, gzip) writing the lines of a
+ *     10-minute outage of 1,000 devices (10 s interval: 60,000 polls, 3 lines each, 2-3 fields);
+ *  2. our InfluxDB sink draining the same backlog from its outbox (committed while the server was
+ *     "down"; batches of 5,000, gzip, one request in flight);
+ *  3. the outbox's steady-state cost per point: CPU to encode+commit (synchronous=FULL) and to
+ *     drain, disk bytes, compared with the CPU of a poll by the tcp driver (the lightest driver).
+ * Each is repeated ROUNDS times; medians are reported, and the stored counts are checked.
+ */
+import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { InfluxDB } from "@influxdata/influxdb-client";
+import pino from "pino";
+import { tcpDriver } from "../drivers/tcp/index.ts";
+import { systemClock } from "../src/core/clock.ts";
+import type { PollOutcome } from "../src/core/outcome.ts";
+import { createSharedResources } from "../src/core/resources.ts";
+import { tuneForOutbox } from "../src/outbox/outbox.ts";
+import { influxSinkSchema } from "../src/sinks/config.ts";
+import { InfluxSink } from "../src/sinks/influx.ts";
+import { encodePoints, outcomePoints } from "../src/sinks/line-protocol.ts";
+import { openStore } from "../src/store/db.ts";
+import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/sinks/peers.ts";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DEVICES = 1000;
+const INTERVAL_MS = 10_000;
+const OUTAGE_MS = 10 * 60_000;
+const log = pino({ level: "silent" });
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const cpuMicros = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/** The polls of the outage: a modem-like line (3 fields), an interface line (3 fields), poll. */
+function outage(
+  site: string,
+  t0: number,
+): { outcomes: PollOutcome[]; devices: Map<string, { site: string; kind: string }> } {
+  const outcomes: PollOutcome[] = [];
+  const devices = new Map<string, { site: string; kind: string }>();
+  for (let d = 0; d < DEVICES; d++) devices.set(`dev-${d}`, { site, kind: "satellite-modem" });
+  for (let t = 0; t < OUTAGE_MS; t += INTERVAL_MS)
+    for (let d = 0; d < DEVICES; d++)
+      outcomes.push({
+        deviceId: `dev-${d}`,
+        trigger: "schedule",
+        startedAt: t0 + t + d,
+        finishedAt: t0 + t + d + 40,
+        samples: [
+          { metric: "modem_ebno_db", value: 8 + (d % 7) / 10 },
+          { metric: "modem_rx_level_dbm", value: -55 - t / INTERVAL_MS },
+          { metric: "modem_link_margin_db", value: 3.5 },
+          { metric: "if_in_bits_per_second", value: 1e6 + t, labels: { ifname: "eth0" } },
+          { metric: "if_out_bits_per_second", value: 2e5 + d, labels: { ifname: "eth0" } },
+          { metric: "if_oper_up", value: 1, labels: { ifname: "eth0" } },
+        ],
+      });
+  return { outcomes, devices };
+}
+
+async function stored(vm: Victoria, site: string): Promise<number> {
+  const series = await vm.export(`{site="${site}"}`);
+  // VictoriaMetrics stores one sample per field: count lines as samples of the `poll_up` field
+  // plus the two 3-field lines, i.e. distinct (series, timestamp) of poll_up/modem_ebno/if_in.
+  let n = 0;
+  for (const s of series)
+    if (["poll_up", "modem_modem_ebno_db", "if_if_in_bits_per_second"].includes(s.metric.__name__!))
+      n += s.values.length;
+  return n;
+}
+
+async function rawClient(vm: Victoria, lines: string[]): Promise<number> {
+  const api = new InfluxDB({ url: vm.url, timeout: 60_000 }).getWriteApi("", "emcomm", "ms", {
+    batchSize: 5000,
+    gzipThreshold: 1000,
+    maxRetries: 0,
+    flushInterval: 0,
+    maxBufferLines: lines.length,
+  });
+  const t0 = performance.now();
+  api.writeRecords(lines);
+  await api.flush();
+  const ms = performance.now() - t0;
+  await api.close();
+  return ms;
+}
+
+interface SinkRun {
+  drainMs: number;
+  enqueueCpuUsPerLine: number;
+  drainCpuUsPerLine: number;
+  diskBytesPerLine: number;
+  bodyBytesPerLine: number;
+}
+
+async function sinkDrain(vm: Victoria, site: string, t0: number): Promise<SinkRun & { lines: number }> {
+  const data = tempDir("bench-outbox-");
+  const db = openStore(data.path);
+  tuneForOutbox(db, "full");
+  const { outcomes, devices } = outage(site, t0);
+  const sink = new InfluxSink({
+    config: influxSinkSchema.parse({ url: vm.url, batchSize: 5000, flushInterval: "1s", timeout: "60s" }),
+    db,
+    clock: systemClock,
+    log,
+    devices,
+  });
+  // The outage: every poll commits to the outbox, nothing is sent.
+  const c0 = cpuMicros();
+  for (const o of outcomes) sink.record(o);
+  const enqueueCpu = cpuMicros() - c0;
+  const lines = sink.outbox.backlog().points;
+  const bodyBytes = sink.outbox.backlog().bytes;
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  const disk = statSync(join(data.path, "emcomm.db")).size;
+  // The link returns: drain.
+  const c1 = cpuMicros();
+  const t = performance.now();
+  sink.start();
+  await sink.forwarder.idle();
+  const drainMs = performance.now() - t;
+  const drainCpu = cpuMicros() - c1;
+  await sink.stop(1000);
+  db.close();
+  data.remove();
+  return {
+    lines,
+    drainMs,
+    enqueueCpuUsPerLine: enqueueCpu / lines,
+    drainCpuUsPerLine: drainCpu / lines,
+    diskBytesPerLine: disk / lines,
+    bodyBytesPerLine: bodyBytes / lines,
+  };
+}
+
+/** CPU per poll of the tcp driver against a listener in another process (the cheapest poll). */
+async function tcpPollCpu(polls: number): Promise<number> {
+  const port = await freePort();
+  const server = spawn(
+    process.execPath,
+    [
+      "-e",
+      `require("net").createServer((s) => s.destroy()).listen(${port}, "127.0.0.1", () => console.log("up"))`,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await new Promise((r) => server.stdout!.once("data", r));
+  const resources = createSharedResources();
+  const driver = tcpDriver.create(
+    {
+      id: "bench-tcp",
+      site: "bench",
+      kind: "switch",
+      intervalMs: 1000,
+      timeoutMs: 1000,
+      options: tcpDriver.options.parse({ protocol: "tcp", host: "127.0.0.1", port }),
+    },
+    { clock: systemClock, log, resources },
+  );
+  if (driver.shape !== "polled") throw new Error("tcp driver is polled");
+  const signal = new AbortController().signal;
+  for (let i = 0; i < 200; i++) await driver.poll(signal); // warm-up
+  const c0 = cpuMicros();
+  for (let i = 0; i < polls; i += 20)
+    await Promise.all(Array.from({ length: 20 }, () => driver.poll(signal)));
+  const cpu = cpuMicros() - c0;
+  server.kill();
+  return cpu / polls;
+}
+
+export async function run(): Promise<void> {
+  if (victoriaMissing) {
+    console.log(`outbox bench skipped: ${victoriaMissing}`);
+    return;
+  }
+  const dir = tempDir("bench-vm-");
+  const vm = await startVictoria(dir.path);
+  try {
+    console.log(
+      `outbox bench: ${DEVICES} devices, ${OUTAGE_MS / 60_000} min outage at ${INTERVAL_MS / 1000} s → ${(DEVICES * OUTAGE_MS) / INTERVAL_MS} polls; ${ROUNDS} rounds`,
+    );
+    const raw: number[] = [];
+    const drain: number[] = [];
+    const runs: SinkRun[] = [];
+    let lineCount = 0;
+    const base = Date.now() - 2 * 3600_000;
+    for (let r = 0; r < ROUNDS; r++) {
+      const t0 = base + r * OUTAGE_MS * 2;
+      const { outcomes, devices } = outage(`raw-${r}`, t0);
+      const lines = outcomes.flatMap((o) => encodePoints(outcomePoints(o, devices.get(o.deviceId)!)).lines);
+      lineCount = lines.length;
+      const rawMs = await rawClient(vm, lines);
+      const s = await sinkDrain(vm, `sink-${r}`, t0 + OUTAGE_MS);
+      const [rawStored, sinkStored] = [await stored(vm, `raw-${r}`), await stored(vm, `sink-${r}`)];
+      raw.push(lines.length / (rawMs / 1000));
+      drain.push(s.lines / (s.drainMs / 1000));
+      runs.push(s);
+      console.log(
+        `  round ${r + 1}: raw client ${Math.round(raw.at(-1)!)} lines/s (stored ${rawStored}/${lines.length}), ` +
+          `sink drain ${Math.round(drain.at(-1)!)} lines/s (stored ${sinkStored}/${s.lines}), ` +
+          `enqueue ${s.enqueueCpuUsPerLine.toFixed(2)} µs CPU/line, drain ${s.drainCpuUsPerLine.toFixed(2)} µs CPU/line`,
+      );
+    }
+    const pollUs = median([await tcpPollCpu(4000), await tcpPollCpu(4000), await tcpPollCpu(4000)]);
+    const enqueue = median(runs.map((r) => r.enqueueCpuUsPerLine));
+    const drainCpu = median(runs.map((r) => r.drainCpuUsPerLine));
+    // A tcp poll writes 2 lines (poll, tcp); the outbox cost of one such poll:
+    const outboxPerTcpPoll = 2 * (enqueue + drainCpu);
+    const summary = {
+      lines: lineCount,
+      rawClientLinesPerSecond: Math.round(median(raw)),
+      sinkDrainLinesPerSecond: Math.round(median(drain)),
+      drainToRawRatio: Number((median(drain) / median(raw)).toFixed(3)),
+      enqueueCpuMicrosPerLine: Number(enqueue.toFixed(2)),
+      drainCpuMicrosPerLine: Number(drainCpu.toFixed(2)),
+      diskBytesPerLine: Math.round(median(runs.map((r) => r.diskBytesPerLine))),
+      bodyBytesPerLine: Math.round(median(runs.map((r) => r.bodyBytesPerLine))),
+      tcpPollCpuMicros: Number(pollUs.toFixed(1)),
+      outboxShareOfTcpPollCpu: Number((outboxPerTcpPoll / pollUs).toFixed(3)),
+    };
+    console.log("  medians:", JSON.stringify(summary, null, 2));
+  } finally {
+    await vm.stop();
+    dir.remove();
+  }
+}
