@@ -9,14 +9,16 @@
  * Each is repeated ROUNDS times; medians are reported, and the stored counts are checked.
  */
 import { spawn } from "node:child_process";
-import { statSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InfluxDB } from "@influxdata/influxdb-client";
 import pino from "pino";
 import { tcpDriver } from "../drivers/tcp/index.ts";
+import { configSchema } from "../src/config/schema.ts";
 import { systemClock } from "../src/core/clock.ts";
 import type { PollOutcome } from "../src/core/outcome.ts";
 import { createSharedResources } from "../src/core/resources.ts";
+import { startDaemon } from "../src/daemon.ts";
 import { tuneForOutbox } from "../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../src/sinks/config.ts";
 import { InfluxSink } from "../src/sinks/influx.ts";
@@ -141,6 +143,176 @@ async function sinkDrain(vm: Victoria, site: string, t0: number): Promise<SinkRu
   };
 }
 
+/**
+ * Steady state: outcomes arrive at `rate` per second for `seconds` while the forwarder drains to
+ * the server; CPU of the whole process (encode, commit, drain, gzip, HTTP) per outcome.
+ */
+async function steadyState(
+  vm: Victoria,
+  site: string,
+  t0: number,
+  durability: { synchronous: "full" | "normal"; commitWindow: number },
+  rate = 1000,
+  seconds = 3,
+): Promise<{ cpuUsPerOutcome: number; wallUsPerRecord: number; lines: number }> {
+  const data = tempDir("bench-steady-");
+  const db = openStore(data.path);
+  tuneForOutbox(db, durability.synchronous);
+  const { outcomes, devices } = outage(site, t0);
+  const sink = new InfluxSink({
+    config: influxSinkSchema.parse({ url: vm.url, batchSize: 5000, flushInterval: "1s", timeout: "60s" }),
+    db,
+    clock: systemClock,
+    log,
+    devices,
+    commitWindow: durability.commitWindow,
+  });
+  sink.start();
+  const total = rate * seconds;
+  const c0 = cpuMicros();
+  const start = performance.now();
+  let recordWall = 0;
+  let i = 0;
+  // 10 ms ticks, rate/100 outcomes each, like polls completing through the second.
+  while (i < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + rate / 100);
+    const w = performance.now();
+    for (; i < due; i++) sink.record(outcomes[i]!);
+    recordWall += performance.now() - w;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  sink.outbox.flush();
+  await sink.forwarder.idle();
+  const cpu = cpuMicros() - c0;
+  const lines = encodePoints(outcomePoints(outcomes[0]!, devices.get(outcomes[0]!.deviceId)!)).lines.length;
+  await sink.stop(1000);
+  db.close();
+  data.remove();
+  return { cpuUsPerOutcome: cpu / total, wallUsPerRecord: (recordWall * 1000) / total, lines };
+}
+
+/** CPU per poll of an SNMP GET of 12 OIDs (net-snmp) from a local snmpd: a modem-sized poll. */
+async function snmpPollCpu(polls: number): Promise<number | undefined> {
+  if (!existsSync("/usr/sbin/snmpd")) return undefined;
+  const port = await freePort();
+  const dir = tempDir("bench-snmpd-");
+  const conf = join(dir.path, "snmpd.conf");
+  writeFileSync(conf, `agentaddress udp:127.0.0.1:${port}\nrocommunity public 127.0.0.1\n`);
+  const agent = spawn("/usr/sbin/snmpd", ["-f", "-Lo", "-C", "-c", conf, "-p", join(dir.path, "pid")], {
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  // No type declarations for net-snmp in this branch; the SNMP driver's branch brings its own.
+  const moduleName = "net-snmp";
+  // biome-ignore lint/suspicious/noExplicitAny: untyped CommonJS module
+  const snmp: any = (await import(moduleName)).default;
+  const session = snmp.createSession("127.0.0.1", "public", {
+    port,
+    version: snmp.Version2c,
+    timeout: 1000,
+    retries: 0,
+  });
+  const oids = [
+    "1.3.6.1.2.1.1.1.0",
+    "1.3.6.1.2.1.1.2.0",
+    "1.3.6.1.2.1.1.3.0",
+    "1.3.6.1.2.1.1.4.0",
+    "1.3.6.1.2.1.1.5.0",
+    "1.3.6.1.2.1.1.6.0",
+    "1.3.6.1.2.1.2.1.0",
+    "1.3.6.1.2.1.2.2.1.2.1",
+    "1.3.6.1.2.1.2.2.1.7.1",
+    "1.3.6.1.2.1.2.2.1.8.1",
+    "1.3.6.1.2.1.2.2.1.10.1",
+    "1.3.6.1.2.1.2.2.1.16.1",
+  ];
+  const get = () =>
+    new Promise<number>((resolve, reject) =>
+      session.get(oids, (err: Error | null, vbs: { value: unknown }[]) => {
+        if (err) return reject(err);
+        let n = 0;
+        for (const vb of vbs) if (!snmp.isVarbindError(vb)) n += Number(vb.value) || 1;
+        resolve(n);
+      }),
+    );
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        await get();
+        break;
+      } catch (err) {
+        if (i > 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    for (let i = 0; i < 100; i++) await get();
+    const c0 = cpuMicros();
+    for (let i = 0; i < polls; i += 10) await Promise.all(Array.from({ length: 10 }, get));
+    return (cpuMicros() - c0) / polls;
+  } finally {
+    session.close();
+    agent.kill();
+    dir.remove();
+  }
+}
+
+/**
+ * The daemon itself (scheduler, tcp driver, pipeline, status, metrics) polling `devices` tcp
+ * devices every second for `seconds`, with the InfluxDB sink off and on: CPU per poll of each,
+ * so the outbox's share of the poller's CPU is (on − off) / off.
+ */
+async function daemonCpuPerPoll(
+  vm: Victoria | undefined,
+  port: number,
+  devices: number,
+  seconds: number,
+  commitWindow: string,
+): Promise<number> {
+  const data = tempDir("bench-daemon-");
+  const config = configSchema.parse({
+    daemon: { dataDir: data.path, http: { port: 0 }, log: { level: "silent" }, scheduler: { jitter: 0.1 } },
+    sites: [{ id: "bench", name: { zh: "基准", en: "Bench" } }],
+    devices: Array.from({ length: devices }, (_, i) => ({
+      id: `tcp-${i}`,
+      name: { zh: `设备${i}`, en: `device ${i}` },
+      site: "bench",
+      system: "bench",
+      kind: "switch",
+      vendor: "bench",
+      model: "bench",
+      interval: "1s",
+      driver: { protocol: "tcp", host: "127.0.0.1", port },
+    })),
+    sinks: vm ? { influx: { url: vm.url, flushInterval: "1s" }, commitWindow } : {},
+  });
+  const daemon = await startDaemon({ config, log, http: false });
+  let polls = 0;
+  daemon.pipeline.subscribe("bench", () => polls++);
+  await new Promise((r) => setTimeout(r, 1500)); // settle
+  const c0 = cpuMicros();
+  const p0 = polls;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu = cpuMicros() - c0;
+  const n = polls - p0;
+  await daemon.stop();
+  data.remove();
+  return cpu / n;
+}
+
+function tcpListener(): Promise<{ port: number; stop(): void }> {
+  return freePort().then(async (port) => {
+    const server = spawn(
+      process.execPath,
+      [
+        "-e",
+        `require("net").createServer((s) => s.destroy()).listen(${port}, "127.0.0.1", () => console.log("up"))`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    await new Promise((r) => server.stdout!.once("data", r));
+    return { port, stop: () => server.kill() };
+  });
+}
+
 /** CPU per poll of the tcp driver against a listener in another process (the cheapest poll). */
 async function tcpPollCpu(polls: number): Promise<number> {
   const port = await freePort();
@@ -166,11 +338,11 @@ async function tcpPollCpu(polls: number): Promise<number> {
     { clock: systemClock, log, resources },
   );
   if (driver.shape !== "polled") throw new Error("tcp driver is polled");
-  const signal = new AbortController().signal;
-  for (let i = 0; i < 200; i++) await driver.poll(signal); // warm-up
+  // A signal per poll, as the scheduler gives (the driver keeps its listener until it settles).
+  const poll = () => driver.poll(new AbortController().signal);
+  for (let i = 0; i < 200; i++) await poll(); // warm-up
   const c0 = cpuMicros();
-  for (let i = 0; i < polls; i += 20)
-    await Promise.all(Array.from({ length: 20 }, () => driver.poll(signal)));
+  for (let i = 0; i < polls; i += 20) await Promise.all(Array.from({ length: 20 }, poll));
   const cpu = cpuMicros() - c0;
   server.kill();
   return cpu / polls;
@@ -209,22 +381,78 @@ export async function run(): Promise<void> {
           `enqueue ${s.enqueueCpuUsPerLine.toFixed(2)} µs CPU/line, drain ${s.drainCpuUsPerLine.toFixed(2)} µs CPU/line`,
       );
     }
-    const pollUs = median([await tcpPollCpu(4000), await tcpPollCpu(4000), await tcpPollCpu(4000)]);
+    const tcpUs = median([await tcpPollCpu(4000), await tcpPollCpu(4000), await tcpPollCpu(4000)]);
+    const snmpRuns = [await snmpPollCpu(2000), await snmpPollCpu(2000), await snmpPollCpu(2000)];
+    const snmpUs = snmpRuns.every((x) => x !== undefined) ? median(snmpRuns as number[]) : undefined;
+    const variants = [
+      { name: "synchronous=full, commit each", synchronous: "full" as const, commitWindow: 0 },
+      { name: "synchronous=normal, commit each", synchronous: "normal" as const, commitWindow: 0 },
+      { name: "synchronous=full, commitWindow 50ms", synchronous: "full" as const, commitWindow: 50 },
+    ];
+    const steady: Record<string, unknown> = {};
+    let v = 0;
+    for (const variant of variants) {
+      const cpu: number[] = [];
+      const wall: number[] = [];
+      let lines = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        const s = await steadyState(
+          vm,
+          `steady-${v}-${r}`,
+          base + (ROUNDS + v * ROUNDS + r + 1) * OUTAGE_MS * 2,
+          variant,
+        );
+        cpu.push(s.cpuUsPerOutcome);
+        wall.push(s.wallUsPerRecord);
+        lines = s.lines;
+      }
+      v++;
+      const perOutcome = median(cpu);
+      steady[variant.name] = {
+        cpuMicrosPerOutcome: Number(perOutcome.toFixed(1)),
+        cpuMicrosPerLine: Number((perOutcome / lines).toFixed(2)),
+        recordWallMicros: Number(median(wall).toFixed(1)),
+        shareOfSnmpPollCpu: snmpUs ? Number((perOutcome / snmpUs).toFixed(3)) : null,
+      };
+      console.log(`  steady state, ${variant.name}: ${JSON.stringify(steady[variant.name])}`);
+    }
+    const listener = await tcpListener();
+    const daemonRuns: { off: number; each: number; window: number }[] = [];
+    for (let r = 0; r < ROUNDS; r++)
+      daemonRuns.push({
+        off: await daemonCpuPerPoll(undefined, listener.port, 300, 5, "0ms"),
+        each: await daemonCpuPerPoll(vm, listener.port, 300, 5, "0ms"),
+        window: await daemonCpuPerPoll(vm, listener.port, 300, 5, "50ms"),
+      });
+    listener.stop();
+    const off = median(daemonRuns.map((d) => d.off));
+    const each = median(daemonRuns.map((d) => d.each));
+    const win = median(daemonRuns.map((d) => d.window));
+    const daemonShare = {
+      devices: 300,
+      pollsPerSecond: 300,
+      daemonCpuMicrosPerPollSinksOff: Number(off.toFixed(1)),
+      daemonCpuMicrosPerPollInfluxCommitEach: Number(each.toFixed(1)),
+      daemonCpuMicrosPerPollInfluxCommitWindow50ms: Number(win.toFixed(1)),
+      outboxShareCommitEach: Number(((each - off) / off).toFixed(3)),
+      outboxShareCommitWindow50ms: Number(((win - off) / off).toFixed(3)),
+    };
+    console.log(`  daemon with 300 tcp devices at 1 s: ${JSON.stringify(daemonShare)}`);
     const enqueue = median(runs.map((r) => r.enqueueCpuUsPerLine));
     const drainCpu = median(runs.map((r) => r.drainCpuUsPerLine));
-    // A tcp poll writes 2 lines (poll, tcp); the outbox cost of one such poll:
-    const outboxPerTcpPoll = 2 * (enqueue + drainCpu);
     const summary = {
       lines: lineCount,
       rawClientLinesPerSecond: Math.round(median(raw)),
       sinkDrainLinesPerSecond: Math.round(median(drain)),
       drainToRawRatio: Number((median(drain) / median(raw)).toFixed(3)),
-      enqueueCpuMicrosPerLine: Number(enqueue.toFixed(2)),
+      backlogFillCpuMicrosPerLine: Number(enqueue.toFixed(2)),
       drainCpuMicrosPerLine: Number(drainCpu.toFixed(2)),
       diskBytesPerLine: Math.round(median(runs.map((r) => r.diskBytesPerLine))),
       bodyBytesPerLine: Math.round(median(runs.map((r) => r.bodyBytesPerLine))),
-      tcpPollCpuMicros: Number(pollUs.toFixed(1)),
-      outboxShareOfTcpPollCpu: Number((outboxPerTcpPoll / pollUs).toFixed(3)),
+      tcpPollCpuMicros: Number(tcpUs.toFixed(1)),
+      snmpPoll12OidsCpuMicros: snmpUs === undefined ? null : Number(snmpUs.toFixed(1)),
+      steadyState: steady,
+      daemon: daemonShare,
     };
     console.log("  medians:", JSON.stringify(summary, null, 2));
   } finally {

@@ -127,14 +127,14 @@ export class Forwarder {
         let delivered = true;
         for (let i = 0; i < newest.length && this.running && delivered; ) {
           const batch = this.take(newest, i);
-          delivered = await this.deliver(batch);
+          delivered = await this.deliver(batch, false);
           i += batch.length;
         }
         if (delivered) this.caughtUp = false;
         continue;
       }
       const batch = outbox.peek(this.o.batchSize, this.o.maxBatchBytes);
-      await this.deliver(batch);
+      await this.deliver(batch, true);
     }
   }
 
@@ -153,12 +153,15 @@ export class Forwarder {
    * Sends the entries once. Returns true when they are acknowledged (and deleted); false after a
    * failure, once the backoff delay has passed (the caller picks the next batch again).
    */
-  private async deliver(entries: OutboxEntry[]): Promise<boolean> {
+  private async deliver(entries: OutboxEntry[], contiguous: boolean): Promise<boolean> {
     if (entries.length === 0) return true;
     const items = entries.flatMap((e) => this.o.split(e.body));
     const result = await this.sendSplitting(items);
     if (result === "done") {
-      this.o.outbox.ack(entries.map((e) => e.id));
+      this.o.outbox.ack(
+        entries.map((e) => e.id),
+        contiguous,
+      );
       if (this.failures > 0) {
         this.o.log.info(
           {

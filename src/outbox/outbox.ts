@@ -92,6 +92,9 @@ export class Outbox implements BacklogSource {
         "SELECT id, key, created_at AS createdAt, points, bytes, body FROM outbox WHERE sink = ? AND id = ?",
       ),
       delete: db.prepare("DELETE FROM outbox WHERE id = ? AND sink = ? RETURNING points, bytes"),
+      deleteRange: db.prepare(
+        "DELETE FROM outbox WHERE sink = ? AND id BETWEEN ? AND ? RETURNING points, bytes",
+      ),
       dropOldest: db.prepare(
         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sink = ? AND id < ? ORDER BY id LIMIT 1) RETURNING points, bytes",
       ),
@@ -235,9 +238,26 @@ export class Outbox implements BacklogSource {
     return ids.map((id) => this.stmts.get.get(this.sink, id) as OutboxEntry).filter(Boolean);
   }
 
-  /** Deletes delivered entries. Entries the budget already dropped are ignored. */
-  ack(ids: readonly number[]): void {
+  /**
+   * Deletes delivered entries. Entries the budget already dropped are ignored. `range`: the ids
+   * are a peek() result, so every entry of this sink from the first to the last is among them.
+   */
+  ack(ids: readonly number[], range = false): void {
     this.db.transaction(() => {
+      const first = ids[0];
+      const last = ids.at(-1);
+      if (range && first !== undefined && last !== undefined) {
+        // A batch from peek(): every entry of this sink between first and last, one range delete.
+        for (const row of this.stmts.deleteRange.iterate(this.sink, first, last) as Iterable<{
+          points: number;
+          bytes: number;
+        }>) {
+          this.points -= row.points;
+          this.bytes -= row.bytes;
+        }
+        this.oldestCommitted = null;
+        return;
+      }
       for (const id of ids) {
         const row = this.stmts.delete.get(id, this.sink) as { points: number; bytes: number } | undefined;
         if (!row) continue;

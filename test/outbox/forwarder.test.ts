@@ -288,6 +288,27 @@ describe("Outbox + Forwarder", () => {
     await f.stop();
   });
 
+  it("two sinks share the table: a range ack deletes only the acknowledging sink's entries", () => {
+    const clock = new FakeClock();
+    const { db } = store();
+    const a = new Outbox(db, { sink: "a", maxBacklogBytes: 1e6, clock, log });
+    const b = new Outbox(db, { sink: "b", maxBacklogBytes: 1e6, clock, log });
+    for (let i = 0; i < 4; i++) {
+      a.enqueue("k", `a${i}`, 1);
+      b.enqueue("k", `b${i}`, 1);
+    }
+    const batch = a.peek(3);
+    expect(batch.map((e) => e.body)).toEqual(["a0", "a1", "a2"]);
+    a.ack(
+      batch.map((e) => e.id),
+      true,
+    );
+    expect(a.backlog().points).toBe(1);
+    expect(b.backlog().points).toBe(4);
+    expect(b.peek(10).map((e) => e.body)).toEqual(["b0", "b1", "b2", "b3"]);
+    expect(a.peek(10).map((e) => e.body)).toEqual(["a3"]);
+  });
+
   it("a backlog left in the store is delivered by the next forwarder", async () => {
     const { db, dir } = store();
     const clock = new FakeClock();
