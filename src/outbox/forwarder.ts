@@ -21,6 +21,12 @@ import { type Clock, sleep } from "../core/clock.ts";
 import type { SinkMetrics, WriteErrorKind } from "./metrics.ts";
 import type { Outbox, OutboxEntry } from "./outbox.ts";
 
+/** What goes into a request: an entry's body (one or more lines) and how many points it holds. */
+interface Item {
+  body: string;
+  points: number;
+}
+
 export interface SendFailure {
   ok: false;
   /** false: the server rejected the items as malformed; they will never be accepted. */
@@ -42,7 +48,10 @@ export interface BatchTransport {
 export interface ForwarderOptions {
   outbox: Outbox;
   transport: BatchTransport;
-  /** Splits an entry's body into items (lines for InfluxDB; a body is one item for MQTT). */
+  /**
+   * Splits an entry's body into the smallest items the server can reject one by one (lines for
+   * InfluxDB; an MQTT body is one message). Used only to isolate a rejected item.
+   */
   split(body: string): string[];
   clock: Clock;
   log: Logger;
@@ -54,6 +63,11 @@ export interface ForwarderOptions {
   /** Bytes per second on the wire while draining; 0 = unlimited. */
   bandwidth?: number;
   newestFirst?: boolean;
+  /**
+   * Requests in flight at once while a backlog of more than one batch drains (entries spread
+   * over lanes by key, so each series stays in order). 1 = strictly one batch at a time.
+   */
+  lanes?: number;
   initialBackoff?: number;
   maxBackoff?: number;
   random?: () => number;
@@ -133,9 +147,56 @@ export class Forwarder {
         if (delivered) this.caughtUp = false;
         continue;
       }
-      const batch = outbox.peek(this.o.batchSize, this.o.maxBatchBytes);
-      await this.deliver(batch, true);
+      const lanes = Math.min(this.o.lanes ?? 1, Math.ceil(backlog.points / this.o.batchSize));
+      if (lanes <= 1) await this.deliver(outbox.peek(this.o.batchSize, this.o.maxBatchBytes), true);
+      else await this.deliverLanes(outbox.peek(this.o.batchSize * lanes), lanes);
     }
+  }
+
+  /**
+   * A large backlog: its entries are spread over `lanes` by key (device), one request per lane,
+   * all in flight at once. A key always falls in the same lane and a lane is sent in commit order,
+   * so each series stays in order; lanes that failed are retried first in the next round.
+   */
+  private async deliverLanes(entries: OutboxEntry[], lanes: number): Promise<void> {
+    const byLane: OutboxEntry[][] = Array.from({ length: lanes }, () => []);
+    for (const e of entries) byLane[laneOf(e.key, lanes)]!.push(e);
+    const results = await Promise.all(
+      byLane
+        .filter((l) => l.length > 0)
+        .map(async (l) => ({
+          entries: l,
+          result: await this.sendSplitting(l),
+        })),
+    );
+    const acked = results.filter((r) => r.result === "done").flatMap((r) => r.entries.map((e) => e.id));
+    if (acked.length === entries.length)
+      this.o.outbox.ack(
+        entries.map((e) => e.id),
+        true,
+      );
+    else if (acked.length > 0) this.o.outbox.ack(acked, false);
+    const failure = results.find((r) => r.result !== "done")?.result;
+    if (failure === undefined) {
+      this.recovered();
+      return;
+    }
+    if (failure === "aborted" || failure === "done" || !this.running) return;
+    await sleep(this.o.clock, this.backoff(failure), this.stopping.signal).catch(() => {});
+  }
+
+  private recovered(): void {
+    if (this.failures === 0) return;
+    this.o.log.info(
+      {
+        sink: this.o.outbox.sink,
+        failures: this.failures,
+        seconds: (this.o.clock.now() - (this.failingSince ?? this.o.clock.now())) / 1000,
+      },
+      "sink delivering again",
+    );
+    this.failures = 0;
+    this.failingSince = undefined;
   }
 
   private take(entries: OutboxEntry[], from: number): OutboxEntry[] {
@@ -155,25 +216,14 @@ export class Forwarder {
    */
   private async deliver(entries: OutboxEntry[], contiguous: boolean): Promise<boolean> {
     if (entries.length === 0) return true;
-    const items = entries.flatMap((e) => this.o.split(e.body));
-    const result = await this.sendSplitting(items);
+    // Entry bodies go out as they are (joined by the transport); split only if rejected.
+    const result = await this.sendSplitting(entries);
     if (result === "done") {
       this.o.outbox.ack(
         entries.map((e) => e.id),
         contiguous,
       );
-      if (this.failures > 0) {
-        this.o.log.info(
-          {
-            sink: this.o.outbox.sink,
-            failures: this.failures,
-            seconds: (this.o.clock.now() - (this.failingSince ?? this.o.clock.now())) / 1000,
-          },
-          "sink delivering again",
-        );
-        this.failures = 0;
-        this.failingSince = undefined;
-      }
+      this.recovered();
       return true;
     }
     if (result === "aborted" || !this.running) return false;
@@ -182,13 +232,16 @@ export class Forwarder {
   }
 
   /** "done" when every item is written or quarantined; otherwise the failure to back off from. */
-  private async sendSplitting(items: readonly string[]): Promise<"done" | "aborted" | SendFailure> {
+  private async sendSplitting(items: readonly Item[]): Promise<"done" | "aborted" | SendFailure> {
     const result = await this.send(items);
     if (result === "aborted") return result;
     if (result.ok) return "done";
     if (result.retryable) return result;
     if (items.length === 1) {
-      this.o.outbox.quarantine(items[0]!, result.status, result.message);
+      const item = items[0]!;
+      if (item.points > 1)
+        return this.sendSplitting(this.o.split(item.body).map((body) => ({ body, points: 1 })));
+      this.o.outbox.quarantine(item.body, result.status, result.message);
       this.o.log.warn(
         { sink: this.o.outbox.sink, status: result.status, reason: result.message.slice(0, 300) },
         "server rejected a point; quarantined",
@@ -203,7 +256,7 @@ export class Forwarder {
     return "done";
   }
 
-  private async send(items: readonly string[]): Promise<"aborted" | SendResult> {
+  private async send(items: readonly Item[]): Promise<"aborted" | SendResult> {
     const { clock, bandwidth } = this.o;
     if (bandwidth && bandwidth > 0) {
       const wait = this.nextSendAt - clock.now();
@@ -214,10 +267,17 @@ export class Forwarder {
           return "aborted";
         }
     }
-    const result = await this.o.transport.send(items, this.abort.signal);
+    const result = await this.o.transport.send(
+      items.map((i) => i.body),
+      this.abort.signal,
+    );
     if (bandwidth && bandwidth > 0)
       this.nextSendAt = Math.max(this.nextSendAt, clock.now()) + (result.bytes * 1000) / bandwidth;
-    if (result.ok) this.o.metrics?.wrote(this.o.outbox.sink, items.length);
+    if (result.ok)
+      this.o.metrics?.wrote(
+        this.o.outbox.sink,
+        items.reduce((n, i) => n + i.points, 0),
+      );
     else {
       if (this.abort.signal.aborted) return "aborted";
       this.o.metrics?.writeError(this.o.outbox.sink, result.kind);
@@ -262,4 +322,14 @@ export class Forwarder {
       if (!this.running) done();
     });
   }
+}
+
+/** FNV-1a of the key, to a lane. */
+export function laneOf(key: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % lanes;
 }

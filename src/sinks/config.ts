@@ -64,6 +64,11 @@ export const influxSinkSchema = z.strictObject({
    * server keeps points by timestamp, so the stored series ends up the same).
    */
   newestFirst: z.boolean().default(false),
+  /**
+   * Requests in flight at once while a backlog drains. Entries are spread over this many lanes by
+   * device, so each series still arrives in order; 1 sends strictly one batch at a time.
+   */
+  drainConcurrency: z.number().int().min(1).max(16).default(4),
 });
 
 /** MQTT keeps strict commit order (a retained state must not be overtaken by an older one). */

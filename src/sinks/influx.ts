@@ -203,6 +203,7 @@ export class InfluxSink {
       flushInterval: c.flushInterval,
       bandwidth: c.drainBandwidth,
       newestFirst: c.newestFirst,
+      lanes: c.drainConcurrency,
       initialBackoff: c.initialBackoff,
       maxBackoff: c.maxBackoff,
     });
@@ -229,7 +230,8 @@ export class InfluxSink {
   }
 
   ticketEvent(e: TicketEvent): void {
-    this.write(`ticket:${e.ticketId}`, [ticketEventPoint(e)]);
+    // Keyed by device: the events of one device's series always travel in one lane, in order.
+    this.write(`ticket:${e.deviceId}`, [ticketEventPoint(e)]);
   }
 
   /** Commits points of one key (device) as one outbox entry. */

@@ -205,6 +205,47 @@ describe("Outbox + Forwarder", () => {
     await t.forwarder.stop();
   });
 
+  it("drains a backlog over lanes in parallel, each key in order, failed lanes first again", async () => {
+    let failK1 = 2;
+    const okItems: string[] = [];
+    const t = setup({
+      batchSize: 4,
+      respond: (items) => {
+        if (failK1 > 0 && items.some((l) => l.includes("s=k1 "))) {
+          failK1--;
+          return { ok: false, retryable: true, kind: "server", status: 503, message: "503", bytes: 0 };
+        }
+        okItems.push(...items);
+        return { ok: true, bytes: 1 };
+      },
+    });
+    const lanes = new Forwarder({
+      outbox: t.outbox,
+      transport: t.transport,
+      split: (b) => b.split("\n"),
+      clock: t.clock,
+      log,
+      batchSize: 4,
+      flushInterval: 1000,
+      lanes: 3,
+      initialBackoff: 100,
+      maxBackoff: 100,
+    });
+    for (let i = 0; i < 40; i++) t.outbox.enqueue(`k${i % 5}`, line(`k${i % 5}`, i), 1);
+    lanes.start();
+    await t.clock.advance(5000);
+    expect(t.outbox.backlog().points).toBe(0);
+    expect(okItems).toHaveLength(40);
+    for (let k = 0; k < 5; k++) {
+      const ts = okItems.filter((l) => l.includes(`s=k${k} `)).map((l) => Number(l.split(" ").at(-1)));
+      expect(ts).toEqual(Array.from({ length: 8 }, (_, j) => j * 5 + k));
+    }
+    // Several requests were in flight in the same instant.
+    const starts = t.transport.calls.map((c) => c.at);
+    expect(starts.length).toBeGreaterThan(new Set(starts).size);
+    await lanes.stop();
+  });
+
   it("disk budget: drop-oldest keeps the newest, counts and logs", async () => {
     const t = setup({ maxBacklogBytes: 100 });
     const body = "x".repeat(30);
