@@ -29,14 +29,14 @@ describe("sinks config", () => {
     expect(sinksSchema.parse({})).toEqual({ synchronous: "full", commitWindow: 0 });
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     [{ influx: { url: "http://x", batchsize: 5 } }, "unknown key"],
     [{ influx: { url: "not a url" } }, "url"],
     [{ influx: { url: "http://x", maxBacklogBytes: "12 parsecs" } }, "size"],
     [{ mqtt: { url: "http://x" } }, "mqtt scheme"],
     [{ mqtt: { url: "mqtt://x", topicPrefix: "a/#" } }, "wildcard prefix"],
     [{ mqtt: { url: "mqtt://x", newestFirst: true } }, "newestFirst is InfluxDB only"],
-  ])("rejects %j (%s)", (input) => {
+  ])("rejects %j (%s)", (input, _why) => {
     expect(sinksSchema.safeParse(input).success).toBe(false);
   });
 
