@@ -17,7 +17,7 @@ import type { PollOutcome } from "../core/outcome.ts";
 import { SinkMetrics } from "../outbox/metrics.ts";
 import { listQuarantine, tuneForOutbox } from "../outbox/outbox.ts";
 import { type Db, openStore } from "../store/db.ts";
-import type { SinksConfig } from "./config.ts";
+import { type SinksConfig, sinksSchema } from "./config.ts";
 import { InfluxSink } from "./influx.ts";
 import type { DeviceTags, StateChangeEvent, TicketEvent } from "./line-protocol.ts";
 import { MqttEventSink, type SlaWarningEvent } from "./mqtt-events.ts";
@@ -44,7 +44,8 @@ export interface Sinks {
 }
 
 export interface SinksOptions {
-  config: SinksConfig;
+  /** The `sinks` block; absent (a config built by hand, not by the schema) means no sink. */
+  config: SinksConfig | undefined;
   dataDir: string;
   clock: Clock;
   log: Logger;
@@ -52,7 +53,8 @@ export interface SinksOptions {
   devices: ReadonlyMap<string, DeviceTags>;
 }
 
-export function startSinks(o: SinksOptions): Sinks {
+export function startSinks(options: SinksOptions): Sinks {
+  const o = { ...options, config: options.config ?? sinksSchema.parse({}) };
   const metrics = new SinkMetrics(o.registry, () => o.clock.now());
   const enabled = o.config.influx !== undefined || o.config.mqtt !== undefined;
   // The outbox has its own connection to the store so its fsync setting does not change others'.
