@@ -3,7 +3,7 @@
  *  1. the raw @influxdata/influxdb-client WriteApi (batches of 5,000, gzip) writing the lines of a
  *     10-minute outage of 1,000 devices (10 s interval: 60,000 polls, 3 lines each, 2-3 fields);
  *  2. our InfluxDB sink draining the same backlog from its outbox (committed while the server was
- *     "down"; batches of 5,000, gzip, one request in flight);
+ *     "down"; batches of 5,000, gzip, the default drainConcurrency of 4 lanes);
  *  3. the outbox's steady-state cost per point: CPU to encode+commit (synchronous=FULL) and to
  *     drain, disk bytes, compared with the CPU of a poll by the tcp driver (the lightest driver).
  * Each is repeated ROUNDS times; medians are reported, and the stored counts are checked.
@@ -27,6 +27,8 @@ import { openStore } from "../src/store/db.ts";
 import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/sinks/peers.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_PARTS=drain,steady,daemon (default all). */
+const PARTS = (process.env.BENCH_PARTS ?? "drain,steady,daemon").split(",");
 const DEVICES = 1000;
 const INTERVAL_MS = 10_000;
 const OUTAGE_MS = 10 * 60_000;
@@ -109,15 +111,24 @@ async function sinkDrain(vm: Victoria, site: string, t0: number): Promise<SinkRu
   tuneForOutbox(db, "full");
   const { outcomes, devices } = outage(site, t0);
   const sink = new InfluxSink({
-    config: influxSinkSchema.parse({ url: vm.url, batchSize: 5000, flushInterval: "1s", timeout: "60s" }),
+    config: influxSinkSchema.parse({
+      url: vm.url,
+      batchSize: 5000,
+      flushInterval: "1s",
+      timeout: "60s",
+      drainConcurrency: Number(process.env.BENCH_DRAIN_CONCURRENCY ?? 4),
+    }),
     db,
     clock: systemClock,
     log,
     devices,
+    // Filling is not what this part measures (the steady-state part does): group the commits.
+    commitWindow: 50,
   });
   // The outage: every poll commits to the outbox, nothing is sent.
   const c0 = cpuMicros();
   for (const o of outcomes) sink.record(o);
+  sink.outbox.flush();
   const enqueueCpu = cpuMicros() - c0;
   const lines = sink.outbox.backlog().points;
   const bodyBytes = sink.outbox.backlog().bytes;
@@ -355,105 +366,109 @@ export async function run(): Promise<void> {
   }
   const dir = tempDir("bench-vm-");
   const vm = await startVictoria(dir.path);
+  const summary: Record<string, unknown> = {};
   try {
     console.log(
       `outbox bench: ${DEVICES} devices, ${OUTAGE_MS / 60_000} min outage at ${INTERVAL_MS / 1000} s → ${(DEVICES * OUTAGE_MS) / INTERVAL_MS} polls; ${ROUNDS} rounds`,
     );
-    const raw: number[] = [];
-    const drain: number[] = [];
-    const runs: SinkRun[] = [];
-    let lineCount = 0;
     const base = Date.now() - 2 * 3600_000;
-    for (let r = 0; r < ROUNDS; r++) {
-      const t0 = base + r * OUTAGE_MS * 2;
-      const { outcomes, devices } = outage(`raw-${r}`, t0);
-      const lines = outcomes.flatMap((o) => encodePoints(outcomePoints(o, devices.get(o.deviceId)!)).lines);
-      lineCount = lines.length;
-      const rawMs = await rawClient(vm, lines);
-      const s = await sinkDrain(vm, `sink-${r}`, t0 + OUTAGE_MS);
-      const [rawStored, sinkStored] = [await stored(vm, `raw-${r}`), await stored(vm, `sink-${r}`)];
-      raw.push(lines.length / (rawMs / 1000));
-      drain.push(s.lines / (s.drainMs / 1000));
-      runs.push(s);
-      console.log(
-        `  round ${r + 1}: raw client ${Math.round(raw.at(-1)!)} lines/s (stored ${rawStored}/${lines.length}), ` +
-          `sink drain ${Math.round(drain.at(-1)!)} lines/s (stored ${sinkStored}/${s.lines}), ` +
-          `enqueue ${s.enqueueCpuUsPerLine.toFixed(2)} µs CPU/line, drain ${s.drainCpuUsPerLine.toFixed(2)} µs CPU/line`,
-      );
-    }
-    const tcpUs = median([await tcpPollCpu(4000), await tcpPollCpu(4000), await tcpPollCpu(4000)]);
-    const snmpRuns = [await snmpPollCpu(2000), await snmpPollCpu(2000), await snmpPollCpu(2000)];
-    const snmpUs = snmpRuns.every((x) => x !== undefined) ? median(snmpRuns as number[]) : undefined;
-    const variants = [
-      { name: "synchronous=full, commit each", synchronous: "full" as const, commitWindow: 0 },
-      { name: "synchronous=normal, commit each", synchronous: "normal" as const, commitWindow: 0 },
-      { name: "synchronous=full, commitWindow 50ms", synchronous: "full" as const, commitWindow: 50 },
-    ];
-    const steady: Record<string, unknown> = {};
-    let v = 0;
-    for (const variant of variants) {
-      const cpu: number[] = [];
-      const wall: number[] = [];
-      let lines = 0;
+    if (PARTS.includes("drain")) {
+      const raw: number[] = [];
+      const drain: number[] = [];
+      const runs: SinkRun[] = [];
+      let lineCount = 0;
       for (let r = 0; r < ROUNDS; r++) {
-        const s = await steadyState(
-          vm,
-          `steady-${v}-${r}`,
-          base + (ROUNDS + v * ROUNDS + r + 1) * OUTAGE_MS * 2,
-          variant,
+        const t0 = base + r * OUTAGE_MS * 2;
+        const { outcomes, devices } = outage(`raw-${r}`, t0);
+        const lines = outcomes.flatMap((o) => encodePoints(outcomePoints(o, devices.get(o.deviceId)!)).lines);
+        lineCount = lines.length;
+        const rawMs = await rawClient(vm, lines);
+        const s = await sinkDrain(vm, `sink-${r}`, t0 + OUTAGE_MS);
+        const [rawStored, sinkStored] = [await stored(vm, `raw-${r}`), await stored(vm, `sink-${r}`)];
+        raw.push(lines.length / (rawMs / 1000));
+        drain.push(s.lines / (s.drainMs / 1000));
+        runs.push(s);
+        console.log(
+          `  round ${r + 1}: raw client ${Math.round(raw.at(-1)!)} lines/s (stored ${rawStored}/${lines.length}), ` +
+            `sink drain ${Math.round(drain.at(-1)!)} lines/s (stored ${sinkStored}/${s.lines}), ` +
+            `drain ${s.drainCpuUsPerLine.toFixed(2)} µs CPU/line`,
         );
-        cpu.push(s.cpuUsPerOutcome);
-        wall.push(s.wallUsPerRecord);
-        lines = s.lines;
       }
-      v++;
-      const perOutcome = median(cpu);
-      steady[variant.name] = {
-        cpuMicrosPerOutcome: Number(perOutcome.toFixed(1)),
-        cpuMicrosPerLine: Number((perOutcome / lines).toFixed(2)),
-        recordWallMicros: Number(median(wall).toFixed(1)),
-        shareOfSnmpPollCpu: snmpUs ? Number((perOutcome / snmpUs).toFixed(3)) : null,
-      };
-      console.log(`  steady state, ${variant.name}: ${JSON.stringify(steady[variant.name])}`);
-    }
-    const listener = await tcpListener();
-    const daemonRuns: { off: number; each: number; window: number }[] = [];
-    for (let r = 0; r < ROUNDS; r++)
-      daemonRuns.push({
-        off: await daemonCpuPerPoll(undefined, listener.port, 300, 5, "0ms"),
-        each: await daemonCpuPerPoll(vm, listener.port, 300, 5, "0ms"),
-        window: await daemonCpuPerPoll(vm, listener.port, 300, 5, "50ms"),
+      Object.assign(summary, {
+        lines: lineCount,
+        rawClientLinesPerSecond: Math.round(median(raw)),
+        sinkDrainLinesPerSecond: Math.round(median(drain)),
+        drainToRawRatio: Number((median(drain) / median(raw)).toFixed(3)),
+        drainToRawRatioPerRound: raw.map((x, i) => Number((drain[i]! / x).toFixed(3))),
+        drainCpuMicrosPerLine: Number(median(runs.map((r) => r.drainCpuUsPerLine)).toFixed(2)),
+        diskBytesPerLine: Math.round(median(runs.map((r) => r.diskBytesPerLine))),
+        bodyBytesPerLine: Math.round(median(runs.map((r) => r.bodyBytesPerLine))),
       });
-    listener.stop();
-    const off = median(daemonRuns.map((d) => d.off));
-    const each = median(daemonRuns.map((d) => d.each));
-    const win = median(daemonRuns.map((d) => d.window));
-    const daemonShare = {
-      devices: 300,
-      pollsPerSecond: 300,
-      daemonCpuMicrosPerPollSinksOff: Number(off.toFixed(1)),
-      daemonCpuMicrosPerPollInfluxCommitEach: Number(each.toFixed(1)),
-      daemonCpuMicrosPerPollInfluxCommitWindow50ms: Number(win.toFixed(1)),
-      outboxShareCommitEach: Number(((each - off) / off).toFixed(3)),
-      outboxShareCommitWindow50ms: Number(((win - off) / off).toFixed(3)),
-    };
-    console.log(`  daemon with 300 tcp devices at 1 s: ${JSON.stringify(daemonShare)}`);
-    const enqueue = median(runs.map((r) => r.enqueueCpuUsPerLine));
-    const drainCpu = median(runs.map((r) => r.drainCpuUsPerLine));
-    const summary = {
-      lines: lineCount,
-      rawClientLinesPerSecond: Math.round(median(raw)),
-      sinkDrainLinesPerSecond: Math.round(median(drain)),
-      drainToRawRatio: Number((median(drain) / median(raw)).toFixed(3)),
-      backlogFillCpuMicrosPerLine: Number(enqueue.toFixed(2)),
-      drainCpuMicrosPerLine: Number(drainCpu.toFixed(2)),
-      diskBytesPerLine: Math.round(median(runs.map((r) => r.diskBytesPerLine))),
-      bodyBytesPerLine: Math.round(median(runs.map((r) => r.bodyBytesPerLine))),
-      tcpPollCpuMicros: Number(tcpUs.toFixed(1)),
-      snmpPoll12OidsCpuMicros: snmpUs === undefined ? null : Number(snmpUs.toFixed(1)),
-      steadyState: steady,
-      daemon: daemonShare,
-    };
+    }
+    if (PARTS.includes("steady")) {
+      const tcpUs = median([await tcpPollCpu(4000), await tcpPollCpu(4000), await tcpPollCpu(4000)]);
+      const snmpRuns = [await snmpPollCpu(2000), await snmpPollCpu(2000), await snmpPollCpu(2000)];
+      const snmpUs = snmpRuns.every((x) => x !== undefined) ? median(snmpRuns as number[]) : undefined;
+      summary.tcpPollCpuMicros = Number(tcpUs.toFixed(1));
+      summary.snmpPoll12OidsCpuMicros = snmpUs === undefined ? null : Number(snmpUs.toFixed(1));
+      const variants = [
+        { name: "synchronous=full, commit each", synchronous: "full" as const, commitWindow: 0 },
+        { name: "synchronous=normal, commit each", synchronous: "normal" as const, commitWindow: 0 },
+        { name: "synchronous=full, commitWindow 50ms", synchronous: "full" as const, commitWindow: 50 },
+      ];
+      const steady: Record<string, unknown> = {};
+      let v = 0;
+      for (const variant of variants) {
+        const cpu: number[] = [];
+        const wall: number[] = [];
+        let lines = 0;
+        for (let r = 0; r < ROUNDS; r++) {
+          const s = await steadyState(
+            vm,
+            `steady-${v}-${r}`,
+            base + (ROUNDS + v * ROUNDS + r + 1) * OUTAGE_MS * 2,
+            variant,
+          );
+          cpu.push(s.cpuUsPerOutcome);
+          wall.push(s.wallUsPerRecord);
+          lines = s.lines;
+        }
+        v++;
+        const perOutcome = median(cpu);
+        steady[variant.name] = {
+          cpuMicrosPerOutcome: Number(perOutcome.toFixed(1)),
+          cpuMicrosPerLine: Number((perOutcome / lines).toFixed(2)),
+          recordWallMicros: Number(median(wall).toFixed(1)),
+          shareOfSnmpPollCpu: snmpUs ? Number((perOutcome / snmpUs).toFixed(3)) : null,
+        };
+        console.log(`  steady state, ${variant.name}: ${JSON.stringify(steady[variant.name])}`);
+      }
+      summary.steadyState = steady;
+    }
+    if (PARTS.includes("daemon")) {
+      const listener = await tcpListener();
+      const daemonRuns: { off: number; each: number; window: number }[] = [];
+      for (let r = 0; r < ROUNDS; r++)
+        daemonRuns.push({
+          off: await daemonCpuPerPoll(undefined, listener.port, 300, 5, "0ms"),
+          each: await daemonCpuPerPoll(vm, listener.port, 300, 5, "0ms"),
+          window: await daemonCpuPerPoll(vm, listener.port, 300, 5, "50ms"),
+        });
+      listener.stop();
+      const off = median(daemonRuns.map((d) => d.off));
+      const each = median(daemonRuns.map((d) => d.each));
+      const win = median(daemonRuns.map((d) => d.window));
+      summary.daemon = {
+        devices: 300,
+        pollsPerSecond: 300,
+        daemonCpuMicrosPerPollSinksOff: Number(off.toFixed(1)),
+        daemonCpuMicrosPerPollInfluxCommitEach: Number(each.toFixed(1)),
+        daemonCpuMicrosPerPollInfluxCommitWindow50ms: Number(win.toFixed(1)),
+        outboxShareCommitEach: Number(((each - off) / off).toFixed(3)),
+        outboxShareCommitWindow50ms: Number(((win - off) / off).toFixed(3)),
+      };
+      console.log(`  daemon with 300 tcp devices at 1 s: ${JSON.stringify(summary.daemon)}`);
+    }
     console.log("  medians:", JSON.stringify(summary, null, 2));
   } finally {
     await vm.stop();

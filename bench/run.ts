@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 const filter = process.argv.slice(2);
 const dir = new URL(".", import.meta.url);
 const modules = readdirSync(dir)
-  .filter((f) => f.endsWith(".ts") && f !== "run.ts")
+  .filter((f) => f.endsWith(".ts") && f !== "run.ts" && !f.startsWith("_"))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
 for (const file of modules) {

@@ -88,6 +88,9 @@ export class Forwarder {
   private failingSince: number | undefined;
   private caughtUp = true;
   private idleWaiters: (() => void)[] = [];
+  /** Drain pipeline: the next chunk already read, and the last round not yet deleted. */
+  private next: { entries: OutboxEntry[]; lanes: number } | undefined;
+  private toAck: OutboxEntry[] | undefined;
 
   constructor(private readonly o: ForwarderOptions) {
     o.outbox.onEnqueue(() => {
@@ -123,6 +126,14 @@ export class Forwarder {
   private async run(): Promise<void> {
     const { outbox, clock } = this.o;
     while (this.running) {
+      if (this.next) {
+        // Draining: the next chunk was read while the previous one was in flight.
+        const { entries, lanes } = this.next;
+        this.next = undefined;
+        await this.deliverLanes(entries, lanes);
+        continue;
+      }
+      this.flushAck();
       const backlog = outbox.committed();
       if (backlog.points === 0) {
         this.caughtUp = true;
@@ -149,8 +160,17 @@ export class Forwarder {
       }
       const lanes = Math.min(this.o.lanes ?? 1, Math.ceil(backlog.points / this.o.batchSize));
       if (lanes <= 1) await this.deliver(outbox.peek(this.o.batchSize, this.o.maxBatchBytes), true);
-      else await this.deliverLanes(outbox.peek(this.o.batchSize * lanes), lanes);
+      else await this.deliverLanes(outbox.peek(this.o.batchSize * lanes * LANE_DEPTH), lanes);
     }
+    this.next = undefined;
+    this.flushAck();
+  }
+
+  /** Deletes the entries of the last fully delivered drain round (deferred to overlap with I/O). */
+  private flushAck(): void {
+    if (!this.toAck) return;
+    this.o.outbox.ack(this.toAck, true);
+    this.toAck = undefined;
   }
 
   /**
@@ -161,27 +181,35 @@ export class Forwarder {
   private async deliverLanes(entries: OutboxEntry[], lanes: number): Promise<void> {
     const byLane: OutboxEntry[][] = Array.from({ length: lanes }, () => []);
     for (const e of entries) byLane[laneOf(e.key, lanes)]!.push(e);
-    const results = await Promise.all(
-      byLane
-        .filter((l) => l.length > 0)
-        .map(async (l) => ({
-          entries: l,
-          result: await this.sendSplitting(l),
-        })),
+    // Each lane sends its entries as consecutive batches, one at a time, stopping at a failure.
+    const inFlight = Promise.all(
+      byLane.map(async (lane) => {
+        const acked: OutboxEntry[] = [];
+        for (let i = 0; i < lane.length; ) {
+          const batch = this.take(lane, i);
+          const result = await this.sendSplitting(batch);
+          if (result !== "done") return { acked, failure: result };
+          acked.push(...batch);
+          i += batch.length;
+        }
+        return { acked, failure: undefined };
+      }),
     );
-    const acked = results.filter((r) => r.result === "done").flatMap((r) => r.entries.map((e) => e.id));
-    if (acked.length === entries.length)
-      this.o.outbox.ack(
-        entries.map((e) => e.id),
-        true,
-      );
-    else if (acked.length > 0) this.o.outbox.ack(acked, false);
-    const failure = results.find((r) => r.result !== "done")?.result;
+    // While the requests are out: delete the previous round, read the next one.
+    this.flushAck();
+    const next = this.o.outbox.peek(this.o.batchSize * lanes * LANE_DEPTH, undefined, entries.at(-1)!.id);
+    const results = await inFlight;
+    const acked = results.flatMap((r) => r.acked);
+    if (acked.length === entries.length) {
+      this.toAck = entries;
+      if (next.length > 0 && this.running) this.next = { entries: next, lanes };
+    } else if (acked.length > 0) this.o.outbox.ack(acked, false);
+    const failure = results.find((r) => r.failure !== undefined)?.failure;
     if (failure === undefined) {
       this.recovered();
       return;
     }
-    if (failure === "aborted" || failure === "done" || !this.running) return;
+    if (failure === "aborted" || !this.running) return;
     await sleep(this.o.clock, this.backoff(failure), this.stopping.signal).catch(() => {});
   }
 
@@ -219,10 +247,7 @@ export class Forwarder {
     // Entry bodies go out as they are (joined by the transport); split only if rejected.
     const result = await this.sendSplitting(entries);
     if (result === "done") {
-      this.o.outbox.ack(
-        entries.map((e) => e.id),
-        contiguous,
-      );
+      this.o.outbox.ack(entries, contiguous);
       this.recovered();
       return true;
     }
@@ -323,6 +348,9 @@ export class Forwarder {
     });
   }
 }
+
+/** Batches per lane in one round of a drain (the round ends when every lane is through). */
+const LANE_DEPTH = 4;
 
 /** FNV-1a of the key, to a lane. */
 export function laneOf(key: string, lanes: number): number {

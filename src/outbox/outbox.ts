@@ -88,12 +88,18 @@ export class Outbox implements BacklogSource {
       peek: db.prepare(
         "SELECT id, key, created_at AS createdAt, points, bytes, body FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
       ),
+      peekRaw: db
+        .prepare(
+          "SELECT id, key, created_at, points, bytes, body FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
+        )
+        .raw(true),
       get: db.prepare(
         "SELECT id, key, created_at AS createdAt, points, bytes, body FROM outbox WHERE sink = ? AND id = ?",
       ),
-      delete: db.prepare("DELETE FROM outbox WHERE id = ? AND sink = ? RETURNING points, bytes"),
-      deleteRange: db.prepare(
-        "DELETE FROM outbox WHERE sink = ? AND id BETWEEN ? AND ? RETURNING points, bytes",
+      delete: db.prepare("DELETE FROM outbox WHERE id = ? AND sink = ?"),
+      deleteRange: db.prepare("DELETE FROM outbox WHERE sink = ? AND id BETWEEN ? AND ?"),
+      totals: db.prepare(
+        "SELECT coalesce(sum(points), 0) AS points, coalesce(sum(bytes), 0) AS bytes FROM outbox WHERE sink = ?",
       ),
       dropOldest: db.prepare(
         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sink = ? AND id < ? ORDER BY id LIMIT 1) RETURNING points, bytes",
@@ -216,12 +222,14 @@ export class Outbox implements BacklogSource {
     const out: OutboxEntry[] = [];
     let points = 0;
     let bytes = 0;
-    const limit = Math.max(16, Math.min(10_000, maxPoints));
-    for (const row of this.stmts.peek.iterate(this.sink, afterId, limit) as Iterable<OutboxEntry>) {
-      if (out.length > 0 && (points + row.points > maxPoints || bytes + row.bytes > maxBytes)) break;
-      out.push(row);
-      points += row.points;
-      bytes += row.bytes;
+    const limit = Math.max(16, Math.min(100_000, maxPoints));
+    for (const row of this.stmts.peekRaw.iterate(this.sink, afterId, limit) as Iterable<
+      [number, string, number, number, number, string]
+    >) {
+      if (out.length > 0 && (points + row[3] > maxPoints || bytes + row[4] > maxBytes)) break;
+      out.push({ id: row[0], key: row[1], createdAt: row[2], points: row[3], bytes: row[4], body: row[5] });
+      points += row[3];
+      bytes += row[4];
     }
     return out;
   }
@@ -242,29 +250,26 @@ export class Outbox implements BacklogSource {
    * Deletes delivered entries. Entries the budget already dropped are ignored. `range`: the ids
    * are a peek() result, so every entry of this sink from the first to the last is among them.
    */
-  ack(ids: readonly number[], range = false): void {
+  ack(entries: readonly Pick<OutboxEntry, "id" | "points" | "bytes">[], range = false): void {
+    if (entries.length === 0) return;
     this.db.transaction(() => {
-      const first = ids[0];
-      const last = ids.at(-1);
-      if (range && first !== undefined && last !== undefined) {
+      let deleted = 0;
+      if (range) {
         // A batch from peek(): every entry of this sink between first and last, one range delete.
-        for (const row of this.stmts.deleteRange.iterate(this.sink, first, last) as Iterable<{
-          points: number;
-          bytes: number;
-        }>) {
-          this.points -= row.points;
-          this.bytes -= row.bytes;
+        deleted = this.stmts.deleteRange.run(this.sink, entries[0]!.id, entries.at(-1)!.id).changes;
+      } else for (const e of entries) deleted += this.stmts.delete.run(e.id, this.sink).changes;
+      if (deleted === entries.length)
+        for (const e of entries) {
+          this.points -= e.points;
+          this.bytes -= e.bytes;
         }
-        this.oldestCommitted = null;
-        return;
+      else {
+        // The budget dropped some of them meanwhile: count again.
+        const t = this.stmts.totals.get(this.sink) as { points: number; bytes: number };
+        this.points = t.points + this.pendingPoints;
+        this.bytes = t.bytes + this.pending.reduce((n, p) => n + p.bytes, 0);
       }
-      for (const id of ids) {
-        const row = this.stmts.delete.get(id, this.sink) as { points: number; bytes: number } | undefined;
-        if (!row) continue;
-        this.oldestCommitted = null;
-        this.points -= row.points;
-        this.bytes -= row.bytes;
-      }
+      this.oldestCommitted = null;
     })();
     if (this.overBudget && this.bytes <= this.options.maxBacklogBytes * 0.9) this.budgetRecovered();
   }

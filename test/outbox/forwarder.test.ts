@@ -340,10 +340,7 @@ describe("Outbox + Forwarder", () => {
     }
     const batch = a.peek(3);
     expect(batch.map((e) => e.body)).toEqual(["a0", "a1", "a2"]);
-    a.ack(
-      batch.map((e) => e.id),
-      true,
-    );
+    a.ack(batch, true);
     expect(a.backlog().points).toBe(1);
     expect(b.backlog().points).toBe(4);
     expect(b.peek(10).map((e) => e.body)).toEqual(["b0", "b1", "b2", "b3"]);
