@@ -246,6 +246,44 @@ describe("Outbox + Forwarder", () => {
     await lanes.stop();
   });
 
+  it("a multi-round drain with a failure in the middle loses nothing and keeps each key in order", async () => {
+    let calls = 0;
+    const okItems: string[] = [];
+    const t = setup({
+      respond: (items) => {
+        calls++;
+        if (calls === 9 || calls === 10)
+          return { ok: false, retryable: true, kind: "timeout", message: "t", bytes: 0 };
+        okItems.push(...items);
+        return { ok: true, bytes: 1 };
+      },
+    });
+    const f = new Forwarder({
+      outbox: t.outbox,
+      transport: t.transport,
+      split: (b) => b.split("\n"),
+      clock: t.clock,
+      log,
+      batchSize: 5,
+      flushInterval: 1000,
+      lanes: 2,
+      initialBackoff: 100,
+      maxBackoff: 100,
+    });
+    for (let i = 0; i < 300; i++) t.outbox.enqueue(`k${i % 7}`, line(`k${i % 7}`, i), 1);
+    f.start();
+    await t.clock.advance(10_000);
+    expect(t.outbox.backlog().points).toBe(0);
+    expect(t.db.prepare("SELECT count(*) AS n FROM outbox").get()).toEqual({ n: 0 });
+    expect(new Set(okItems).size).toBe(300);
+    for (let k = 0; k < 7; k++) {
+      const ts = okItems.filter((l) => l.includes(`s=k${k} `)).map((l) => Number(l.split(" ").at(-1)));
+      const firsts = ts.filter((x, i) => ts.indexOf(x) === i);
+      expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+    }
+    await f.stop();
+  });
+
   it("disk budget: drop-oldest keeps the newest, counts and logs", async () => {
     const t = setup({ maxBacklogBytes: 100 });
     const body = "x".repeat(30);
