@@ -113,6 +113,7 @@ export interface MqttTransportOptions {
   password?: string;
   timeoutMs: number;
   log: Logger;
+  clock: Clock;
 }
 
 /** Publishes each message of a batch with QoS 1 and waits for its PUBACK, in order. */
@@ -191,7 +192,7 @@ export function mqttTransport(o: MqttTransportOptions): BatchTransport & { close
         }
         bytes += m.t.length + m.p.length + 8;
         try {
-          await withTimeout(c.publishAsync(m.t, m.p, { qos: 1, retain: m.r }), o.timeoutMs, signal);
+          await withTimeout(o.clock, c.publishAsync(m.t, m.p, { qos: 1, retain: m.r }), o.timeoutMs, signal);
         } catch (err) {
           const message = (err as Error).message;
           if (/invalid topic/i.test(message))
@@ -211,13 +212,12 @@ export function mqttTransport(o: MqttTransportOptions): BatchTransport & { close
   };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
+function withTimeout<T>(clock: Clock, p: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => done(() => reject(new Error(`publish timed out after ${ms} ms`))), ms);
-    timer.unref();
+    const timer = clock.setTimer(ms, () => done(() => reject(new Error(`publish timed out after ${ms} ms`))));
     const onAbort = () => done(() => reject(new Error("aborted")));
     const done = (fn: () => void) => {
-      clearTimeout(timer);
+      timer.cancel();
       signal.removeEventListener("abort", onAbort);
       fn();
     };
@@ -266,6 +266,7 @@ export class MqttEventSink {
         password: c.password?.reveal(),
         timeoutMs: c.timeout,
         log,
+        clock: o.clock,
       });
     this.forwarder = new Forwarder({
       outbox: this.outbox,
