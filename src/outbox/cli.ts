@@ -21,7 +21,9 @@ export function registerOutboxCommands(program: Command, load: (file: string) =>
         .prepare(
           `SELECT sink, count(*) AS entries, sum(points) AS points, sum(bytes) AS bytes, min(created_at) AS oldest,
              (SELECT count(*) FROM outbox_quarantine q WHERE q.sink = o.sink) AS quarantined
-           FROM outbox o GROUP BY sink ORDER BY sink`,
+           FROM outbox o
+           WHERE o.id > coalesce((SELECT acked_id FROM outbox_cursor c WHERE c.sink = o.sink), 0)
+           GROUP BY sink ORDER BY sink`,
         )
         .all() as {
         sink: string;

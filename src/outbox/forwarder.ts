@@ -137,6 +137,7 @@ export class Forwarder {
       const backlog = outbox.committed();
       if (backlog.points === 0) {
         this.caughtUp = true;
+        outbox.purge();
         if (outbox.backlog().points === 0) for (const fn of this.idleWaiters.splice(0)) fn();
         await this.waitFor(undefined);
         continue;
@@ -164,6 +165,7 @@ export class Forwarder {
     }
     this.next = undefined;
     this.flushAck();
+    this.o.outbox.purge();
   }
 
   /** Deletes the entries of the last fully delivered drain round (deferred to overlap with I/O). */
@@ -195,8 +197,10 @@ export class Forwarder {
         return { acked, failure: undefined };
       }),
     );
-    // While the requests are out: delete the previous round, read the next one.
+    // While the requests are out: acknowledge the previous round, read the next one, and free the
+    // space of delivered entries when they grow large (a long drain).
     this.flushAck();
+    if (this.o.outbox.delivered > PURGE_DURING_DRAIN_BYTES) this.o.outbox.purge();
     const next = this.o.outbox.peek(this.o.batchSize * lanes * LANE_DEPTH, undefined, entries.at(-1)!.id);
     const results = await inFlight;
     const acked = results.flatMap((r) => r.acked);
@@ -348,6 +352,9 @@ export class Forwarder {
     });
   }
 }
+
+/** During a long drain, delivered entries are deleted once they take this much space. */
+const PURGE_DURING_DRAIN_BYTES = 64 * 1024 * 1024;
 
 /** Batches per lane in one round of a drain (the round ends when every lane is through). */
 const LANE_DEPTH = 4;

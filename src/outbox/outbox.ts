@@ -68,6 +68,12 @@ export class Outbox implements BacklogSource {
   private pending: { key: string; createdAt: number; points: number; bytes: number; body: string }[] = [];
   private pendingPoints = 0;
   private flushTimer: { cancel(): void } | undefined;
+  /**
+   * Every entry with an id up to this was acknowledged (in order); they are deleted in bulk by
+   * purge(), off the delivery path (when the forwarder is idle, or when they take much space).
+   */
+  private acked = 0;
+  private deliveredBytes = 0;
   /** created_at of the oldest committed entry; null when it must be read again. */
   private oldestCommitted: number | undefined | null = null;
   private readonly onFull: OnFull;
@@ -88,6 +94,11 @@ export class Outbox implements BacklogSource {
       peek: db.prepare(
         "SELECT id, key, created_at AS createdAt, points, bytes, body FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
       ),
+      cursor: db.prepare("SELECT acked_id AS id FROM outbox_cursor WHERE sink = ?"),
+      setCursor: db.prepare(
+        "INSERT INTO outbox_cursor (sink, acked_id) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET acked_id = excluded.acked_id",
+      ),
+      purge: db.prepare("DELETE FROM outbox WHERE sink = ? AND id <= ?"),
       peekRaw: db
         .prepare(
           "SELECT id, key, created_at, points, bytes, body FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
@@ -99,18 +110,25 @@ export class Outbox implements BacklogSource {
       delete: db.prepare("DELETE FROM outbox WHERE id = ? AND sink = ?"),
       deleteRange: db.prepare("DELETE FROM outbox WHERE sink = ? AND id BETWEEN ? AND ?"),
       totals: db.prepare(
-        "SELECT coalesce(sum(points), 0) AS points, coalesce(sum(bytes), 0) AS bytes FROM outbox WHERE sink = ?",
+        "SELECT coalesce(sum(points), 0) AS points, coalesce(sum(bytes), 0) AS bytes FROM outbox WHERE sink = ? AND id > ?",
       ),
       dropOldest: db.prepare(
-        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sink = ? AND id < ? ORDER BY id LIMIT 1) RETURNING points, bytes",
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sink = ? AND id > ? AND id < ? ORDER BY id LIMIT 1) RETURNING points, bytes",
       ),
-      oldest: db.prepare("SELECT created_at AS createdAt FROM outbox WHERE sink = ? ORDER BY id LIMIT 1"),
-      newestPerKey: db.prepare("SELECT max(id) AS id FROM outbox WHERE sink = ? AND id <= ? GROUP BY key"),
+      oldest: db.prepare(
+        "SELECT created_at AS createdAt FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT 1",
+      ),
+      newestPerKey: db.prepare(
+        "SELECT max(id) AS id FROM outbox WHERE sink = ? AND id > ? AND id <= ? GROUP BY key",
+      ),
       maxId: db.prepare("SELECT max(id) AS id FROM outbox WHERE sink = ?"),
       quarantine: db.prepare(
         "INSERT INTO outbox_quarantine (sink, quarantined_at, status, reason, body) VALUES (?, ?, ?, ?, ?)",
       ),
     };
+    // Entries up to the cursor were delivered before a stop or a crash: purge them now.
+    this.acked = (this.stmts.cursor.get(this.sink) as { id: number } | undefined)?.id ?? 0;
+    this.stmts.purge.run(this.sink, this.acked);
     const totals = db
       .prepare(
         "SELECT count(*) AS n, coalesce(sum(points), 0) AS points, coalesce(sum(bytes), 0) AS bytes FROM outbox WHERE sink = ?",
@@ -174,9 +192,10 @@ export class Outbox implements BacklogSource {
         firstId ??= r.lastInsertRowid;
       }
       if (this.oldestCommitted === undefined) this.oldestCommitted = entries[0]!.createdAt;
+      if (this.bytes + this.deliveredBytes > max) this.purge();
       let dropped = 0;
       while (this.bytes > max) {
-        const row = this.stmts.dropOldest.get(this.sink, firstId) as
+        const row = this.stmts.dropOldest.get(this.sink, this.acked, firstId) as
           | { points: number; bytes: number }
           | undefined;
         if (!row) break;
@@ -212,7 +231,7 @@ export class Outbox implements BacklogSource {
     if (points <= 0) return { points: 0, oldestAt: undefined };
     if (this.oldestCommitted === null || this.oldestCommitted === undefined)
       this.oldestCommitted = (
-        this.stmts.oldest.get(this.sink) as { createdAt: number } | undefined
+        this.stmts.oldest.get(this.sink, this.acked) as { createdAt: number } | undefined
       )?.createdAt;
     return { points, oldestAt: this.oldestCommitted };
   }
@@ -223,7 +242,7 @@ export class Outbox implements BacklogSource {
     let points = 0;
     let bytes = 0;
     const limit = Math.max(16, Math.min(100_000, maxPoints));
-    for (const row of this.stmts.peekRaw.iterate(this.sink, afterId, limit) as Iterable<
+    for (const row of this.stmts.peekRaw.iterate(this.sink, Math.max(afterId, this.acked), limit) as Iterable<
       [number, string, number, number, number, string]
     >) {
       if (out.length > 0 && (points + row[3] > maxPoints || bytes + row[4] > maxBytes)) break;
@@ -241,7 +260,9 @@ export class Outbox implements BacklogSource {
   newestPerKey(): OutboxEntry[] {
     const max = (this.stmts.maxId.get(this.sink) as { id: number | null }).id;
     if (max === null) return [];
-    const ids = (this.stmts.newestPerKey.all(this.sink, max) as { id: number }[]).map((r) => r.id);
+    const ids = (this.stmts.newestPerKey.all(this.sink, this.acked, max) as { id: number }[]).map(
+      (r) => r.id,
+    );
     ids.sort((a, b) => a - b);
     return ids.map((id) => this.stmts.get.get(this.sink, id) as OutboxEntry).filter(Boolean);
   }
@@ -255,8 +276,15 @@ export class Outbox implements BacklogSource {
     this.db.transaction(() => {
       let deleted = 0;
       if (range) {
-        // A batch from peek(): every entry of this sink between first and last, one range delete.
-        deleted = this.stmts.deleteRange.run(this.sink, entries[0]!.id, entries.at(-1)!.id).changes;
+        // A batch from peek() (it starts right after the cursor): move the cursor past it. The
+        // entries are deleted later by purge(), off the delivery path.
+        const last = entries.at(-1)!.id;
+        if (last > this.acked) {
+          this.stmts.setCursor.run(this.sink, last);
+          this.acked = last;
+        }
+        deleted = entries.length;
+        for (const e of entries) this.deliveredBytes += e.bytes;
       } else for (const e of entries) deleted += this.stmts.delete.run(e.id, this.sink).changes;
       if (deleted === entries.length)
         for (const e of entries) {
@@ -265,13 +293,25 @@ export class Outbox implements BacklogSource {
         }
       else {
         // The budget dropped some of them meanwhile: count again.
-        const t = this.stmts.totals.get(this.sink) as { points: number; bytes: number };
+        const t = this.stmts.totals.get(this.sink, this.acked) as { points: number; bytes: number };
         this.points = t.points + this.pendingPoints;
         this.bytes = t.bytes + this.pending.reduce((n, p) => n + p.bytes, 0);
       }
       this.oldestCommitted = null;
     })();
     if (this.overBudget && this.bytes <= this.options.maxBacklogBytes * 0.9) this.budgetRecovered();
+  }
+
+  /** Deletes the entries before the cursor (delivered). Called when idle and when they take space. */
+  purge(): void {
+    if (this.deliveredBytes === 0) return;
+    this.stmts.purge.run(this.sink, this.acked);
+    this.deliveredBytes = 0;
+  }
+
+  /** Bytes of delivered entries still on disk (purge() frees them). */
+  get delivered(): number {
+    return this.deliveredBytes;
   }
 
   /** Keeps a line (or message) the server rejected as malformed, with its answer. */

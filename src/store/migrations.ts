@@ -49,4 +49,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX outbox_quarantine_sink ON outbox_quarantine (sink, id);
     `,
   },
+  {
+    version: 11,
+    description:
+      "outbox cursor: the last entry each sink delivered in order; entries up to it are purged later",
+    up: `
+      CREATE TABLE outbox_cursor (
+        sink TEXT PRIMARY KEY,
+        acked_id INTEGER NOT NULL   -- every entry of the sink with id <= acked_id was acknowledged
+      );
+    `,
+  },
 ];
