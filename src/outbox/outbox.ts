@@ -1,10 +1,12 @@
 /**
  * The durable outbox of one sink, in the SQLite store (tables `outbox`, `outbox_quarantine`,
- * migration 10). The sink calls enqueue() synchronously from the pipeline: when it returns, the
- * entry is committed (WAL; with synchronous=FULL also fsynced), so a SIGKILL or a power loss after
- * that loses nothing. The Forwarder reads entries in commit order and deletes them only once the
- * server acknowledged them (ack), or moves a rejected line into the quarantine. Delivery is
- * therefore at least once and in order; points carry explicit timestamps, so a repeat overwrites.
+ * `outbox_cursor`; migrations 10-11). The sink calls enqueue() synchronously from the pipeline:
+ * when it returns, the entry is committed (WAL; with synchronous=FULL also fsynced), so a SIGKILL
+ * or a power loss after that loses nothing. The Forwarder reads entries in commit order and lets
+ * go of them only once the server acknowledged them (ack): a batch read in order moves the
+ * cursor past it (its rows are deleted later, in bulk, by purge()); other acknowledged entries are
+ * deleted at once; a rejected line moves into the quarantine. Delivery is therefore at least
+ * once and in order; points carry explicit timestamps, so a repeat overwrites.
  *
  * Disk budget: when the backlog passes `maxBacklogBytes`, `onFull` decides: `drop-oldest`
  * (default: the dashboards want the present) deletes the oldest entries, `drop-newest` refuses the
