@@ -203,6 +203,9 @@ describe.skipIf(victoriaMissing)("InfluxDB sink → VictoriaMetrics", () => {
       ["--import", "tsx", "test/sinks/fixtures/daemon-child.ts", data.path, url, String(tcpPort)],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
+    cleanup.push(() => {
+      child.kill("SIGKILL");
+    });
     const lines = createInterface({ input: child.stdout! });
     await new Promise<void>((resolve) => lines.on("line", (l) => l === "outcome 25" && resolve()));
     child.kill("SIGKILL");
@@ -259,6 +262,9 @@ describe.skipIf(victoriaMissing)("InfluxDB sink → VictoriaMetrics", () => {
         stdio: ["ignore", "pipe", "inherit"],
       },
     );
+    cleanup.push(() => {
+      child.kill("SIGKILL");
+    });
     let committed = 0;
     const lines = createInterface({ input: child.stdout! });
     await new Promise<void>((resolve) => {
