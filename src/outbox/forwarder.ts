@@ -88,9 +88,6 @@ export class Forwarder {
   private failingSince: number | undefined;
   private caughtUp = true;
   private idleWaiters: (() => void)[] = [];
-  /** Drain pipeline: the next chunk already read, and the last round not yet deleted. */
-  private next: { entries: OutboxEntry[]; lanes: number } | undefined;
-  private toAck: OutboxEntry[] | undefined;
 
   constructor(private readonly o: ForwarderOptions) {
     o.outbox.onEnqueue(() => {
@@ -126,14 +123,6 @@ export class Forwarder {
   private async run(): Promise<void> {
     const { outbox, clock } = this.o;
     while (this.running) {
-      if (this.next) {
-        // Draining: the next chunk was read while the previous one was in flight.
-        const { entries, lanes } = this.next;
-        this.next = undefined;
-        await this.deliverLanes(entries, lanes);
-        continue;
-      }
-      this.flushAck();
       const backlog = outbox.committed();
       if (backlog.points === 0) {
         this.caughtUp = true;
@@ -161,54 +150,99 @@ export class Forwarder {
       }
       const lanes = Math.min(this.o.lanes ?? 1, Math.ceil(backlog.points / this.o.batchSize));
       if (lanes <= 1) await this.deliver(outbox.peek(this.o.batchSize, this.o.maxBatchBytes), true);
-      else await this.deliverLanes(outbox.peek(this.o.batchSize * lanes * LANE_DEPTH), lanes);
+      else await this.drainLanes(lanes);
     }
-    this.next = undefined;
-    this.flushAck();
     this.o.outbox.purge();
   }
 
-  /** Deletes the entries of the last fully delivered drain round (deferred to overlap with I/O). */
-  private flushAck(): void {
-    if (!this.toAck) return;
-    this.o.outbox.ack(this.toAck, true);
-    this.toAck = undefined;
-  }
-
   /**
-   * A large backlog: its entries are spread over `lanes` by key (device), one request per lane,
-   * all in flight at once. A key always falls in the same lane and a lane is sent in commit order,
-   * so each series stays in order; lanes that failed are retried first in the next round.
+   * A large backlog, drained without pauses: chunks are read in commit order from the cursor and
+   * spread over `lanes` by key (device); each lane is a worker that sends its batches one at a
+   * time, in order, and reads the next chunk when it runs dry, so requests stay in flight while
+   * SQLite is read. A chunk is acknowledged (the cursor moves past it) once every lane is through
+   * it, in chunk order. At the first failure every lane stops; what was delivered of the open
+   * chunks is deleted one by one, and the loop backs off and starts again from the cursor.
    */
-  private async deliverLanes(entries: OutboxEntry[], lanes: number): Promise<void> {
-    const byLane: OutboxEntry[][] = Array.from({ length: lanes }, () => []);
-    for (const e of entries) byLane[laneOf(e.key, lanes)]!.push(e);
-    // Each lane sends its entries as consecutive batches, one at a time, stopping at a failure.
-    const inFlight = Promise.all(
-      byLane.map(async (lane) => {
-        const acked: OutboxEntry[] = [];
-        for (let i = 0; i < lane.length; ) {
-          const batch = this.take(lane, i);
-          const result = await this.sendSplitting(batch);
-          if (result !== "done") return { acked, failure: result };
-          acked.push(...batch);
-          i += batch.length;
+  private async drainLanes(lanes: number): Promise<void> {
+    interface Chunk {
+      entries: OutboxEntry[];
+      remaining: number;
+      delivered: OutboxEntry[];
+    }
+    const chunks: Chunk[] = [];
+    const queues: { chunk: Chunk; batch: OutboxEntry[] }[][] = Array.from({ length: lanes }, () => []);
+    let afterId = 0;
+    let exhausted = false;
+    let failure: SendFailure | "aborted" | undefined;
+    let changed: () => void = () => {};
+    let change = new Promise<void>((r) => {
+      changed = r;
+    });
+    const signal = () => {
+      changed();
+      change = new Promise<void>((r) => {
+        changed = r;
+      });
+    };
+    const refill = () => {
+      while (!exhausted && failure === undefined && this.running && chunks.length < LANE_DEPTH) {
+        const entries = this.o.outbox.peek(this.o.batchSize * lanes, undefined, afterId);
+        if (entries.length === 0) {
+          exhausted = true;
+          break;
         }
-        return { acked, failure: undefined };
-      }),
-    );
-    // While the requests are out: acknowledge the previous round, read the next one, and free the
-    // space of delivered entries when they grow large (a long drain).
-    this.flushAck();
-    if (this.o.outbox.delivered > PURGE_DURING_DRAIN_BYTES) this.o.outbox.purge();
-    const next = this.o.outbox.peek(this.o.batchSize * lanes * LANE_DEPTH, undefined, entries.at(-1)!.id);
-    const results = await inFlight;
-    const acked = results.flatMap((r) => r.acked);
-    if (acked.length === entries.length) {
-      this.toAck = entries;
-      if (next.length > 0 && this.running) this.next = { entries: next, lanes };
-    } else if (acked.length > 0) this.o.outbox.ack(acked, false);
-    const failure = results.find((r) => r.failure !== undefined)?.failure;
+        afterId = entries.at(-1)!.id;
+        const chunk: Chunk = { entries, remaining: 0, delivered: [] };
+        const byLane: OutboxEntry[][] = Array.from({ length: lanes }, () => []);
+        for (const e of entries) byLane[laneOf(e.key, lanes)]!.push(e);
+        byLane.forEach((laneEntries, lane) => {
+          for (let i = 0; i < laneEntries.length; ) {
+            const batch = this.take(laneEntries, i);
+            queues[lane]!.push({ chunk, batch });
+            chunk.remaining++;
+            i += batch.length;
+          }
+        });
+        chunks.push(chunk);
+        signal();
+      }
+    };
+    const complete = () => {
+      while (chunks.length > 0 && chunks[0]!.remaining === 0)
+        this.o.outbox.ack(chunks.shift()!.entries, true);
+      // A long drain: free the space of what was delivered now and then.
+      if (this.o.outbox.delivered > PURGE_DURING_DRAIN_BYTES) this.o.outbox.purge();
+    };
+    const worker = async (lane: number) => {
+      while (failure === undefined && this.running) {
+        let item = queues[lane]!.shift();
+        if (!item) {
+          refill();
+          item = queues[lane]!.shift();
+        }
+        if (!item) {
+          if (exhausted && queues.every((q) => q.length === 0)) return;
+          await change;
+          continue;
+        }
+        const result = await this.sendSplitting(item.batch);
+        if (result !== "done") {
+          failure ??= result;
+          signal();
+          return;
+        }
+        item.chunk.delivered.push(...item.batch);
+        item.chunk.remaining--;
+        complete();
+        signal();
+      }
+    };
+    refill();
+    await Promise.all(Array.from({ length: lanes }, (_, lane) => worker(lane)));
+    complete();
+    // Chunks left open (a failure or a stop): delete what of them was delivered.
+    const delivered = chunks.flatMap((c) => c.delivered);
+    if (delivered.length > 0) this.o.outbox.ack(delivered, false);
     if (failure === undefined) {
       this.recovered();
       return;
@@ -356,7 +390,7 @@ export class Forwarder {
 /** During a long drain, delivered entries are deleted once they take this much space. */
 const PURGE_DURING_DRAIN_BYTES = 64 * 1024 * 1024;
 
-/** Batches per lane in one round of a drain (the round ends when every lane is through). */
+/** Chunks (of one batch per lane) read ahead while a backlog drains. */
 const LANE_DEPTH = 4;
 
 /** FNV-1a of the key, to a lane. */
