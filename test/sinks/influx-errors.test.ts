@@ -14,7 +14,7 @@ import { systemClock } from "../../src/core/clock.ts";
 import { SinkMetrics } from "../../src/outbox/metrics.ts";
 import { listQuarantine } from "../../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../../src/sinks/config.ts";
-import { classifyWriteError, InfluxSink, parseRetryAfter } from "../../src/sinks/influx.ts";
+import { classifyWriteError, InfluxSink, influxTransport, parseRetryAfter } from "../../src/sinks/influx.ts";
 import { openStore } from "../../src/store/db.ts";
 import { tempDir } from "./peers.ts";
 
@@ -205,6 +205,31 @@ describe("InfluxDB write answers", () => {
     points(s, 3);
     await idle(s);
     expect(await counter("emcomm_sink_write_errors_total", { kind: "timeout" })).toBe(1);
+  });
+
+  it("reports the bytes it put on the wire (gzip), which the drain bandwidth cap is charged", async () => {
+    const server = await stub((_r, res) => res.writeHead(204).end());
+    const lines = Array.from(
+      { length: 500 },
+      (_, i) => `ups,device=d,site=s ups_battery_charge_percent=${i} ${i}`,
+    );
+    const raw = Buffer.byteLength(lines.join("\n"));
+    for (const gzip of [true, false]) {
+      const t = influxTransport({
+        url: server.url,
+        org: "",
+        bucket: "emcomm",
+        precision: "ms",
+        gzip,
+        timeoutMs: 2000,
+        clock: systemClock,
+      });
+      const r = await t.send(lines, new AbortController().signal);
+      t.close();
+      expect(r.ok).toBe(true);
+      if (gzip) expect(r.bytes).toBeLessThan(raw / 3);
+      else expect(r.bytes).toBeGreaterThan(raw); // body plus request headers
+    }
   });
 
   it("classifies errors and parses Retry-After", () => {
