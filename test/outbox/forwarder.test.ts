@@ -284,6 +284,61 @@ describe("Outbox + Forwarder", () => {
     await f.stop();
   });
 
+  it("stopped in the middle of a lane drain: what was delivered is gone, the rest is sent by the next forwarder", async () => {
+    const clock = new FakeClock();
+    const { db, dir } = store();
+    const outbox = new Outbox(db, { sink: "s", maxBacklogBytes: 1e6, clock, log });
+    for (let i = 0; i < 60; i++) outbox.enqueue(`k${i % 4}`, line(`k${i % 4}`, i), 1);
+    const delivered: string[] = [];
+    let calls = 0;
+    const slow: BatchTransport = {
+      async send(items) {
+        calls++;
+        await new Promise((r) => setTimeout(r, calls > 4 ? 50 : 0));
+        delivered.push(...items);
+        return { ok: true, bytes: 1 };
+      },
+    };
+    const f = new Forwarder({
+      outbox,
+      transport: slow,
+      split: (b) => [b],
+      clock,
+      log,
+      batchSize: 5,
+      flushInterval: 10,
+      lanes: 2,
+    });
+    f.start();
+    await clock.advance(20);
+    await new Promise((r) => setTimeout(r, 20));
+    await f.stop(10_000);
+    const first = new Set(delivered);
+    expect(first.size).toBeGreaterThan(0);
+    expect(first.size).toBeLessThan(60);
+    db.close();
+
+    const db2 = openStore(dir);
+    const again = new Outbox(db2, { sink: "s", maxBacklogBytes: 1e6, clock, log });
+    expect(again.backlog().points).toBe(60 - first.size);
+    const rest = new FakeTransport(clock);
+    const g = new Forwarder({
+      outbox: again,
+      transport: rest,
+      split: (b) => [b],
+      clock,
+      log,
+      batchSize: 5,
+      flushInterval: 10,
+      lanes: 2,
+    });
+    g.start();
+    await clock.advance(100);
+    expect(rest.delivered.filter((l) => first.has(l))).toEqual([]);
+    expect(new Set([...first, ...rest.delivered]).size).toBe(60);
+    await g.stop();
+  });
+
   it("disk budget: drop-oldest keeps the newest, counts and logs", async () => {
     const t = setup({ maxBacklogBytes: 100 });
     const body = "x".repeat(30);
