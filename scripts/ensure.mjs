@@ -26,6 +26,8 @@ export const debianPeers = {
   // pymodbus does not import without these (they are only "recommends")
   "python3-serial": "/usr/lib/python3/dist-packages/serial/__init__.py",
   "python3-serial-asyncio": "/usr/lib/python3/dist-packages/serial_asyncio/__init__.py",
+  "victoria-metrics": "/usr/bin/victoria-metrics", // InfluxDB v2 write API for the sink tests
+  mosquitto: "/usr/sbin/mosquitto", // MQTT broker for the event publisher tests
 };
 
 function run(cmd, args, opts = {}) {

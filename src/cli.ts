@@ -10,6 +10,7 @@ import { ConfigError } from "./core/errors.ts";
 import { startDaemon } from "./daemon.ts";
 import { demoBanner, startDemo } from "./demo.ts";
 import { createLogger } from "./log.ts";
+import { registerOutboxCommands } from "./outbox/cli.ts";
 import { pollOnce, printPollResults } from "./poll-once.ts";
 import { registerReportCommand } from "./report/cli.ts";
 import { stopOnSignal } from "./run.ts";
@@ -129,5 +130,6 @@ function loadOrExit(file: string) {
 }
 
 registerSlaCommands(program);
+registerOutboxCommands(program, loadOrExit);
 
 await program.parseAsync(process.argv);

@@ -19,6 +19,8 @@ import { DaemonMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
 import { startReports } from "./report/wire.ts";
 import { Scheduler } from "./scheduler.ts";
+import { type EventSink, type Sinks, startSinks } from "./sinks/index.ts";
+import { forwardSlaEvents } from "./sla/events.ts";
 import { reportAccess } from "./sla/http.ts";
 import { type Sla, startSla } from "./sla/index.ts";
 import { StatusBoard } from "./status.ts";
@@ -45,6 +47,10 @@ export interface Daemon {
   drivers: ReadonlyMap<string, Driver>;
   /** Health states, availability ledger and tickets (src/sla). */
   sla: Sla;
+  /** InfluxDB/MQTT sinks behind the outbox (issue 6). */
+  sinks: Sinks;
+  /** Publish state changes, ticket events and SLA warnings to the sinks (see src/sinks/index.ts). */
+  events: EventSink;
   http?: FastifyInstance;
   /** The SNMP trap receiver, when daemon.traps.enabled. */
   snmpTraps?: TrapReceiver;
@@ -84,6 +90,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe("log", logTransitions(log, status));
   const sla = startSla({ config, db, clock, log, drivers, registry: metrics.registry });
   pipeline.subscribe("health", (o) => sla.observe(o));
+  const sinks = startSinks({
+    config: config.sinks,
+    dataDir: config.daemon.dataDir,
+    clock,
+    log,
+    registry: metrics.registry,
+    devices: new Map(config.devices.map((d) => [d.id, { site: d.site, kind: d.kind }])),
+  });
+  pipeline.subscribe("sinks", (o) => sinks.record(o));
+  forwardSlaEvents(sla, sinks.events, () => clock.now());
 
   const scheduler = new Scheduler({
     clock,
@@ -161,6 +177,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     drivers,
     sla,
     snmpTraps,
+    sinks,
+    events: sinks.events,
     async stop() {
       if (stopping) return;
       stopping = true;
@@ -175,6 +193,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ]);
       await resources.closeAll();
       await reports.stop();
+      await sinks.stop(config.daemon.shutdownGrace);
       db.prepare("UPDATE daemon_runs SET heartbeat_at = ?, stopped_at = ? WHERE id = ?").run(
         clock.now(),
         clock.now(),
@@ -192,7 +211,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
-      routes: [sla.routes, ...(options.routes ?? []), ...reports.routes],
+      routes: [sla.routes, ...(options.routes ?? []), ...reports.routes, sinks.routes],
     });
     const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });
     daemon.http = http;

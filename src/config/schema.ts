@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { drivers } from "../../drivers/index.ts";
 import { reportsBlockSchema } from "../report/policy.ts";
+import { sinksSchema } from "../sinks/config.ts";
 import { duration } from "./duration.ts";
 import { secretSchema } from "./secret.ts";
 import { slaSchema } from "./sla-schema.ts";
@@ -147,6 +148,8 @@ export const configSchema = z
     sla: slaSchema,
     /** Scoring policy and contract total of the monthly score sheet (src/report/policy.ts). */
     reports: reportsBlockSchema.prefault({}),
+    /** Where metrics and events go besides /metrics: InfluxDB and MQTT, through the outbox. */
+    sinks: sinksSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const siteIds = new Set<string>();

@@ -135,6 +135,42 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 10,
+    description: "outbox: what the sinks (InfluxDB, MQTT) still have to deliver, and what a server rejected",
+    up: `
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, -- delivery order
+        sink TEXT NOT NULL,         -- influx | mqtt
+        key TEXT NOT NULL,          -- the device (or event stream) the entry is about
+        created_at INTEGER NOT NULL, -- ms since epoch, when it was committed
+        points INTEGER NOT NULL,    -- lines (influx) or messages (mqtt) in body
+        bytes INTEGER NOT NULL,     -- length of body
+        body TEXT NOT NULL          -- line protocol, newline-separated; or one JSON MQTT message
+      );
+      CREATE INDEX outbox_sink_id ON outbox (sink, id);
+      CREATE TABLE outbox_quarantine (
+        id INTEGER PRIMARY KEY,
+        sink TEXT NOT NULL,
+        quarantined_at INTEGER NOT NULL, -- ms since epoch
+        status INTEGER,             -- HTTP status of the rejection
+        reason TEXT NOT NULL,       -- the server's answer, truncated
+        body TEXT NOT NULL          -- the rejected line (or message)
+      );
+      CREATE INDEX outbox_quarantine_sink ON outbox_quarantine (sink, id);
+    `,
+  },
+  {
+    version: 11,
+    description:
+      "outbox cursor: the last entry each sink delivered in order; entries up to it are purged later",
+    up: `
+      CREATE TABLE outbox_cursor (
+        sink TEXT PRIMARY KEY,
+        acked_id INTEGER NOT NULL   -- every entry of the sink with id <= acked_id was acknowledged
+      );
+    `,
+  },
+  {
     version: 20,
     description:
       "reports: frozen months (inputs, policy, result, SHA-256 digest) as immutable revisions, audit, manual inputs",

@@ -1,0 +1,69 @@
+/**
+ * `emcomm outbox status|quarantine`: what the sinks still have to deliver and what a server
+ * rejected, read straight from the store (works while the daemon runs: WAL readers do not block).
+ */
+import type { Command } from "commander";
+import type { Config } from "../config/schema.ts";
+import { openStore } from "../store/db.ts";
+import { listQuarantine } from "./outbox.ts";
+
+export function registerOutboxCommands(program: Command, load: (file: string) => Config): void {
+  const outbox = program.command("outbox").description("inspect the sinks' durable outbox");
+
+  outbox
+    .command("status")
+    .description("backlog per sink: entries, points, bytes, oldest")
+    .requiredOption("-c, --config <file>", "config file (YAML) naming the data directory")
+    .option("--json", "print JSON")
+    .action((opts: { config: string; json?: boolean }) => {
+      const db = openStore(load(opts.config).daemon.dataDir);
+      const rows = db
+        .prepare(
+          `SELECT sink, count(*) AS entries, sum(points) AS points, sum(bytes) AS bytes, min(created_at) AS oldest,
+             (SELECT count(*) FROM outbox_quarantine q WHERE q.sink = o.sink) AS quarantined
+           FROM outbox o
+           WHERE o.id > coalesce((SELECT acked_id FROM outbox_cursor c WHERE c.sink = o.sink), 0)
+           GROUP BY sink ORDER BY sink`,
+        )
+        .all() as {
+        sink: string;
+        entries: number;
+        points: number;
+        bytes: number;
+        oldest: number;
+        quarantined: number;
+      }[];
+      db.close();
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      if (rows.length === 0) process.stdout.write("outbox empty\n");
+      for (const r of rows)
+        process.stdout.write(
+          `${r.sink}: ${r.points} points in ${r.entries} entries, ${r.bytes} bytes, oldest ${new Date(r.oldest).toISOString()}, ${r.quarantined} quarantined\n`,
+        );
+    });
+
+  outbox
+    .command("quarantine")
+    .description("lines or messages a server rejected as malformed, newest first, with its answer")
+    .requiredOption("-c, --config <file>", "config file (YAML) naming the data directory")
+    .option("--sink <sink>", "only this sink (influx, mqtt)")
+    .option("--limit <n>", "at most this many", "50")
+    .option("--json", "print JSON")
+    .action((opts: { config: string; sink?: string; limit: string; json?: boolean }) => {
+      const db = openStore(load(opts.config).daemon.dataDir);
+      const rows = listQuarantine(db, opts.sink, Number(opts.limit) || 50);
+      db.close();
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      if (rows.length === 0) process.stdout.write("quarantine empty\n");
+      for (const q of rows)
+        process.stdout.write(
+          `#${q.id} ${new Date(q.quarantinedAt).toISOString()} ${q.sink} ${q.status ?? "-"} ${q.reason}\n    ${q.body}\n`,
+        );
+    });
+}

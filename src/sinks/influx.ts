@@ -1,0 +1,243 @@
+/**
+ * The InfluxDB sink: encodes every poll outcome and event to line protocol (line-protocol.ts),
+ * commits it to the outbox, and a Forwarder drains the outbox through the write endpoint of
+ * @influxdata/influxdb-client's transport (`POST /api/v2/write`, served by InfluxDB 2.x, 3.x and
+ * 1.8+). The client's WriteApi is not used: it keeps its own in-memory retry buffer, and
+ * durability must come from our outbox; each batch is one request whose result we classify.
+ *
+ * Called from the pipeline (record) and from health/tickets (stateChanged, ticketEvent), on the
+ * daemon's thread; each call commits before it returns.
+ */
+import http from "node:http";
+import https from "node:https";
+import type { Socket } from "node:net";
+import { HttpError, InfluxDB, RequestTimedOutError } from "@influxdata/influxdb-client";
+import type { Logger } from "pino";
+import type { Clock } from "../core/clock.ts";
+import type { PollOutcome } from "../core/outcome.ts";
+import { type BatchTransport, Forwarder, type SendFailure, type SendResult } from "../outbox/forwarder.ts";
+import type { SinkMetrics } from "../outbox/metrics.ts";
+import { Outbox } from "../outbox/outbox.ts";
+import type { Db } from "../store/db.ts";
+import type { InfluxSinkConfig } from "./config.ts";
+import {
+  type DeviceTags,
+  encodePoints,
+  outcomePoints,
+  type Point,
+  type StateChangeEvent,
+  stateChangePoint,
+  type TicketEvent,
+  ticketEventPoint,
+} from "./line-protocol.ts";
+
+export const INFLUX_SINK = "influx";
+
+/** An HTTP agent that counts the bytes it put on the wire (for the drain bandwidth cap). */
+function countingAgent(secure: boolean): { agent: http.Agent; written(): number; destroy(): void } {
+  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const live = new Set<Socket>();
+  let closed = 0;
+  const proto = agent as unknown as { createConnection(...args: unknown[]): Socket };
+  const create = proto.createConnection.bind(agent);
+  proto.createConnection = (...args: unknown[]) => {
+    const socket = create(...args);
+    live.add(socket);
+    socket.once("close", () => {
+      live.delete(socket);
+      closed += socket.bytesWritten;
+    });
+    return socket;
+  };
+  return {
+    agent,
+    written: () => {
+      let n = closed;
+      for (const s of live) n += s.bytesWritten;
+      return n;
+    },
+    destroy: () => agent.destroy(),
+  };
+}
+
+/** Parses Retry-After (seconds or an HTTP date) to milliseconds from `now`. */
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Classifies a failed write: what it counts as and whether a retry can help. */
+export function classifyWriteError(err: unknown, now: number, bytes: number): SendFailure {
+  const message = err instanceof Error ? err.message || err.name : String(err);
+  if (err instanceof HttpError) {
+    const status = err.statusCode;
+    const reason = `${status} ${err.body || err.statusMessage || ""}`.trim();
+    const retryAfterMs = parseRetryAfter(err.headers?.["retry-after"], now);
+    const base = { ok: false as const, status, message: reason, retryAfterMs, bytes };
+    // Malformed data: the server will never take these lines; split and quarantine.
+    if (status === 400 || status === 413 || status === 422)
+      return { ...base, retryable: false, kind: "rejected" };
+    if (status === 429) return { ...base, retryable: true, kind: "throttled" };
+    if (status === 401 || status === 403) return { ...base, retryable: true, kind: "auth" };
+    if (status === 408) return { ...base, retryable: true, kind: "timeout" };
+    if (status >= 500) return { ...base, retryable: true, kind: "server" };
+    return { ...base, retryable: true, kind: "other" };
+  }
+  if (err instanceof RequestTimedOutError)
+    return { ok: false, retryable: true, kind: "timeout", message, bytes };
+  const code = (err as { code?: string } | undefined)?.code;
+  if (
+    code &&
+    ["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EPIPE", "EAI_AGAIN"].includes(
+      code,
+    )
+  )
+    return { ok: false, retryable: true, kind: "unreachable", message: `${code} ${message}`, bytes };
+  if (code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT")
+    return { ok: false, retryable: true, kind: "timeout", message, bytes };
+  return { ok: false, retryable: true, kind: "other", message, bytes };
+}
+
+export interface InfluxTransportOptions {
+  url: string;
+  org: string;
+  bucket: string;
+  token?: string;
+  precision: "ms" | "us" | "ns";
+  gzip: boolean;
+  timeoutMs: number;
+  clock: Clock;
+}
+
+/** One batch = one POST /api/v2/write through the client's transport. */
+export function influxTransport(o: InfluxTransportOptions): BatchTransport & { close(): void } {
+  const counter = countingAgent(o.url.startsWith("https:"));
+  const client = new InfluxDB({
+    url: o.url,
+    token: o.token,
+    timeout: o.timeoutMs,
+    transportOptions: { agent: counter.agent },
+  });
+  const query = new URLSearchParams({ org: o.org, bucket: o.bucket, precision: o.precision });
+  const path = `/api/v2/write?${query}`;
+  return {
+    async send(items, signal): Promise<SendResult> {
+      const before = counter.written();
+      // The client's transport adds an abort listener per request and never removes it: give
+      // it a signal of its own so the forwarder's long-lived one does not collect them.
+      const request = new AbortController();
+      const onAbort = () => request.abort(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        await client.transport.request(path, items.join("\n"), {
+          method: "POST",
+          headers: { "content-type": "text/plain; charset=utf-8", accept: "application/json" },
+          gzipThreshold: o.gzip ? 1000 : undefined,
+          signal: request.signal,
+        });
+        return { ok: true, bytes: counter.written() - before };
+      } catch (err) {
+        return classifyWriteError(err, o.clock.now(), counter.written() - before);
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+      }
+    },
+    close: () => counter.destroy(),
+  };
+}
+
+export interface InfluxSinkOptions {
+  config: InfluxSinkConfig;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  metrics?: SinkMetrics;
+  /** Group commits of the outbox (0: each entry commits before the call returns). */
+  commitWindow?: number;
+  /** Site and kind of every device, for the tags. */
+  devices: ReadonlyMap<string, DeviceTags>;
+  /** Replaces the HTTP transport (tests). */
+  transport?: BatchTransport;
+}
+
+export class InfluxSink {
+  readonly outbox: Outbox;
+  readonly forwarder: Forwarder;
+  private readonly transport: BatchTransport & { close?(): void };
+
+  constructor(private readonly o: InfluxSinkOptions) {
+    const c = o.config;
+    const log = o.log.child({ component: "sink", sink: INFLUX_SINK });
+    this.outbox = new Outbox(o.db, {
+      sink: INFLUX_SINK,
+      maxBacklogBytes: c.maxBacklogBytes,
+      onFull: c.onFull,
+      commitWindow: o.commitWindow,
+      clock: o.clock,
+      log,
+      metrics: o.metrics,
+    });
+    this.transport =
+      o.transport ??
+      influxTransport({
+        url: c.url,
+        org: c.org,
+        bucket: c.bucket,
+        token: c.token?.reveal(),
+        precision: c.precision,
+        gzip: c.gzip,
+        timeoutMs: c.timeout,
+        clock: o.clock,
+      });
+    this.forwarder = new Forwarder({
+      outbox: this.outbox,
+      transport: this.transport,
+      split: (body) => body.split("\n"),
+      clock: o.clock,
+      log,
+      metrics: o.metrics,
+      batchSize: c.batchSize,
+      flushInterval: c.flushInterval,
+      bandwidth: c.drainBandwidth,
+      newestFirst: c.newestFirst,
+      lanes: c.drainConcurrency,
+      initialBackoff: c.initialBackoff,
+      maxBackoff: c.maxBackoff,
+    });
+  }
+
+  start(): void {
+    this.forwarder.start();
+  }
+
+  async stop(graceMs?: number): Promise<void> {
+    this.outbox.flush();
+    await this.forwarder.stop(graceMs);
+    this.transport.close?.();
+  }
+
+  /** Pipeline consumer: the poll line and the sample lines of one outcome, committed together. */
+  record(outcome: PollOutcome): void {
+    const device = this.o.devices.get(outcome.deviceId) ?? { site: "", kind: "" };
+    this.write(outcome.deviceId, outcomePoints(outcome, device));
+  }
+
+  stateChanged(e: StateChangeEvent): void {
+    this.write(`state:${e.deviceId}`, [stateChangePoint(e)]);
+  }
+
+  ticketEvent(e: TicketEvent): void {
+    // Keyed by device: the events of one device's series always travel in one lane, in order.
+    this.write(`ticket:${e.deviceId}`, [ticketEventPoint(e)]);
+  }
+
+  /** Commits points of one key (device) as one outbox entry. */
+  write(key: string, points: readonly Point[]): void {
+    const { lines, skipped } = encodePoints(points, this.o.config.precision);
+    if (skipped > 0) this.o.metrics?.drop(INFLUX_SINK, "unwritable", skipped);
+    if (lines.length > 0) this.outbox.enqueue(key, lines.join("\n"), lines.length);
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Pure encoding of what the daemon knows into InfluxDB line protocol, following the team schema
+ * (README "InfluxDB schema"): no I/O, no clock. Called by the InfluxDB sink once per poll outcome
+ * and once per event, on the daemon's thread; the lines it returns go into the outbox as they are.
+ *
+ * - Device samples: measurement = the metric name's first token before "_" (`modem`, `ups`, `if`),
+ *   field key = the full metric name, float; tags device, site, kind plus the sample's own labels.
+ *   Samples of one outcome that share a measurement and a tag set become one line.
+ * - `poll`: fields up (integer 0/1), duration_seconds (float, not for streamed data), error_kind
+ *   (string, only on failure); tags device, site, kind.
+ * - `device_state`: tags device, site, kind; fields state, previous, cause; time = when it began.
+ * - `ticket_event`: tags device, site, level, event; fields ticket, state, actor.
+ * Every line carries an explicit timestamp (PollOutcome.startedAt), so a replayed line overwrites
+ * itself on the server instead of adding a duplicate.
+ *
+ * Escaping follows the line-protocol reference: measurement escapes comma and space; tag keys,
+ * tag values and field keys escape comma, equals sign and space; string field values escape double
+ * quote and backslash. Newline, carriage return and tab are written as `\n`, `\r`, `\t` in names
+ * (the parser cannot take them raw). A trailing backslash in a name would escape the separator
+ * after it and is removed. Empty tag values are left out (the protocol has no empty tag).
+ * Non-finite numbers (NaN, ±Infinity) cannot be written: such a field is left out, and a line left
+ * with no field is not written (counted in `skipped` by encodePoints).
+ */
+import type { PollOutcome } from "../core/outcome.ts";
+
+/** Timestamp precision of the lines: what the server is told in `precision=`. */
+export type Precision = "ms" | "us" | "ns";
+
+/** A field value: a float (number), an integer ({ int }), a string or a boolean. */
+export type FieldValue = number | string | boolean | { int: number };
+
+export interface Point {
+  measurement: string;
+  tags: Readonly<Record<string, string | undefined>>;
+  fields: Readonly<Record<string, FieldValue>>;
+  /** Milliseconds since the epoch (integer). */
+  time: number;
+}
+
+/** The inventory facts every device line is tagged with. */
+export interface DeviceTags {
+  site: string;
+  kind: string;
+}
+
+/** A change of a device's health state (issue 5 derives them; the sinks record them). */
+export interface StateChangeEvent {
+  deviceId: string;
+  site: string;
+  kind: string;
+  /** up | degraded | down | impacted | maintenance | not-in-service | unmonitored */
+  state: string;
+  previous: string;
+  /** Why (a rule code, "poll timeout", "maintenance window"): bounded text, not a raw value. */
+  cause: string;
+  /** When the new state began (ms since the epoch). */
+  at: number;
+}
+
+export const ticketEventKinds = [
+  "opened",
+  "accepted",
+  "arrived",
+  "cleared",
+  "verified",
+  "rejected",
+  "breached",
+  "commented",
+] as const;
+export type TicketEventKind = (typeof ticketEventKinds)[number];
+
+/** Something that happened to a fault ticket. */
+export interface TicketEvent {
+  ticketId: string;
+  deviceId: string;
+  site: string;
+  /** major | general | consult */
+  level: string;
+  event: TicketEventKind;
+  /** The ticket's state after the event. */
+  state: string;
+  /** Who did it ("monitor" for automatic events). */
+  actor: string;
+  at: number;
+}
+
+const measurementEscapes: Record<string, string> = {
+  ",": "\\,",
+  " ": "\\ ",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
+const tagEscapes: Record<string, string> = { ...measurementEscapes, "=": "\\=" };
+const measurementPattern = /[, \n\r\t]/g;
+const tagPattern = /[,= \n\r\t]/g;
+const stringPattern = /["\\]/g;
+
+function trimBackslash(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 92) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+export function escapeMeasurement(s: string): string {
+  return trimBackslash(s).replace(measurementPattern, (c) => measurementEscapes[c]!);
+}
+
+/** For tag keys, tag values and field keys. */
+export function escapeTag(s: string): string {
+  return trimBackslash(s).replace(tagPattern, (c) => tagEscapes[c]!);
+}
+
+export function escapeString(s: string): string {
+  return `"${s.replace(stringPattern, (c) => `\\${c}`)}"`;
+}
+
+const precisionSuffix: Record<Precision, string> = { ms: "", us: "000", ns: "000000" };
+
+/** Formats one field value, or undefined when it cannot be written (NaN, Infinity). */
+export function formatField(value: FieldValue): string | undefined {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return undefined;
+    return Object.is(value, -0) ? "0" : String(value);
+  }
+  if (typeof value === "string") return escapeString(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (!Number.isSafeInteger(value.int)) return undefined;
+  return `${value.int}i`;
+}
+
+/**
+ * One line, or undefined when no field is writable. Tags are sorted by key (what the server does
+ * anyway, and it makes equal series encode equally); empty tag keys or values are left out.
+ */
+export function encodePoint(point: Point, precision: Precision = "ms"): string | undefined {
+  const measurement = escapeMeasurement(point.measurement);
+  if (measurement === "") return undefined;
+  let fields = "";
+  for (const [key, value] of Object.entries(point.fields)) {
+    const k = escapeTag(key);
+    const v = formatField(value);
+    if (k === "" || v === undefined) continue;
+    fields += `${fields ? "," : ""}${k}=${v}`;
+  }
+  if (fields === "") return undefined;
+  let tags = "";
+  for (const key of Object.keys(point.tags).sort()) {
+    const value = point.tags[key];
+    if (value === undefined) continue;
+    const k = escapeTag(key);
+    const v = escapeTag(value);
+    if (k === "" || v === "") continue;
+    tags += `,${k}=${v}`;
+  }
+  return `${measurement}${tags} ${fields} ${Math.trunc(point.time)}${precisionSuffix[precision]}`;
+}
+
+/** The measurement of a device metric: its name's first token before "_". */
+export function measurementOf(metric: string): string {
+  const i = metric.indexOf("_");
+  return i > 0 ? metric.slice(0, i) : metric;
+}
+
+/** Tags reserved for the inventory; a sample label of the same name cannot override them. */
+const coreTags = new Set(["device", "site", "kind"]);
+
+/**
+ * The points of one poll outcome: the `poll` line and one line per (measurement, label set).
+ * Pure; `time` of every point is outcome.startedAt.
+ */
+export function outcomePoints(outcome: PollOutcome, device: DeviceTags): Point[] {
+  const base = { device: outcome.deviceId, site: device.site, kind: device.kind };
+  const time = outcome.startedAt;
+  const poll: Record<string, FieldValue> = { up: { int: outcome.error ? 0 : 1 } };
+  if (outcome.trigger !== "stream")
+    poll.duration_seconds = Math.max(0, outcome.finishedAt - outcome.startedAt) / 1000;
+  if (outcome.error) poll.error_kind = outcome.error.kind;
+  const points: Point[] = [{ measurement: "poll", tags: base, fields: poll, time }];
+  const grouped = new Map<string, { tags: Record<string, string>; fields: Record<string, FieldValue> }>();
+  for (const sample of outcome.samples) {
+    const measurement = measurementOf(sample.metric);
+    const tags: Record<string, string> = { ...base };
+    let key = measurement;
+    if (sample.labels)
+      for (const name of Object.keys(sample.labels).sort()) {
+        if (coreTags.has(name)) continue;
+        tags[name] = sample.labels[name]!;
+        key += `\u0000${name}\u0000${sample.labels[name]}`;
+      }
+    let group = grouped.get(key);
+    if (!group) {
+      group = { tags, fields: {} };
+      grouped.set(key, group);
+    }
+    group.fields[sample.metric] = sample.value;
+  }
+  for (const [key, group] of grouped)
+    points.push({ measurement: key.split("\u0000", 1)[0]!, tags: group.tags, fields: group.fields, time });
+  return points;
+}
+
+export function stateChangePoint(e: StateChangeEvent): Point {
+  return {
+    measurement: "device_state",
+    tags: { device: e.deviceId, site: e.site, kind: e.kind },
+    fields: { state: e.state, previous: e.previous, cause: e.cause },
+    time: e.at,
+  };
+}
+
+export function ticketEventPoint(e: TicketEvent): Point {
+  return {
+    measurement: "ticket_event",
+    tags: { device: e.deviceId, site: e.site, level: e.level, event: e.event },
+    fields: { ticket: e.ticketId, state: e.state, actor: e.actor },
+    time: e.at,
+  };
+}
+
+/** Encodes points; `skipped` counts points that had no writable field. */
+export function encodePoints(
+  points: readonly Point[],
+  precision: Precision = "ms",
+): { lines: string[]; skipped: number } {
+  const lines: string[] = [];
+  let skipped = 0;
+  for (const p of points) {
+    const line = encodePoint(p, precision);
+    if (line === undefined) skipped++;
+    else lines.push(line);
+  }
+  return { lines, skipped };
+}

@@ -1,0 +1,225 @@
+import { describe, expect, it } from "vitest";
+import { PollError } from "../../src/core/errors.ts";
+import type { PollOutcome } from "../../src/core/outcome.ts";
+import {
+  encodePoint,
+  encodePoints,
+  escapeMeasurement,
+  escapeString,
+  escapeTag,
+  formatField,
+  measurementOf,
+  outcomePoints,
+  type Point,
+  stateChangePoint,
+  ticketEventPoint,
+} from "../../src/sinks/line-protocol.ts";
+
+describe("escaping", () => {
+  it.each([
+    ["plain", "plain"],
+    ["with space", "with\\ space"],
+    ["a,b", "a\\,b"],
+    ["a=b", "a=b"],
+    ["line\nbreak", "line\\nbreak"],
+    ["tab\there", "tab\\there"],
+    ["trailing\\", "trailing"],
+    ["mid\\dle", "mid\\dle"],
+  ])("measurement %j → %j", (input, expected) => {
+    expect(escapeMeasurement(input)).toBe(expected);
+  });
+
+  it.each([
+    ["GigabitEthernet1/0/1", "GigabitEthernet1/0/1"],
+    ["Gi 1/0/1", "Gi\\ 1/0/1"],
+    ["a,b=c", "a\\,b\\=c"],
+    ["crlf\r\n", "crlf\\r\\n"],
+    ["end\\\\", "end"],
+    ["指挥车", "指挥车"],
+  ])("tag %j → %j", (input, expected) => {
+    expect(escapeTag(input)).toBe(expected);
+  });
+
+  it.each([
+    ['say "hi"', '"say \\"hi\\""'],
+    ["back\\slash", '"back\\\\slash"'],
+    ["multi\nline", '"multi\nline"'],
+    ["", '""'],
+  ])("string field %j → %s", (input, expected) => {
+    expect(escapeString(input)).toBe(expected);
+  });
+});
+
+describe("field values", () => {
+  it.each([
+    [1.5, "1.5"],
+    [0, "0"],
+    [-0, "0"],
+    [-12, "-12"],
+    [1e21, "1e+21"],
+    [1e-7, "1e-7"],
+    [Number.NaN, undefined],
+    [Number.POSITIVE_INFINITY, undefined],
+    [Number.NEGATIVE_INFINITY, undefined],
+    [{ int: 1 }, "1i"],
+    [{ int: -3 }, "-3i"],
+    [{ int: 2 ** 60 }, undefined],
+    [true, "true"],
+    [false, "false"],
+    ["down", '"down"'],
+  ] as const)("%j → %j", (input, expected) => {
+    expect(formatField(input as never)).toBe(expected);
+  });
+});
+
+describe("encodePoint", () => {
+  const base: Point = {
+    measurement: "modem",
+    tags: {},
+    fields: { modem_ebno_db: 7.25 },
+    time: 1764547200123,
+  };
+  it.each<[string, Point, string | undefined]>([
+    ["minimal", base, "modem modem_ebno_db=7.25 1764547200123"],
+    [
+      "tags sorted, empty and undefined left out",
+      { ...base, tags: { site: "vehicle", device: "vehicle-modem", empty: "", none: undefined } },
+      "modem,device=vehicle-modem,site=vehicle modem_ebno_db=7.25 1764547200123",
+    ],
+    [
+      "escaped tag key and value",
+      { ...base, tags: { "if name": "Gi 1/0/1,x=y" } },
+      "modem,if\\ name=Gi\\ 1/0/1\\,x\\=y modem_ebno_db=7.25 1764547200123",
+    ],
+    [
+      "mixed field types in order",
+      {
+        measurement: "poll",
+        tags: {},
+        fields: { up: { int: 0 }, duration_seconds: 0.25, error_kind: "timeout" },
+        time: 5,
+      },
+      'poll up=0i,duration_seconds=0.25,error_kind="timeout" 5',
+    ],
+    ["non-finite field left out", { ...base, fields: { a: Number.NaN, b: 2 } }, "modem b=2 1764547200123"],
+    ["no writable field → no line", { ...base, fields: { a: Number.NaN } }, undefined],
+    ["empty measurement → no line", { ...base, measurement: "\\" }, undefined],
+    ["fractional time truncated", { ...base, time: 10.9 }, "modem modem_ebno_db=7.25 10"],
+  ])("%s", (_name, point, expected) => {
+    expect(encodePoint(point)).toBe(expected);
+  });
+
+  it.each([
+    ["ms", "1764547200123"],
+    ["us", "1764547200123000"],
+    ["ns", "1764547200123000000"],
+  ] as const)("precision %s writes the timestamp as %s", (precision, ts) => {
+    expect(encodePoint(base, precision)).toBe(`modem modem_ebno_db=7.25 ${ts}`);
+  });
+
+  it("counts points without a writable field", () => {
+    const r = encodePoints([base, { ...base, fields: { x: Number.NaN } }]);
+    expect(r.lines).toHaveLength(1);
+    expect(r.skipped).toBe(1);
+  });
+});
+
+describe("schema", () => {
+  it.each([
+    ["modem_ebno_db", "modem"],
+    ["if_in_bits_per_second", "if"],
+    ["system_uptime_seconds", "system"],
+    ["tcp", "tcp"],
+    ["_odd", "_odd"],
+  ])("measurement of %s is %s", (metric, expected) => {
+    expect(measurementOf(metric)).toBe(expected);
+  });
+
+  const device = { site: "vehicle", kind: "switch" };
+
+  it("one poll line and one line per measurement and label set, at startedAt", () => {
+    const outcome: PollOutcome = {
+      deviceId: "vehicle-switch",
+      trigger: "schedule",
+      startedAt: 1_000_000,
+      finishedAt: 1_000_250,
+      samples: [
+        { metric: "if_oper_up", value: 1, labels: { ifname: "Gi1/0/1" } },
+        { metric: "if_in_bits_per_second", value: 1200, labels: { ifname: "Gi1/0/1" } },
+        { metric: "if_oper_up", value: 0, labels: { ifname: "Gi1/0/2" } },
+        { metric: "system_uptime_seconds", value: 3600 },
+        { metric: "cpu_usage_percent", value: 12, labels: { entity: "slot 1", device: "spoof" } },
+      ],
+    };
+    const { lines } = encodePoints(outcomePoints(outcome, device));
+    expect(lines).toEqual([
+      "poll,device=vehicle-switch,kind=switch,site=vehicle up=1i,duration_seconds=0.25 1000000",
+      "if,device=vehicle-switch,ifname=Gi1/0/1,kind=switch,site=vehicle if_oper_up=1,if_in_bits_per_second=1200 1000000",
+      "if,device=vehicle-switch,ifname=Gi1/0/2,kind=switch,site=vehicle if_oper_up=0 1000000",
+      "system,device=vehicle-switch,kind=switch,site=vehicle system_uptime_seconds=3600 1000000",
+      "cpu,device=vehicle-switch,entity=slot\\ 1,kind=switch,site=vehicle cpu_usage_percent=12 1000000",
+    ]);
+  });
+
+  it("a failed poll writes up=0 and the error kind only", () => {
+    const outcome: PollOutcome = {
+      deviceId: "d1",
+      trigger: "schedule",
+      startedAt: 42,
+      finishedAt: 5042,
+      samples: [],
+      error: new PollError("timeout", "no answer in 5 s"),
+    };
+    const { lines } = encodePoints(outcomePoints(outcome, device));
+    expect(lines).toEqual([
+      'poll,device=d1,kind=switch,site=vehicle up=0i,duration_seconds=5,error_kind="timeout" 42',
+    ]);
+  });
+
+  it("streamed data has no duration", () => {
+    const outcome: PollOutcome = {
+      deviceId: "bd1",
+      trigger: "stream",
+      startedAt: 7,
+      finishedAt: 7,
+      samples: [{ metric: "beidou_fix", value: 1 }],
+    };
+    expect(encodePoints(outcomePoints(outcome, device)).lines[0]).toBe(
+      "poll,device=bd1,kind=switch,site=vehicle up=1i 7",
+    );
+  });
+
+  it("state changes and ticket events", () => {
+    expect(
+      encodePoint(
+        stateChangePoint({
+          deviceId: "vehicle-modem",
+          site: "vehicle",
+          kind: "satellite-modem",
+          state: "down",
+          previous: "up",
+          cause: 'rx_unlock "carrier"',
+          at: 99,
+        }),
+      ),
+    ).toBe(
+      'device_state,device=vehicle-modem,kind=satellite-modem,site=vehicle state="down",previous="up",cause="rx_unlock \\"carrier\\"" 99',
+    );
+    expect(
+      encodePoint(
+        ticketEventPoint({
+          ticketId: "T-2026-0001",
+          deviceId: "vehicle-modem",
+          site: "vehicle",
+          level: "major",
+          event: "opened",
+          state: "open",
+          actor: "monitor",
+          at: 100,
+        }),
+      ),
+    ).toBe(
+      'ticket_event,device=vehicle-modem,event=opened,level=major,site=vehicle ticket="T-2026-0001",state="open",actor="monitor" 100',
+    );
+  });
+});
