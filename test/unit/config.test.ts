@@ -159,7 +159,14 @@ describe("emcomm config check", () => {
     const r = cli("config", "check", "config/emcomm.yaml", "--secrets");
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/EMCOMM_SNMP_COMMUNITY is not set/);
-    const env = { ...process.env, EMCOMM_SNMP_COMMUNITY: "c0mm", EMCOMM_MQTT_PASSWORD: "p4ss" };
+    const env = {
+      ...process.env,
+      EMCOMM_SNMP_COMMUNITY: "c0mm",
+      EMCOMM_MQTT_PASSWORD: "p4ss",
+      EMCOMM_TOKEN_ENGINEER: "t0k1",
+      EMCOMM_TOKEN_SUPERVISOR: "t0k2",
+      EMCOMM_TOKEN_VIEWER: "t0k3",
+    };
     const ok = spawnSync(
       process.execPath,
       [join(root, "bin/emcomm.js"), "config", "check", "config/emcomm.yaml", "--secrets"],
@@ -170,6 +177,6 @@ describe("emcomm config check", () => {
       },
     );
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout + ok.stderr).not.toMatch(/c0mm|p4ss/);
+    expect(ok.stdout + ok.stderr).not.toMatch(/c0mm|p4ss|t0k/);
   });
 });

@@ -7,7 +7,7 @@ import { loadConfigFile } from "../../src/config/load.ts";
 const root = new URL("../../", import.meta.url).pathname;
 const metricName = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 const unitSuffix =
-  /_(seconds|bytes|bits_per_second|percent|ratio|db|dbm|volts|amperes|watts|celsius|hertz|kpa|degrees|total|hours|locked|on|up|ok|alarm|present|state|source|status|mode|running|enabled|repeating|connected|registered|call|band|fix|used|muted|start|ticks|rpm|remaining|kpa)$/;
+  /_(seconds|bytes|bits_per_second|percent|ratio|db|dbm|volts|amperes|watts|celsius|hertz|kpa|degrees|total|hours|locked|on|up|ok|alarm|present|state|source|status|mode|running|enabled|repeating|connected|registered|call|band|fix|used|muted|start|ticks|rpm|remaining|hz)$/;
 /** Units whose metrics carry no suffix: states, flags and counts of things. */
 const unitless = new Set(["bool", "enum", "count", "band number"]);
 
