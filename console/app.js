@@ -1,0 +1,171 @@
+// The duty console: state, routing (#/ tickets, #/t/<id> one ticket, #/devices, #/new,
+// #/windows, #/reports), the live stream and the one-second countdown. Views are in views.js,
+// forms and their checks in forms.js.
+import { ApiError, followEvents, get, token } from "./api.js";
+import { age, html } from "./dom.js";
+import { openSignIn } from "./forms.js";
+import { getLang, setLang, t } from "./i18n.js";
+import { paths } from "./paths.js";
+import { tick, views } from "./views.js";
+
+/** Shared page state; views read it, loaders fill it. */
+export const state = {
+  me: null,
+  live: "connecting",
+  route: { name: "tickets", id: null },
+  stale: null,
+};
+
+const $ = (sel) => document.querySelector(sel);
+
+export function toast(message, bad = false) {
+  const el = $("#toast");
+  el.textContent = message;
+  el.className = bad ? "toast bad" : "toast";
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (el.hidden = true), bad ? 7000 : 3500);
+}
+
+/** The message to show for a failed request (HTTP status and the server's words). */
+export function explain(err) {
+  if (!(err instanceof ApiError)) return `${t("networkError")} (${err?.message ?? err})`;
+  if (err.status === 0) return t("networkError");
+  if (err.status === 401) return t("needToken");
+  if (err.status === 403) return `${t("forbidden")}: ${err.message}`;
+  if (err.status >= 500) return `${t("serverError")}: ${err.message}`;
+  return err.message;
+}
+
+/** Loads `path` for a view, noting when the answer is an offline copy. */
+export async function load(path) {
+  const r = await get(path);
+  if (r.stale) state.stale = Math.min(state.stale ?? r.savedAt, r.savedAt);
+  return r.data;
+}
+
+function parseRoute() {
+  const h = location.hash.replace(/^#\/?/, "");
+  const [name, id] = h.split("/");
+  if (name === "t" && id) return { name: "ticket", id };
+  if (["devices", "new", "windows", "reports"].includes(name)) return { name, id: null };
+  return { name: "tickets", id: null };
+}
+
+let rendering = 0;
+/** Renders the current route; later calls supersede earlier ones still loading. */
+export async function render() {
+  const my = ++rendering;
+  state.route = parseRoute();
+  state.stale = null;
+  for (const a of document.querySelectorAll(".tabs a")) {
+    const on =
+      a.dataset.tab === state.route.name || (a.dataset.tab === "tickets" && state.route.name === "ticket");
+    if (on) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  const main = $("#main");
+  try {
+    const out = await views[state.route.name](state.route.id);
+    if (my !== rendering) return;
+    const focus = document.activeElement?.id;
+    main.innerHTML = String(out.html);
+    out.mount?.(main);
+    if (focus) document.getElementById(focus)?.focus();
+  } catch (err) {
+    if (my !== rendering) return;
+    main.innerHTML = String(html`<p class="error">${explain(err)}</p>`);
+  }
+  shell();
+  tick();
+}
+
+/** Header and banner: language, who is signed in, live/offline and the data's age. */
+export function shell() {
+  document.documentElement.lang = getLang() === "zh" ? "zh-CN" : "en";
+  document.title = t("title");
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  $("#lang").textContent = t("lang");
+  const who = $("#who");
+  who.textContent = state.me ? `${state.me.name} · ${t(`role_${state.me.role}`)}` : t("signIn");
+  who.title = state.me ? t("signOut") : t("signIn");
+  const live = $("#live");
+  live.className = `live ${state.live}`;
+  live.textContent = t(state.live);
+  const banner = $("#banner");
+  if (state.stale !== null) {
+    banner.hidden = false;
+    banner.textContent = `${t("offline")} — ${t("lastData")} ${age(Date.now() - state.stale)}`;
+  } else if (!state.me) {
+    banner.hidden = false;
+    banner.textContent = t("notSignedIn");
+  } else banner.hidden = true;
+}
+
+/** Who the token belongs to; null (read-only) without a token or when it is refused. */
+export async function whoAmI() {
+  if (!token.get()) {
+    state.me = null;
+    return;
+  }
+  try {
+    const r = await get(paths.me);
+    state.me = r.data?.role ? { name: r.data.name, role: r.data.role } : null;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      token.clear();
+      toast(t("badToken"), true);
+    }
+    state.me = null;
+  }
+}
+
+let stream = null;
+let refreshTimer = null;
+/** (Re)opens the live stream; every event re-renders the current view (coalesced to 300 ms). */
+function follow() {
+  stream?.stop();
+  state.live = "connecting";
+  stream = followEvents(
+    () => {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(render, 300);
+    },
+    (s) => {
+      const was = state.live;
+      state.live = s;
+      if (s === "online" && was !== "online") render();
+      else shell();
+    },
+  );
+}
+
+export async function signedIn() {
+  await whoAmI();
+  follow();
+  await render();
+}
+
+async function start() {
+  setLang(getLang());
+  $("#lang").addEventListener("click", () => {
+    setLang(getLang() === "zh" ? "en" : "zh");
+    render();
+  });
+  $("#who").addEventListener("click", async () => {
+    if (state.me || token.get()) {
+      token.clear();
+      state.me = null;
+      await signedIn();
+    } else openSignIn();
+  });
+  window.addEventListener("hashchange", render);
+  window.addEventListener("online", follow);
+  setInterval(tick, 1000);
+  setInterval(shell, 30_000);
+  if ("serviceWorker" in navigator && window.isSecureContext)
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  await signedIn();
+}
+
+start();

@@ -1,0 +1,340 @@
+// The views: open tickets worst first, one ticket with its history and measured device state,
+// devices by site, and the reports. Each returns { html, mount(main) }; forms are in forms.js.
+import { serverNow } from "./api.js";
+import { load, state } from "./app.js";
+import { clockText, html, ms, when } from "./dom.js";
+import { act, bindActions, manualForm, windowsForm } from "./forms.js";
+import { name, t } from "./i18n.js";
+import { actionsFor, clockClass, clockNames, levels, normTicket, states, worstFirst } from "./model.js";
+import { paths } from "./paths.js";
+
+const FILTERS = "emcomm.filters";
+let warnFraction = 0.25;
+
+/** Devices and sites, by id, for names (cached by api.js for offline use). */
+async function inventory() {
+  const body = await load(paths.devices);
+  const devices = new Map();
+  const sites = new Map();
+  for (const d of body?.devices ?? []) {
+    devices.set(d.id, d);
+    if (!sites.has(d.site)) sites.set(d.site, d.siteName ?? d.site);
+  }
+  for (const s of body?.sites ?? []) sites.set(s.id, s.name ?? s.id);
+  return { devices, sites };
+}
+
+/** One countdown: the ticker updates its text and class every second from the data attributes. */
+function clockCell(ticket, c) {
+  const k = ticket.clocks[c];
+  if (!k) return html`<div class="clock done"><b>${t(`clock_${c}`)}</b><span>—</span></div>`;
+  return html`<div class="clock" data-clock="${c}" data-deadline="${k.deadline}" data-stopped="${k.stoppedAt ?? ""}"
+    data-total="${k.total ?? ""}"><b>${t(`clock_${c}`)}</b><span></span></div>`;
+}
+
+function badges(tk) {
+  return html`<span class="badge ${tk.level}">${t(`level_${tk.level}`)}</span>
+    <span class="badge state" data-state="${tk.state}">${t(`state_${tk.state}`)}</span>
+    ${tk.repeatOf ? html`<span class="badge repeat">${t("repeatOf")} #${tk.repeatOf}</span>` : ""}
+    <span class="muted">#${tk.id}</span>`;
+}
+
+function deviceLabel(tk, inv) {
+  const d = tk.device ? inv.devices.get(tk.device) : null;
+  return d ? name(d.name) : (tk.device ?? tk.symptom);
+}
+
+function actionButtons(tk) {
+  const list = actionsFor(tk, state.me?.role ?? null);
+  if (list.length === 0) return "";
+  return html`<div class="actions">${list.map(
+    (a) =>
+      html`<button type="button" class="${a === "reject" ? "danger" : a === "comment" ? "" : "primary"}"
+        data-act="${a}" data-id="${tk.id}" data-state="${tk.state}">${t(a)}</button>`,
+  )}</div>`;
+}
+
+function card(tk, inv) {
+  return html`<article class="card ${tk.level}" data-ticket="${tk.id}">
+    <div class="card-head">${badges(tk)}</div>
+    <a class="card-title" href="#/t/${tk.id}">${deviceLabel(tk, inv)}</a>
+    <div class="muted">${name(inv.sites.get(tk.site)) || tk.site || "—"} · ${t("reportedAt")} ${when(tk.reportedAt)}</div>
+    <div class="clocks">${clockNames.map((c) => clockCell(tk, c))}</div>
+    ${actionButtons(tk)}
+  </article>`;
+}
+
+function select(id, label, value, options) {
+  return html`<label for="${id}">${label}<select id="${id}">
+    <option value="">${t("all")}</option>
+    ${options.map(([v, text]) => html`<option value="${v}" ${v === value ? "selected" : ""}>${text}</option>`)}
+  </select></label>`;
+}
+
+async function ticketsView() {
+  const [body, inv] = await Promise.all([load(paths.openTickets), inventory()]);
+  if (typeof body?.warnRemaining === "number") warnFraction = body.warnRemaining;
+  const f = JSON.parse(localStorage.getItem(FILTERS) ?? "{}");
+  const all = worstFirst((body?.tickets ?? []).map(normTicket), serverNow());
+  const shown = all.filter(
+    (tk) =>
+      (!f.site || tk.site === f.site) &&
+      (!f.level || tk.level === f.level) &&
+      (!f.state || tk.state === f.state),
+  );
+  const siteOptions = [...inv.sites].map(([id, n]) => [id, name(n) || id]);
+  return {
+    html: html`<h1>${t("tickets")} <span class="muted">(${shown.length}/${all.length} ${t("open")})</span></h1>
+      <div class="filters">
+        ${select("f-site", t("site"), f.site, siteOptions)}
+        ${select(
+          "f-level",
+          t("level"),
+          f.level,
+          levels.map((l) => [l, t(`level_${l}`)]),
+        )}
+        ${select(
+          "f-state",
+          t("state"),
+          f.state,
+          states.slice(0, 4).map((s) => [s, t(`state_${s}`)]),
+        )}
+      </div>
+      <section class="cards" id="ticket-list">${
+        shown.length ? shown.map((tk) => card(tk, inv)) : html`<p class="muted">${t("noTickets")}</p>`
+      }</section>`,
+    mount(main) {
+      for (const key of ["site", "level", "state"])
+        main.querySelector(`#f-${key}`).addEventListener("change", (e) => {
+          const next = { ...f, [key]: e.target.value };
+          localStorage.setItem(FILTERS, JSON.stringify(next));
+          import("./app.js").then((m) => m.render());
+        });
+      bindActions(main);
+    },
+  };
+}
+
+const eventWords = {
+  zh: {
+    opened: "开单",
+    accepted: "接单",
+    arrived: "到场",
+    cleared: "销障",
+    verified: "验证结单",
+    rejected: "退回",
+    commented: "备注",
+    updated: "修改记录",
+    restored: "实测恢复",
+    recurred: "再次发生",
+    flapping: "频繁抖动",
+    breached: "超时",
+    warned: "即将超时",
+  },
+};
+
+function eventText(e) {
+  const lang = document.documentElement.lang.startsWith("zh") ? "zh" : "en";
+  return (lang === "zh" ? eventWords.zh[e.event] : null) ?? e.event;
+}
+
+function detailText(e) {
+  const d = e.detail ?? {};
+  const parts = [];
+  if (d.note) parts.push(d.note);
+  if (d.clock) parts.push(`${t(`clock_${d.clock}`)} ${t("breached")}`);
+  if (d.position) {
+    const p = d.position;
+    parts.push(
+      `${t("position")} ${Number(p.lat).toFixed(5)}, ${Number(p.lon).toFixed(5)} ±${Math.round(p.accuracy ?? 0)} m`,
+    );
+  }
+  if (d.restoredAt) parts.push(`${t("restoredAt")} ${when(d.restoredAt)}`);
+  return parts.join(" · ");
+}
+
+async function ticketView(id) {
+  const [body, inv] = await Promise.all([load(paths.ticket(id)), inventory()]);
+  const raw = body?.ticket ?? body;
+  const tk = normTicket(raw);
+  let events = body?.events ?? raw?.events;
+  if (!events) events = (await load(paths.ticketEvents(id)))?.events ?? [];
+  let transitions = body?.transitions ?? body?.measured ?? null;
+  if (!transitions && tk.device) {
+    try {
+      const since = (tk.faultStart ?? tk.reportedAt ?? serverNow()) - 3600_000;
+      transitions = (await load(paths.transitions(tk.device, since)))?.transitions ?? [];
+    } catch {
+      transitions = [];
+    }
+  }
+  const record = [
+    ["symptom", tk.symptom],
+    ["faultType", tk.faultType],
+    ["faultStart", when(tk.faultStart)],
+    ["reportedAt", when(tk.reportedAt)],
+    ["restoredAt", tk.restoredAt ? when(tk.restoredAt) : null],
+    ["repairedAt", tk.repairedAt ? when(tk.repairedAt) : null],
+    ["cause", tk.cause],
+    ["handling", tk.handling],
+    ["responsibility", tk.responsibility],
+    ["lessons", tk.lessons],
+    ["handler", tk.handler],
+    ["openedBy", tk.openedBy],
+    ["source", tk.source ? t(`source_${tk.source}`) : null],
+    ["rejections", tk.rejections || null],
+  ].filter(([, v]) => v !== null && v !== undefined && v !== "");
+  const dev = tk.device ? inv.devices.get(tk.device) : null;
+  return {
+    html: html`<p><a href="#/" class="button">← ${t("back")}</a></p>
+      <article class="card ${tk.level}" data-ticket="${tk.id}" id="ticket-detail">
+        <div class="card-head">${badges(tk)}</div>
+        <h1 class="card-title">${deviceLabel(tk, inv)}</h1>
+        <div class="muted">${name(inv.sites.get(tk.site)) || tk.site || "—"}</div>
+        <div class="clocks">${clockNames.map((c) => clockCell(tk, c))}</div>
+        ${actionButtons(tk)}
+      </article>
+      <div class="detail">
+        <section><h2>${t("symptom")}</h2><dl class="kv">${record.map(
+          ([k, v]) => html`<dt>${t(k)}</dt><dd data-field="${k}">${v}</dd>`,
+        )}</dl></section>
+        <section><h2>${t("history")}</h2><ol class="history" id="history">${events.map(
+          (e) => html`<li data-event="${e.event}"><time>${when(e.at)}</time><b>${eventText(e)}</b>
+            <span class="muted">${e.actor ?? ""}</span> ${detailText(e)}</li>`,
+        )}</ol>
+        <h2>${t("measured")}</h2>
+        ${dev ? html`<p>${t("latest")}: ${measuredNow(dev)}</p>` : ""}
+        <ul class="timeline" id="measured">${(transitions ?? []).map(
+          (x) => html`<li><time>${when(x.at)}</time><span class="st ${x.state}">${t(`st_${x.state}`)}</span>
+            <span class="muted">${x.cause ?? ""}</span></li>`,
+        )}</ul></section>
+      </div>`,
+    mount(main) {
+      bindActions(main);
+    },
+  };
+}
+
+function measuredNow(d) {
+  if (d.up === true) return html`<span class="st up">${t("st_up")}</span> ${when(d.lastPollAt)}`;
+  if (d.up === false)
+    return html`<span class="st down">${t("st_down")}</span> ${when(d.lastPollAt)} ${d.lastError?.kind ?? ""}`;
+  return t("noMeasure");
+}
+
+function stateOf(d, health) {
+  const h = health.get(d.id);
+  if (h?.state) return { state: h.state, since: h.since ?? h.at ?? null };
+  if (d.up === true) return { state: "up", since: null };
+  if (d.up === false) return { state: "down", since: ms(d.lastError?.at) };
+  return { state: "unknown", since: null };
+}
+
+async function devicesView() {
+  const inv = await inventory();
+  const health = new Map();
+  try {
+    const body = await load(paths.health);
+    for (const h of body?.devices ?? body?.health ?? []) health.set(h.device ?? h.id, h);
+  } catch {
+    // No health ledger: the poll status of /api/v1/devices is shown instead.
+  }
+  const bySite = new Map();
+  for (const d of inv.devices.values()) {
+    const list = bySite.get(d.site) ?? [];
+    list.push(d);
+    bySite.set(d.site, list);
+  }
+  const order = [
+    "down",
+    "degraded",
+    "impacted",
+    "unknown",
+    "unmonitored",
+    "maintenance",
+    "not-in-service",
+    "up",
+  ];
+  return {
+    html: html`<h1>${t("byState")}</h1>${[...bySite].map(([site, list]) => {
+      const rows = list
+        .map((d) => ({ d, ...stateOf(d, health) }))
+        .sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
+      return html`<section class="site card"><h2>${name(inv.sites.get(site)) || site}</h2><ul>${rows.map(
+        (r) => html`<li data-device="${r.d.id}"><span class="st ${r.state}">${t(`st_${r.state}`)}</span>
+          <span>${name(r.d.name)}</span>${r.since ? html`<span class="muted">${t("since")} ${when(r.since)}</span>` : ""}</li>`,
+      )}</ul></section>`;
+    })}`,
+  };
+}
+
+function month() {
+  const d = new Date(serverNow() + 8 * 3600_000);
+  return d.toISOString().slice(0, 7);
+}
+
+async function reportsView() {
+  const m = month();
+  let figures = null;
+  try {
+    figures = await load(paths.availability(m));
+  } catch {
+    figures = null;
+  }
+  const { exists } = await import("./api.js");
+  const [sheet, report] = await Promise.all([exists(paths.scoreSheet(m)), exists(paths.monthReport(m))]);
+  const pct = (v) => (typeof v === "number" ? `${(v <= 1 ? v * 100 : v).toFixed(2)} %` : "—");
+  const avail = figures?.availability ?? figures?.contract?.availability ?? figures?.ratio ?? null;
+  const timely = figures?.timeliness ?? figures?.repairTimeliness ?? null;
+  return {
+    html: html`<h1>${t("reports")} ${m}</h1>
+      <div class="metrics">
+        <div class="card metric"><b>${t("availability")}</b><strong>${pct(avail)}</strong>
+          <span class="muted">${t("target")} ≥ 99 % · ${t("monthToDate")}</span></div>
+        <div class="card metric"><b>${t("timeliness")}</b><strong>${pct(timely)}</strong>
+          <span class="muted">${t("target")} ≥ 98 % · ${t("monthToDate")}</span></div>
+      </div>
+      <h2>${t("reports")}</h2>
+      <div class="links">
+        ${sheet ? html`<a class="button" href="${paths.scoreSheet(m)}" download>${t("scoreSheet")}</a>` : html`<span class="button" aria-disabled="true">${t("scoreSheet")}: ${t("notAvailable")}</span>`}
+        ${report ? html`<a class="button" href="${paths.monthReport(m)}">${t("monthReport")}</a>` : html`<span class="button" aria-disabled="true">${t("monthReport")}: ${t("notAvailable")}</span>`}
+      </div>`,
+  };
+}
+
+export const views = {
+  tickets: ticketsView,
+  ticket: ticketView,
+  devices: devicesView,
+  new: async () => manualForm(await inventory()),
+  windows: async () => windowsForm(await inventory()),
+  reports: reportsView,
+};
+
+/** The one-second countdown: text and colour of every clock on the page. */
+export function tick() {
+  const now = serverNow();
+  for (const el of document.querySelectorAll(".clock[data-deadline]")) {
+    const k = {
+      deadline: Number(el.dataset.deadline),
+      stoppedAt: el.dataset.stopped ? Number(el.dataset.stopped) : null,
+      total: el.dataset.total ? Number(el.dataset.total) : null,
+    };
+    const cls = clockClass(k, now, warnFraction);
+    const left = k.deadline - (k.stoppedAt ?? now);
+    el.className = `clock ${cls}`;
+    const span = el.querySelector("span");
+    const text =
+      k.stoppedAt !== null
+        ? left < 0
+          ? `${t("breached")} ${clockText(-left)}`
+          : `${t("met")}`
+        : left < 0
+          ? `${t("over")} ${clockText(-left)}`
+          : clockText(left);
+    if (span.textContent !== text) span.textContent = text;
+    el.dataset.left = String(Math.round(left / 1000));
+  }
+}
+
+export { act };
