@@ -17,6 +17,7 @@ import { buildHttp } from "./http/server.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Scheduler } from "./scheduler.ts";
+import { type Sla, startSla } from "./sla/index.ts";
 import { StatusBoard } from "./status.ts";
 import { type Db, openStore } from "./store/db.ts";
 import { VERSION } from "./version.ts";
@@ -39,6 +40,8 @@ export interface Daemon {
   status: StatusBoard;
   metrics: DaemonMetrics;
   drivers: ReadonlyMap<string, Driver>;
+  /** Health states, availability ledger and tickets (src/sla). */
+  sla: Sla;
   http?: FastifyInstance;
   /** "http://127.0.0.1:9464" when listening. */
   url?: string;
@@ -74,6 +77,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe("status", (o) => status.record(o));
   pipeline.subscribe("metrics", (o) => metrics.record(o, kinds.get(o.deviceId) ?? ""));
   pipeline.subscribe("log", logTransitions(log, status));
+  const sla = startSla({ config, db, clock, log, drivers, registry: metrics.registry });
+  pipeline.subscribe("health", (o) => sla.observe(o));
 
   const scheduler = new Scheduler({
     clock,
@@ -125,12 +130,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     status,
     metrics,
     drivers,
+    sla,
     async stop() {
       if (stopping) return;
       stopping = true;
       heartbeat?.cancel();
       await daemon.http?.close();
       await scheduler.stop(config.daemon.shutdownGrace);
+      sla.stop();
       await Promise.allSettled([
         ...streamed.map((s) => s.driver.stop()),
         ...[...drivers.values()].map((d) => (d.shape === "polled" ? d.close() : undefined)),
@@ -153,7 +160,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
-      routes: options.routes,
+      routes: [sla.routes, ...(options.routes ?? [])],
     });
     const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });
     daemon.http = http;

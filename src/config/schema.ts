@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { drivers } from "../../drivers/index.ts";
 import { duration } from "./duration.ts";
+import { slaSchema } from "./sla-schema.ts";
 
 const id = z
   .string()
@@ -128,6 +129,8 @@ export const configSchema = z
     daemon: daemonSchema.prefault({}),
     sites: z.array(siteSchema).min(1, "at least one site"),
     devices: z.array(deviceSchema),
+    /** Health states, availability accounting, tickets and SLA clocks (issue 5). */
+    sla: slaSchema,
   })
   .superRefine((config, ctx) => {
     const siteIds = new Set<string>();
@@ -167,6 +170,14 @@ export const configSchema = z
           input: device.upstream,
         });
     });
+    for (const id of Object.keys(config.sla.devices))
+      if (!deviceIds.has(id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sla", "devices", id],
+          message: "the id of a device of the inventory",
+          input: id,
+        });
   });
 
 export type Config = z.output<typeof configSchema>;

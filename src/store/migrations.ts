@@ -23,4 +23,111 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "health ledger: device state transitions, site deployments, maintenance windows and drills",
+    up: `
+      CREATE TABLE state_transitions (
+        id INTEGER PRIMARY KEY,
+        device TEXT NOT NULL,
+        site TEXT NOT NULL,
+        state TEXT NOT NULL,        -- up|degraded|down|impacted|maintenance|not-in-service|unmonitored
+        previous TEXT,              -- NULL for the device's first recorded state
+        at INTEGER NOT NULL,        -- ms since epoch: when the state began (outages: the first failed poll)
+        recorded_at INTEGER NOT NULL, -- ms since epoch: when it was declared
+        code TEXT,                  -- fault code for down/degraded (rule code or 'unreachable')
+        cause TEXT NOT NULL,        -- person-readable reason
+        detail TEXT                 -- JSON: upstream, third party, window id...
+      );
+      CREATE INDEX state_transitions_device_at ON state_transitions(device, at, id);
+      CREATE INDEX state_transitions_at ON state_transitions(at);
+      CREATE TRIGGER state_transitions_no_update BEFORE UPDATE ON state_transitions
+        BEGIN SELECT RAISE(ABORT, 'state_transitions is append-only'); END;
+      CREATE TRIGGER state_transitions_no_delete BEFORE DELETE ON state_transitions
+        BEGIN SELECT RAISE(ABORT, 'state_transitions is append-only'); END;
+
+      CREATE TABLE site_deployments (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        deployed INTEGER NOT NULL,  -- 1 deployed (in service), 0 stood down
+        at INTEGER NOT NULL,        -- ms since epoch: effective time
+        recorded_at INTEGER NOT NULL,
+        who TEXT NOT NULL,
+        note TEXT
+      );
+      CREATE INDEX site_deployments_site_at ON site_deployments(site, at, id);
+      CREATE TRIGGER site_deployments_no_update BEFORE UPDATE ON site_deployments
+        BEGIN SELECT RAISE(ABORT, 'site_deployments is append-only'); END;
+
+      CREATE TABLE maintenance_windows (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,         -- maintenance|drill
+        devices TEXT NOT NULL,      -- JSON array of device ids ([] = none named)
+        sites TEXT NOT NULL,        -- JSON array of site ids ([] = none named)
+        starts_at INTEGER NOT NULL,
+        ends_at INTEGER NOT NULL,
+        who TEXT NOT NULL,
+        why TEXT NOT NULL,
+        approval_ref TEXT,
+        status TEXT NOT NULL,       -- requested|approved|cancelled
+        approved_by TEXT,
+        approved_at INTEGER,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX maintenance_windows_time ON maintenance_windows(starts_at, ends_at);
+    `,
+  },
+  {
+    version: 3,
+    description: "fault tickets with the contract's fault record, and their append-only audit trail",
+    up: `
+      CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        device TEXT,                -- NULL for a consultation not about one device
+        site TEXT,
+        code TEXT NOT NULL,         -- fault code: rule code, 'unreachable', or 'manual'
+        level TEXT NOT NULL,        -- major|general|consult
+        source TEXT NOT NULL,       -- auto|manual
+        state TEXT NOT NULL,        -- opened|accepted|onsite|cleared|closed
+        reported_at INTEGER NOT NULL, -- SLA clocks start here
+        fault_start INTEGER NOT NULL, -- the outage's first failed poll (or the reported start)
+        accepted_at INTEGER,
+        arrived_at INTEGER,
+        cleared_at INTEGER,         -- when the contractor reported it cleared (销障); NULL again after a reject
+        repaired_at INTEGER,        -- repair time of the record; stops the repair clock
+        restored_at INTEGER,        -- measured: first good poll of the recovery run
+        closed_at INTEGER,          -- verified by the bureau (结单)
+        repeat_of INTEGER REFERENCES tickets(id),
+        flapping INTEGER NOT NULL DEFAULT 0,
+        rejections INTEGER NOT NULL DEFAULT 0,
+        symptom TEXT NOT NULL,
+        fault_type TEXT,
+        cause TEXT,
+        handling TEXT,
+        responsibility TEXT,
+        lessons TEXT,
+        handler TEXT,
+        opened_by TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX tickets_one_open ON tickets(device, code) WHERE state != 'closed' AND device IS NOT NULL;
+      CREATE INDEX tickets_reported ON tickets(reported_at);
+      CREATE INDEX tickets_state ON tickets(state);
+
+      CREATE TABLE ticket_events (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        event TEXT NOT NULL,        -- opened|accepted|arrived|cleared|verified|rejected|commented|updated|restored|recurred|flapping|breached|warned
+        from_state TEXT,
+        to_state TEXT,
+        detail TEXT                 -- JSON
+      );
+      CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+      CREATE TRIGGER ticket_events_no_update BEFORE UPDATE ON ticket_events
+        BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+      CREATE TRIGGER ticket_events_no_delete BEFORE DELETE ON ticket_events
+        BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+    `,
+  },
 ];

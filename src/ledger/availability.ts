@@ -1,0 +1,297 @@
+/**
+ * Availability integrated from the ledger's intervals, never from samples:
+ *
+ *   availability = (expected-in-service time − downtime) / expected-in-service time × 100
+ *
+ * Expected time is the period minus every excluded interval: approved maintenance windows and
+ * drills, time outside the site's service calendar (a `deployed` site stood down), daemon outages
+ * (unmonitored), states `maintenance` / `not-in-service` / `unmonitored`, `impacted` unless the
+ * policy counts it (never when its upstream is a third party's), and, under the `from-first-seen`
+ * policy, the time before a device's first recorded state. Downtime is the time in the policy's
+ * down states that is not excluded.
+ *
+ * `computeAvailability` is pure (the property tests drive it); `availabilityForPeriod` reads the
+ * store and the config and calls it. Same store + same config → the same figures, to the ms.
+ */
+
+import type { Config } from "../config/schema.ts";
+import type { AccountingPolicy } from "../config/sla-schema.ts";
+import type { Db } from "../store/db.ts";
+import { type Period, zonedTime } from "./period.ts";
+import {
+  type DeviceState,
+  deployments,
+  timelines,
+  unmonitoredGaps,
+  windowCovers,
+  windowsBetween,
+} from "./store.ts";
+
+export interface Interval {
+  from: number;
+  to: number;
+}
+
+/** A device's state changes: the state before `at[0]` is unknown (never seen). */
+export interface DeviceTimeline {
+  device: string;
+  site: string;
+  system: string;
+  at: readonly number[];
+  state: readonly DeviceState[];
+  /** Per entry: whether an `impacted` state's root cause is a third party's device. */
+  thirdParty?: readonly boolean[];
+  /** Intervals excluded from expected time (windows, calendar, daemon outages), any order. */
+  exclusions: readonly Interval[];
+}
+
+export interface AvailabilityFigure {
+  /** Expected-in-service time within the period, ms. */
+  expectedMs: number;
+  /** Downtime within expected time, ms. */
+  downMs: number;
+  /** Percent 0..100, or null when nothing was expected in service (no denominator). */
+  availability: number | null;
+}
+
+export interface DeviceAvailability extends AvailabilityFigure {
+  device: string;
+  site: string;
+  system: string;
+  /** Excluded time (maintenance, calendar, unmonitored, unknown, impacted not counted), ms. */
+  excludedMs: number;
+  /** Counted down intervals (after exclusions), clipped to the period: the evidence. */
+  outages: Interval[];
+}
+
+export interface GroupAvailability extends AvailabilityFigure {
+  devices: number;
+}
+
+/** What `availabilityForPeriod` returns; the monthly report (issue 7) reads this shape. */
+export interface AvailabilityReport {
+  period: Period;
+  timezone: string;
+  /** The accounting policy that produced these figures (its version goes on the report). */
+  policy: AccountingPolicy;
+  devices: DeviceAvailability[];
+  sites: Record<string, GroupAvailability>;
+  systems: Record<string, GroupAvailability>;
+  contract: GroupAvailability;
+}
+
+const alwaysExcluded: ReadonlySet<DeviceState> = new Set(["maintenance", "not-in-service", "unmonitored"]);
+
+/** Sorted, merged union of intervals clipped to the period. */
+export function union(intervals: readonly Interval[], period: Period): Interval[] {
+  const clipped = intervals
+    .map((i) => ({ from: Math.max(i.from, period.from), to: Math.min(i.to, period.to) }))
+    .filter((i) => i.to > i.from)
+    .sort((a, b) => a.from - b.from);
+  const out: Interval[] = [];
+  for (const i of clipped) {
+    const last = out[out.length - 1];
+    if (last && i.from <= last.to) last.to = Math.max(last.to, i.to);
+    else out.push({ ...i });
+  }
+  return out;
+}
+
+/** `a` minus `b`, both sorted and disjoint. */
+function subtract(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  let j = 0;
+  for (const x of a) {
+    let start = x.from;
+    while (j < b.length && b[j]!.to <= start) j++;
+    let k = j;
+    while (k < b.length && b[k]!.from < x.to) {
+      if (b[k]!.from > start) out.push({ from: start, to: b[k]!.from });
+      start = Math.max(start, b[k]!.to);
+      k++;
+    }
+    if (start < x.to) out.push({ from: start, to: x.to });
+  }
+  return out;
+}
+
+const total = (xs: readonly Interval[]) => xs.reduce((s, i) => s + (i.to - i.from), 0);
+
+/** One device over one period under one policy. Pure. */
+export function integrateDevice(
+  timeline: DeviceTimeline,
+  period: Period,
+  policy: Pick<AccountingPolicy, "downStates" | "newDevices">,
+): DeviceAvailability {
+  const down = new Set<DeviceState>(policy.downStates);
+  const excluded: Interval[] = [...timeline.exclusions];
+  const downIntervals: Interval[] = [];
+  const n = timeline.at.length;
+  const first = n > 0 ? timeline.at[0]! : Number.POSITIVE_INFINITY;
+  if (policy.newDevices === "from-first-seen" && first > period.from)
+    excluded.push({ from: period.from, to: Math.min(first, period.to) });
+  for (let i = 0; i < n; i++) {
+    const from = timeline.at[i]!;
+    const to = i + 1 < n ? timeline.at[i + 1]! : period.to;
+    if (to <= period.from || from >= period.to || to <= from) continue;
+    const state = timeline.state[i]!;
+    const seg = { from: Math.max(from, period.from), to: Math.min(to, period.to) };
+    // A third party's outage (the satellite service, or a device impacted by it) is never the contractor's.
+    if (alwaysExcluded.has(state) || (timeline.thirdParty?.[i] && state !== "up")) excluded.push(seg);
+    else if (state === "impacted") {
+      if (!down.has("impacted")) excluded.push(seg);
+      else downIntervals.push(seg);
+    } else if (down.has(state)) downIntervals.push(seg);
+  }
+  const excl = union(excluded, period);
+  const outages = subtract(union(downIntervals, period), excl);
+  const excludedMs = total(excl);
+  const expectedMs = period.to - period.from - excludedMs;
+  const downMs = total(outages);
+  return {
+    device: timeline.device,
+    site: timeline.site,
+    system: timeline.system,
+    expectedMs,
+    downMs,
+    excludedMs,
+    availability: expectedMs > 0 ? ((expectedMs - downMs) / expectedMs) * 100 : null,
+    outages,
+  };
+}
+
+/** Combines device figures into a group figure under the policy's aggregation. */
+export function aggregate(
+  figures: readonly AvailabilityFigure[],
+  how: AccountingPolicy["aggregate"],
+): GroupAvailability {
+  let expectedMs = 0;
+  let downMs = 0;
+  let sum = 0;
+  let counted = 0;
+  for (const f of figures) {
+    expectedMs += f.expectedMs;
+    downMs += f.downMs;
+    if (f.availability !== null) {
+      sum += f.availability;
+      counted++;
+    }
+  }
+  let availability: number | null;
+  if (how === "device-mean") availability = counted > 0 ? sum / counted : null;
+  else availability = expectedMs > 0 ? ((expectedMs - downMs) / expectedMs) * 100 : null;
+  return { expectedMs, downMs, availability, devices: figures.length };
+}
+
+/** Pure: every device, site, system and the contract for one period. */
+export function computeAvailability(
+  timelinesList: readonly DeviceTimeline[],
+  period: Period,
+  policy: AccountingPolicy,
+  timezone = "Asia/Shanghai",
+): AvailabilityReport {
+  if (!(period.to > period.from)) throw new RangeError("a period must end after it starts");
+  const devices = timelinesList.map((t) => integrateDevice(t, period, policy));
+  const group = (key: "site" | "system") => {
+    const by = new Map<string, DeviceAvailability[]>();
+    for (const d of devices) by.set(d[key], [...(by.get(d[key]) ?? []), d]);
+    return Object.fromEntries([...by].map(([k, v]) => [k, aggregate(v, policy.aggregate)]));
+  };
+  return {
+    period,
+    timezone,
+    policy,
+    devices,
+    sites: group("site"),
+    systems: group("system"),
+    contract: aggregate(devices, policy.aggregate),
+  };
+}
+
+/** The policy in force at `at`: the one with the latest `from` (local date) not after it. */
+export function policyAt(
+  policies: readonly AccountingPolicy[],
+  at: number,
+  timezone: string,
+): AccountingPolicy {
+  let best: AccountingPolicy | undefined;
+  let bestFrom = Number.NEGATIVE_INFINITY;
+  for (const p of policies) {
+    const [y, m, d] = p.from.split("-").map(Number) as [number, number, number];
+    const from = zonedTime(y, m, d, timezone);
+    if (from <= at && from >= bestFrom) {
+      best = p;
+      bestFrom = from;
+    }
+  }
+  return best ?? policies[0]!;
+}
+
+/** Complement of the deployed intervals of a `deployed`-calendar site (not deployed before any declaration). */
+export function notDeployedIntervals(
+  declarations: readonly { deployed: boolean; at: number }[],
+  period: Period,
+): Interval[] {
+  const out: Interval[] = [];
+  let deployed = false;
+  let since = Number.NEGATIVE_INFINITY;
+  for (const d of [...declarations].sort((a, b) => a.at - b.at)) {
+    if (d.deployed === deployed) continue;
+    if (!deployed) out.push({ from: since, to: d.at });
+    deployed = d.deployed;
+    since = d.at;
+  }
+  if (!deployed) out.push({ from: since, to: Number.POSITIVE_INFINITY });
+  return union(out, period);
+}
+
+/**
+ * Availability of every device of the inventory, its sites, systems and the whole contract for
+ * [from, to) (ms since epoch; use monthPeriod("2026-11") for a contract month), from the store.
+ * The policy is the one of config.sla.policies in force at `from` unless `policyVersion` names one.
+ */
+export function availabilityForPeriod(
+  db: Db,
+  config: Pick<Config, "sites" | "devices" | "sla" | "daemon">,
+  period: Period,
+  options: { policyVersion?: string } = {},
+): AvailabilityReport {
+  const tz = config.daemon.timezone;
+  const policy = options.policyVersion
+    ? config.sla.policies.find((p) => p.version === options.policyVersion)
+    : policyAt(config.sla.policies, period.from, tz);
+  if (!policy) throw new RangeError(`no accounting policy ${options.policyVersion}`);
+  const tl = timelines(db, period.from, period.to);
+  const gaps = unmonitoredGaps(db);
+  const windows = windowsBetween(db, period.from, period.to, true);
+  const siteCalendar = new Map(config.sites.map((s) => [s.id, s.calendar]));
+  const allDeployments = deployments(db);
+  const offSite = new Map<string, Interval[]>();
+  for (const site of config.sites)
+    if (site.calendar === "deployed")
+      offSite.set(
+        site.id,
+        notDeployedIntervals(
+          allDeployments.filter((d) => d.site === site.id),
+          period,
+        ),
+      );
+  const list: DeviceTimeline[] = config.devices.map((device) => {
+    const t = tl.get(device.id);
+    const exclusions: Interval[] = [...gaps];
+    for (const w of windows)
+      if (windowCovers(w, device.id, device.site)) exclusions.push({ from: w.startsAt, to: w.endsAt });
+    if (device.calendar === "site" && siteCalendar.get(device.site) === "deployed")
+      exclusions.push(...(offSite.get(device.site) ?? []));
+    return {
+      device: device.id,
+      site: device.site,
+      system: device.system,
+      at: t?.at ?? [],
+      state: t?.state ?? [],
+      thirdParty: t?.thirdParty ?? [],
+      exclusions,
+    };
+  });
+  return computeAvailability(list, period, policy, tz);
+}

@@ -1,0 +1,349 @@
+/**
+ * The ledger's tables (migration 2): device state transitions (append-only), site deployment
+ * declarations (append-only) and maintenance windows / drills. Everything here is synchronous
+ * better-sqlite3, called from the health engine on each state change and from the API/CLI; the
+ * availability computation (availability.ts) reads them back.
+ */
+import type { Db } from "../store/db.ts";
+
+export const deviceStates = [
+  "up",
+  "degraded",
+  "down",
+  "impacted",
+  "maintenance",
+  "not-in-service",
+  "unmonitored",
+] as const;
+export type DeviceState = (typeof deviceStates)[number];
+
+/** One row of state_transitions: the device entered `state` at `at` (ms since epoch). */
+export interface Transition {
+  id: number;
+  device: string;
+  site: string;
+  state: DeviceState;
+  previous: DeviceState | null;
+  at: number;
+  recordedAt: number;
+  code: string | null;
+  cause: string;
+  detail: Record<string, unknown> | null;
+}
+
+export type NewTransition = Omit<Transition, "id">;
+
+export function appendTransition(db: Db, t: NewTransition): Transition {
+  const row = db
+    .prepare(
+      `INSERT INTO state_transitions (device, site, state, previous, at, recorded_at, code, cause, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .get(
+      t.device,
+      t.site,
+      t.state,
+      t.previous,
+      t.at,
+      t.recordedAt,
+      t.code,
+      t.cause,
+      t.detail ? JSON.stringify(t.detail) : null,
+    ) as { id: number };
+  return { ...t, id: row.id };
+}
+
+interface TransitionRow {
+  id: number;
+  device: string;
+  site: string;
+  state: DeviceState;
+  previous: DeviceState | null;
+  at: number;
+  recorded_at: number;
+  code: string | null;
+  cause: string;
+  detail: string | null;
+}
+
+const fromRow = (r: TransitionRow): Transition => ({
+  id: r.id,
+  device: r.device,
+  site: r.site,
+  state: r.state,
+  previous: r.previous,
+  at: r.at,
+  recordedAt: r.recorded_at,
+  code: r.code,
+  cause: r.cause,
+  detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+});
+
+/** The latest transition of every device that has one (restart: where each device was). */
+export function latestTransitions(db: Db): Map<string, Transition> {
+  const rows = db
+    .prepare(
+      `SELECT t.* FROM state_transitions t
+       JOIN (SELECT device, MAX(id) AS id FROM state_transitions GROUP BY device) m ON m.id = t.id`,
+    )
+    .all() as TransitionRow[];
+  return new Map(rows.map((r) => [r.device, fromRow(r)]));
+}
+
+/** Transitions with `at` in [from, to), ordered by device then time, for listings and tests. */
+export function transitionsBetween(db: Db, from: number, to: number, device?: string): Transition[] {
+  const rows = device
+    ? db
+        .prepare("SELECT * FROM state_transitions WHERE device = ? AND at >= ? AND at < ? ORDER BY at, id")
+        .all(device, from, to)
+    : db
+        .prepare("SELECT * FROM state_transitions WHERE at >= ? AND at < ? ORDER BY device, at, id")
+        .all(from, to);
+  return (rows as TransitionRow[]).map(fromRow);
+}
+
+/**
+ * Compact read for availability: per device, the last state before `from` and every state change
+ * in [from, to), as parallel arrays sorted by time. Only the columns the integration needs.
+ */
+export function timelines(
+  db: Db,
+  from: number,
+  to: number,
+): Map<string, { at: number[]; state: DeviceState[]; thirdParty: boolean[] }> {
+  const out = new Map<string, { at: number[]; state: DeviceState[]; thirdParty: boolean[] }>();
+  const push = (device: string, at: number, state: DeviceState, detail: string | null) => {
+    let t = out.get(device);
+    if (!t) {
+      t = { at: [], state: [], thirdParty: [] };
+      out.set(device, t);
+    }
+    t.at.push(at);
+    t.state.push(state);
+    t.thirdParty.push(detail?.includes('"thirdParty":true') === true);
+  };
+  const before = db
+    .prepare(
+      `SELECT t.device, t.at, t.state, t.detail FROM state_transitions t
+       JOIN (SELECT device, MAX(at) AS at FROM state_transitions WHERE at < ? GROUP BY device) m
+         ON m.device = t.device AND m.at = t.at
+       ORDER BY t.device, t.id`,
+    )
+    .raw()
+    .all(from) as [string, number, DeviceState, string | null][];
+  // Several rows may share the maximal `at`: the last by id wins.
+  const last = new Map<string, [string, number, DeviceState, string | null]>();
+  for (const r of before) last.set(r[0], r);
+  for (const r of last.values()) push(r[0], r[1], r[2], r[3]);
+  const rows = db
+    .prepare(
+      "SELECT device, at, state, detail FROM state_transitions WHERE at >= ? AND at < ? ORDER BY device, at, id",
+    )
+    .raw()
+    .all(from, to) as [string, number, DeviceState, string | null][];
+  for (const r of rows) push(r[0], r[1], r[2], r[3]);
+  return out;
+}
+
+/** First recorded state of each device (for the mid-period policy). */
+export function firstSeen(db: Db): Map<string, number> {
+  const rows = db.prepare("SELECT device, MIN(at) FROM state_transitions GROUP BY device").raw().all() as [
+    string,
+    number,
+  ][];
+  return new Map(rows);
+}
+
+// ── site deployments ────────────────────────────────────────────────────────
+
+export interface Deployment {
+  id: number;
+  site: string;
+  deployed: boolean;
+  at: number;
+  recordedAt: number;
+  who: string;
+  note: string | null;
+}
+
+export function declareDeployment(
+  db: Db,
+  d: { site: string; deployed: boolean; at: number; recordedAt: number; who: string; note?: string | null },
+): Deployment {
+  const row = db
+    .prepare(
+      "INSERT INTO site_deployments (site, deployed, at, recorded_at, who, note) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .get(d.site, d.deployed ? 1 : 0, d.at, d.recordedAt, d.who, d.note ?? null) as { id: number };
+  return {
+    id: row.id,
+    site: d.site,
+    deployed: d.deployed,
+    at: d.at,
+    recordedAt: d.recordedAt,
+    who: d.who,
+    note: d.note ?? null,
+  };
+}
+
+export function deployments(db: Db, site?: string): Deployment[] {
+  const rows = (
+    site
+      ? db.prepare("SELECT * FROM site_deployments WHERE site = ? ORDER BY at, id").all(site)
+      : db.prepare("SELECT * FROM site_deployments ORDER BY at, id").all()
+  ) as {
+    id: number;
+    site: string;
+    deployed: number;
+    at: number;
+    recorded_at: number;
+    who: string;
+    note: string | null;
+  }[];
+  return rows.map((r) => ({
+    id: r.id,
+    site: r.site,
+    deployed: r.deployed === 1,
+    at: r.at,
+    recordedAt: r.recorded_at,
+    who: r.who,
+    note: r.note,
+  }));
+}
+
+// ── maintenance windows and drills ─────────────────────────────────────────
+
+export interface MaintenanceWindow {
+  id: number;
+  kind: "maintenance" | "drill";
+  devices: string[];
+  sites: string[];
+  startsAt: number;
+  endsAt: number;
+  who: string;
+  why: string;
+  approvalRef: string | null;
+  status: "requested" | "approved" | "cancelled";
+  approvedBy: string | null;
+  approvedAt: number | null;
+  createdAt: number;
+}
+
+export function addWindow(
+  db: Db,
+  w: Omit<MaintenanceWindow, "id" | "approvedBy" | "approvedAt" | "status"> & {
+    status?: MaintenanceWindow["status"];
+    approvedBy?: string | null;
+    approvedAt?: number | null;
+  },
+): MaintenanceWindow {
+  if (!(w.endsAt > w.startsAt)) throw new RangeError("a window must end after it starts");
+  const row = db
+    .prepare(
+      `INSERT INTO maintenance_windows (kind, devices, sites, starts_at, ends_at, who, why, approval_ref, status,
+         approved_by, approved_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .get(
+      w.kind,
+      JSON.stringify(w.devices),
+      JSON.stringify(w.sites),
+      w.startsAt,
+      w.endsAt,
+      w.who,
+      w.why,
+      w.approvalRef,
+      w.status ?? "requested",
+      w.approvedBy ?? null,
+      w.approvedAt ?? null,
+      w.createdAt,
+    ) as { id: number };
+  return getWindow(db, row.id)!;
+}
+
+export function setWindowStatus(
+  db: Db,
+  id: number,
+  status: "approved" | "cancelled",
+  who: string,
+  at: number,
+  approvalRef?: string,
+): MaintenanceWindow | undefined {
+  if (status === "approved")
+    db.prepare(
+      "UPDATE maintenance_windows SET status = 'approved', approved_by = ?, approved_at = ?, approval_ref = COALESCE(?, approval_ref) WHERE id = ?",
+    ).run(who, at, approvalRef ?? null, id);
+  else db.prepare("UPDATE maintenance_windows SET status = 'cancelled' WHERE id = ?").run(id);
+  return getWindow(db, id);
+}
+
+interface WindowRow {
+  id: number;
+  kind: "maintenance" | "drill";
+  devices: string;
+  sites: string;
+  starts_at: number;
+  ends_at: number;
+  who: string;
+  why: string;
+  approval_ref: string | null;
+  status: MaintenanceWindow["status"];
+  approved_by: string | null;
+  approved_at: number | null;
+  created_at: number;
+}
+
+const windowFromRow = (r: WindowRow): MaintenanceWindow => ({
+  id: r.id,
+  kind: r.kind,
+  devices: JSON.parse(r.devices) as string[],
+  sites: JSON.parse(r.sites) as string[],
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  who: r.who,
+  why: r.why,
+  approvalRef: r.approval_ref,
+  status: r.status,
+  approvedBy: r.approved_by,
+  approvedAt: r.approved_at,
+  createdAt: r.created_at,
+});
+
+export function getWindow(db: Db, id: number): MaintenanceWindow | undefined {
+  const r = db.prepare("SELECT * FROM maintenance_windows WHERE id = ?").get(id) as WindowRow | undefined;
+  return r ? windowFromRow(r) : undefined;
+}
+
+/** Windows overlapping [from, to), any status unless `approvedOnly`. */
+export function windowsBetween(db: Db, from: number, to: number, approvedOnly = false): MaintenanceWindow[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM maintenance_windows WHERE starts_at < ? AND ends_at > ? ${approvedOnly ? "AND status = 'approved'" : ""} ORDER BY starts_at, id`,
+    )
+    .all(to, from) as WindowRow[];
+  return rows.map(windowFromRow);
+}
+
+/** Whether an approved window covers the device (named, or its site named). */
+export function windowCovers(w: MaintenanceWindow, device: string, site: string): boolean {
+  return w.devices.includes(device) || w.sites.includes(site);
+}
+
+// ── daemon runs ────────────────────────────────────────────────────────────
+
+/** Intervals when no daemon was watching, from daemon_runs: before the first run and between runs. */
+export function unmonitoredGaps(db: Db): { from: number; to: number }[] {
+  const runs = db
+    .prepare("SELECT started_at, heartbeat_at, stopped_at FROM daemon_runs ORDER BY started_at, id")
+    .raw()
+    .all() as [number, number, number | null][];
+  if (runs.length === 0) return [];
+  const gaps: { from: number; to: number }[] = [{ from: Number.NEGATIVE_INFINITY, to: runs[0]![0] }];
+  for (let i = 1; i < runs.length; i++) {
+    const prev = runs[i - 1]!;
+    const end = prev[2] ?? prev[1];
+    if (runs[i]![0] > end) gaps.push({ from: end, to: runs[i]![0] });
+  }
+  const last = runs[runs.length - 1]!;
+  if (last[2] !== null) gaps.push({ from: last[2], to: Number.POSITIVE_INFINITY });
+  return gaps;
+}

@@ -1,0 +1,232 @@
+/**
+ * Tickets and their audit trail in the store (migration 3). Rows of `tickets` change as a ticket
+ * moves; every change is also an append-only row of `ticket_events` (who, when, what, from/to
+ * state), so the history can be replayed and audited. A partial unique index guarantees one open
+ * ticket per device and fault code, even across restarts.
+ */
+import type { FaultLevel } from "../config/schema.ts";
+import type { Db } from "../store/db.ts";
+
+export const ticketStates = ["opened", "accepted", "onsite", "cleared", "closed"] as const;
+export type TicketState = (typeof ticketStates)[number];
+
+/** A fault record: the contract's fields plus the timestamps the clocks run on (ms since epoch). */
+export interface Ticket {
+  id: number;
+  device: string | null;
+  site: string | null;
+  code: string;
+  level: FaultLevel;
+  source: "auto" | "manual";
+  state: TicketState;
+  /** SLA clocks start here. */
+  reportedAt: number;
+  /** Start time of the fault: for automatic tickets the outage's first failed poll. */
+  faultStart: number;
+  acceptedAt: number | null;
+  arrivedAt: number | null;
+  clearedAt: number | null;
+  /** Repair time of the record; stops the repair clock. */
+  repairedAt: number | null;
+  /** Measured: first good poll of the device's recovery (evidence for the clearance). */
+  restoredAt: number | null;
+  closedAt: number | null;
+  repeatOf: number | null;
+  flapping: boolean;
+  rejections: number;
+  symptom: string;
+  faultType: string | null;
+  cause: string | null;
+  handling: string | null;
+  responsibility: string | null;
+  lessons: string | null;
+  handler: string | null;
+  openedBy: string;
+}
+
+export interface TicketEvent {
+  id: number;
+  ticketId: number;
+  at: number;
+  actor: string;
+  event: string;
+  fromState: TicketState | null;
+  toState: TicketState | null;
+  detail: Record<string, unknown> | null;
+}
+
+const columns: Record<keyof Omit<Ticket, "id">, string> = {
+  device: "device",
+  site: "site",
+  code: "code",
+  level: "level",
+  source: "source",
+  state: "state",
+  reportedAt: "reported_at",
+  faultStart: "fault_start",
+  acceptedAt: "accepted_at",
+  arrivedAt: "arrived_at",
+  clearedAt: "cleared_at",
+  repairedAt: "repaired_at",
+  restoredAt: "restored_at",
+  closedAt: "closed_at",
+  repeatOf: "repeat_of",
+  flapping: "flapping",
+  rejections: "rejections",
+  symptom: "symptom",
+  faultType: "fault_type",
+  cause: "cause",
+  handling: "handling",
+  responsibility: "responsibility",
+  lessons: "lessons",
+  handler: "handler",
+  openedBy: "opened_by",
+};
+
+export function ticketFromRow(r: Record<string, unknown>): Ticket {
+  const t = { id: r.id as number } as Record<string, unknown>;
+  for (const [k, c] of Object.entries(columns)) t[k] = r[c] ?? null;
+  t.flapping = r.flapping === 1;
+  t.rejections = (r.rejections as number) ?? 0;
+  return t as unknown as Ticket;
+}
+
+export function insertTicket(db: Db, t: Omit<Ticket, "id">): Ticket {
+  const keys = Object.keys(columns) as (keyof Omit<Ticket, "id">)[];
+  const values = keys.map((k) => (k === "flapping" ? (t.flapping ? 1 : 0) : (t[k] ?? null)));
+  const row = db
+    .prepare(
+      `INSERT INTO tickets (${keys.map((k) => columns[k]).join(", ")}) VALUES (${keys.map(() => "?").join(", ")}) RETURNING *`,
+    )
+    .get(...values) as Record<string, unknown>;
+  return ticketFromRow(row);
+}
+
+export function updateTicket(db: Db, id: number, changes: Partial<Omit<Ticket, "id">>): Ticket {
+  const keys = Object.keys(changes) as (keyof Omit<Ticket, "id">)[];
+  if (keys.length === 0) return getTicket(db, id)!;
+  const values = keys.map((k) => {
+    const v = changes[k];
+    return typeof v === "boolean" ? (v ? 1 : 0) : (v ?? null);
+  });
+  const row = db
+    .prepare(`UPDATE tickets SET ${keys.map((k) => `${columns[k]} = ?`).join(", ")} WHERE id = ? RETURNING *`)
+    .get(...values, id) as Record<string, unknown>;
+  return ticketFromRow(row);
+}
+
+export function getTicket(db: Db, id: number): Ticket | undefined {
+  const r = db.prepare("SELECT * FROM tickets WHERE id = ?").get(id) as Record<string, unknown> | undefined;
+  return r ? ticketFromRow(r) : undefined;
+}
+
+export function openTicketFor(db: Db, device: string, code: string): Ticket | undefined {
+  const r = db
+    .prepare("SELECT * FROM tickets WHERE device = ? AND code = ? AND state != 'closed'")
+    .get(device, code) as Record<string, unknown> | undefined;
+  return r ? ticketFromRow(r) : undefined;
+}
+
+export function openTickets(db: Db): Ticket[] {
+  return (
+    db.prepare("SELECT * FROM tickets WHERE state != 'closed' ORDER BY id").all() as Record<string, unknown>[]
+  ).map(ticketFromRow);
+}
+
+export interface TicketFilter {
+  state?: TicketState | "open";
+  level?: FaultLevel;
+  device?: string;
+  site?: string;
+  /** reported_at in [from, to). */
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export function listTickets(db: Db, f: TicketFilter = {}): Ticket[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.state === "open") where.push("state != 'closed'");
+  else if (f.state) {
+    where.push("state = ?");
+    args.push(f.state);
+  }
+  for (const k of ["level", "device", "site"] as const)
+    if (f[k]) {
+      where.push(`${k} = ?`);
+      args.push(f[k]);
+    }
+  if (f.from !== undefined) {
+    where.push("reported_at >= ?");
+    args.push(f.from);
+  }
+  if (f.to !== undefined) {
+    where.push("reported_at < ?");
+    args.push(f.to);
+  }
+  const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ""}`;
+  return (db.prepare(sql).all(...args) as Record<string, unknown>[]).map(ticketFromRow);
+}
+
+/** The last ticket of the device and code that was repaired or closed (for repeat faults). */
+export function lastRepaired(db: Db, device: string, code: string): Ticket | undefined {
+  const r = db
+    .prepare(
+      `SELECT * FROM tickets WHERE device = ? AND code = ? AND state = 'closed'
+       ORDER BY COALESCE(repaired_at, cleared_at, closed_at) DESC, id DESC LIMIT 1`,
+    )
+    .get(device, code) as Record<string, unknown> | undefined;
+  return r ? ticketFromRow(r) : undefined;
+}
+
+export function appendEvent(db: Db, e: Omit<TicketEvent, "id">): TicketEvent {
+  const row = db
+    .prepare(
+      "INSERT INTO ticket_events (ticket_id, at, actor, event, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .get(
+      e.ticketId,
+      e.at,
+      e.actor,
+      e.event,
+      e.fromState,
+      e.toState,
+      e.detail ? JSON.stringify(e.detail) : null,
+    ) as {
+    id: number;
+  };
+  return { ...e, id: row.id };
+}
+
+export function ticketEvents(db: Db, ticketId: number): TicketEvent[] {
+  const rows = db.prepare("SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id").all(ticketId) as {
+    id: number;
+    ticket_id: number;
+    at: number;
+    actor: string;
+    event: string;
+    from_state: TicketState | null;
+    to_state: TicketState | null;
+    detail: string | null;
+  }[];
+  return rows.map((r) => ({
+    id: r.id,
+    ticketId: r.ticket_id,
+    at: r.at,
+    actor: r.actor,
+    event: r.event,
+    fromState: r.from_state,
+    toState: r.to_state,
+    detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+  }));
+}
+
+/** (ticket, clock) pairs whose breach was already recorded. */
+export function recordedBreaches(db: Db): Set<string> {
+  const rows = db
+    .prepare("SELECT ticket_id, json_extract(detail, '$.clock') FROM ticket_events WHERE event = 'breached'")
+    .raw()
+    .all() as [number, string][];
+  return new Set(rows.map(([id, clock]) => `${id}:${clock}`));
+}
