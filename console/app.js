@@ -34,7 +34,8 @@ export function explain(err) {
   if (err.status === 401) return t("needToken");
   if (err.status === 403) return `${t("forbidden")}: ${err.message}`;
   if (err.status >= 500) return `${t("serverError")}: ${err.message}`;
-  return err.message;
+  const issues = Array.isArray(err.body?.issues) ? ` (${err.body.issues.join("; ")})` : "";
+  return `${err.message}${issues}`;
 }
 
 /** Loads `path` for a view, noting when the answer is an offline copy. */
@@ -87,8 +88,9 @@ export function shell() {
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
   $("#lang").textContent = t("lang");
   const who = $("#who");
-  who.textContent = state.me ? `${state.me.name} · ${t(`role_${state.me.role}`)}` : t("signIn");
-  who.title = state.me ? t("signOut") : t("signIn");
+  who.textContent = state.me ? state.me.name : t("signIn");
+  who.title = state.me ? `${t(`role_${state.me.role}`)} · ${t("signOut")}` : t("signIn");
+  who.dataset.role = state.me?.role ?? "";
   const live = $("#live");
   live.className = `live ${state.live}`;
   live.textContent = t(state.live);

@@ -144,10 +144,10 @@ async function onAction(action, id, button) {
     button.disabled = true;
     button.textContent = t("gettingPosition");
     const pos = await position();
-    const note = pos
-      ? `${t("position")} ${pos.lat.toFixed(5)}, ${pos.lon.toFixed(5)} ±${Math.round(pos.accuracy)} m`
-      : t("positionNone");
-    await act(id, "arrive", { note, ...(pos ? { position: pos } : {}) });
+    // The ticket API keeps positions as the arrival's note (its audit trail), language-neutral.
+    const body = pos ? { note: `GPS ${pos.lat.toFixed(5)}, ${pos.lon.toFixed(5)} ±${Math.round(pos.accuracy)} m` } : {};
+    if (!pos) toast(t("positionNone"));
+    await act(id, "arrive", body);
     button.disabled = false;
     button.textContent = t("arrive");
     return;

@@ -13,14 +13,15 @@ let warnFraction = 0.25;
 
 /** Devices and sites, by id, for names (cached by api.js for offline use). */
 async function inventory() {
-  const body = await load(paths.devices);
+  const [body, meta] = await Promise.all([load(paths.devices), load(paths.meta).catch(() => null)]);
   const devices = new Map();
   const sites = new Map();
+  for (const s of meta?.sites ?? []) sites.set(s.id, s.name ?? s.id);
   for (const d of body?.devices ?? []) {
     devices.set(d.id, d);
-    if (!sites.has(d.site)) sites.set(d.site, d.siteName ?? d.site);
+    if (!sites.has(d.site)) sites.set(d.site, d.site);
   }
-  for (const s of body?.sites ?? []) sites.set(s.id, s.name ?? s.id);
+  if (typeof meta?.warnRemaining === "number") warnFraction = meta.warnRemaining;
   return { devices, sites };
 }
 
@@ -73,7 +74,6 @@ function select(id, label, value, options) {
 
 async function ticketsView() {
   const [body, inv] = await Promise.all([load(paths.openTickets), inventory()]);
-  if (typeof body?.warnRemaining === "number") warnFraction = body.warnRemaining;
   const f = JSON.parse(localStorage.getItem(FILTERS) ?? "{}");
   const all = worstFirst((body?.tickets ?? []).map(normTicket), serverNow());
   const shown = all.filter(
@@ -159,11 +159,12 @@ async function ticketView(id) {
   const tk = normTicket(raw);
   let events = body?.events ?? raw?.events;
   if (!events) events = (await load(paths.ticketEvents(id)))?.events ?? [];
-  let transitions = body?.transitions ?? body?.measured ?? null;
-  if (!transitions && tk.device) {
+  let transitions = [];
+  if (tk.device) {
     try {
       const since = (tk.faultStart ?? tk.reportedAt ?? serverNow()) - 3600_000;
-      transitions = (await load(paths.transitions(tk.device, since)))?.transitions ?? [];
+      const m = await load(paths.transitions(tk.device, since));
+      transitions = [...(m?.before ? [m.before] : []), ...(m?.transitions ?? [])];
     } catch {
       transitions = [];
     }
@@ -224,7 +225,7 @@ function measuredNow(d) {
 
 function stateOf(d, health) {
   const h = health.get(d.id);
-  if (h?.state) return { state: h.state, since: h.since ?? h.at ?? null };
+  if (h?.state) return { state: h.state, since: ms(h.since), cause: h.cause };
   if (d.up === true) return { state: "up", since: null };
   if (d.up === false) return { state: "down", since: ms(d.lastError?.at) };
   return { state: "unknown", since: null };
@@ -234,8 +235,8 @@ async function devicesView() {
   const inv = await inventory();
   const health = new Map();
   try {
-    const body = await load(paths.health);
-    for (const h of body?.devices ?? body?.health ?? []) health.set(h.device ?? h.id, h);
+    const body = await load(paths.states);
+    for (const h of body?.states ?? []) health.set(h.device, h);
   } catch {
     // No health ledger: the poll status of /api/v1/devices is shown instead.
   }

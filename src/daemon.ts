@@ -13,6 +13,7 @@ import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
 import { asPollError } from "./core/errors.ts";
 import { createSharedResources } from "./core/resources.ts";
 import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
+import { startConsole } from "./console/index.ts";
 import { buildHttp } from "./http/server.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
@@ -79,6 +80,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe("log", logTransitions(log, status));
   const sla = startSla({ config, db, clock, log, drivers, registry: metrics.registry });
   pipeline.subscribe("health", (o) => sla.observe(o));
+  // The duty console (issue 9): page, live event stream and its small reads.
+  const dutyConsole = startConsole({ config, db, clock, log });
 
   const scheduler = new Scheduler({
     clock,
@@ -138,6 +141,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await daemon.http?.close();
       await scheduler.stop(config.daemon.shutdownGrace);
       sla.stop();
+      dutyConsole.stop();
       await Promise.allSettled([
         ...streamed.map((s) => s.driver.stop()),
         ...[...drivers.values()].map((d) => (d.shape === "polled" ? d.close() : undefined)),
@@ -160,7 +164,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
-      routes: [sla.routes, ...(options.routes ?? [])],
+      routes: [sla.routes, ...dutyConsole.routes, ...(options.routes ?? [])],
     });
     const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });
     daemon.http = http;
