@@ -3,7 +3,7 @@
 // forms and their checks in forms.js.
 import { ApiError, followEvents, get, token } from "./api.js";
 import { age, html } from "./dom.js";
-import { openSignIn } from "./forms.js";
+import { openSignIn, openSignOut } from "./forms.js";
 import { getLang, setLang, t } from "./i18n.js";
 import { paths } from "./paths.js";
 import { tick, views } from "./views.js";
@@ -122,6 +122,27 @@ export async function whoAmI() {
   }
 }
 
+/** A live refresh: deferred while a dialog is open (it would lose nothing, but the list would move). */
+let deferred = false;
+function refresh() {
+  const d = $("#dialog");
+  if (d.open) {
+    if (!deferred) {
+      deferred = true;
+      d.addEventListener(
+        "close",
+        () => {
+          deferred = false;
+          render();
+        },
+        { once: true },
+      );
+    }
+    return;
+  }
+  render();
+}
+
 let stream = null;
 let refreshTimer = null;
 /** (Re)opens the live stream; every event re-renders the current view (coalesced to 300 ms). */
@@ -129,9 +150,12 @@ function follow() {
   stream?.stop();
   state.live = "connecting";
   stream = followEvents(
-    () => {
+    (type) => {
+      // Forms being filled in are never replaced under the user's fingers.
+      if (state.route.name === "new" || state.route.name === "windows") return;
+      if (type === "state" && state.route.name === "reports") return;
       clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(render, 300);
+      refreshTimer = setTimeout(refresh, 300);
     },
     (s) => {
       const was = state.live;
@@ -155,11 +179,8 @@ async function start() {
     render();
   });
   $("#who").addEventListener("click", async () => {
-    if (state.me || token.get()) {
-      token.clear();
-      state.me = null;
-      await signedIn();
-    } else openSignIn();
+    if (state.me) openSignOut();
+    else openSignIn();
   });
   window.addEventListener("hashchange", render);
   window.addEventListener("online", follow);

@@ -145,7 +145,9 @@ async function onAction(action, id, button) {
     button.textContent = t("gettingPosition");
     const pos = await position();
     // The ticket API keeps positions as the arrival's note (its audit trail), language-neutral.
-    const body = pos ? { note: `GPS ${pos.lat.toFixed(5)}, ${pos.lon.toFixed(5)} ±${Math.round(pos.accuracy)} m` } : {};
+    const body = pos
+      ? { note: `GPS ${pos.lat.toFixed(5)}, ${pos.lon.toFixed(5)} ±${Math.round(pos.accuracy)} m` }
+      : {};
     if (!pos) toast(t("positionNone"));
     await act(id, "arrive", body);
     button.disabled = false;
@@ -185,6 +187,19 @@ async function onAction(action, id, button) {
         return note ? act(id, action, { note }, form) : false;
       },
     );
+}
+
+export function openSignOut() {
+  openDialog(
+    `${state.me?.name ?? ""} · ${t(`role_${state.me?.role ?? "viewer"}`)}`,
+    html`<p>${t("signedInAs")}</p>`,
+    t("signOut"),
+    async () => {
+      token.clear();
+      await signedIn();
+      return true;
+    },
+  );
 }
 
 export function openSignIn() {

@@ -9,6 +9,10 @@ const root = new URL("..", import.meta.url).pathname;
 /** Debian package → a file it installs; tests use these peers (see README "Tests"). */
 export const debianPeers = {
   // filled in as capabilities add real peers
+  // The duty console's end-to-end test drives Debian's Chromium with playwright-core (no download).
+  chromium: "/usr/bin/chromium",
+  // A CJK font, so the console's Chinese is legible in the test's screenshots.
+  "fonts-wqy-microhei": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
 };
 
 function run(cmd, args, opts = {}) {
