@@ -41,6 +41,12 @@ interface ApiTicket {
   events: { event: string; actor: string; detail: Record<string, unknown> | null }[];
 }
 
+/** What the test touches of the page's globals (the test compiles without the DOM library). */
+interface BrowserGlobals {
+  sessionStorage: { setItem(key: string, value: string): void };
+  noReload?: number;
+}
+
 async function api(path: string, init: { token?: string; method?: string; body?: unknown } = {}) {
   const res = await fetch(url + path, {
     method: init.method ?? "GET",
@@ -55,7 +61,11 @@ async function api(path: string, init: { token?: string; method?: string; body?:
 
 const ticket = async (id: number) => (await api(`/api/v1/tickets/${id}`)).body as unknown as ApiTicket;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  ms = 20_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -77,7 +87,11 @@ async function open(kind: "phone" | "desk", token?: string): Promise<Page> {
     permissions: ["geolocation"],
   });
   contexts.push(ctx);
-  if (token) await ctx.addInitScript((tk) => sessionStorage.setItem("emcomm.token", tk), token);
+  if (token)
+    await ctx.addInitScript(
+      (tk) => (globalThis as unknown as BrowserGlobals).sessionStorage.setItem("emcomm.token", tk),
+      token,
+    );
   const page = await ctx.newPage();
   page.on("pageerror", (err) => pageErrors.push(err.message));
   await page.goto(`${url}/`);
@@ -87,14 +101,21 @@ async function open(kind: "phone" | "desk", token?: string): Promise<Page> {
 
 /** The state badge of ticket `id` on the page reaches `state` (live, no reload). */
 const shows = (page: Page, id: number, state: string) =>
-  page.locator(`[data-ticket="${id}"] .badge.state[data-state="${state}"]`).first().waitFor({ timeout: 15_000 });
+  page
+    .locator(`[data-ticket="${id}"] .badge.state[data-state="${state}"]`)
+    .first()
+    .waitFor({ timeout: 15_000 });
 
 /** Waits until the element's text contains / matches `want` (what the user reads, once it is there). */
 async function sees(locator: Locator, want: string | RegExp, ms = 10_000): Promise<string> {
   let text = "";
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    text = (await locator.first().textContent({ timeout: ms }).catch(() => "")) ?? "";
+    text =
+      (await locator
+        .first()
+        .textContent({ timeout: ms })
+        .catch(() => "")) ?? "";
     if (typeof want === "string" ? text.includes(want) : want.test(text)) return text;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -133,212 +154,238 @@ afterAll(async () => {
   await demo?.stop();
 });
 
-describe.skipIf(!hasChromium)(`duty console in headless Chromium${hasChromium ? "" : ` (skipped: no ${CHROMIUM}; apt-get install chromium)`}`, () => {
-  it("serves a small page with a strict content policy", async () => {
-    const res = await fetch(`${url}/`, { headers: { "accept-encoding": "gzip" } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
-    let total = 0;
-    for (const f of ["app.js", "api.js", "dom.js", "forms.js", "i18n.js", "model.js", "paths.js", "views.js", "style.css"]) {
-      const r = await fetch(`${url}/console/${f}`, { headers: { "accept-encoding": "gzip" } });
-      expect(r.status, f).toBe(200);
-      total += Number(r.headers.get("content-length") ?? (await r.arrayBuffer()).byteLength);
-    }
-    // The whole page travels in under 40 kB compressed: fine on a weak mobile link.
-    expect(total).toBeLessThan(40_000);
-    expect((await fetch(`${url}/console/..%2Fpackage.json`)).status).toBe(404);
-  });
+describe.skipIf(!hasChromium)(
+  `duty console in headless Chromium${hasChromium ? "" : ` (skipped: no ${CHROMIUM}; apt-get install chromium)`}`,
+  () => {
+    it("serves a small page with a strict content policy", async () => {
+      const res = await fetch(`${url}/`, { headers: { "accept-encoding": "gzip" } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+      let total = 0;
+      for (const f of [
+        "app.js",
+        "api.js",
+        "dom.js",
+        "forms.js",
+        "i18n.js",
+        "model.js",
+        "paths.js",
+        "views.js",
+        "style.css",
+      ]) {
+        const r = await fetch(`${url}/console/${f}`, { headers: { "accept-encoding": "gzip" } });
+        expect(r.status, f).toBe(200);
+        total += Number(r.headers.get("content-length") ?? (await r.arrayBuffer()).byteLength);
+      }
+      // The whole page travels in under 40 kB compressed: fine on a weak mobile link.
+      expect(total).toBeLessThan(40_000);
+      expect((await fetch(`${url}/console/..%2Fpackage.json`)).status).toBe(404);
+    });
 
-  it("without a token it shows tickets but can change nothing", async () => {
-    const page = await open("phone");
-    await sees(page.locator("#banner"), "未登录");
-    expect(await page.locator("button[data-act]").count()).toBe(0);
-    const before = ((await api("/api/v1/tickets")).body.tickets as unknown[]).length;
-    await page.goto(`${url}/#/new`);
-    await page.fill("#in-symptom", "电话报障：调度台黑屏");
-    await page.click("#manual-form button[type=submit]");
-    await sees(page.locator("#manual-form .form-error"), "请先登录");
-    // Even a hand-made request from the page is refused by the API.
-    const status = await page.evaluate(async () => {
-      const r = await fetch("/api/v1/tickets", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ level: "general", symptom: "x" }),
+    it("without a token it shows tickets but can change nothing", async () => {
+      const page = await open("phone");
+      await sees(page.locator("#banner"), "未登录");
+      expect(await page.locator("button[data-act]").count()).toBe(0);
+      const before = ((await api("/api/v1/tickets")).body.tickets as unknown[]).length;
+      await page.goto(`${url}/#/new`);
+      await page.fill("#in-symptom", "电话报障：调度台黑屏");
+      await page.click("#manual-form button[type=submit]");
+      await sees(page.locator("#manual-form .form-error"), "请先登录");
+      // Even a hand-made request from the page is refused by the API.
+      const status = await page.evaluate(async () => {
+        const r = await fetch("/api/v1/tickets", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ level: "general", symptom: "x" }),
+        });
+        return r.status;
       });
-      return r.status;
-    });
-    expect(status).toBe(401);
-    expect(((await api("/api/v1/tickets")).body.tickets as unknown[]).length).toBe(before);
-  });
-
-  it("a fault becomes a ticket live; engineer accepts, arrives, clears; supervisor rejects, then verifies", async () => {
-    // The engineer signs in on the phone through the page.
-    const phone = await open("phone");
-    await phone.click("#who");
-    await phone.fill("#in-token", "not-a-token");
-    await phone.click("#dialog-form button[type=submit]");
-    await sees(phone.locator('[data-error-for="token"]'), "令牌无效");
-    await phone.fill("#in-token", tokens.engineer);
-    await phone.click("#dialog-form button[type=submit]");
-    await phone.locator('#who[data-role="engineer"]').waitFor();
-    await phone.evaluate(() => {
-      (window as unknown as { noReload: number }).noReload = 1;
+      expect(status).toBe(401);
+      expect(((await api("/api/v1/tickets")).body.tickets as unknown[]).length).toBe(before);
     });
 
-    expect(demo.fleet.inject(FAULTY, "silent")).toBe(true);
-    const id = await until("the ticket of the injected fault", async () => {
-      const list = (await api(`/api/v1/tickets?state=open&device=${FAULTY}`)).body.tickets as ApiTicket[];
-      return list[0]?.id;
-    });
-    const card = phone.locator(`#ticket-list [data-ticket="${id}"]`);
-    await card.waitFor({ timeout: 15_000 });
-    expect(await phone.evaluate(() => (window as unknown as { noReload?: number }).noReload)).toBe(1);
+    it("a fault becomes a ticket live; engineer accepts, arrives, clears; supervisor rejects, then verifies", async () => {
+      // The engineer signs in on the phone through the page.
+      const phone = await open("phone");
+      await phone.click("#who");
+      await phone.fill("#in-token", "not-a-token");
+      await phone.click("#dialog-form button[type=submit]");
+      await sees(phone.locator('[data-error-for="token"]'), "令牌无效");
+      await phone.fill("#in-token", tokens.engineer);
+      await phone.click("#dialog-form button[type=submit]");
+      await phone.locator('#who[data-role="engineer"]').waitFor();
+      await phone.evaluate(() => {
+        (globalThis as unknown as BrowserGlobals).noReload = 1;
+      });
 
-    // The clocks on the page are the API's: same deadlines, same time left (±3 s).
-    const t0 = await ticket(id);
-    for (const c of ["respond", "onsite", "repair"] as const) {
-      const el = card.locator(`.clock[data-clock="${c}"]`);
-      expect(Number(await el.getAttribute("data-deadline"))).toBe(t0.clocks[c].deadline);
-      const left = Number(await el.getAttribute("data-left"));
-      expect(Math.abs(left - (t0.clocks[c].deadline - Date.now()) / 1000)).toBeLessThan(3);
-      await expect(el.getAttribute("class")).resolves.toContain("ok");
-    }
-    await shot(phone, "phone-tickets");
+      expect(demo.fleet.inject(FAULTY, "silent")).toBe(true);
+      const id = await until("the ticket of the injected fault", async () => {
+        const list = (await api(`/api/v1/tickets?state=open&device=${FAULTY}`)).body.tickets as ApiTicket[];
+        return list[0]?.id;
+      });
+      const card = phone.locator(`#ticket-list [data-ticket="${id}"]`);
+      await card.waitFor({ timeout: 15_000 });
+      expect(await phone.evaluate(() => (globalThis as unknown as BrowserGlobals).noReload)).toBe(1);
 
-    // A second engineer's page, without live updates, still shows "accept".
-    const stale = await open("desk", tokens.engineer2);
-    await stale.route("**/api/v1/events", (r) => r.abort());
-    await stale.reload();
-    const staleAccept = stale.locator(`[data-ticket="${id}"] button[data-act="accept"]`);
-    await staleAccept.waitFor();
-    await shot(stale, "desk-tickets");
+      // The clocks on the page are the API's: same deadlines, same time left (±3 s).
+      const t0 = await ticket(id);
+      for (const c of ["respond", "onsite", "repair"] as const) {
+        const el = card.locator(`.clock[data-clock="${c}"]`);
+        expect(Number(await el.getAttribute("data-deadline"))).toBe(t0.clocks[c].deadline);
+        const left = Number(await el.getAttribute("data-left"));
+        expect(Math.abs(left - (t0.clocks[c].deadline - Date.now()) / 1000)).toBeLessThan(3);
+        await expect(el.getAttribute("class")).resolves.toContain("ok");
+      }
+      await shot(phone, "phone-tickets");
 
-    await card.locator('button[data-act="accept"]').click();
-    await shows(phone, id, "accepted");
-    await staleAccept.click();
-    await sees(stale.locator("#toast"), /他人已先处理.*已响应/);
-    expect((await ticket(id)).events.filter((e) => e.event === "accepted")).toHaveLength(1);
+      // A second engineer's page, without live updates, still shows "accept".
+      const stale = await open("desk", tokens.engineer2);
+      await stale.route("**/api/v1/events", (r) => r.abort());
+      await stale.reload();
+      const staleAccept = stale.locator(`[data-ticket="${id}"] button[data-act="accept"]`);
+      await staleAccept.waitFor();
+      await shot(stale, "desk-tickets");
 
-    // Arrival records the phone's position in the audit trail.
-    await phone.locator(`[data-ticket="${id}"] button[data-act="arrive"]`).click();
-    await shows(phone, id, "onsite");
-    const arrived = (await ticket(id)).events.find((e) => e.event === "arrived");
-    expect(arrived?.detail?.note).toMatch(/^GPS 39\.9042\d, 116\.4073\d ±12 m$/);
+      await card.locator('button[data-act="accept"]').click();
+      await shows(phone, id, "accepted");
+      await staleAccept.click();
+      await sees(stale.locator("#toast"), /他人已先处理.*已响应/);
+      expect((await ticket(id)).events.filter((e) => e.event === "accepted")).toHaveLength(1);
 
-    // The device comes back; the measured restoration is on the ticket.
-    demo.fleet.clear(FAULTY);
-    await until("the measured restoration", async () => (await ticket(id)).restoredAt);
+      // Arrival records the phone's position in the audit trail.
+      await phone.locator(`[data-ticket="${id}"] button[data-act="arrive"]`).click();
+      await shows(phone, id, "onsite");
+      const arrived = (await ticket(id)).events.find((e) => e.event === "arrived");
+      expect(arrived?.detail?.note).toMatch(/^GPS 39\.9042\d, 116\.4073\d ±12 m$/);
 
-    // Ticket page; clearing with an empty cause is refused on the page and changes nothing.
-    await phone.click(`[data-ticket="${id}"] a.card-title`);
-    await phone.locator("#ticket-detail").waitFor();
-    await phone.click('#ticket-detail button[data-act="clear"]');
-    await phone.fill("#in-handling", "重启调度台网卡");
-    await phone.click("#dialog-form button[type=submit]");
-    await sees(phone.locator('[data-error-for="cause"]'), "必填");
-    await expect(phone.locator("#in-cause").getAttribute("aria-invalid")).resolves.toBe("true");
-    await shot(phone, "phone-clear-refused");
-    expect((await ticket(id)).state).toBe("onsite");
-    await phone.fill("#in-cause", "网卡驱动异常导致调度台离线");
-    await phone.fill("#in-responsibility", "设备故障，非人为");
-    await phone.fill("#in-lessons", "巡检增加网卡状态检查");
-    await phone.click("#dialog-form button[type=submit]");
-    await shows(phone, id, "cleared");
-    const cleared = await ticket(id);
-    expect(cleared).toMatchObject({ state: "cleared", cause: "网卡驱动异常导致调度台离线" });
+      // The device comes back; the measured restoration is on the ticket.
+      demo.fleet.clear(FAULTY);
+      await until("the measured restoration", async () => (await ticket(id)).restoredAt);
 
-    // The engineer is not offered verify, and the API refuses it.
-    expect(await phone.locator('button[data-act="verify"]').count()).toBe(0);
-    const refused = await api(`/api/v1/tickets/${id}/verify`, { token: tokens.engineer, method: "POST", body: {} });
-    expect(refused.status).toBe(403);
-    expect((await ticket(id)).state).toBe("cleared");
+      // Ticket page; clearing with an empty cause is refused on the page and changes nothing.
+      await phone.click(`[data-ticket="${id}"] a.card-title`);
+      await phone.locator("#ticket-detail").waitFor();
+      await phone.click('#ticket-detail button[data-act="clear"]');
+      await phone.fill("#in-handling", "重启调度台网卡");
+      await phone.click("#dialog-form button[type=submit]");
+      await sees(phone.locator('[data-error-for="cause"]'), "必填");
+      await expect(phone.locator("#in-cause").getAttribute("aria-invalid")).resolves.toBe("true");
+      await shot(phone, "phone-clear-refused");
+      expect((await ticket(id)).state).toBe("onsite");
+      await phone.fill("#in-cause", "网卡驱动异常导致调度台离线");
+      await phone.fill("#in-responsibility", "设备故障，非人为");
+      await phone.fill("#in-lessons", "巡检增加网卡状态检查");
+      await phone.click("#dialog-form button[type=submit]");
+      await shows(phone, id, "cleared");
+      const cleared = await ticket(id);
+      expect(cleared).toMatchObject({ state: "cleared", cause: "网卡驱动异常导致调度台离线" });
 
-    // The supervisor, at the desk, rejects: an empty reason is refused first.
-    const desk = await open("desk", tokens.supervisor);
-    await desk.goto(`${url}/#/t/${id}`);
-    await desk.locator('#ticket-detail button[data-act="reject"]').click();
-    await desk.click("#dialog-form button[type=submit]");
-    await sees(desk.locator('[data-error-for="note"]'), "必填");
-    expect((await ticket(id)).state).toBe("cleared");
-    await desk.fill("#in-note", "调度台语音仍有断续，未恢复");
-    await desk.click("#dialog-form button[type=submit]");
-    await shows(desk, id, "onsite");
-    await shows(phone, id, "onsite");
+      // The engineer is not offered verify, and the API refuses it.
+      expect(await phone.locator('button[data-act="verify"]').count()).toBe(0);
+      const refused = await api(`/api/v1/tickets/${id}/verify`, {
+        token: tokens.engineer,
+        method: "POST",
+        body: {},
+      });
+      expect(refused.status).toBe(403);
+      expect((await ticket(id)).state).toBe("cleared");
 
-    // The engineer clears again; the supervisor's page offers verify without a reload.
-    await phone.click('#ticket-detail button[data-act="clear"]');
-    await phone.fill("#in-cause", "网卡驱动异常；语音板接触不良");
-    await phone.fill("#in-handling", "更换语音板并重启");
-    await phone.fill("#in-responsibility", "设备故障，非人为");
-    await phone.click("#dialog-form button[type=submit]");
-    await shows(phone, id, "cleared");
-    await desk.locator('#ticket-detail button[data-act="verify"]').click();
-    await shows(desk, id, "closed");
-    await shows(phone, id, "closed");
+      // The supervisor, at the desk, rejects: an empty reason is refused first.
+      const desk = await open("desk", tokens.supervisor);
+      await desk.goto(`${url}/#/t/${id}`);
+      await desk.locator('#ticket-detail button[data-act="reject"]').click();
+      await desk.click("#dialog-form button[type=submit]");
+      await sees(desk.locator('[data-error-for="note"]'), "必填");
+      expect((await ticket(id)).state).toBe("cleared");
+      await desk.fill("#in-note", "调度台语音仍有断续，未恢复");
+      await desk.click("#dialog-form button[type=submit]");
+      await shows(desk, id, "onsite");
+      await shows(phone, id, "onsite");
 
-    // The history on the page is the API's audit trail, in order; the measured states are shown.
-    const final = await ticket(id);
-    expect(final.state).toBe("closed");
-    await until("the page's history to catch up", async () =>
-      (await desk.locator("#history li").count()) === final.events.length ? true : undefined,
-    );
-    const shown = await desk.locator("#history li").evaluateAll((els) => els.map((e) => e.getAttribute("data-event")));
-    expect(shown).toEqual(final.events.map((e) => e.event));
-    expect(shown).toEqual(expect.arrayContaining(["opened", "accepted", "arrived", "cleared", "rejected", "verified"]));
-    const measured = await desk.locator("#measured .st").evaluateAll((els) => els.map((e) => e.className));
-    expect(measured.some((c) => c.includes("down"))).toBe(true);
-    expect(measured.some((c) => c.includes("up"))).toBe(true);
-    for (const c of ["respond", "onsite", "repair"] as const)
-      expect(Number(await desk.locator(`#ticket-detail .clock[data-clock="${c}"]`).getAttribute("data-stopped"))).toBe(
-        final.clocks[c].stoppedAt,
+      // The engineer clears again; the supervisor's page offers verify without a reload.
+      await phone.click('#ticket-detail button[data-act="clear"]');
+      await phone.fill("#in-cause", "网卡驱动异常；语音板接触不良");
+      await phone.fill("#in-handling", "更换语音板并重启");
+      await phone.fill("#in-responsibility", "设备故障，非人为");
+      await phone.click("#dialog-form button[type=submit]");
+      await shows(phone, id, "cleared");
+      await desk.locator('#ticket-detail button[data-act="verify"]').click();
+      await shows(desk, id, "closed");
+      await shows(phone, id, "closed");
+
+      // The history on the page is the API's audit trail, in order; the measured states are shown.
+      const final = await ticket(id);
+      expect(final.state).toBe("closed");
+      await until("the page's history to catch up", async () =>
+        (await desk.locator("#history li").count()) === final.events.length ? true : undefined,
       );
-    await shot(desk, "desk-ticket");
-    await shot(phone, "phone-ticket");
-  }, 90_000);
+      const shown = await desk
+        .locator("#history li")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-event")));
+      expect(shown).toEqual(final.events.map((e) => e.event));
+      expect(shown).toEqual(
+        expect.arrayContaining(["opened", "accepted", "arrived", "cleared", "rejected", "verified"]),
+      );
+      const measured = await desk.locator("#measured .st").evaluateAll((els) => els.map((e) => e.className));
+      expect(measured.some((c) => c.includes("down"))).toBe(true);
+      expect(measured.some((c) => c.includes("up"))).toBe(true);
+      for (const c of ["respond", "onsite", "repair"] as const)
+        expect(
+          Number(await desk.locator(`#ticket-detail .clock[data-clock="${c}"]`).getAttribute("data-stopped")),
+        ).toBe(final.clocks[c].stoppedAt);
+      await shot(desk, "desk-ticket");
+      await shot(phone, "phone-ticket");
+    }, 90_000);
 
-  it("refuses a window that ends before it starts and a report without a symptom, changing nothing", async () => {
-    const page = await open("desk", tokens.engineer);
-    const windowsBefore = ((await api("/api/v1/maintenance")).body.windows as unknown[]).length;
-    await page.goto(`${url}/#/windows`);
-    await page.locator("#window-form").waitFor();
-    await page.selectOption("#in-sites", "trunking");
-    await page.fill("#in-startsAt", "2026-11-25T10:00");
-    await page.fill("#in-endsAt", "2026-11-25T09:00");
-    await page.fill("#in-why", "基站天馈检修");
-    await page.click("#window-form button[type=submit]");
-    await sees(page.locator('[data-error-for="endsAt"]'), "结束时间必须晚于开始时间");
-    await shot(page, "desk-window-refused");
-    expect(((await api("/api/v1/maintenance")).body.windows as unknown[]).length).toBe(windowsBefore);
-    // The API refuses it too, whoever asks.
-    const direct = await api("/api/v1/maintenance", {
-      token: tokens.engineer,
-      method: "POST",
-      body: { sites: ["trunking"], startsAt: Date.now() + 7200_000, endsAt: Date.now() + 3600_000, why: "x" },
+    it("refuses a window that ends before it starts and a report without a symptom, changing nothing", async () => {
+      const page = await open("desk", tokens.engineer);
+      const windowsBefore = ((await api("/api/v1/maintenance")).body.windows as unknown[]).length;
+      await page.goto(`${url}/#/windows`);
+      await page.locator("#window-form").waitFor();
+      await page.selectOption("#in-sites", "trunking");
+      await page.fill("#in-startsAt", "2026-11-25T10:00");
+      await page.fill("#in-endsAt", "2026-11-25T09:00");
+      await page.fill("#in-why", "基站天馈检修");
+      await page.click("#window-form button[type=submit]");
+      await sees(page.locator('[data-error-for="endsAt"]'), "结束时间必须晚于开始时间");
+      await shot(page, "desk-window-refused");
+      expect(((await api("/api/v1/maintenance")).body.windows as unknown[]).length).toBe(windowsBefore);
+      // The API refuses it too, whoever asks.
+      const direct = await api("/api/v1/maintenance", {
+        token: tokens.engineer,
+        method: "POST",
+        body: {
+          sites: ["trunking"],
+          startsAt: Date.now() + 7200_000,
+          endsAt: Date.now() + 3600_000,
+          why: "x",
+        },
+      });
+      expect(direct.status).toBe(400);
+
+      // A valid window goes through and appears in the list.
+      await page.fill("#in-endsAt", "2026-11-25T12:00");
+      await page.click("#window-form button[type=submit]");
+      await page.locator("#window-list [data-window]").first().waitFor();
+      expect(((await api("/api/v1/maintenance")).body.windows as unknown[]).length).toBe(windowsBefore + 1);
+
+      const ticketsBefore = ((await api("/api/v1/tickets")).body.tickets as unknown[]).length;
+      await page.goto(`${url}/#/new`);
+      await page.locator("#manual-form").waitFor();
+      await page.click("#manual-form button[type=submit]");
+      await sees(page.locator('[data-error-for="symptom"]'), "必填");
+      expect(((await api("/api/v1/tickets")).body.tickets as unknown[]).length).toBe(ticketsBefore);
+    }, 30_000);
+
+    it("switches to English and shows device states by site", async () => {
+      const page = await open("desk");
+      await page.click("#lang");
+      await page.goto(`${url}/#/devices`);
+      await page.locator(".site").first().waitFor();
+      await sees(page.locator("#main h1"), "Device states");
+      expect(await page.locator(`[data-device="${FAULTY}"]`).count()).toBe(1);
+      await shot(page, "desk-devices-en");
+      expect(pageErrors).toEqual([]);
     });
-    expect(direct.status).toBe(400);
-
-    // A valid window goes through and appears in the list.
-    await page.fill("#in-endsAt", "2026-11-25T12:00");
-    await page.click("#window-form button[type=submit]");
-    await page.locator("#window-list [data-window]").first().waitFor();
-    expect(((await api("/api/v1/maintenance")).body.windows as unknown[]).length).toBe(windowsBefore + 1);
-
-    const ticketsBefore = ((await api("/api/v1/tickets")).body.tickets as unknown[]).length;
-    await page.goto(`${url}/#/new`);
-    await page.locator("#manual-form").waitFor();
-    await page.click("#manual-form button[type=submit]");
-    await sees(page.locator('[data-error-for="symptom"]'), "必填");
-    expect(((await api("/api/v1/tickets")).body.tickets as unknown[]).length).toBe(ticketsBefore);
-  }, 30_000);
-
-  it("switches to English and shows device states by site", async () => {
-    const page = await open("desk");
-    await page.click("#lang");
-    await page.goto(`${url}/#/devices`);
-    await page.locator(".site").first().waitFor();
-    await sees(page.locator("#main h1"), "Device states");
-    expect(await page.locator(`[data-device="${FAULTY}"]`).count()).toBe(1);
-    await shot(page, "desk-devices-en");
-    expect(pageErrors).toEqual([]);
-  });
-});
+  },
+);
