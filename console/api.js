@@ -101,17 +101,6 @@ export async function send(method, path, body) {
   return parse(res);
 }
 
-/** Whether `path` answers at all (HEAD-like probe for optional endpoints such as reports). */
-export async function exists(path) {
-  try {
-    const res = await fetch(path, { method: "GET", headers: headers(), cache: "no-store" });
-    res.body?.cancel();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Follows GET /api/v1/events (server-sent events) with the Authorization header, which
  * EventSource cannot send: a fetch stream parsed by hand. Calls onEvent(type, data) per event and

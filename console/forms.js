@@ -129,10 +129,12 @@ const need = (form, key) => {
 /** Wires the action buttons of a view (data-act, data-id, data-state). */
 export function bindActions(root) {
   for (const b of root.querySelectorAll("button[data-act]"))
-    b.addEventListener("click", () => onAction(b.dataset.act, b.dataset.id, b));
+    b.addEventListener("click", () =>
+      onAction(b.dataset.act, b.dataset.id, b, Number(b.dataset.restored) || null),
+    );
 }
 
-async function onAction(action, id, button) {
+async function onAction(action, id, button, restoredAt) {
   if (!token.get()) return toast(t("needToken"), true);
   if (action === "accept" || action === "verify") {
     button.disabled = true;
@@ -161,7 +163,7 @@ async function onAction(action, id, button) {
         ${field("handling", `${t("handling")} *`, textarea("handling", true))}
         ${field("responsibility", `${t("responsibility")} *`, textarea("responsibility", true))}
         ${field("lessons", t("lessons"), textarea("lessons", false))}
-        ${field("repairedAt", t("repairedAt"), html`<input type="datetime-local" name="repairedAt" id="in-repairedAt">`, t("restoredAt"))}`,
+        ${field("repairedAt", t("repairedAt"), html`<input type="datetime-local" name="repairedAt" id="in-repairedAt">`, `${t("defaultIs")} ${restoredAt ? `${t("restoredAt")} ${when(restoredAt)}` : t("submitTime")}`)}`,
       t("clear"),
       async (form) => {
         const cause = need(form, "cause");

@@ -104,7 +104,7 @@ const dict = {
     scoreSheet: "本月评分表",
     monthReport: "本月报告",
     notAvailable: "暂不可用",
-    availability: "设备完好率",
+    availability: "设备可用率",
     timeliness: "故障修复及时率",
     target: "目标",
     monthToDate: "本月至今",
@@ -124,6 +124,10 @@ const dict = {
     openedBy: "报障人",
     latest: "最新实测",
     noMeasure: "无实测数据",
+    defaultIs: "留空则为",
+    submitTime: "提交时刻",
+    provisional: "按工单时钟暂计",
+    faultsTable: "本月故障明细 (CSV)",
   },
   en: {
     title: "Emcomm duty console",
@@ -248,6 +252,10 @@ const dict = {
     openedBy: "Opened by",
     latest: "Latest measurement",
     noMeasure: "no measurement",
+    defaultIs: "empty means",
+    submitTime: "the time you submit",
+    provisional: "provisional, from ticket clocks",
+    faultsTable: "This month's faults (CSV)",
   },
 };
 

@@ -16,6 +16,10 @@ export const paths = {
   windows: "/api/v1/maintenance",
   approveWindow: (id) => `/api/v1/maintenance/${encodeURIComponent(id)}/approve`,
   availability: (month) => `/api/v1/availability?month=${month}`,
-  scoreSheet: (month) => `/api/v1/reports/${month}/score-sheet.csv`,
-  monthReport: (month) => `/api/v1/reports/${month}`,
+  tickets: (from, to) => `/api/v1/tickets?from=${from}&to=${to}`,
+  // The scoring export (src/report): the month's score sheet as JSON (live figures), xlsx and html.
+  reportJson: (month) => `/api/v1/reports/${month}.json?live=1`,
+  scoreSheet: (month) => `/api/v1/reports/${month}.xlsx`,
+  monthReport: (month) => `/api/v1/reports/${month}.html`,
+  faultsCsv: (month) => `/api/v1/reports/${month}.csv?table=faults`,
 };

@@ -51,7 +51,7 @@ function actionButtons(tk) {
   return html`<div class="actions">${list.map(
     (a) =>
       html`<button type="button" class="${a === "reject" ? "danger" : a === "comment" ? "" : "primary"}"
-        data-act="${a}" data-id="${tk.id}" data-state="${tk.state}">${t(a)}</button>`,
+        data-act="${a}" data-id="${tk.id}" data-state="${tk.state}" data-restored="${tk.restoredAt ?? ""}">${t(a)}</button>`,
   )}</div>`;
 }
 
@@ -274,31 +274,78 @@ function month() {
   return d.toISOString().slice(0, 7);
 }
 
+/** Beijing month start (ms) of the month `YYYY-MM`. */
+const monthStart = (m) => Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 1) - 8 * 3600_000;
+
 async function reportsView() {
   const m = month();
-  let figures = null;
+  const inv = await inventory();
+  // The scoring export's own figures when it is there; otherwise the ledger's availability and
+  // a provisional timeliness counted from this month's tickets' repair clocks.
+  let sheet = null;
   try {
-    figures = await load(paths.availability(m));
+    const body = await load(paths.reportJson(m));
+    sheet = body?.sheet ?? (body?.schema ? body : null);
   } catch {
-    figures = null;
+    sheet = null;
   }
-  const { exists } = await import("./api.js");
-  const [sheet, report] = await Promise.all([exists(paths.scoreSheet(m)), exists(paths.monthReport(m))]);
-  const pct = (v) => (typeof v === "number" ? `${(v <= 1 ? v * 100 : v).toFixed(2)} %` : "—");
-  const avail = figures?.availability ?? figures?.contract?.availability ?? figures?.ratio ?? null;
-  const timely = figures?.timeliness ?? figures?.repairTimeliness ?? null;
+  let avail = sheet?.availability?.contract?.percent ?? null;
+  let sites = (sheet?.availability?.sites ?? []).map((g) => [g.id ?? g.site, g.percent ?? g.availability]);
+  let timely = sheet?.timeliness ?? null;
+  let provisional = false;
+  if (!sheet) {
+    provisional = true;
+    try {
+      const a = await load(paths.availability(m));
+      avail = a?.contract?.availability ?? null;
+      sites = Object.entries(a?.sites ?? {}).map(([id, g]) => [id, g.availability]);
+    } catch {
+      avail = null;
+    }
+    try {
+      const now = serverNow();
+      const list = (await load(paths.tickets(monthStart(m), now)))?.tickets ?? [];
+      let onTime = 0;
+      let late = 0;
+      for (const tk of list.map(normTicket)) {
+        const k = tk.clocks.repair;
+        if (!k) continue;
+        if (k.deadline < (k.stoppedAt ?? now)) late++;
+        else if (k.stoppedAt !== null) onTime++;
+      }
+      timely = { onTime, late, percent: onTime + late ? (onTime / (onTime + late)) * 100 : 100 };
+    } catch {
+      timely = null;
+    }
+  }
+  const pct = (v) => (typeof v === "number" ? `${v.toFixed(2)} %` : "—");
+  const meets = (v, target) => (typeof v === "number" ? (v >= target ? "ok" : "breach") : "");
+  const link = (ok, href, label) =>
+    ok
+      ? html`<a class="button" href="${href}" download>${label}</a>`
+      : html`<span class="button" aria-disabled="true">${label}: ${t("notAvailable")}</span>`;
   return {
     html: html`<h1>${t("reports")} ${m}</h1>
       <div class="metrics">
-        <div class="card metric"><b>${t("availability")}</b><strong>${pct(avail)}</strong>
+        <div class="card metric ${meets(avail, 99)}" id="m-availability"><b>${t("availability")}</b><strong>${pct(avail)}</strong>
           <span class="muted">${t("target")} ≥ 99 % · ${t("monthToDate")}</span></div>
-        <div class="card metric"><b>${t("timeliness")}</b><strong>${pct(timely)}</strong>
-          <span class="muted">${t("target")} ≥ 98 % · ${t("monthToDate")}</span></div>
+        <div class="card metric ${meets(timely?.percent, 98)}" id="m-timeliness"><b>${t("timeliness")}</b><strong>${pct(timely?.percent)}</strong>
+          <span class="muted">${t("target")} ≥ 98 % · ${t("monthToDate")}${
+            timely ? ` · ${timely.onTime}/${timely.onTime + timely.late}` : ""
+          }${provisional ? ` · ${t("provisional")}` : ""}</span></div>
       </div>
+      ${
+        sites.length
+          ? html`<h2>${t("availability")} · ${t("site")}</h2><dl class="kv">${sites.map(
+              ([id, v]) => html`<dt>${name(inv.sites.get(id)) || id}</dt><dd>${pct(v)}</dd>`,
+            )}</dl>`
+          : ""
+      }
       <h2>${t("reports")}</h2>
       <div class="links">
-        ${sheet ? html`<a class="button" href="${paths.scoreSheet(m)}" download>${t("scoreSheet")}</a>` : html`<span class="button" aria-disabled="true">${t("scoreSheet")}: ${t("notAvailable")}</span>`}
-        ${report ? html`<a class="button" href="${paths.monthReport(m)}">${t("monthReport")}</a>` : html`<span class="button" aria-disabled="true">${t("monthReport")}: ${t("notAvailable")}</span>`}
+        ${link(sheet, paths.scoreSheet(m), t("scoreSheet"))}
+        ${link(sheet, paths.monthReport(m), t("monthReport"))}
+        ${link(sheet, paths.faultsCsv(m), t("faultsTable"))}
       </div>`,
   };
 }
@@ -329,7 +376,7 @@ export function tick() {
       k.stoppedAt !== null
         ? left < 0
           ? `${t("breached")} ${clockText(-left)}`
-          : `${t("met")}`
+          : `${t("met")} ${k.total ? clockText(k.stoppedAt - (k.deadline - k.total)) : ""}`.trim()
         : left < 0
           ? `${t("over")} ${clockText(-left)}`
           : clockText(left);
