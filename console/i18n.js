@@ -3,6 +3,7 @@
 const dict = {
   zh: {
     title: "应急通信值班台",
+    titleShort: "值班台",
     tickets: "工单",
     devices: "设备",
     newFault: "报障",
@@ -131,6 +132,7 @@ const dict = {
   },
   en: {
     title: "Emcomm duty console",
+    titleShort: "Duty",
     tickets: "Tickets",
     devices: "Devices",
     newFault: "Report",

@@ -45,6 +45,7 @@ interface ApiTicket {
 interface BrowserGlobals {
   sessionStorage: { setItem(key: string, value: string): void };
   noReload?: number;
+  navigator: { serviceWorker: { controller: unknown } };
 }
 
 async function api(path: string, init: { token?: string; method?: string; body?: unknown } = {}) {
@@ -376,6 +377,38 @@ describe.skipIf(!hasChromium)(
       await sees(page.locator('[data-error-for="symptom"]'), "必填");
       expect(((await api("/api/v1/tickets")).body.tickets as unknown[]).length).toBe(ticketsBefore);
     }, 30_000);
+
+    it("offline, shows the last known state with its age, even after a reload", async () => {
+      const opened = await api("/api/v1/tickets", {
+        token: tokens.engineer,
+        method: "POST",
+        body: { level: "consult", symptom: "电话咨询：指挥车卫星终端如何切换备用星" },
+      });
+      expect(opened.status).toBe(201);
+      const page = await open("phone", tokens.viewer);
+      await page.locator("#ticket-list").waitFor();
+      // The service worker has the page's files once it controls the page.
+      const controlled = () =>
+        page.waitForFunction(
+          () => (globalThis as unknown as BrowserGlobals).navigator.serviceWorker.controller !== null,
+          undefined,
+          { timeout: 10_000 },
+        );
+      await controlled().catch(async () => {
+        await page.reload();
+        await controlled();
+      });
+      const cards = await page.locator("#ticket-list .card").count();
+      expect(cards).toBeGreaterThan(0);
+      await page.context().setOffline(true);
+      await page.reload();
+      await sees(page.locator("#banner"), /离线 — 数据时间/);
+      await sees(page.locator("#live"), "离线");
+      expect(await page.locator("#ticket-list .card").count()).toBe(cards);
+      await shot(page, "phone-offline");
+      await page.context().setOffline(false);
+      await sees(page.locator("#live"), "实时", 15_000);
+    });
 
     it("switches to English and shows device states by site", async () => {
       const page = await open("desk");
