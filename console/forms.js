@@ -34,7 +34,7 @@ function formError(form, message) {
 }
 
 const field = (key, label, input, hint = "") =>
-  html`<label>${label}${input}${hint ? html`<span class="muted">${hint}</span>` : ""}
+  html`<label class="field">${label}${input}${hint ? html`<span class="muted">${hint}</span>` : ""}
     <span class="field-error" data-error-for="${key}"></span></label>`;
 
 const textarea = (key, required) =>

@@ -370,6 +370,26 @@ describe.skipIf(!hasChromium)(
       await page.locator("#window-list [data-window]").first().waitFor();
       expect(((await api("/api/v1/maintenance")).body.windows as unknown[]).length).toBe(windowsBefore + 1);
 
+      // Approval is the supervisor's: the engineer's token is refused, the supervisor's page approves.
+      const created = (await api("/api/v1/maintenance")).body.windows as { id: number; status: string }[];
+      const win = created[created.length - 1]!;
+      const denied = await api(`/api/v1/maintenance/${win.id}/approve`, {
+        token: tokens.engineer,
+        method: "POST",
+        body: {},
+      });
+      expect(denied.status).toBe(403);
+      expect(await page.locator(`[data-approve="${win.id}"]`).count()).toBe(0);
+      const sup = await open("desk", tokens.supervisor);
+      await sup.goto(`${url}/#/windows`);
+      await sup.locator(`[data-approve="${win.id}"]`).click();
+      await sup.locator(`[data-window="${win.id}"] [data-status="approved"]`).waitFor();
+      expect(
+        ((await api("/api/v1/maintenance")).body.windows as { id: number; status: string }[]).find(
+          (w) => w.id === win.id,
+        )?.status,
+      ).toBe("approved");
+
       const ticketsBefore = ((await api("/api/v1/tickets")).body.tickets as unknown[]).length;
       await page.goto(`${url}/#/new`);
       await page.locator("#manual-form").waitFor();
@@ -408,6 +428,38 @@ describe.skipIf(!hasChromium)(
       await shot(page, "phone-offline");
       await page.context().setOffline(false);
       await sees(page.locator("#live"), "实时", 15_000);
+    });
+
+    it("orders worst first: breached, then level, then least time left", async () => {
+      const page = await open("desk");
+      // A string, so that the test runner does not rewrite the browser's import().
+      const order = (await page.evaluate(`(async () => {
+        const m = await import("/console/model.js");
+        const now = 1000000000;
+        const tk = (id, level, respondLeft, stopped = false) =>
+          m.normTicket({
+            id,
+            level,
+            state: "opened",
+            reportedAt: now - 60000,
+            clocks: { respond: { startedAt: now - 60000, deadline: now + respondLeft, stoppedAt: stopped ? now - 1 : null } },
+          });
+        const list = [tk(1, "consult", 500000), tk(2, "major", 400000), tk(3, "general", -5000), tk(4, "major", 100000), tk(5, "major", 1000, true)];
+        return m.worstFirst(list, now).map((t) => t.id);
+      })()`)) as number[];
+      // #3 is breached; then the majors by time left (#5's clock stopped: nothing running, last of them).
+      expect(order).toEqual([3, 4, 2, 5, 1]);
+    });
+
+    it("reports: month-to-date figures against their targets, downloads only when the export exists", async () => {
+      const page = await open("desk", tokens.supervisor);
+      await page.goto(`${url}/#/reports`);
+      await page.locator("#m-availability").waitFor();
+      await sees(page.locator("#m-availability strong"), /\d+\.\d\d %/);
+      await sees(page.locator("#m-timeliness strong"), /\d+\.\d\d %/);
+      const hasExport = (await fetch(`${url}/api/v1/reports/2026-11.json?live=1`)).ok;
+      expect(await page.locator('.links a[href*="/api/v1/reports/"]').count()).toBe(hasExport ? 3 : 0);
+      await shot(page, "desk-reports");
     });
 
     it("switches to English and shows device states by site", async () => {
