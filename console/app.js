@@ -123,8 +123,13 @@ export async function whoAmI() {
 }
 
 /** A live refresh: deferred while a dialog is open (it would lose nothing, but the list would move). */
+/** Views with a form the user may be filling in: never replaced by a live refresh. */
+const formView = () => state.route.name === "new" || state.route.name === "windows";
+
 let deferred = false;
 function refresh() {
+  // The route may have changed to a form since the refresh was scheduled.
+  if (formView()) return;
   const d = $("#dialog");
   if (d.open) {
     if (!deferred) {
@@ -152,7 +157,7 @@ function follow() {
   stream = followEvents(
     (type) => {
       // Forms being filled in are never replaced under the user's fingers.
-      if (state.route.name === "new" || state.route.name === "windows") return;
+      if (formView()) return;
       if (type === "state" && state.route.name === "reports") return;
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(refresh, 300);
@@ -160,7 +165,8 @@ function follow() {
     (s) => {
       const was = state.live;
       state.live = s;
-      if (s === "online" && was !== "online") render();
+      // Back online: re-read what may have changed meanwhile (forms in progress are left alone).
+      if (s === "online" && was !== "online" && !formView()) refresh();
       else shell();
     },
   );

@@ -259,6 +259,14 @@ describe.skipIf(!hasChromium)(
       const arrived = (await ticket(id)).events.find((e) => e.event === "arrived");
       expect(arrived?.detail?.note).toMatch(/^GPS 39\.9042\d, 116\.4073\d ±12 m$/);
 
+      // A comment: an empty one is refused, a real one lands in the audit trail.
+      await phone.locator(`[data-ticket="${id}"] button[data-act="comment"]`).click();
+      await phone.click("#dialog-form button[type=submit]");
+      await sees(phone.locator('[data-error-for="note"]'), "必填");
+      await phone.fill("#in-note", "已到机房，调度台网口无灯");
+      await phone.click("#dialog-form button[type=submit]");
+      await until("the comment", async () => (await ticket(id)).events.some((e) => e.event === "commented"));
+
       // The device comes back; the measured restoration is on the ticket.
       demo.fleet.clear(FAULTY);
       await until("the measured restoration", async () => (await ticket(id)).restoredAt);
@@ -447,6 +455,13 @@ describe.skipIf(!hasChromium)(
         const list = [tk(1, "consult", 500000), tk(2, "major", 400000), tk(3, "general", -5000), tk(4, "major", 100000), tk(5, "major", 1000, true)];
         return m.worstFirst(list, now).map((t) => t.id);
       })()`)) as number[];
+      // Colours of a 10-minute clock: ok, amber in its last quarter, red once breached, grey when met.
+      const classes = await page.evaluate(`(async () => {
+        const m = await import("/console/model.js");
+        const k = (left, stopped = null) => ({ deadline: 1000000 + left, stoppedAt: stopped, total: 600000 });
+        return [k(200000), k(150000), k(-1), k(100000, 1000000), k(-1000, 1000000)].map((c) => m.clockClass(c, 1000000, 0.25));
+      })()`);
+      expect(classes).toEqual(["ok", "warn", "breach", "done", "breach"]);
       // #3 is breached; then the majors by time left (#5's clock stopped: nothing running, last of them).
       expect(order).toEqual([3, 4, 2, 5, 1]);
     });
