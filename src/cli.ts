@@ -12,6 +12,7 @@ import { demoBanner, startDemo } from "./demo.ts";
 import { createLogger } from "./log.ts";
 import { pollOnce, printPollResults } from "./poll-once.ts";
 import { stopOnSignal } from "./run.ts";
+import { registerSlaCommands } from "./sla/cli.ts";
 import { VERSION } from "./version.ts";
 
 const program = new Command()
@@ -116,5 +117,7 @@ function loadOrExit(file: string) {
     throw err;
   }
 }
+
+registerSlaCommands(program);
 
 await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { parse } from "yaml";
 import { type Fleet, serveFleetControl, startFleet } from "../simulators/fleet.ts";
+import { startScenario } from "../simulators/scenario.ts";
 import { validateConfig } from "./config/load.ts";
 import { systemClock } from "./core/clock.ts";
 import { type Daemon, startDaemon } from "./daemon.ts";
@@ -31,15 +32,30 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   // The simulators accept these lab credentials; real deployments set their own.
   process.env.EMCOMM_SNMP_COMMUNITY ??= "public";
   process.env.EMCOMM_MQTT_PASSWORD ??= "emcomm-demo";
+  // Demo API tokens (engineer, supervisor, viewer) for `emcomm tickets ...` with EMCOMM_TOKEN.
+  process.env.EMCOMM_TOKEN_ENGINEER ??= "demo-engineer";
+  process.env.EMCOMM_TOKEN_SUPERVISOR ??= "demo-supervisor";
+  process.env.EMCOMM_TOKEN_VIEWER ??= "demo-viewer";
   const fleet = await startFleet(raw, { clock: systemClock, log });
   const control = await serveFleetControl(fleet, options.port === 0 ? 0 : options.port + 1);
   const config = validateConfig(fleet.config, `${options.configFile} (demo)`);
   const daemon = await startDaemon({ config, log });
+  // Faults every few minutes on simulated devices of always-in-service sites: tickets open and clear.
+  const inService = new Set(config.sites.filter((s) => s.calendar === "always").map((s) => s.id));
+  const targets = config.devices
+    .filter((d) => inService.has(d.site) && fleet.served().includes(d.id))
+    .map((d) => d.id);
+  const scenario = startScenario(
+    fleet,
+    { clock: systemClock, log: log.child({ component: "scenario" }) },
+    { targets },
+  );
   return {
     daemon,
     fleet,
     controlUrl: control.url,
     async stop() {
+      scenario.stop();
       await daemon.stop();
       await fleet.stop();
       await new Promise<void>((resolve) => control.server.close(() => resolve()));
@@ -58,6 +74,7 @@ export function demoBanner(demo: Demo): string {
     `  metrics      ${url}/metrics`,
     `  devices      ${url}/api/v1/devices`,
     `  health       ${url}/healthz`,
+    `  states       ${url}/api/v1/states      tickets ${url}/api/v1/tickets   (a fault is injected every 4 min)`,
     `  faults       ${demo.controlUrl}/faults   (POST /faults/<device>/<fault> to inject, DELETE to clear)`,
     "  Ctrl-C stops everything.",
     "",

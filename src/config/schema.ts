@@ -170,6 +170,22 @@ export const configSchema = z
           input: device.upstream,
         });
     });
+    for (const [site, p] of Object.entries(config.sla.presence)) {
+      if (!config.sites.some((s) => s.id === site && s.calendar === "deployed"))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sla", "presence", site],
+          message: "the id of a site whose calendar is deployed",
+          input: site,
+        });
+      if (!deviceIds.has(p.device))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sla", "presence", site, "device"],
+          message: "the id of a device of the inventory",
+          input: p.device,
+        });
+    }
     for (const id of Object.keys(config.sla.devices))
       if (!deviceIds.has(id))
         ctx.addIssue({

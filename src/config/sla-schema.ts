@@ -103,6 +103,22 @@ export const slaSchema = z
       })
       .prefault({}),
     devices: z.record(z.string(), deviceOverride).default({}),
+    /**
+     * Presence signals of `deployed`-calendar sites, by site id: the site is declared deployed
+     * when a poll of `device` shows the condition, and stood down when an answered poll shows it
+     * no longer holds (unanswered polls change nothing). E.g. the vehicle's UPS output source.
+     */
+    presence: z
+      .record(
+        z.string(),
+        z.strictObject({
+          device: z.string().min(1),
+          metric: z.string().min(1),
+          op: z.enum(["<", "<=", ">", ">=", "==", "!="]),
+          value: z.number(),
+        }),
+      )
+      .default({}),
     clocks: z
       .strictObject({
         major: clockSet("10m", "1h", "4h"),

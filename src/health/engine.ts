@@ -33,7 +33,7 @@ import {
   windowsBetween,
 } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
-import { type Observation, observe } from "./rules.ts";
+import { type Observation, observe, ruleMatches } from "./rules.ts";
 
 type RawState = "up" | "degraded" | "down";
 
@@ -65,6 +65,8 @@ interface Tracker {
   downTimes: number[];
   flapping: boolean;
   window: MaintenanceWindow | null;
+  /** The monitor itself cannot poll the device (config or internal error): never the device's fault. */
+  blind: { since: number; kind: string } | null;
 }
 
 /** The live view of one device, for the API and metrics. */
@@ -136,6 +138,7 @@ export class HealthEngine {
         downTimes: [],
         flapping: false,
         window: null,
+        blind: null,
       });
       if (device.upstream)
         this.dependents.set(device.upstream, [...(this.dependents.get(device.upstream) ?? []), device.id]);
@@ -175,6 +178,19 @@ export class HealthEngine {
   observe(outcome: PollOutcome): void {
     const t = this.trackers.get(outcome.deviceId);
     if (!t) return;
+    if (!outcome.error) this.presence(outcome);
+    if (outcome.error && (outcome.error.kind === "config" || outcome.error.kind === "internal")) {
+      if (t.blind) return;
+      t.blind = { since: outcome.startedAt, kind: outcome.error.kind };
+      t.failRun = null;
+      t.goodRun = null;
+      this.evaluate(t, outcome.startedAt);
+      return;
+    }
+    if (t.blind) {
+      t.blind = null;
+      if (t.raw?.state !== "down") t.raw = null; // decided afresh from this poll on
+    }
     const obs = observe(outcome, t.rules);
     const at = outcome.startedAt;
     const o = this.sla.devices[t.device.id];
@@ -255,6 +271,16 @@ export class HealthEngine {
       note: note ?? null,
     });
     this.reloadDeclarations();
+    // Equipment switched on at deployment starts afresh: failures while parked in the garage
+    // are not an outage, so it must fail N polls in service before it is declared down.
+    if (deployed)
+      for (const t of this.trackers.values())
+        if (t.device.site === site && t.device.calendar === "site" && t.raw?.state === "down") {
+          t.raw = null;
+          t.failRun = null;
+          t.goodRun = null;
+          t.hold = null;
+        }
     this.log.info({ site, deployed, who }, deployed ? "site declared deployed" : "site stood down");
     this.tick();
     return d;
@@ -285,6 +311,23 @@ export class HealthEngine {
   }
 
   // ── internals ────────────────────────────────────────────────────────────
+
+  /** Presence signals: a site follows the condition on its presence device's answered polls. */
+  private presence(outcome: PollOutcome): void {
+    for (const [site, p] of Object.entries(this.sla.presence)) {
+      if (p.device !== outcome.deviceId || this.siteCalendar.get(site) !== "deployed") continue;
+      const rule = { code: "presence", severity: "down", description: { zh: "", en: "" }, ...p } as const;
+      const present = ruleMatches(rule, outcome.samples);
+      if (present === this.siteInService(site, outcome.startedAt)) continue;
+      this.declareSite(
+        site,
+        present,
+        `presence ${p.device}`,
+        `${p.metric} ${p.op} ${p.value}`,
+        outcome.startedAt,
+      );
+    }
+  }
 
   private declareDown(t: Tracker): void {
     const run = t.failRun!;
@@ -355,6 +398,15 @@ export class HealthEngine {
           ...(last ? { at: last.at } : {}),
         };
     }
+    if (t.blind)
+      return {
+        eff: {
+          state: "unmonitored",
+          code: null,
+          cause: `monitor cannot poll it (${t.blind.kind} error)`,
+          detail: { raw: t.raw },
+        },
+      };
     const raw = t.raw;
     if (!raw) return null;
     const ownThirdParty = this.sla.devices[device.id]?.thirdParty ?? false;

@@ -5,7 +5,7 @@
  *
  * Expected time is the period minus every excluded interval: approved maintenance windows and
  * drills, time outside the site's service calendar (a `deployed` site stood down), daemon outages
- * (unmonitored), states `maintenance` / `not-in-service` / `unmonitored`, `impacted` unless the
+ * (unmonitored), the state `unmonitored`, `impacted` unless the
  * policy counts it (never when its upstream is a third party's), and, under the `from-first-seen`
  * policy, the time before a device's first recorded state. Downtime is the time in the policy's
  * down states that is not excluded.
@@ -80,7 +80,12 @@ export interface AvailabilityReport {
   contract: GroupAvailability;
 }
 
-const alwaysExcluded: ReadonlySet<DeviceState> = new Set(["maintenance", "not-in-service", "unmonitored"]);
+/**
+ * States excluded by themselves. `maintenance` and `not-in-service` are live views of the windows
+ * and deployment tables, which are the authority here (a window approved afterwards still counts;
+ * time between a deployment and the first poll is in service), so they are neither down nor excluded.
+ */
+const alwaysExcluded: ReadonlySet<DeviceState> = new Set(["unmonitored"]);
 
 /** Sorted, merged union of intervals clipped to the period. */
 export function union(intervals: readonly Interval[], period: Period): Interval[] {
@@ -261,7 +266,12 @@ export function availabilityForPeriod(
     ? config.sla.policies.find((p) => p.version === options.policyVersion)
     : policyAt(config.sla.policies, period.from, tz);
   if (!policy) throw new RangeError(`no accounting policy ${options.policyVersion}`);
-  const tl = timelines(db, period.from, period.to);
+  const tl = timelines(
+    db,
+    period.from,
+    period.to,
+    config.devices.map((d) => d.id),
+  );
   const gaps = unmonitoredGaps(db);
   const windows = windowsBetween(db, period.from, period.to, true);
   const siteCalendar = new Map(config.sites.map((s) => [s.id, s.calendar]));

@@ -16,6 +16,7 @@ import type { Clock, TimerHandle } from "../core/clock.ts";
 import type { PollOutcome } from "../core/outcome.ts";
 import type { Driver } from "../core/types.ts";
 import { HealthEngine } from "../health/engine.ts";
+import { runEnd } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import { TicketEngine } from "../tickets/engine.ts";
 import { slaRoutes } from "./http.ts";
@@ -83,9 +84,9 @@ export function startSla(options: {
 /** The end of the run before the current one (the daemon inserts its own row first). */
 function previousRunEnd(db: Db): number | null {
   const rows = db
-    .prepare("SELECT heartbeat_at, stopped_at FROM daemon_runs ORDER BY id DESC LIMIT 2")
+    .prepare("SELECT started_at, heartbeat_at, stopped_at FROM daemon_runs ORDER BY id DESC LIMIT 2")
     .raw()
-    .all() as [number, number | null][];
-  const prev = rows[1];
-  return prev ? (prev[1] ?? prev[0]) : null;
+    .all() as [number, number, number | null][];
+  const [current, prev] = rows;
+  return prev && current ? runEnd(db, prev, current[0]) : null;
 }

@@ -23,7 +23,7 @@ import {
   lastRepaired,
   openTicketFor,
   openTickets,
-  recordedBreaches,
+  recordedClockEvents,
   type Ticket,
   type TicketEvent,
   type TicketState,
@@ -74,6 +74,7 @@ const SYSTEM = "monitor";
 export class TicketEngine {
   private readonly open = new Map<number, Ticket>();
   private readonly breached: Set<string>;
+  private readonly warned: Set<string>;
   private readonly listeners: TicketListener[] = [];
   private readonly devices: Map<string, DeviceConfig>;
   private readonly db: Db;
@@ -88,7 +89,8 @@ export class TicketEngine {
     this.sla = options.config.sla;
     this.devices = new Map(options.config.devices.map((d) => [d.id, d]));
     for (const t of openTickets(this.db)) this.open.set(t.id, t);
-    this.breached = recordedBreaches(this.db);
+    this.breached = recordedClockEvents(this.db, "breached");
+    this.warned = recordedClockEvents(this.db, "warned");
   }
 
   onEvent(fn: TicketListener): void {
@@ -353,8 +355,18 @@ export class TicketEngine {
     const clocks = ticketClocks(ticket, this.sla.clocks, now);
     for (const name of clockNames) {
       const c = clocks[name];
-      if (!c.breached) continue;
       const key = `${ticket.id}:${name}`;
+      if (c.status === "warning" && !this.warned.has(key)) {
+        // Once per ticket and clock: the on-call engineer is told before the deadline passes.
+        this.warned.add(key);
+        this.emit(ticket, {
+          at: now,
+          actor: SYSTEM,
+          event: "warned",
+          detail: { clock: name, deadline: c.deadline, remainingMs: c.remainingMs },
+        });
+      }
+      if (!c.breached) continue;
       if (this.breached.has(key)) continue;
       this.breached.add(key);
       this.emit(ticket, {

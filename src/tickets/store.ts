@@ -84,11 +84,34 @@ const columns: Record<keyof Omit<Ticket, "id">, string> = {
 };
 
 export function ticketFromRow(r: Record<string, unknown>): Ticket {
-  const t = { id: r.id as number } as Record<string, unknown>;
-  for (const [k, c] of Object.entries(columns)) t[k] = r[c] ?? null;
-  t.flapping = r.flapping === 1;
-  t.rejections = (r.rejections as number) ?? 0;
-  return t as unknown as Ticket;
+  return {
+    id: r.id as number,
+    device: r.device as string | null,
+    site: r.site as string | null,
+    code: r.code as string,
+    level: r.level as FaultLevel,
+    source: r.source as Ticket["source"],
+    state: r.state as TicketState,
+    reportedAt: r.reported_at as number,
+    faultStart: r.fault_start as number,
+    acceptedAt: (r.accepted_at as number | null) ?? null,
+    arrivedAt: (r.arrived_at as number | null) ?? null,
+    clearedAt: (r.cleared_at as number | null) ?? null,
+    repairedAt: (r.repaired_at as number | null) ?? null,
+    restoredAt: (r.restored_at as number | null) ?? null,
+    closedAt: (r.closed_at as number | null) ?? null,
+    repeatOf: (r.repeat_of as number | null) ?? null,
+    flapping: r.flapping === 1,
+    rejections: (r.rejections as number) ?? 0,
+    symptom: r.symptom as string,
+    faultType: (r.fault_type as string | null) ?? null,
+    cause: (r.cause as string | null) ?? null,
+    handling: (r.handling as string | null) ?? null,
+    responsibility: (r.responsibility as string | null) ?? null,
+    lessons: (r.lessons as string | null) ?? null,
+    handler: (r.handler as string | null) ?? null,
+    openedBy: r.opened_by as string,
+  };
 }
 
 export function insertTicket(db: Db, t: Omit<Ticket, "id">): Ticket {
@@ -222,11 +245,11 @@ export function ticketEvents(db: Db, ticketId: number): TicketEvent[] {
   }));
 }
 
-/** (ticket, clock) pairs whose breach was already recorded. */
-export function recordedBreaches(db: Db): Set<string> {
+/** "ticket:clock" keys whose `event` (breached, warned) was already recorded. */
+export function recordedClockEvents(db: Db, event: "breached" | "warned"): Set<string> {
   const rows = db
-    .prepare("SELECT ticket_id, json_extract(detail, '$.clock') FROM ticket_events WHERE event = 'breached'")
+    .prepare("SELECT ticket_id, json_extract(detail, '$.clock') FROM ticket_events WHERE event = ?")
     .raw()
-    .all() as [number, string][];
+    .all(event) as [number, string][];
   return new Set(rows.map(([id, clock]) => `${id}:${clock}`));
 }
