@@ -16,6 +16,8 @@ export interface DemoOptions {
   port: number;
   dataDir: string;
   log: Logger;
+  /** Run the fault scenario (default true); tests that inject their own faults turn it off. */
+  scenario?: boolean;
 }
 
 export interface Demo {
@@ -42,9 +44,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const daemon = await startDaemon({ config, log });
   // Faults every few minutes on simulated devices of always-in-service sites: tickets open and clear.
   const inService = new Set(config.sites.filter((s) => s.calendar === "always").map((s) => s.id));
-  const targets = config.devices
-    .filter((d) => inService.has(d.site) && fleet.served().includes(d.id))
-    .map((d) => d.id);
+  const targets =
+    options.scenario === false
+      ? []
+      : config.devices.filter((d) => inService.has(d.site) && fleet.served().includes(d.id)).map((d) => d.id);
   const scenario = startScenario(
     fleet,
     { clock: systemClock, log: log.child({ component: "scenario" }) },

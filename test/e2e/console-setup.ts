@@ -52,6 +52,8 @@ export async function startConsoleDemo(options: { port?: number; log?: pino.Logg
     port: options.port ?? 0,
     dataDir: join(dir, "data"),
     log: options.log ?? pino({ level: "silent" }),
+    // The test injects its own fault; the demo's round-robin faults would open tickets mid-test.
+    scenario: false,
   });
 }
 
