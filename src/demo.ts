@@ -74,6 +74,7 @@ export function demoBanner(demo: Demo): string {
     "",
     "emcomm-monitor demo: the contract's inventory on simulators",
     `  ${served} of ${total} devices simulated; the rest are tracked by hand (manual) or have no simulator yet`,
+    `  console      ${url}/   (sign in with demo-engineer, demo-supervisor or demo-viewer)`,
     `  metrics      ${url}/metrics`,
     `  devices      ${url}/api/v1/devices`,
     `  health       ${url}/healthz`,
