@@ -261,10 +261,13 @@ async function devicesView() {
       const rows = list
         .map((d) => ({ d, ...stateOf(d, health) }))
         .sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
-      return html`<section class="site card"><h2>${name(inv.sites.get(site)) || site}</h2><ul>${rows.map(
-        (r) => html`<li data-device="${r.d.id}"><span class="st ${r.state}">${t(`st_${r.state}`)}</span>
+      const counts = new Map();
+      for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+      return html`<section class="site card" data-site="${site}"><h2>${name(inv.sites.get(site)) || site}
+        ${[...counts].map(([st, n]) => html`<span class="st ${st}">${t(`st_${st}`)} ${n}</span>`)}</h2><ul>${rows.map(
+          (r) => html`<li data-device="${r.d.id}"><span class="st ${r.state}">${t(`st_${r.state}`)}</span>
           <span>${name(r.d.name)}</span>${r.since ? html`<span class="muted">${t("since")} ${when(r.since)}</span>` : ""}</li>`,
-      )}</ul></section>`;
+        )}</ul></section>`;
     })}`,
   };
 }
