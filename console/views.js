@@ -142,7 +142,7 @@ function detailText(e) {
   const d = e.detail ?? {};
   const parts = [];
   if (d.note) parts.push(d.note);
-  if (d.clock) parts.push(`${t(`clock_${d.clock}`)} ${t("breached")}`);
+  if (d.clock) parts.push(`${t(`clock_${d.clock}`)} ${t(e.event === "warned" ? "warned" : "breached")}`);
   if (d.position) {
     const p = d.position;
     parts.push(

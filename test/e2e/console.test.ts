@@ -438,6 +438,32 @@ describe.skipIf(!hasChromium)(
       await sees(page.locator("#live"), "实时", 15_000);
     });
 
+    it("a running clock turns amber before its deadline and red after, live", async () => {
+      const created = await api("/api/v1/tickets", {
+        token: tokens.engineer,
+        method: "POST",
+        body: { level: "consult", symptom: "电话咨询：Ka便携站开机流程" },
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id as number;
+      const page = await open("phone", tokens.viewer);
+      const clock = page.locator(`[data-ticket="${id}"] .clock[data-clock="respond"]`);
+      const classOf = async () => (await clock.getAttribute("class")) ?? "";
+      await until("amber", async () => (await classOf()).includes("warn"), 10_000);
+      await shot(page, "phone-clock-amber");
+      await until("red", async () => (await classOf()).includes("breach"), 10_000);
+      await sees(clock, "超时");
+      await shot(page, "phone-clock-red");
+      const t = await ticket(id);
+      expect(t.clocks.respond.deadline).toBeLessThan(Date.now());
+      // Breached and open: it sorts among the first, before every ticket still in time.
+      const breached = await page
+        .locator("#ticket-list .card")
+        .evaluateAll((cards) => cards.map((c) => c.querySelector(".clock.breach") !== null));
+      expect(breached[0]).toBe(true);
+      expect(breached).toEqual([...breached].sort((a, b) => Number(b) - Number(a)));
+    });
+
     it("orders worst first: breached, then level, then least time left", async () => {
       const page = await open("desk");
       // A string, so that the test runner does not rewrite the browser's import().
