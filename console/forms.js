@@ -191,6 +191,27 @@ async function onAction(action, id, button, restoredAt) {
     );
 }
 
+/** Declares a "deployed"-calendar site (the command vehicle, portable kits) deployed or stood down. */
+export function declareSite(site, action, siteName) {
+  openDialog(
+    `${t(action)} · ${siteName || site}`,
+    html`<p>${t(action === "deploy" ? "deployHint" : "standdownHint")}</p>${field("note", t("text"), textarea("note", false))}`,
+    t(action),
+    async (form) => {
+      const note = form.elements.note.value.trim();
+      try {
+        await send("POST", paths.declareSite(site, action), note ? { note } : {});
+        toast(`${t(action)} · ${t("saved")}`);
+        render();
+        return true;
+      } catch (err) {
+        formError(form, explain(err));
+        return false;
+      }
+    },
+  );
+}
+
 export function openSignOut() {
   openDialog(
     `${state.me?.name ?? ""} · ${t(`role_${state.me?.role ?? "viewer"}`)}`,

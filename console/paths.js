@@ -11,6 +11,9 @@ export const paths = {
   devices: "/api/v1/devices",
   meta: "/api/v1/console",
   states: "/api/v1/states",
+  sites: "/api/v1/sites",
+  declareSite: (site, action) => `/api/v1/sites/${encodeURIComponent(site)}/${action}`,
+  deviceState: (device) => `/api/v1/states/${encodeURIComponent(device)}`,
   transitions: (device, from) =>
     `/api/v1/transitions?device=${encodeURIComponent(device)}&from=${encodeURIComponent(from)}`,
   windows: "/api/v1/maintenance",

@@ -3,7 +3,7 @@
 import { serverNow } from "./api.js";
 import { load, state } from "./app.js";
 import { clockText, html, ms, when } from "./dom.js";
-import { act, bindActions, manualForm, windowsForm } from "./forms.js";
+import { act, bindActions, declareSite, manualForm, windowsForm } from "./forms.js";
 import { name, t } from "./i18n.js";
 import { actionsFor, clockClass, clockNames, levels, normTicket, states, worstFirst } from "./model.js";
 import { paths } from "./paths.js";
@@ -11,8 +11,20 @@ import { paths } from "./paths.js";
 const FILTERS = "emcomm.filters";
 let warnFraction = 0.25;
 
-/** Devices and sites, by id, for names (cached by api.js for offline use). */
-async function inventory() {
+/**
+ * Devices and sites, by id, for names: read once per page load (the inventory changes only with a
+ * daemon restart; ~20 kB is too much to re-read on every live update over a weak link).
+ */
+let inventoryOnce = null;
+function inventory() {
+  inventoryOnce ??= loadInventory().catch((err) => {
+    inventoryOnce = null;
+    throw err;
+  });
+  return inventoryOnce;
+}
+
+async function loadInventory() {
   const [body, meta] = await Promise.all([load(paths.devices), load(paths.meta).catch(() => null)]);
   const devices = new Map();
   const sites = new Map();
@@ -185,7 +197,8 @@ async function ticketView(id) {
     ["source", tk.source ? t(`source_${tk.source}`) : null],
     ["rejections", tk.rejections || null],
   ].filter(([, v]) => v !== null && v !== undefined && v !== "");
-  const dev = tk.device ? inv.devices.get(tk.device) : null;
+  let live = null;
+  if (tk.device) live = await load(paths.deviceState(tk.device)).catch(() => null);
   return {
     html: html`<p><a href="#/" class="button">← ${t("back")}</a></p>
       <article class="card ${tk.level}" data-ticket="${tk.id}" id="ticket-detail">
@@ -204,7 +217,12 @@ async function ticketView(id) {
             <span class="muted">${e.actor ?? ""}</span> ${detailText(e)}</li>`,
         )}</ol>
         <h2>${t("measured")}</h2>
-        ${dev ? html`<p>${t("latest")}: ${measuredNow(dev)}</p>` : ""}
+        ${
+          live
+            ? html`<p id="measured-now">${t("latest")}: <span class="st ${live.state ?? "unknown"}">${t(`st_${live.state ?? "unknown"}`)}</span>
+          ${live.since ? html`${t("since")} ${when(live.since)}` : ""} <span class="muted">${live.cause ?? ""}</span></p>`
+            : ""
+        }
         <ul class="timeline" id="measured">${(transitions ?? []).map(
           (x) => html`<li><time>${when(x.at)}</time><span class="st ${x.state}">${t(`st_${x.state}`)}</span>
             <span class="muted">${x.cause ?? ""}</span></li>`,
@@ -214,13 +232,6 @@ async function ticketView(id) {
       bindActions(main);
     },
   };
-}
-
-function measuredNow(d) {
-  if (d.up === true) return html`<span class="st up">${t("st_up")}</span> ${when(d.lastPollAt)}`;
-  if (d.up === false)
-    return html`<span class="st down">${t("st_down")}</span> ${when(d.lastPollAt)} ${d.lastError?.kind ?? ""}`;
-  return t("noMeasure");
 }
 
 function stateOf(d, health) {
@@ -240,6 +251,21 @@ async function devicesView() {
   } catch {
     // No health ledger: the poll status of /api/v1/devices is shown instead.
   }
+  const calendar = new Map();
+  try {
+    for (const c of (await load(paths.sites))?.sites ?? []) calendar.set(c.site, c);
+  } catch {
+    // No service calendar: no deployment buttons.
+  }
+  const canDeclare = state.me?.role === "engineer" || state.me?.role === "supervisor";
+  const deployment = (site) => {
+    const c = calendar.get(site);
+    if (c?.calendar !== "deployed") return "";
+    const next = c.inService ? "standdown" : "deploy";
+    return html`<p class="row" data-calendar="${site}"><span class="badge state" data-in-service="${String(c.inService)}">${t(c.inService ? "deployed" : "stoodDown")}</span>
+      ${c.last ? html`<span class="muted">${when(c.last.at)} · ${c.last.who}</span>` : ""}
+      ${canDeclare ? html`<button type="button" data-declare="${next}" data-site="${site}">${t(next)}</button>` : ""}</p>`;
+  };
   const bySite = new Map();
   for (const d of inv.devices.values()) {
     const list = bySite.get(d.site) ?? [];
@@ -264,11 +290,17 @@ async function devicesView() {
       const counts = new Map();
       for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
       return html`<section class="site card" data-site="${site}"><h2>${name(inv.sites.get(site)) || site}
-        ${[...counts].map(([st, n]) => html`<span class="st ${st}">${t(`st_${st}`)} ${n}</span>`)}</h2><ul>${rows.map(
+        ${[...counts].map(([st, n]) => html`<span class="st ${st}">${t(`st_${st}`)} ${n}</span>`)}</h2>${deployment(site)}<ul>${rows.map(
           (r) => html`<li data-device="${r.d.id}"><span class="st ${r.state}">${t(`st_${r.state}`)}</span>
           <span>${name(r.d.name)}</span>${r.since ? html`<span class="muted">${t("since")} ${when(r.since)}</span>` : ""}</li>`,
         )}</ul></section>`;
     })}`,
+    mount(main) {
+      for (const b of main.querySelectorAll("button[data-declare]"))
+        b.addEventListener("click", () =>
+          declareSite(b.dataset.site, b.dataset.declare, name(inv.sites.get(b.dataset.site))),
+        );
+    },
   };
 }
 

@@ -503,6 +503,23 @@ describe.skipIf(!hasChromium)(
       await shot(page, "desk-reports");
     });
 
+    it("declares the command vehicle deployed from the device page (engineer), not as a viewer", async () => {
+      const viewer = await open("phone", tokens.viewer);
+      await viewer.goto(`${url}/#/devices`);
+      await viewer.locator('[data-calendar="vehicle"]').waitFor();
+      expect(await viewer.locator("button[data-declare]").count()).toBe(0);
+      const page = await open("phone", tokens.engineer);
+      await page.goto(`${url}/#/devices`);
+      await page.locator('[data-calendar="vehicle"] [data-in-service="false"]').waitFor();
+      await page.click('button[data-declare="deploy"][data-site="vehicle"]');
+      await page.fill("#in-note", "指挥车出动，保障演练");
+      await page.click("#dialog-form button[type=submit]");
+      await page.locator('[data-calendar="vehicle"] [data-in-service="true"]').waitFor();
+      const sites = (await api("/api/v1/sites")).body.sites as { site: string; inService: boolean }[];
+      expect(sites.find((x) => x.site === "vehicle")?.inService).toBe(true);
+      await shot(page, "phone-devices");
+    });
+
     it("switches to English and shows device states by site", async () => {
       const page = await open("desk");
       await page.click("#lang");
