@@ -13,6 +13,8 @@ export const state = {
   me: null,
   live: "connecting",
   route: { name: "tickets", id: null },
+  /** The device of the ticket on screen, for its live state changes. */
+  focusDevice: null,
   stale: null,
 };
 
@@ -148,6 +150,20 @@ function refresh() {
   render();
 }
 
+/** Whether a live event changes what the current view shows (forms in progress: never). */
+function concerns(type, data) {
+  const r = state.route.name;
+  if (formView()) return false;
+  if (r === "tickets" || r === "reports") return type === "ticket";
+  if (r === "ticket")
+    return (
+      (type === "ticket" && String(data?.ticket) === String(state.route.id)) ||
+      (type === "state" && data?.device === state.focusDevice)
+    );
+  if (r === "devices") return type === "state" || type === "windows";
+  return true;
+}
+
 let stream = null;
 let refreshTimer = null;
 /** (Re)opens the live stream; every event re-renders the current view (coalesced to 300 ms). */
@@ -155,10 +171,8 @@ function follow() {
   stream?.stop();
   state.live = "connecting";
   stream = followEvents(
-    (type) => {
-      // Forms being filled in are never replaced under the user's fingers.
-      if (formView()) return;
-      if (type === "state" && state.route.name === "reports") return;
+    (type, data) => {
+      if (!concerns(type, data)) return;
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(refresh, 300);
     },
@@ -191,6 +205,10 @@ async function start() {
   window.addEventListener("hashchange", render);
   window.addEventListener("online", follow);
   setInterval(tick, 1000);
+  // Without the live stream (a proxy that buffers it, a weak link), re-read every 30 s instead.
+  setInterval(() => {
+    if (state.live !== "online" && !formView() && navigator.onLine) refresh();
+  }, 30_000);
   setInterval(shell, 30_000);
   if ("serviceWorker" in navigator && window.isSecureContext)
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});

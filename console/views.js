@@ -169,6 +169,7 @@ async function ticketView(id) {
   const [body, inv] = await Promise.all([load(paths.ticket(id)), inventory()]);
   const raw = body?.ticket ?? body;
   const tk = normTicket(raw);
+  state.focusDevice = tk.device;
   let events = body?.events ?? raw?.events;
   if (!events) events = (await load(paths.ticketEvents(id)))?.events ?? [];
   let transitions = [];
