@@ -1,7 +1,7 @@
 // The views: open tickets worst first, one ticket with its history and measured device state,
 // devices by site, and the reports. Each returns { html, mount(main) }; forms are in forms.js.
 import { serverNow } from "./api.js";
-import { load, state } from "./app.js";
+import { load, render, state } from "./app.js";
 import { clockText, html, ms, when } from "./dom.js";
 import { act, bindActions, declareSite, manualForm, windowsForm } from "./forms.js";
 import { name, t } from "./i18n.js";
@@ -398,6 +398,7 @@ export const views = {
 /** The one-second countdown: text and colour of every clock on the page. */
 export function tick() {
   const now = serverNow();
+  let resort = false;
   for (const el of document.querySelectorAll(".clock[data-deadline]")) {
     const k = {
       deadline: Number(el.dataset.deadline),
@@ -405,6 +406,10 @@ export function tick() {
       total: el.dataset.total ? Number(el.dataset.total) : null,
     };
     const cls = clockClass(k, now, warnFraction);
+    // A clock just breached: the list's order (breached first) changes, so re-sort it.
+    const was = el.classList;
+    if (cls === "breach" && (was.contains("ok") || was.contains("warn")) && state.route.name === "tickets")
+      resort = true;
     const left = k.deadline - (k.stoppedAt ?? now);
     el.className = `clock ${cls}`;
     const span = el.querySelector("span");
@@ -419,6 +424,7 @@ export function tick() {
     if (span.textContent !== text) span.textContent = text;
     el.dataset.left = String(Math.round(left / 1000));
   }
+  if (resort) render();
 }
 
 export { act };

@@ -404,6 +404,21 @@ describe.skipIf(!hasChromium)(
       await page.click("#manual-form button[type=submit]");
       await sees(page.locator('[data-error-for="symptom"]'), "必填");
       expect(((await api("/api/v1/tickets")).body.tickets as unknown[]).length).toBe(ticketsBefore);
+
+      // A phone report by hand goes through and opens its ticket page.
+      await page.selectOption("#in-device", "mine-vc");
+      await page.selectOption("#in-level", "major");
+      await page.fill("#in-symptom", "电话报障：矿山救援指挥中心视频会议无图像");
+      await page.click("#manual-form button[type=submit]");
+      await page.locator("#ticket-detail").waitFor();
+      const list = (await api("/api/v1/tickets?device=mine-vc")).body.tickets as {
+        id: number;
+        level: string;
+        source: string;
+      }[];
+      expect(list).toHaveLength(1);
+      expect(list[0]).toMatchObject({ level: "major", source: "manual" });
+      expect(await page.locator("#ticket-detail").getAttribute("data-ticket")).toBe(String(list[0]!.id));
     }, 30_000);
 
     it("offline, shows the last known state with its age, even after a reload", async () => {
@@ -456,12 +471,31 @@ describe.skipIf(!hasChromium)(
       await shot(page, "phone-clock-red");
       const t = await ticket(id);
       expect(t.clocks.respond.deadline).toBeLessThan(Date.now());
-      // Breached and open: it sorts among the first, before every ticket still in time.
+      // Breached and open: it sorts among the first, before every ticket still in time (re-sorted live).
+      await until(
+        "the list re-sorted",
+        async () => (await page.locator("#ticket-list .card").first().locator(".clock.breach").count()) > 0,
+      );
       const breached = await page
         .locator("#ticket-list .card")
         .evaluateAll((cards) => cards.map((c) => c.querySelector(".clock.breach") !== null));
       expect(breached[0]).toBe(true);
       expect(breached).toEqual([...breached].sort((a, b) => Number(b) - Number(a)));
+      // Filters: by level, then by state.
+      await page.selectOption("#f-level", "general");
+      await until(
+        "the level filter",
+        async () => (await page.locator(`[data-ticket="${id}"]`).count()) === 0,
+      );
+      await page.selectOption("#f-level", "consult");
+      await page.locator(`#ticket-list [data-ticket="${id}"]`).waitFor();
+      await page.selectOption("#f-state", "accepted");
+      await until(
+        "the state filter",
+        async () => (await page.locator(`[data-ticket="${id}"]`).count()) === 0,
+      );
+      await page.selectOption("#f-state", "");
+      await page.selectOption("#f-level", "");
     });
 
     it("orders worst first: breached, then level, then least time left", async () => {
