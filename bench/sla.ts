@@ -1,4 +1,7 @@
 /**
+ * Wall time on a shared host includes waiting for a core; the CPU time of the process is printed
+ * too, as the figure that does not depend on the neighbours' load.
+ *
  * Benchmark of the SLA core (issue 5): `npx tsx bench/sla.ts`.
  *
  *   1. availability for one year of 1,000 devices with 200,000 transitions and 5,000 tickets
@@ -120,14 +123,21 @@ try {
       insDeploy.run(i % 2 === 0 ? 1 : 0, YEAR_FROM + i * 5 * 86_400_000, YEAR_FROM);
   })();
 
+  // A settled store, as after a year of operation: the WAL checkpointed, statistics gathered.
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.exec("ANALYZE");
   const period = { from: YEAR_FROM, to: YEAR_TO };
   const yearRuns: number[] = [];
+  const yearCpu: number[] = [];
   let figure = 0;
   for (let i = 0; i < 15; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const a = availabilityForPeriod(db, config, period);
     const t = ticketsForPeriod(db, config, period);
     yearRuns.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    yearCpu.push((c.user + c.system) / 1000);
     figure = (a.contract.availability ?? 0) + t.tickets.length * 0;
   }
 
@@ -147,7 +157,7 @@ try {
   console.log(
     [
       `availability + tickets, one year, ${DEVICES} devices, ${TRANSITIONS} transitions, ${TICKETS} tickets:`,
-      `  median ${yearMedian.toFixed(1)} ms, p90 ${p90(yearRuns).toFixed(1)} ms (target < 250 ms); contract ${figure.toFixed(3)} %`,
+      `  median ${yearMedian.toFixed(1)} ms, p90 ${p90(yearRuns).toFixed(1)} ms (target < 250 ms); CPU time median ${median(yearCpu).toFixed(1)} ms; contract ${figure.toFixed(3)} %`,
       `ticket clocks, ${open} open tickets: median ${tickMedian.toFixed(3)} ms per tick, p90 ${p90(tickRuns).toFixed(3)} ms (target < 10 ms)`,
     ].join("\n"),
   );

@@ -170,6 +170,24 @@ export const configSchema = z
           input: device.upstream,
         });
     });
+    // Upstream chains must end: a cycle would leave the devices on it impacted by each other.
+    const upstreamOf = new Map(config.devices.map((d) => [d.id, d.upstream]));
+    config.devices.forEach((device, i) => {
+      const seenOnPath = new Set<string>([device.id]);
+      for (let u = device.upstream; u !== undefined; u = upstreamOf.get(u)) {
+        if (!seenOnPath.has(u)) {
+          seenOnPath.add(u);
+          continue;
+        }
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "upstream"],
+          message: `an upstream chain without a cycle (${[...seenOnPath].join(" → ")} → ${u})`,
+          input: device.upstream,
+        });
+        break;
+      }
+    });
     for (const [site, p] of Object.entries(config.sla.presence)) {
       if (!config.sites.some((s) => s.id === site && s.calendar === "deployed"))
         ctx.addIssue({

@@ -189,7 +189,9 @@ export class HealthEngine {
     }
     if (t.blind) {
       t.blind = null;
-      if (t.raw?.state !== "down") t.raw = null; // decided afresh from this poll on
+      if (t.raw?.state !== "down")
+        t.raw = null; // decided afresh from this poll on
+      else this.evaluate(t, outcome.startedAt); // still down: back from unmonitored to down
     }
     const obs = observe(outcome, t.rules);
     const at = outcome.startedAt;

@@ -36,8 +36,8 @@ export type NewTransition = Omit<Transition, "id">;
 export function appendTransition(db: Db, t: NewTransition): Transition {
   const row = db
     .prepare(
-      `INSERT INTO state_transitions (device, site, state, previous, at, recorded_at, code, cause, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO state_transitions (device, site, state, previous, at, recorded_at, code, cause, detail, third_party)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .get(
       t.device,
@@ -49,6 +49,7 @@ export function appendTransition(db: Db, t: NewTransition): Transition {
       t.code,
       t.cause,
       t.detail ? JSON.stringify(t.detail) : null,
+      t.detail?.thirdParty === true ? 1 : 0,
     ) as { id: number };
   return { ...t, id: row.id };
 }
@@ -104,8 +105,9 @@ export function transitionsBetween(db: Db, from: number, to: number, device?: st
 
 /**
  * Compact read for availability: per device, the last state before `from` and every state change
- * in [from, to), as parallel arrays sorted by time. Two indexed lookups per device on
- * (device, at, id), no sort, no JSON parsing: 200,000 rows read in tens of ms.
+ * in [from, to), as parallel arrays sorted by time. Per device one indexed lookup for the state
+ * before and one aggregate over (device, at, id) that returns the changes as three strings
+ * (SQLite's ordered group_concat): no per-row objects, no JSON parsing. 200,000 rows in ~100 ms.
  */
 export function timelines(
   db: Db,
@@ -116,32 +118,59 @@ export function timelines(
   const out = new Map<string, { at: number[]; state: DeviceState[]; thirdParty: boolean[] }>();
   const ids =
     devices ?? (db.prepare("SELECT DISTINCT device FROM state_transitions").pluck().all() as string[]);
+  const tp = "third_party";
   const before = db
     .prepare(
-      `SELECT at, state, instr(coalesce(detail, ''), '"thirdParty":true') > 0 FROM state_transitions
-       WHERE device = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1`,
+      `SELECT at, state, ${tp} FROM state_transitions WHERE device = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1`,
     )
     .raw();
+  // Rows are aggregated in the subquery's index order (device, at, id); that order is checked
+  // below and restored by a sort if SQLite ever aggregates differently.
   const within = db
     .prepare(
-      `SELECT at, state, instr(coalesce(detail, ''), '"thirdParty":true') > 0 FROM state_transitions
-       WHERE device = ? AND at >= ? AND at < ? ORDER BY at, id`,
+      `SELECT group_concat(at), group_concat(state), group_concat(tp), group_concat(id) FROM (
+         SELECT id, at, state, ${tp} AS tp FROM state_transitions
+         WHERE device = ? AND at >= ? AND at < ? ORDER BY at, id)`,
     )
     .raw();
   for (const device of ids) {
-    const t = { at: [] as number[], state: [] as DeviceState[], thirdParty: [] as boolean[] };
     const first = before.get(device, from) as [number, DeviceState, number] | undefined;
-    const rows = within.all(device, from, to) as [number, DeviceState, number][];
-    if (first) rows.unshift(first);
-    if (rows.length === 0) continue;
-    for (const r of rows) {
-      t.at.push(r[0]);
-      t.state.push(r[1]);
-      t.thirdParty.push(r[2] === 1);
+    const [ats, states, tps, rowIds] = within.get(device, from, to) as (string | null)[];
+    if (!first && ats == null) continue;
+    const t = {
+      at: ats == null ? [] : ats.split(",").map(Number),
+      state: states == null ? [] : (states.split(",") as DeviceState[]),
+      thirdParty: tps == null ? [] : tps.split(",").map((x) => x === "1"),
+    };
+    if (rowIds != null && !ordered(t.at, rowIds)) sortTimeline(t, rowIds.split(",").map(Number));
+    if (first) {
+      t.at.unshift(first[0]);
+      t.state.unshift(first[1]);
+      t.thirdParty.unshift(first[2] === 1);
     }
     out.set(device, t);
   }
   return out;
+}
+
+function ordered(at: number[], ids: string): boolean {
+  let tie = false;
+  for (let i = 1; i < at.length; i++) {
+    if (at[i]! < at[i - 1]!) return false;
+    if (at[i] === at[i - 1]) tie = true;
+  }
+  if (!tie) return true;
+  // Equal times must be in id order: checked only when there are ties.
+  const n = ids.split(",").map(Number);
+  for (let i = 1; i < at.length; i++) if (at[i] === at[i - 1] && n[i]! < n[i - 1]!) return false;
+  return true;
+}
+
+function sortTimeline(t: { at: number[]; state: DeviceState[]; thirdParty: boolean[] }, ids: number[]): void {
+  const order = t.at.map((_, i) => i).sort((a, b) => t.at[a]! - t.at[b]! || ids[a]! - ids[b]!);
+  t.at = order.map((i) => t.at[i]!);
+  t.state = order.map((i) => t.state[i]!);
+  t.thirdParty = order.map((i) => t.thirdParty[i]!);
 }
 
 /** First recorded state of each device (for the mid-period policy). */

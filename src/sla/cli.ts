@@ -187,6 +187,49 @@ export function registerSlaCommands(program: Command): void {
         }),
       );
 
+  withClient(tickets.command("report"))
+    .description("SLA verdicts of a month's tickets: response, on site, repair timeliness, repeat faults")
+    .requiredOption("--month <YYYY-MM>")
+    .action((o: ClientOptions & { month: string }) =>
+      run(async () => {
+        const r = (await call(o, "GET", `/api/v1/tickets/report?month=${encodeURIComponent(o.month)}`)) as {
+          byLevel: Record<string, number>;
+          clocks: Record<string, { met: number; breached: number; pending: number; percent: number | null }>;
+          repeatFaults: { ticket: number; repeatOf: number }[];
+        };
+        print(o, r, () =>
+          [
+            `tickets by level: ${Object.entries(r.byLevel)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ")}`,
+            ...Object.entries(r.clocks).map(
+              ([k, c]) =>
+                `${k.padEnd(8)} met ${c.met}, breached ${c.breached}, pending ${c.pending}: ${c.percent === null ? "n/a" : `${c.percent.toFixed(2)} %`}`,
+            ),
+            `repeat faults: ${r.repeatFaults.length}${r.repeatFaults.map((x) => ` #${x.ticket}→#${x.repeatOf}`).join("")}`,
+          ].join("\n"),
+        );
+      }),
+    );
+  withClient(tickets.command("update").argument("<id>"))
+    .description("fill in fault-record fields (any state; audited with before and after)")
+    .option("--symptom <text>")
+    .option("--fault-type <text>")
+    .option("--cause <text>")
+    .option("--handling <text>")
+    .option("--responsibility <text>")
+    .option("--lessons <text>")
+    .option("--handler <name>")
+    .action((id: string, o: ClientOptions & Record<string, string>) =>
+      run(async () => {
+        const body: Record<string, unknown> = {};
+        for (const k of ["symptom", "faultType", "cause", "handling", "responsibility", "lessons", "handler"])
+          if (o[k]) body[k] = o[k];
+        const t = (await call(o, "PATCH", `/api/v1/tickets/${id}`, body)) as TicketJson;
+        print(o, t, () => ticketLine(t));
+      }),
+    );
+
   const maintenance = program
     .command("maintenance")
     .description("maintenance windows and drills (excluded from availability)");

@@ -6,6 +6,7 @@
  *   POST /api/v1/sites/:site/deploy|standdown     declare the vehicle deployed / stood down
  *   GET  /api/v1/availability?month=YYYY-MM | from=&to=   (ISO or ms)  figures + evidence
  *   GET  /api/v1/tickets?state=&level=&device=&site=&from=&to=
+ *   GET  /api/v1/tickets/report?month=YYYY-MM     SLA verdicts of the month's tickets (now)
  *   GET  /api/v1/tickets/:id                      ticket, clocks and audit trail
  *   POST /api/v1/tickets                          manual ticket (phone report, consultation)
  *   POST /api/v1/tickets/:id/:action              accept|arrive|clear|verify|reject|comment
@@ -30,6 +31,7 @@ import { monthPeriod } from "../ledger/period.ts";
 import { addWindow, getWindow, setWindowStatus, windowsBetween } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import { type Actor, type Role, type TicketEngine, TicketError, ticketActions } from "../tickets/engine.ts";
+import { ticketsForPeriod } from "../tickets/report.ts";
 import { listTickets, ticketStates } from "../tickets/store.ts";
 
 export interface SlaHttpDeps {
@@ -190,8 +192,10 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         if (!actor) return;
         const body = parse(siteBody, req.body ?? {}, reply);
         if (!body) return;
-        if (!config.sites.some((s) => s.id === req.params.site))
-          return reply.code(404).send({ error: `no site ${req.params.site}` });
+        const site = config.sites.find((s) => s.id === req.params.site);
+        if (!site) return reply.code(404).send({ error: `no site ${req.params.site}` });
+        if (site.calendar !== "deployed")
+          return reply.code(409).send({ error: `site ${site.id} is always in service (calendar: always)` });
         const at = body.at !== undefined ? Math.min(body.at, clock.now()) : undefined;
         return health.declareSite(req.params.site, action === "deploy", actor.name, body.note, at);
       });
@@ -216,6 +220,14 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
       const q = parse(listQuery, req.query, reply);
       if (!q) return;
       return { tickets: listTickets(db, q).map((t) => tickets.view(t)) };
+    });
+    app.get<{ Querystring: Record<string, string> }>("/api/v1/tickets/report", async (req, reply) => {
+      if (!canRead(req, reply)) return;
+      const month = req.query.month;
+      if (!month) return reply.code(400).send({ error: "give month=YYYY-MM" });
+      return handle(reply, () =>
+        ticketsForPeriod(db, config, monthPeriod(month, config.daemon.timezone), { at: clock.now() }),
+      );
     });
     app.get<{ Params: { id: string } }>("/api/v1/tickets/:id", async (req, reply) => {
       if (!canRead(req, reply)) return;

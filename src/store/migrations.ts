@@ -37,10 +37,13 @@ export const migrations: readonly Migration[] = [
         recorded_at INTEGER NOT NULL, -- ms since epoch: when it was declared
         code TEXT,                  -- fault code for down/degraded (rule code or 'unreachable')
         cause TEXT NOT NULL,        -- person-readable reason
-        detail TEXT                 -- JSON: upstream, third party, window id...
+        detail TEXT,                -- JSON: upstream, raw state, window id...
+        third_party INTEGER NOT NULL DEFAULT 0 -- 1: a third party's outage (never the contractor's)
       );
-      CREATE INDEX state_transitions_device_at ON state_transitions(device, at, id);
+      -- Covering index: availability reads timelines from the index alone.
+      CREATE INDEX state_transitions_device_at ON state_transitions(device, at, id, state, third_party);
       CREATE INDEX state_transitions_at ON state_transitions(at);
+      CREATE INDEX state_transitions_recorded ON state_transitions(recorded_at);
       CREATE TRIGGER state_transitions_no_update BEFORE UPDATE ON state_transitions
         BEGIN SELECT RAISE(ABORT, 'state_transitions is append-only'); END;
       CREATE TRIGGER state_transitions_no_delete BEFORE DELETE ON state_transitions

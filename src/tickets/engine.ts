@@ -157,7 +157,7 @@ export class TicketEngine {
       for (const ticket of this.open.values()) {
         if (ticket.device !== t.device || ticket.source !== "auto" || ticket.restoredAt !== null) continue;
         if (ticket.state === "closed") continue;
-        const updated = updateTicket(this.db, ticket.id, { restoredAt: t.at });
+        const updated = this.cache(updateTicket(this.db, ticket.id, { restoredAt: t.at }));
         this.emit(updated, {
           at: t.recordedAt,
           actor: SYSTEM,

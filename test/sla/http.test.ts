@@ -27,7 +27,10 @@ describe("SLA HTTP API", () => {
   beforeAll(async () => {
     process.env.EMCOMM_TEST_SUP_TOKEN = tokens.supervisor;
     h = new Harness({
-      sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
+      sites: [
+        { id: "fixed", name: { zh: "固定站", en: "Fixed" } },
+        { id: "vehicle", name: { zh: "指挥车", en: "Vehicle" }, calendar: "deployed" },
+      ],
       devices: [tcpDevice("core-switch", "fixed", { criticality: "major" })],
       sla: {
         api: {
@@ -143,6 +146,14 @@ describe("SLA HTTP API", () => {
       "verified:wang.bureau",
     ]);
     expect(full.cause).toBe("line card reset");
+    const report = (
+      await app.inject({
+        method: "GET",
+        url: "/api/v1/tickets/report?month=2026-11",
+        headers: auth("viewer"),
+      })
+    ).json();
+    expect(report.clocks.repair).toMatchObject({ met: 1, breached: 0, percent: 100 });
   });
 
   it("opens manual tickets and validates input", async () => {
@@ -192,6 +203,31 @@ describe("SLA HTTP API", () => {
       status: "approved",
       approvedBy: "wang.bureau",
       approvalRef: "BUREAU-42",
+    });
+    const always = await app.inject({
+      method: "POST",
+      url: "/api/v1/sites/fixed/deploy",
+      headers: auth("engineer"),
+    });
+    expect(always.statusCode).toBe(409);
+    expect((await app.inject({ method: "POST", url: "/api/v1/sites/vehicle/deploy" })).statusCode).toBe(401);
+    const deployed = await app.inject({
+      method: "POST",
+      url: "/api/v1/sites/vehicle/deploy",
+      headers: auth("engineer"),
+      payload: { note: "flood response" },
+    });
+    expect(deployed.json()).toMatchObject({
+      site: "vehicle",
+      deployed: true,
+      who: "li.engineer",
+      note: "flood response",
+    });
+    const sitesNow = (
+      await app.inject({ method: "GET", url: "/api/v1/sites", headers: auth("viewer") })
+    ).json();
+    expect(sitesNow.sites.find((x: { site: string }) => x.site === "vehicle")).toMatchObject({
+      inService: true,
     });
     const avail = await app.inject({
       method: "GET",
@@ -264,7 +300,8 @@ describe("daemon wiring", () => {
         /emcomm_device_state\{device="console",site="fixed",kind="switch",state="down"\} 1/,
       );
       expect(metrics).toMatch(/emcomm_tickets_open\{level="general",state="opened"\} 1/);
-      const ratio = /emcomm_availability_month_to_date_ratio\{device="console",site="fixed"\} ([\d.e-]+)/.exec(metrics);
+      const ratio =
+        /emcomm_availability_month_to_date_ratio\{device="console",site="fixed"\} ([\d.e-]+)/.exec(metrics);
       expect(Number(ratio?.[1])).toBeGreaterThan(0);
       expect(Number(ratio?.[1])).toBeLessThan(1); // up for a second or two, then down
       expect(metrics).toMatch(

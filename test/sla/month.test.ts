@@ -168,6 +168,24 @@ describe("a month of the contract on a fake clock", () => {
     on(at(22, "14:10"), () => act("core-switch", "clear"));
     on(at(22, "15:00"), () => act("core-switch", "verify", supervisor));
 
+    // 8. A consultation by phone (技术咨询), day 25: reported 09:00, answered 09:05, solved remotely 12:00.
+    on(at(25, "09:00"), () => {
+      h.tickets.openManual(
+        {
+          level: "consult",
+          symptom: "how to add a talk group on the dispatch console",
+          faultType: "consultation",
+        },
+        engineer,
+      );
+    });
+    const consult = () => listTickets(h.db, { level: "consult" })[0]!.id;
+    on(at(25, "09:05"), () => h.tickets.act(consult(), "accept", engineer));
+    on(at(25, "12:00"), () =>
+      h.tickets.act(consult(), "clear", engineer, { handling: "talked through by phone" }),
+    );
+    on(at(25, "13:00"), () => h.tickets.act(consult(), "verify", supervisor));
+
     const crashAt = at(22, "11:00");
     const restartAt = at(22, "11:30");
     h.run(NOV, crashAt, world, actions);
@@ -192,8 +210,23 @@ describe("a month of the contract on a fake clock", () => {
       ["vehicle-modem", "rx_unlock", "major", "closed"],
       ["fixed-vc", "unreachable", "general", "closed"],
       ["core-switch", "unreachable", "major", "closed"],
+      [null, "manual", "consult", "closed"],
     ]);
-    const [t1, t2, t3, t4, t5, t6, t7] = all as [Ticket, Ticket, Ticket, Ticket, Ticket, Ticket, Ticket];
+    const [t1, t2, t3, t4, t5, t6, t7, t8] = all as [
+      Ticket,
+      Ticket,
+      Ticket,
+      Ticket,
+      Ticket,
+      Ticket,
+      Ticket,
+      Ticket,
+    ];
+    expect([t8.reportedAt, t8.repairedAt, t8.closedAt]).toEqual([
+      at(25, "09:00"),
+      at(25, "12:00"),
+      at(25, "13:00"),
+    ]);
     // Clocks start at declaration (third failed poll), the fault at the first failed poll.
     expect([t1.reportedAt, t1.faultStart]).toEqual([at(1, "10:02"), at(1, "10:00")]);
     expect(t1.restoredAt).toBe(at(1, "12:00"));
@@ -283,13 +316,15 @@ describe("a month of the contract on a fake clock", () => {
   it("gives the SLA verdicts worked out by hand", () => {
     const r = ticketsForPeriod(h.db, h.config, period);
     // respond (10 min): only ticket 2 (accepted 30 min after 08:02) is late.
-    expect(r.clocks.respond).toMatchObject({ met: 6, breached: 1, pending: 0 });
-    // onsite: ticket 7 never arrived and was repaired at 14:00, after its 11:02 deadline.
-    expect(r.clocks.onsite).toMatchObject({ met: 6, breached: 1 });
-    // repair: ticket 2 repaired 16:30 > 08:02 + 8 h; ticket 7 repaired 14:00 ≤ 10:02 + 4 h.
-    expect(r.clocks.repair).toMatchObject({ met: 6, breached: 1 });
-    expect(r.clocks.repair.percent).toBeCloseTo((6 / 7) * 100, 9);
-    expect(r.byLevel).toEqual({ major: 3, general: 4, consult: 0 });
+    expect(r.clocks.respond).toMatchObject({ met: 7, breached: 1, pending: 0 });
+    // onsite: ticket 7 never arrived and was repaired at 14:00, after its 11:02 deadline; the
+    // consultation was solved remotely at 12:00, within its 4 h (13:00).
+    expect(r.clocks.onsite).toMatchObject({ met: 7, breached: 1 });
+    // repair: ticket 2 repaired 16:30 > 08:02 + 8 h; ticket 7 repaired 14:00 ≤ 10:02 + 4 h;
+    // the consultation 12:00 ≤ 09:00 + 12 h.
+    expect(r.clocks.repair).toMatchObject({ met: 7, breached: 1 });
+    expect(r.clocks.repair.percent).toBeCloseTo((7 / 8) * 100, 9); // 87.5 %: below the contract's 98 %
+    expect(r.byLevel).toEqual({ major: 3, general: 4, consult: 1 });
     expect(r.repeatFaults).toEqual([{ ticket: 3, repeatOf: 2, device: "fixed-vc", code: "unreachable" }]);
   });
 

@@ -2,13 +2,15 @@
  * Edges of the health engine, the SLA clocks, periods and policies, each against figures worked
  * out by hand.
  */
+import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
 import type { AccountingPolicy } from "../../src/config/sla-schema.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { availabilityForPeriod, computeAvailability, policyAt } from "../../src/ledger/availability.ts";
 import { monthOf, monthPeriod } from "../../src/ledger/period.ts";
-import { transitionsBetween } from "../../src/ledger/store.ts";
+import { appendTransition, type DeviceState, timelines, transitionsBetween } from "../../src/ledger/store.ts";
+import { registerSlaMetrics } from "../../src/sla/metrics.ts";
 import { ticketClocks } from "../../src/tickets/clocks.ts";
 import { listTickets } from "../../src/tickets/store.ts";
 import { at, Harness, HOUR, MIN, NOV, tcpDevice } from "./harness.ts";
@@ -188,6 +190,76 @@ describe("health engine edges", () => {
   });
 });
 
+describe("clearance proposal", () => {
+  it("keeps the measured restoration time when the device later changes between up and degraded", () => {
+    h = new Harness({
+      sites,
+      devices: [tcpDevice("modem", "fixed", { kind: "satellite-modem", criticality: "major" })],
+      sla: {
+        devices: {
+          modem: {
+            rules: [
+              {
+                code: "ebno_low",
+                severity: "degraded",
+                metric: "modem_ebno_db",
+                op: "<",
+                value: 6,
+                description: { zh: "Eb/No低", en: "Eb/No low" },
+              },
+            ],
+          },
+        },
+      },
+    });
+    // Down 10:00–10:10; Eb/No low 10:20–10:25 (degraded, no ticket of its own).
+    const world = (_d: string, t: number) => {
+      if (t >= at(1, "10:00") && t < at(1, "10:10")) return "fail" as const;
+      return [{ metric: "modem_ebno_db", value: t >= at(1, "10:20") && t < at(1, "10:25") ? 4 : 9 }];
+    };
+    h.run(at(1, "09:50"), at(1, "10:40"), world, new Map());
+    const [t] = listTickets(h.db, {});
+    expect([t!.level, t!.faultStart, t!.restoredAt]).toEqual(["major", at(1, "10:00"), at(1, "10:10")]);
+    expect(h.tickets.events(t!.id).filter((e) => e.event === "restored")).toHaveLength(1);
+    expect(listTickets(h.db, {})).toHaveLength(1);
+  });
+});
+
+describe("SLA metrics", () => {
+  it("exports states, open tickets, remaining seconds (negative once breached) and breaches once", async () => {
+    h = new Harness({ sites, devices: [tcpDevice("sw", "fixed", { criticality: "major" })] });
+    const registry = new Registry();
+    registerSlaMetrics({
+      registry,
+      config: h.config,
+      db: h.db,
+      clock: h.clock,
+      health: h.health,
+      tickets: h.tickets,
+    });
+    // Down from 10:00, reported 10:02; nobody accepts: respond deadline 10:12.
+    h.run(at(1, "09:58"), at(1, "10:15"), (_d, t) => (t >= at(1, "10:00") ? "fail" : "ok"), new Map());
+    const text = await registry.metrics();
+    expect(text).toContain('emcomm_device_state{device="sw",site="fixed",kind="switch",state="down"} 1');
+    expect(text).toContain('emcomm_device_state{device="sw",site="fixed",kind="switch",state="up"} 0');
+    expect(text).toContain('emcomm_tickets_open{level="major",state="opened"} 1');
+    // At 10:15: respond −3 min, on site 1 h − 13 min = 2820 s.
+    expect(text).toContain(
+      'emcomm_ticket_clock_remaining_seconds{ticket="1",device="sw",site="fixed",level="major",clock="respond"} -180',
+    );
+    expect(text).toContain(
+      'emcomm_ticket_clock_remaining_seconds{ticket="1",device="sw",site="fixed",level="major",clock="onsite"} 2820',
+    );
+    expect(text).toContain('emcomm_ticket_breaches_total{level="major",clock="respond"} 1');
+    expect(await registry.metrics()).toContain(
+      'emcomm_ticket_breaches_total{level="major",clock="respond"} 1',
+    );
+    // Up 09:58–10:00 then down to 10:15: 2 of 17 minutes available (first seen 09:58).
+    const ratio = /emcomm_availability_month_to_date_ratio\{device="sw",site="fixed"\} (\S+)/.exec(text);
+    expect(Number(ratio?.[1])).toBeCloseTo(2 / 17, 9);
+  });
+});
+
 describe("the monitor's own failures", () => {
   it("records a device the monitor cannot poll (config error) as unmonitored, with no ticket", () => {
     h = new Harness({ sites, devices: [tcpDevice("sw", "fixed")] });
@@ -247,6 +319,48 @@ describe("presence signal", () => {
       ["vehicle-ups", 10, 0],
       ["vehicle-vc", 10, 0],
     ]);
+  });
+});
+
+describe("timeline reads", () => {
+  it("returns the state before the period and the changes within it, ties in id order", () => {
+    h = new Harness({ sites, devices: [tcpDevice("sw", "fixed")] });
+    const add = (state: DeviceState, t: number, detail: Record<string, unknown> | null = null) =>
+      appendTransition(h!.db, {
+        device: "sw",
+        site: "fixed",
+        state,
+        previous: null,
+        at: t,
+        recordedAt: t,
+        code: null,
+        cause: "t",
+        detail,
+      });
+    add("up", 100);
+    add("down", 200); // the state before the period [300, 1000)
+    add("impacted", 500, { thirdParty: true });
+    add("up", 400); // appended later but earlier in time
+    add("down", 400); // same time: id order decides
+    add("up", 1000); // at the period's end: outside
+    const tl = timelines(h.db, 300, 1000).get("sw")!;
+    expect(tl).toEqual({
+      at: [200, 400, 400, 500],
+      state: ["down", "up", "down", "impacted"],
+      thirdParty: [false, false, false, true],
+    });
+  });
+});
+
+describe("config", () => {
+  it("refuses an upstream cycle and overrides of unknown devices", () => {
+    expect(() =>
+      validateConfig({
+        sites,
+        devices: [tcpDevice("a", "fixed", { upstream: "b" }), tcpDevice("b", "fixed", { upstream: "a" })],
+        sla: { devices: { nope: { thirdParty: true } } },
+      }),
+    ).toThrow(/upstream chain without a cycle[\s\S]*sla\.devices\.nope/);
   });
 });
 
