@@ -135,6 +135,8 @@ const dict = {
     defaultIs: "留空则为",
     submitTime: "提交时刻",
     provisional: "按工单时钟暂计",
+    score: "考核得分",
+    scoreParts: "履约绩效 · 服务质量（各100分）",
     faultsTable: "本月故障明细 (CSV)",
   },
   en: {
@@ -272,6 +274,8 @@ const dict = {
     defaultIs: "empty means",
     submitTime: "the time you submit",
     provisional: "provisional, from ticket clocks",
+    score: "Score",
+    scoreParts: "performance · service (of 100 each)",
     faultsTable: "This month's faults (CSV)",
   },
 };

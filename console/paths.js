@@ -19,7 +19,7 @@ export const paths = {
   windows: "/api/v1/maintenance",
   approveWindow: (id) => `/api/v1/maintenance/${encodeURIComponent(id)}/approve`,
   availability: (month) => `/api/v1/availability?month=${month}`,
-  tickets: (from, to) => `/api/v1/tickets?from=${from}&to=${to}`,
+  ticketsReport: (month) => `/api/v1/tickets/report?month=${month}`,
   // The scoring export (src/report): the month's score sheet as JSON (live figures), xlsx and html.
   reportJson: (month) => `/api/v1/reports/${month}.json?live=1`,
   scoreSheet: (month) => `/api/v1/reports/${month}.xlsx`,

@@ -310,9 +310,6 @@ function month() {
   return d.toISOString().slice(0, 7);
 }
 
-/** Beijing month start (ms) of the month `YYYY-MM`. */
-const monthStart = (m) => Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 1) - 8 * 3600_000;
-
 async function reportsView() {
   const m = month();
   const inv = await inventory();
@@ -339,17 +336,9 @@ async function reportsView() {
       avail = null;
     }
     try {
-      const now = serverNow();
-      const list = (await load(paths.tickets(monthStart(m), now)))?.tickets ?? [];
-      let onTime = 0;
-      let late = 0;
-      for (const tk of list.map(normTicket)) {
-        const k = tk.clocks.repair;
-        if (!k) continue;
-        if (k.deadline < (k.stoppedAt ?? now)) late++;
-        else if (k.stoppedAt !== null) onTime++;
-      }
-      timely = { onTime, late, percent: onTime + late ? (onTime / (onTime + late)) * 100 : 100 };
+      // The ticket ledger's SLA verdicts of the month (src/tickets/report.ts): repair clocks met / breached.
+      const r = (await load(paths.ticketsReport(m)))?.clocks?.repair;
+      timely = r ? { onTime: r.met, late: r.breached, percent: r.percent ?? 100 } : null;
     } catch {
       timely = null;
     }
@@ -369,6 +358,12 @@ async function reportsView() {
           <span class="muted">${t("target")} ≥ 98 % · ${t("monthToDate")}${
             timely ? ` · ${timely.onTime}/${timely.onTime + timely.late}` : ""
           }${provisional ? ` · ${t("provisional")}` : ""}</span></div>
+        ${
+          sheet?.totals
+            ? html`<div class="card metric" id="m-score"><b>${t("score")}</b><strong>${sheet.totals.performance} · ${sheet.totals.service}</strong>
+              <span class="muted">${t("scoreParts")}${sheet.frozen ? "" : ` · ${t("monthToDate")}`}</span></div>`
+            : ""
+        }
       </div>
       ${
         sites.length

@@ -535,6 +535,26 @@ describe.skipIf(!hasChromium)(
       const hasExport = (await fetch(`${url}/api/v1/reports/2026-11.json?live=1`)).ok;
       expect(await page.locator('.links a[href*="/api/v1/reports/"]').count()).toBe(hasExport ? 3 : 0);
       await shot(page, "desk-reports");
+
+      // With the scoring export present (its JSON stubbed here: that export is another module), the
+      // page shows its figures and offers its downloads.
+      const sheet = {
+        schema: "emcomm.score-sheet/1",
+        totals: { performance: 88, service: 100 },
+        timeliness: { onTime: 9, late: 1, pending: 0, percent: 90, due: 10 },
+        availability: { contract: { percent: 99.5 }, sites: [{ id: "trunking", percent: 98.25 }] },
+        frozen: null,
+      };
+      const withExport = await open("desk", tokens.supervisor);
+      await withExport.route("**/api/v1/reports/*.json*", (r) =>
+        r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(sheet) }),
+      );
+      await withExport.goto(`${url}/#/reports`);
+      await sees(withExport.locator("#m-availability strong"), "99.50 %");
+      await sees(withExport.locator("#m-timeliness strong"), "90.00 %");
+      await sees(withExport.locator("#m-score strong"), "88 · 100");
+      expect(await withExport.locator('#m-timeliness[class*="breach"]').count()).toBe(1);
+      expect(await withExport.locator('.links a[href*="/api/v1/reports/"]').count()).toBe(3);
     });
 
     it("declares the command vehicle deployed from the device page (engineer), not as a viewer", async () => {
