@@ -6,7 +6,7 @@ import { age, html } from "./dom.js";
 import { openSignIn, openSignOut } from "./forms.js";
 import { getLang, setLang, t } from "./i18n.js";
 import { paths } from "./paths.js";
-import { tick, views } from "./views.js";
+import { tick, views, wide } from "./views.js";
 
 /** Shared page state; views read it, loaders fill it. */
 export const state = {
@@ -157,7 +157,7 @@ function concerns(type, data) {
   if (r === "tickets" || r === "reports") return type === "ticket";
   if (r === "ticket")
     return (
-      (type === "ticket" && String(data?.ticket) === String(state.route.id)) ||
+      (type === "ticket" && (wide() || String(data?.ticket) === String(state.route.id))) ||
       (type === "state" && data?.device === state.focusDevice)
     );
   if (r === "devices") return type === "state" || type === "windows";

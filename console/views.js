@@ -200,8 +200,21 @@ async function ticketView(id) {
   ].filter(([, v]) => v !== null && v !== undefined && v !== "");
   let live = null;
   if (tk.device) live = await load(paths.deviceState(tk.device)).catch(() => null);
-  return {
-    html: html`<p><a href="#/" class="button">← ${t("back")}</a></p>
+  // On a desk monitor the open tickets stay in view beside the one being worked.
+  let aside = null;
+  if (wide()) {
+    const open = await load(paths.openTickets).catch(() => null);
+    const list = worstFirst((open?.tickets ?? []).map(normTicket), serverNow());
+    aside = html`<aside class="side-list" aria-label="${t("tickets")}">${list.length ? "" : html`<p class="muted">${t("noTickets")}</p>`}${list.map(
+      (
+        o,
+      ) => html`<a class="side-item ${o.level}${String(o.id) === String(id) ? " current" : ""}" href="#/t/${o.id}"
+        data-side="${o.id}"><span class="badge ${o.level}">${t(`level_${o.level}`)}</span>
+        <b>${deviceLabel(o, inv)}</b><span class="muted">${t(`state_${o.state}`)} · #${o.id}</span>
+        <span class="clocks">${clockNames.map((c) => clockCell(o, c))}</span></a>`,
+    )}</aside>`;
+  }
+  const detail = html`<p><a href="#/" class="button">← ${t("back")}</a></p>
       <article class="card ${tk.level}" data-ticket="${tk.id}" id="ticket-detail">
         <div class="card-head">${badges(tk)}</div>
         <h1 class="card-title">${deviceLabel(tk, inv)}</h1>
@@ -228,12 +241,17 @@ async function ticketView(id) {
           (x) => html`<li><time>${when(x.at)}</time><span class="st ${x.state}">${t(`st_${x.state}`)}</span>
             <span class="muted">${x.cause ?? ""}</span></li>`,
         )}</ul></section>
-      </div>`,
+      </div>`;
+  return {
+    html: aside ? html`<div class="split">${aside}<div>${detail}</div></div>` : detail,
     mount(main) {
       bindActions(main);
     },
   };
 }
+
+/** A desk monitor: wide enough for the list beside a ticket. */
+export const wide = () => matchMedia("(min-width: 1200px)").matches;
 
 function stateOf(d, health) {
   const h = health.get(d.id);

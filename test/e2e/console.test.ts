@@ -302,6 +302,8 @@ describe.skipIf(!hasChromium)(
       // The supervisor, at the desk, rejects: an empty reason is refused first.
       const desk = await open("desk", tokens.supervisor);
       await desk.goto(`${url}/#/t/${id}`);
+      await desk.locator(`[data-side="${id}"].current`).waitFor();
+      await shot(desk, "desk-ticket-split");
       await desk.locator('#ticket-detail button[data-act="reject"]').click();
       await desk.click("#dialog-form button[type=submit]");
       await sees(desk.locator('[data-error-for="note"]'), "必填");
