@@ -280,7 +280,7 @@ const dict = {
   },
 };
 
-let lang = localStorage.getItem("emcomm.lang") === "en" ? "en" : "zh";
+let lang = globalThis.localStorage?.getItem("emcomm.lang") === "en" ? "en" : "zh";
 
 export const getLang = () => lang;
 
