@@ -179,6 +179,7 @@ async function onAction(action, id, button, restoredAt) {
         return act(id, "clear", body, form);
       },
     );
+  if (action === "edit") return editRecord(id);
   if (action === "reject" || action === "comment")
     return openDialog(
       `${t(action)} #${id}`,
@@ -189,6 +190,55 @@ async function onAction(action, id, button, restoredAt) {
         return note ? act(id, action, { note }, form) : false;
       },
     );
+}
+
+const recordFields = ["symptom", "faultType", "cause", "handling", "responsibility", "lessons", "handler"];
+
+/** Edits the fault record (PATCH): only the fields changed, never blanking one. */
+async function editRecord(id) {
+  let current;
+  try {
+    const r = await get(paths.ticket(id));
+    current = r.data?.ticket ?? r.data;
+  } catch (err) {
+    return toast(explain(err), true);
+  }
+  openDialog(
+    `${t("edit")} #${id}`,
+    html`${recordFields.map((k) =>
+      field(
+        k,
+        t(k),
+        html`<textarea name="${k}" id="in-${k}" maxlength="4000" rows="2">${current?.[k] ?? ""}</textarea>`,
+      ),
+    )}`,
+    t("send"),
+    async (form) => {
+      const changes = {};
+      let ok = true;
+      for (const k of recordFields) {
+        const v = form.elements[k].value.trim();
+        const was = current?.[k] ?? "";
+        if (v === was) continue;
+        if (!v) ok = invalid(form, k, `${t(k)}: ${t("cannotBlank")}`);
+        else changes[k] = v;
+      }
+      if (!ok) return false;
+      if (Object.keys(changes).length === 0) {
+        formError(form, t("nothingChanged"));
+        return false;
+      }
+      try {
+        await send("PATCH", paths.ticket(id), changes);
+        toast(`${t("edit")} · ${t("saved")}`);
+        render();
+        return true;
+      } catch (err) {
+        formError(form, explain(err));
+        return false;
+      }
+    },
+  );
 }
 
 /** Declares a "deployed"-calendar site (the command vehicle, portable kits) deployed or stood down. */
@@ -323,6 +373,7 @@ export async function windowsForm(inv) {
   const start = serverNow() + 5 * 60_000;
   const sites = [...inv.sites];
   const supervisor = state.me?.role === "supervisor";
+  const canWrite = supervisor || state.me?.role === "engineer";
   return {
     html: html`<h1>${t("windows")}</h1>
       <section class="cards" id="window-list">${
@@ -335,7 +386,12 @@ export async function windowsForm(inv) {
                 <p><b>${when(w.startsAt)} → ${when(w.endsAt)}</b></p>
                 <p>${w.why}</p>
                 <p class="muted">${[...(w.sites ?? []).map((s) => name(inv.sites.get(s)) || s), ...(w.devices ?? [])].join(", ")} · ${w.who}</p>
-                ${supervisor && w.status === "requested" ? html`<div class="actions"><button type="button" class="primary" data-approve="${w.id}">${t("approve")}</button></div>` : ""}
+                ${
+                  canWrite && w.status !== "cancelled" && w.endsAt > serverNow()
+                    ? html`<div class="actions">${supervisor && w.status === "requested" ? html`<button type="button" class="primary" data-approve="${w.id}">${t("approve")}</button>` : ""}
+                      <button type="button" data-cancel-window="${w.id}">${t("cancelWindow")}</button></div>`
+                    : ""
+                }
               </article>`,
             )
           : html`<p class="muted">${t("noWindows")}</p>`
@@ -353,6 +409,16 @@ export async function windowsForm(inv) {
         <button type="submit" class="primary">${t("send")}</button>
       </form>`,
     mount(main) {
+      for (const b of main.querySelectorAll("button[data-cancel-window]"))
+        b.addEventListener("click", async () => {
+          try {
+            await send("POST", paths.cancelWindow(b.dataset.cancelWindow), {});
+            toast(`${t("cancelWindow")} · ${t("saved")}`);
+            render();
+          } catch (err) {
+            toast(explain(err), true);
+          }
+        });
       for (const b of main.querySelectorAll("button[data-approve]"))
         b.addEventListener("click", async () => {
           try {

@@ -98,12 +98,12 @@ export function actionsFor(ticket, role) {
   const s = ticket.state;
   const out = [];
   if (role === "engineer") {
-    if (s === "opened") out.push("accept");
+    if (s === "opened") out.push("accept", "arrive");
     if (s === "accepted") out.push("arrive", "clear");
     if (s === "onsite") out.push("clear");
   }
   if (role === "supervisor" && s === "cleared") out.push("verify", "reject");
-  if (s !== "closed") out.push("comment");
+  if (s !== "closed") out.push("comment", "edit");
   return out;
 }
 

@@ -17,6 +17,7 @@ export const paths = {
   transitions: (device, from) =>
     `/api/v1/transitions?device=${encodeURIComponent(device)}&from=${encodeURIComponent(from)}`,
   windows: "/api/v1/maintenance",
+  cancelWindow: (id) => `/api/v1/maintenance/${encodeURIComponent(id)}/cancel`,
   approveWindow: (id) => `/api/v1/maintenance/${encodeURIComponent(id)}/approve`,
   availability: (month) => `/api/v1/availability?month=${month}`,
   ticketsReport: (month) => `/api/v1/tickets/report?month=${month}`,

@@ -62,7 +62,7 @@ function actionButtons(tk) {
   if (list.length === 0) return "";
   return html`<div class="actions">${list.map(
     (a) =>
-      html`<button type="button" class="${a === "reject" ? "danger" : a === "comment" ? "" : "primary"}"
+      html`<button type="button" class="${a === "reject" ? "danger" : a === "comment" || a === "edit" ? "" : "primary"}"
         data-act="${a}" data-id="${tk.id}" data-state="${tk.state}" data-restored="${tk.restoredAt ?? ""}">${t(a)}</button>`,
   )}</div>`;
 }

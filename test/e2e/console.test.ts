@@ -267,6 +267,20 @@ describe.skipIf(!hasChromium)(
       await phone.click("#dialog-form button[type=submit]");
       await until("the comment", async () => (await ticket(id)).events.some((e) => e.event === "commented"));
 
+      // The fault record is edited in place: emptying a field is refused, a change is saved (audited).
+      await phone.locator(`[data-ticket="${id}"] button[data-act="edit"]`).click();
+      await phone.fill("#in-symptom", "");
+      await phone.click("#dialog-form button[type=submit]");
+      await sees(phone.locator('[data-error-for="symptom"]'), "不能清空");
+      await phone.click("#dialog-form [data-cancel]");
+      await phone.locator(`[data-ticket="${id}"] button[data-act="edit"]`).click();
+      await phone.fill("#in-faultType", "调度台网络中断");
+      await phone.click("#dialog-form button[type=submit]");
+      await until("the edited record", async () =>
+        (await ticket(id)).events.some((e) => e.event === "updated"),
+      );
+      expect((await api(`/api/v1/tickets/${id}`)).body.faultType).toBe("调度台网络中断");
+
       // The device comes back; the measured restoration is on the ticket.
       demo.fleet.clear(FAULTY);
       await until("the measured restoration", async () => (await ticket(id)).restoredAt);
@@ -399,6 +413,11 @@ describe.skipIf(!hasChromium)(
           (w) => w.id === win.id,
         )?.status,
       ).toBe("approved");
+
+      // The engineer who requested it may cancel it again.
+      await page.goto(`${url}/#/windows`);
+      await page.locator(`[data-cancel-window="${win.id}"]`).click();
+      await page.locator(`[data-window="${win.id}"] [data-status="cancelled"]`).waitFor();
 
       const ticketsBefore = ((await api("/api/v1/tickets")).body.tickets as unknown[]).length;
       await page.goto(`${url}/#/new`);
