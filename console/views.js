@@ -57,8 +57,9 @@ function deviceLabel(tk, inv) {
   return d ? name(d.name) : (tk.device ?? tk.symptom);
 }
 
-function actionButtons(tk) {
-  const list = actionsFor(tk, state.me?.role ?? null);
+/** The ticket's actions; in the list only the flow's steps and comment (editing is on its page). */
+function actionButtons(tk, inList = false) {
+  const list = actionsFor(tk, state.me?.role ?? null).filter((a) => !(inList && a === "edit"));
   if (list.length === 0) return "";
   return html`<div class="actions">${list.map(
     (a) =>
@@ -73,7 +74,7 @@ function card(tk, inv) {
     <a class="card-title" href="#/t/${tk.id}">${deviceLabel(tk, inv)}</a>
     <div class="muted">${name(inv.sites.get(tk.site)) || tk.site || "—"} · ${t("reportedAt")} ${when(tk.reportedAt)}</div>
     <div class="clocks">${clockNames.map((c) => clockCell(tk, c))}</div>
-    ${actionButtons(tk)}
+    ${actionButtons(tk, true)}
   </article>`;
 }
 
