@@ -2,6 +2,7 @@
  * The SLA part of the HTTP API under /api/v1, as one Fastify plugin for the daemon's `routes`:
  *
  *   GET  /api/v1/states[/:device]                 current health state of each device
+ *   GET  /api/v1/transitions?device=&from=&to=    the ledger: state changes (evidence)
  *   GET  /api/v1/sites                            service calendar: in service, last declaration
  *   POST /api/v1/sites/:site/deploy|standdown     declare the vehicle deployed / stood down
  *   GET  /api/v1/availability?month=YYYY-MM | from=&to=   (ISO or ms)  figures + evidence
@@ -28,7 +29,13 @@ import type { Clock } from "../core/clock.ts";
 import type { HealthEngine } from "../health/engine.ts";
 import { availabilityForPeriod } from "../ledger/availability.ts";
 import { monthPeriod } from "../ledger/period.ts";
-import { addWindow, getWindow, setWindowStatus, windowsBetween } from "../ledger/store.ts";
+import {
+  addWindow,
+  getWindow,
+  setWindowStatus,
+  transitionsBetween,
+  windowsBetween,
+} from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import { type Actor, type Role, type TicketEngine, TicketError, ticketActions } from "../tickets/engine.ts";
 import { ticketsForPeriod } from "../tickets/report.ts";
@@ -180,6 +187,15 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
       const s = health.state(req.params.device);
       if (!s) return reply.code(404).send({ error: `no device ${req.params.device}` });
       return { ...s, since: iso(s.since) };
+    });
+
+    app.get<{ Querystring: Record<string, string> }>("/api/v1/transitions", async (req, reply) => {
+      if (!canRead(req, reply)) return;
+      const from = time.safeParse(req.query.from ?? 0);
+      const to = time.safeParse(req.query.to ?? clock.now() + 1);
+      if (!from.success || !to.success)
+        return reply.code(400).send({ error: "from= and to= are times (ISO or ms)" });
+      return { transitions: transitionsBetween(db, from.data, to.data, req.query.device || undefined) };
     });
 
     app.get("/api/v1/sites", async (req, reply) => {

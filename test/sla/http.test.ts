@@ -146,6 +146,17 @@ describe("SLA HTTP API", () => {
       "verified:wang.bureau",
     ]);
     expect(full.cause).toBe("line card reset");
+    const ledger = (
+      await app.inject({
+        method: "GET",
+        url: "/api/v1/transitions?device=core-switch",
+        headers: auth("viewer"),
+      })
+    ).json();
+    expect(ledger.transitions.map((x: { state: string; at: number }) => [x.state, x.at])).toEqual([
+      ["up", at(1, "09:55")],
+      ["down", at(1, "10:00")],
+    ]);
     const report = (
       await app.inject({
         method: "GET",
