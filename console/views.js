@@ -178,7 +178,7 @@ async function ticketView(id) {
     try {
       const since = (tk.faultStart ?? tk.reportedAt ?? serverNow()) - 3600_000;
       const m = await load(paths.transitions(tk.device, since));
-      transitions = [...(m?.before ? [m.before] : []), ...(m?.transitions ?? [])];
+      transitions = m?.transitions ?? [];
     } catch {
       transitions = [];
     }

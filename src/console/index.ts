@@ -4,11 +4,10 @@
  *   const console = startConsole({ config, db, clock, log });
  *   ... routes: [sla.routes, ...console.routes]; ... on stop: console.stop()
  *
- * It adds the page (routes.ts), the live stream GET /api/v1/events (events.ts), and three small
+ * It adds the page (routes.ts), the live stream GET /api/v1/events (events.ts), and two small
  * reads the page needs that the ticket API does not answer:
  *   GET /api/v1/me                       who the bearer token is: { name, role } (401 without)
  *   GET /api/v1/console                  site names, SLA clock lengths, warn fraction, time zone
- *   GET /api/v1/transitions?device=&from=&to=   the device's measured state changes (ledger)
  * Tokens and the read policy are the ticket API's (src/sla/http.ts): the same token table, reads
  * open on loopback when `sla.api.openReadsOnLoopback`, otherwise any role's token.
  */
@@ -17,7 +16,6 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
-import { transitionsBetween } from "../ledger/store.ts";
 import { tokenTable } from "../sla/http.ts";
 import type { Db } from "../store/db.ts";
 import type { Role } from "../tickets/engine.ts";
@@ -86,46 +84,6 @@ export function startConsole(options: {
         sites: config.sites.map((s) => ({ id: s.id, name: s.name, calendar: s.calendar })),
       };
     });
-    app.get<{ Querystring: Record<string, string | undefined> }>(
-      "/api/v1/transitions",
-      async (req, reply) => {
-        const denied = readDenied(req);
-        if (denied) return reply.code(denied.code).send({ error: denied.error });
-        const device = req.query.device;
-        if (!device || !config.devices.some((d) => d.id === device))
-          return reply.code(400).send({ error: "name a device of the inventory: ?device=<id>" });
-        const num = (v: string | undefined, dflt: number) => {
-          if (v === undefined || v === "") return dflt;
-          const n = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-          return Number.isFinite(n) ? n : Number.NaN;
-        };
-        const now = clock.now();
-        const from = num(req.query.from, now - 24 * 3600_000);
-        const to = num(req.query.to, now + 1);
-        if (Number.isNaN(from) || Number.isNaN(to) || to <= from)
-          return reply.code(400).send({ error: "from and to: ISO 8601 or ms since epoch, from before to" });
-        const list = transitionsBetween(db, from, to, device);
-        // The state the device was in when the window opened, so the page shows where it started.
-        const before = db
-          .prepare(
-            "SELECT state, at, cause FROM state_transitions WHERE device = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1",
-          )
-          .get(device, from) as { state: string; at: number; cause: string } | undefined;
-        return {
-          device,
-          from,
-          to,
-          before: before ?? null,
-          transitions: list.map((t) => ({
-            at: t.at,
-            state: t.state,
-            previous: t.previous,
-            code: t.code,
-            cause: t.cause,
-          })),
-        };
-      },
-    );
   };
 
   return {

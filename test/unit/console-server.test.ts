@@ -1,6 +1,6 @@
 /**
  * The duty console's server side without a browser: the static files (ETag, gzip, nothing outside
- * the folder), /api/v1/me and the read policy, /api/v1/transitions, the store watcher on a
+ * the folder), /api/v1/me and the read policy, the store watcher on a
  * FakeClock (new rows only, never a replay) and the SSE stream over a real socket.
  */
 import { readFileSync } from "node:fs";
@@ -129,43 +129,6 @@ describe("console reads", () => {
     expect(meta.statusCode).toBe(200);
     expect(meta.json().sites.map((s: { id: string }) => s.id)).toContain("trunking");
     expect(meta.json().clocks.major).toEqual({ respond: 600_000, onsite: 3_600_000, repair: 14_400_000 });
-  });
-
-  it("/api/v1/transitions lists a device's measured states, with the one before the window", async () => {
-    const t0 = clock.now();
-    const base = { device: "trunking-console", site: "trunking", recordedAt: t0, code: null, detail: null };
-    appendTransition(db, { ...base, state: "up", previous: null, at: t0 - 7200_000, cause: "answering" });
-    appendTransition(db, {
-      ...base,
-      state: "down",
-      previous: "up",
-      at: t0 - 60_000,
-      code: "unreachable",
-      cause: "no answer",
-    });
-    appendTransition(db, {
-      ...base,
-      state: "up",
-      previous: "down",
-      at: t0 - 10_000,
-      cause: "answering again",
-    });
-    const res = await app.inject({
-      url: `/api/v1/transitions?device=trunking-console&from=${t0 - 3600_000}`,
-      headers: engineer,
-    });
-    expect(res.statusCode).toBe(200);
-    const body = res.json();
-    expect(body.before).toMatchObject({ state: "up", at: t0 - 7200_000 });
-    expect(body.transitions.map((x: { state: string }) => x.state)).toEqual(["down", "up"]);
-    for (const q of [
-      "device=nope",
-      "device=trunking-console&from=abc",
-      `device=trunking-console&from=${t0}&to=${t0 - 1}`,
-    ])
-      expect((await app.inject({ url: `/api/v1/transitions?${q}`, headers: engineer })).statusCode, q).toBe(
-        400,
-      );
   });
 });
 
