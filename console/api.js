@@ -19,13 +19,24 @@ export const token = {
   clear: () => sessionStorage.removeItem(TOKEN),
 };
 
-/** Server time minus local time, in ms, from the latest response's Date header (±1 s). */
+/**
+ * Server time minus local time, in ms: from the event stream's hello (ms precision) when there is
+ * one, else from the latest response's Date header (whole seconds: ±0.5 s).
+ */
 let skew = 0;
+let precise = false;
 export const serverNow = () => Date.now() + skew;
 
 function noteDate(res) {
+  if (precise) return;
   const date = Date.parse(res.headers.get("date") ?? "");
   if (Number.isFinite(date)) skew = date + 500 - Date.now();
+}
+
+function noteServerTime(at) {
+  if (typeof at !== "number") return;
+  skew = at - Date.now();
+  precise = true;
 }
 
 function headers(extra = {}) {
@@ -140,7 +151,9 @@ export function followEvents(onEvent, onStatus) {
             }
             if (data) {
               try {
-                onEvent(type, JSON.parse(data));
+                const parsed = JSON.parse(data);
+                if (type === "hello") noteServerTime(parsed.at);
+                onEvent(type, parsed);
               } catch {
                 // A malformed event is ignored; the next full refresh corrects the page.
               }

@@ -25,11 +25,11 @@ function inventory() {
 }
 
 async function loadInventory() {
-  const [body, meta] = await Promise.all([load(paths.devices), load(paths.meta).catch(() => null)]);
+  const meta = await load(paths.meta);
   const devices = new Map();
   const sites = new Map();
   for (const s of meta?.sites ?? []) sites.set(s.id, s.name ?? s.id);
-  for (const d of body?.devices ?? []) {
+  for (const d of meta?.devices ?? []) {
     devices.set(d.id, d);
     if (!sites.has(d.site)) sites.set(d.site, d.site);
   }
@@ -257,8 +257,6 @@ export const wide = () => matchMedia("(min-width: 1200px)").matches;
 function stateOf(d, health) {
   const h = health.get(d.id);
   if (h?.state) return { state: h.state, since: ms(h.since), cause: h.cause };
-  if (d.up === true) return { state: "up", since: null };
-  if (d.up === false) return { state: "down", since: ms(d.lastError?.at) };
   return { state: "unknown", since: null };
 }
 
@@ -269,7 +267,7 @@ async function devicesView() {
     const body = await load(paths.states);
     for (const h of body?.states ?? []) health.set(h.device, h);
   } catch {
-    // No health ledger: the poll status of /api/v1/devices is shown instead.
+    // No health states (offline and never cached): every device shows as unknown.
   }
   const calendar = new Map();
   try {

@@ -7,7 +7,7 @@
  * It adds the page (routes.ts), the live stream GET /api/v1/events (events.ts), and two small
  * reads the page needs that the ticket API does not answer:
  *   GET /api/v1/me                       who the bearer token is: { name, role } (401 without)
- *   GET /api/v1/console                  site names, SLA clock lengths, warn fraction, time zone
+ *   GET /api/v1/console                  site and device names, SLA clock lengths, warn fraction, time zone
  * Tokens and the read policy are the ticket API's (src/sla/http.ts): the same token table, reads
  * open on loopback when `sla.api.openReadsOnLoopback`, otherwise any role's token.
  */
@@ -82,6 +82,8 @@ export function startConsole(options: {
           consult: config.sla.clocks.consult,
         },
         sites: config.sites.map((s) => ({ id: s.id, name: s.name, calendar: s.calendar })),
+        // Names only (4 kB instead of /api/v1/devices' 20 kB with samples): what lists and forms show.
+        devices: config.devices.map((d) => ({ id: d.id, name: d.name, site: d.site, kind: d.kind })),
       };
     });
   };

@@ -128,6 +128,10 @@ describe("console reads", () => {
     const meta = await app.inject({ url: "/api/v1/console", ...remote, headers: engineer });
     expect(meta.statusCode).toBe(200);
     expect(meta.json().sites.map((s: { id: string }) => s.id)).toContain("trunking");
+    expect(meta.json().devices.find((d: { id: string }) => d.id === "trunking-console")).toMatchObject({
+      site: "trunking",
+      name: { zh: "370M窄带集群指挥调度台" },
+    });
     expect(meta.json().clocks.major).toEqual({ respond: 600_000, onsite: 3_600_000, repair: 14_400_000 });
   });
 });
