@@ -1,9 +1,11 @@
 // The views: open tickets worst first, one ticket with its history and measured device state,
 // devices by site, and the reports. Each returns { html, mount(main) }; forms are in forms.js.
+
+import { bindActions } from "./actions.js";
 import { serverNow } from "./api.js";
 import { load, render, state } from "./app.js";
 import { clockText, html, ms, when } from "./dom.js";
-import { act, bindActions, declareSite, manualForm, windowsForm } from "./forms.js";
+import { declareSite, manualForm, windowsForm } from "./forms.js";
 import { name, t } from "./i18n.js";
 import { actionsFor, clockClass, clockNames, levels, normTicket, states, worstFirst } from "./model.js";
 import { paths } from "./paths.js";
@@ -171,8 +173,7 @@ async function ticketView(id) {
   const raw = body?.ticket ?? body;
   const tk = normTicket(raw);
   state.focusDevice = tk.device;
-  let events = body?.events ?? raw?.events;
-  if (!events) events = (await load(paths.ticketEvents(id)))?.events ?? [];
+  const events = body?.events ?? [];
   let transitions = [];
   if (tk.device) {
     try {
@@ -438,5 +439,3 @@ export function tick() {
   }
   if (resort) render();
 }
-
-export { act };

@@ -165,6 +165,8 @@ describe.skipIf(!hasChromium)(
       let total = 0;
       for (const f of [
         "app.js",
+        "actions.js",
+        "dialog.js",
         "api.js",
         "dom.js",
         "forms.js",
