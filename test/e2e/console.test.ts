@@ -167,6 +167,8 @@ describe.skipIf(!hasChromium)(
         "app.js",
         "actions.js",
         "dialog.js",
+        "overview.js",
+        "tickets.js",
         "api.js",
         "dom.js",
         "forms.js",

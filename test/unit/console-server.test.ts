@@ -3,7 +3,7 @@
  * the folder), /api/v1/me and the read policy, the store watcher on a
  * FakeClock (new rows only, never a replay) and the SSE stream over a real socket.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -108,6 +108,18 @@ describe("console static files", () => {
   it("serves only the files of the console folder", async () => {
     for (const url of ["/console/..%2Fpackage.json", "/console/nope.js", "/console/%2e%2e%2fREADME.md"])
       expect((await app.inject({ url })).statusCode, url).toBe(404);
+  });
+});
+
+describe("console files", () => {
+  it("the page preloads every module and the service worker keeps every file", () => {
+    const dir = join(root, "console");
+    const files = readdirSync(dir).filter((f) => f !== "sw.js");
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    const sw = readFileSync(join(dir, "sw.js"), "utf8");
+    for (const f of files.filter((f) => f.endsWith(".js") && f !== "app.js"))
+      expect(html, f).toContain(`<link rel="modulepreload" href="/console/${f}">`);
+    for (const f of files.filter((f) => f !== "index.html")) expect(sw, f).toContain(`"/console/${f}"`);
   });
 });
 
