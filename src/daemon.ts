@@ -82,6 +82,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe("health", (o) => sla.observe(o));
   // The duty console (issue 9): page, live event stream and its small reads.
   const dutyConsole = startConsole({ config, db, clock, log });
+  sla.tickets.onEvent(() => dutyConsole.poke());
+  sla.health.onTransition(() => dutyConsole.poke());
 
   const scheduler = new Scheduler({
     clock,

@@ -56,8 +56,17 @@ interface Mark {
   windows: string;
 }
 
-/** Polls the store every `intervalMs` on `clock` and publishes what is new. */
-export function watchStore(db: Db, clock: Clock, hub: EventHub, intervalMs = 1000): { stop(): void } {
+/**
+ * Polls the store every `intervalMs` on `clock` and publishes what is new. `poke()` (called by the
+ * daemon when its ticket engine or health engine records something) looks at once, on the next
+ * timer turn, outside the writer's transaction; the poll still catches writes from other processes.
+ */
+export function watchStore(
+  db: Db,
+  clock: Clock,
+  hub: EventHub,
+  intervalMs = 1000,
+): { stop(): void; poke(): void } {
   const has = (table: string) =>
     db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
   const maxId = (table: string) =>
@@ -149,10 +158,24 @@ export function watchStore(db: Db, clock: Clock, hub: EventHub, intervalMs = 100
     timer = clock.setTimer(intervalMs, loop);
   };
   timer = clock.setTimer(intervalMs, loop);
+  let poked: TimerHandle | undefined;
   return {
     stop() {
       stopped = true;
       timer?.cancel();
+      poked?.cancel();
+    },
+    poke() {
+      if (stopped || poked) return;
+      poked = clock.setTimer(0, () => {
+        poked = undefined;
+        if (stopped) return;
+        try {
+          tick();
+        } catch {
+          // As in the loop: the next tick tries again.
+        }
+      });
     },
   };
 }

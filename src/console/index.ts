@@ -2,6 +2,7 @@
  * The duty console's server side, wired by the daemon next to the SLA routes:
  *
  *   const console = startConsole({ config, db, clock, log });
+ *   sla.tickets.onEvent(() => console.poke()); sla.health.onTransition(() => console.poke());
  *   ... routes: [sla.routes, ...console.routes]; ... on stop: console.stop()
  *
  * It adds the page (routes.ts), the live stream GET /api/v1/events (events.ts), and two small
@@ -25,6 +26,8 @@ import { consoleRoutes } from "./routes.ts";
 export interface ConsoleServer {
   hub: EventHub;
   routes: FastifyPluginAsync[];
+  /** Something was recorded: publish it now rather than at the next poll (cheap, coalesced). */
+  poke(): void;
   stop(): void;
 }
 
@@ -91,6 +94,7 @@ export function startConsole(options: {
   return {
     hub,
     routes: [consoleRoutes({ dir: options.dir }), api, eventRoutes({ hub, clock, authorize: readDenied })],
+    poke: () => watcher.poke(),
     stop: () => watcher.stop(),
   };
 }

@@ -201,6 +201,21 @@ describe("store watcher", () => {
     expect(seen).toEqual(["ticket:accepted", "state:down", "windows:"]);
     await clock.advance(5000);
     expect(seen).toHaveLength(3);
+    // A poke publishes on the next timer turn, not at the next poll.
+    appendEvent(db, {
+      ticketId: old.id,
+      at: clock.now(),
+      actor: "eng-li",
+      event: "commented",
+      fromState: "accepted",
+      toState: "accepted",
+      detail: null,
+    });
+    watcher.poke();
+    watcher.poke();
+    await clock.advance(0);
+    expect(seen.at(-1)).toBe("ticket:commented");
+    expect(seen).toHaveLength(4);
     watcher.stop();
   });
 });
