@@ -49,6 +49,7 @@ export function openDialog(title, body, submitText, onSubmit) {
     button.disabled = true;
     try {
       if (await onSubmit(form)) d.close();
+      else focusInvalid(form);
     } finally {
       button.disabled = false;
     }
@@ -64,3 +65,10 @@ export const need = (form, key) => {
   if (!v) invalid(form, key, `${t(key)}: ${t("required")}`);
   return v;
 };
+
+/** Puts the first refused field in view and in focus, so the message is read where the fix is. */
+export function focusInvalid(form) {
+  const first = form.querySelector('[aria-invalid="true"]');
+  first?.focus();
+  first?.scrollIntoView({ block: "center" });
+}

@@ -3,7 +3,16 @@
 // fails) and the server's refusal is shown next to the form.
 import { ApiError, get, send, serverNow, token } from "./api.js";
 import { explain, load, render, signedIn, state, toast } from "./app.js";
-import { field, formError, invalid, need, openDialog, resetErrors, textarea } from "./dialog.js";
+import {
+  field,
+  focusInvalid,
+  formError,
+  invalid,
+  need,
+  openDialog,
+  resetErrors,
+  textarea,
+} from "./dialog.js";
 import { fromLocalInput, html, toLocalInput, when } from "./dom.js";
 import { name, t } from "./i18n.js";
 import { levels } from "./model.js";
@@ -111,7 +120,7 @@ export function manualForm(inv) {
         if (faultStart !== null && faultStart > serverNow() + 60_000)
           ok = invalid(form, "faultStart", `${t("faultStart")} > ${when(serverNow())}`);
         if (!levels.includes(level)) ok = invalid(form, "level", t("required"));
-        if (!ok) return;
+        if (!ok) return focusInvalid(form);
         const body = { level, symptom };
         if (form.elements.device.value) body.device = form.elements.device.value;
         if (faultStart !== null) body.faultStart = Math.min(faultStart, serverNow());
@@ -213,7 +222,7 @@ export async function windowsForm(inv) {
         else if (startsAt !== null && endsAt <= startsAt) ok = invalid(form, "endsAt", t("endBeforeStart"));
         if (sitesChosen.length === 0 && devicesChosen.length === 0)
           ok = invalid(form, "sites", `${t("site")} / ${t("device")}: ${t("required")}`);
-        if (!ok) return;
+        if (!ok) return focusInvalid(form);
         const body = {
           kind: form.elements.kind.value,
           sites: sitesChosen,
