@@ -197,7 +197,7 @@ export async function ticketView(id) {
         ${actionButtons(tk)}
       </article>
       <div class="detail">
-        <section><h2>${t("symptom")}</h2><dl class="kv">${record.map(
+        <section><h2>${t("record")}</h2><dl class="kv">${record.map(
           ([k, v]) => html`<dt>${t(k)}</dt><dd data-field="${k}">${v}</dd>`,
         )}</dl></section>
         <section><h2>${t("history")}</h2><ol class="history" id="history">${events.map(
