@@ -2,7 +2,7 @@
  * The duty console's end-to-end setup: the demo (whole inventory on simulators, real daemon) with a
  * temp config derived from config/emcomm.yaml: the trunking dispatch console polled every second
  * and declared down after two failed polls (so an injected fault opens a ticket in ~2 s instead of
- * the inventory's 30 s × 3), a consultation's response clock of 6 s, and four API tokens (engineer, second engineer, supervisor) read
+ * the inventory's 30 s × 3), a consultation's response clock of 8 s, and four API tokens (engineer, second engineer, supervisor) read
  * from environment variables. Used by console.test.ts and by `tsx test/e2e/console-setup.ts` to
  * run the same daemon by hand.
  */
@@ -31,8 +31,8 @@ export async function startConsoleDemo(options: { port?: number; log?: pino.Logg
   raw.sla = {
     ...(raw.sla ?? {}),
     health: { ...(raw.sla?.health ?? {}), downAfterPolls: 2, upAfterPolls: 1 },
-    // A consultation's response clock of 6 s, so a test sees a clock turn amber and then red.
-    clocks: { ...(raw.sla?.clocks ?? {}), consult: { respond: "6s", onsite: "4h", repair: "12h" } },
+    // A consultation's response clock of 8 s, so a test sees a clock turn amber and then red.
+    clocks: { ...(raw.sla?.clocks ?? {}), consult: { respond: "8s", onsite: "4h", repair: "12h" } },
     api: {
       openReadsOnLoopback: true,
       tokens: [

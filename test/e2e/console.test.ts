@@ -479,6 +479,8 @@ describe.skipIf(!hasChromium)(
     });
 
     it("a running clock turns amber before its deadline and red after, live", async () => {
+      // The page first, so the ticket arrives live and is on screen well before its amber 2 s.
+      const page = await open("phone", tokens.viewer);
       const created = await api("/api/v1/tickets", {
         token: tokens.engineer,
         method: "POST",
@@ -486,7 +488,6 @@ describe.skipIf(!hasChromium)(
       });
       expect(created.status).toBe(201);
       const id = created.body.id as number;
-      const page = await open("phone", tokens.viewer);
       const clock = page.locator(`[data-ticket="${id}"] .clock[data-clock="respond"]`);
       const classOf = async () => (await clock.getAttribute("class")) ?? "";
       await until("amber", async () => (await classOf()).includes("warn"), 10_000);
