@@ -67,8 +67,15 @@ export function watchStore(
   hub: EventHub,
   intervalMs = 1000,
 ): { stop(): void; poke(): void } {
-  const has = (table: string) =>
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+  // Tables appear with migrations and never go away: once seen, not asked again.
+  const seen = new Set<string>();
+  const has = (table: string) => {
+    if (seen.has(table)) return true;
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) === undefined)
+      return false;
+    seen.add(table);
+    return true;
+  };
   const maxId = (table: string) =>
     has(table)
       ? ((db.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${table}`).get() as { m: number }).m ?? 0)
