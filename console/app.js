@@ -1,6 +1,6 @@
 // The duty console: state, routing (#/ tickets, #/t/<id> one ticket, #/devices, #/new,
-// #/windows, #/reports), the live stream and the one-second countdown. Views are in views.js,
-// forms and their checks in forms.js.
+// #/windows, #/reports), the header, and the live stream. The views are in views.js (with the
+// one-second countdown), tickets.js and overview.js; the forms in actions.js and forms.js.
 import { ApiError, followEvents, get, token } from "./api.js";
 import { age, html } from "./dom.js";
 import { openSignIn, openSignOut } from "./forms.js";

@@ -600,6 +600,32 @@ describe.skipIf(!hasChromium)(
       await shot(page, "phone-devices");
     });
 
+    it("no view pushes a 320 px phone sideways, in either language", async () => {
+      const page = await open("phone", tokens.engineer);
+      await page.setViewportSize({ width: 320, height: 640 });
+      const first = await page.locator("#ticket-list .card").first().getAttribute("data-ticket");
+      const routes = [
+        "#/",
+        "#/devices",
+        "#/new",
+        "#/windows",
+        "#/reports",
+        ...(first ? [`#/t/${first}`] : []),
+      ];
+      for (const lang of ["zh", "en"]) {
+        for (const r of routes) {
+          await page.goto(`${url}/${r}`);
+          await page.locator("#main h1").first().waitFor();
+          await page.waitForTimeout(150);
+          expect(
+            await page.evaluate("document.documentElement.scrollWidth"),
+            `${lang} ${r}`,
+          ).toBeLessThanOrEqual(320);
+        }
+        await page.click("#lang");
+      }
+    });
+
     it("switches to English and shows device states by site", async () => {
       const page = await open("desk");
       await page.click("#lang");
