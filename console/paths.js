@@ -4,6 +4,7 @@ export const paths = {
   me: "/api/v1/me",
   events: "/api/v1/events",
   openTickets: "/api/v1/tickets?state=open",
+  closedSince: (from) => `/api/v1/tickets?state=closed&from=${Math.floor(from / 60_000) * 60_000}`,
   ticket: (id) => `/api/v1/tickets/${encodeURIComponent(id)}`,
   act: (id, action) => `/api/v1/tickets/${encodeURIComponent(id)}/${action}`,
   newTicket: "/api/v1/tickets",

@@ -60,9 +60,17 @@ function select(id, label, value, options) {
 }
 
 export async function ticketsView() {
-  const [body, inv] = await Promise.all([load(paths.openTickets), inventory()]);
   const f = JSON.parse(localStorage.getItem(FILTERS) ?? "{}");
-  const all = worstFirst((body?.tickets ?? []).map(normTicket), serverNow());
+  // "Closed" lists the last 31 days' closed tickets, newest first; otherwise the open ones, worst first.
+  const closed = f.state === "closed";
+  const [body, inv] = await Promise.all([
+    load(closed ? paths.closedSince(serverNow() - 31 * 86_400_000) : paths.openTickets),
+    inventory(),
+  ]);
+  const list = (body?.tickets ?? []).map(normTicket);
+  const all = closed
+    ? list.sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0))
+    : worstFirst(list, serverNow());
   const shown = all.filter(
     (tk) =>
       (!f.site || tk.site === f.site) &&
@@ -71,7 +79,7 @@ export async function ticketsView() {
   );
   const siteOptions = [...inv.sites].map(([id, n]) => [id, name(n) || id]);
   return {
-    html: html`<h1>${t("tickets")} <span class="muted">(${shown.length}/${all.length} ${t("open")})</span></h1>
+    html: html`<h1>${t("tickets")} <span class="muted">(${shown.length}/${all.length} ${t(closed ? "state_closed" : "open")})</span></h1>
       <div class="filters">
         ${select("f-site", t("site"), f.site, siteOptions)}
         ${select(
@@ -84,7 +92,7 @@ export async function ticketsView() {
           "f-state",
           t("state"),
           f.state,
-          states.slice(0, 4).map((s) => [s, t(`state_${s}`)]),
+          states.map((s) => [s, t(`state_${s}`)]),
         )}
       </div>
       <section class="cards" id="ticket-list">${

@@ -364,6 +364,11 @@ describe.skipIf(!hasChromium)(
         ).toBe(final.clocks[c].stoppedAt);
       await shot(desk, "desk-ticket");
       await shot(phone, "phone-ticket");
+      // Closed tickets are one filter away.
+      await phone.goto(`${url}/#/`);
+      await phone.selectOption("#f-state", "closed");
+      await shows(phone, id, "closed");
+      await phone.selectOption("#f-state", "");
     }, 90_000);
 
     it("refuses a window that ends before it starts and a report without a symptom, changing nothing", async () => {
