@@ -8,26 +8,33 @@ const root = new URL("..", import.meta.url).pathname;
 
 /** Debian package → a file it installs; tests use these peers (see README "Tests"). */
 export const debianPeers = {
-  snmp: "/usr/bin/snmpget", // snmpget, snmpwalk, snmpbulkwalk, snmptrap: read our simulator, send traps
-  snmpd: "/usr/sbin/snmpd", // a real agent our SNMP driver polls
+  // SNMP (drivers/snmp): net-snmp's tools read our simulator and send traps; a real agent to poll;
+  // prometheus-snmp-exporter is the benchmark's anchor.
+  snmp: "/usr/bin/snmpget",
+  snmpd: "/usr/sbin/snmpd",
   snmptrapd: "/usr/sbin/snmptrapd",
-  "prometheus-snmp-exporter": "/usr/bin/prometheus-snmp-exporter", // the SNMP benchmark's anchor
-  mosquitto: "/usr/sbin/mosquitto", // the MQTT broker for the Beidou driver and the event publisher
-  "mosquitto-clients": "/usr/bin/mosquitto_pub",
-  mbpoll: "/usr/bin/mbpoll", // libmodbus client that reads our Modbus simulator
-  "python3-pymodbus": "/usr/lib/python3/dist-packages/pymodbus/__init__.py", // a Modbus server we did not write
-  "victoria-metrics": "/usr/bin/victoria-metrics", // speaks the InfluxDB v2 write API
-  influxdb: "/usr/bin/influxd", // InfluxDB 1.x runs the dashboards' InfluxQL
-  prometheus: "/usr/bin/promtool", // prometheus and promtool
-  "prometheus-alertmanager": "/usr/bin/amtool", // alertmanager and amtool
-  chromium: "/usr/bin/chromium", // the duty console's browser tests (playwright-core drives it)
-  // reports: a second, independent XLSX reader (test/report/openpyxl.test.ts)
-  "python3-openpyxl": "/usr/lib/python3/dist-packages/openpyxl/__init__.py",
-  // pymodbus does not import without these (they are only "recommends")
+  "prometheus-snmp-exporter": "/usr/bin/prometheus-snmp-exporter",
+  // Modbus (drivers/modbus): libmodbus's master reads our simulator; pymodbus is a server we did not
+  // write (it does not import without the two serial packages, which are only "recommends").
+  mbpoll: "/usr/bin/mbpoll",
+  "python3-pymodbus": "/usr/lib/python3/dist-packages/pymodbus/__init__.py",
   "python3-serial": "/usr/lib/python3/dist-packages/serial/__init__.py",
   "python3-serial-asyncio": "/usr/lib/python3/dist-packages/serial_asyncio/__init__.py",
-  "victoria-metrics": "/usr/bin/victoria-metrics", // InfluxDB v2 write API for the sink tests
-  mosquitto: "/usr/sbin/mosquitto", // MQTT broker for the event publisher tests
+  // MQTT (Beidou driver, event publisher): a real broker and its clients.
+  mosquitto: "/usr/sbin/mosquitto",
+  "mosquitto-clients": "/usr/bin/mosquitto_pub",
+  // Sinks: VictoriaMetrics speaks the InfluxDB v2 write API; InfluxDB 1.x runs the dashboards' InfluxQL.
+  "victoria-metrics": "/usr/bin/victoria-metrics",
+  influxdb: "/usr/bin/influxd",
+  // Alerting: prometheus + promtool, alertmanager + amtool.
+  prometheus: "/usr/bin/promtool",
+  "prometheus-alertmanager": "/usr/bin/amtool",
+  // Reports: a second, independent XLSX reader.
+  "python3-openpyxl": "/usr/lib/python3/dist-packages/openpyxl/__init__.py",
+  // The duty console's browser tests: Debian's Chromium driven by playwright-core (no download), and
+  // a CJK font so the Chinese in the screenshots is legible.
+  chromium: "/usr/bin/chromium",
+  "fonts-wqy-microhei": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
 };
 
 function run(cmd, args, opts = {}) {

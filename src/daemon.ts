@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { findDriver } from "../drivers/index.ts";
 import { startTrapReceiver, type TrapReceiver, trapDevices } from "../drivers/snmp/traps.ts";
 import { type Config, type DeviceConfig, pollTimeoutMs } from "./config/schema.ts";
+import { startConsole } from "./console/index.ts";
 import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
 import { asPollError } from "./core/errors.ts";
 import { createSharedResources } from "./core/resources.ts";
@@ -100,6 +101,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   pipeline.subscribe("sinks", (o) => sinks.record(o));
   forwardSlaEvents(sla, sinks.events, () => clock.now());
+  // The duty console (issue 9): page, live event stream and its small reads.
+  const dutyConsole = startConsole({ config, db, clock, log });
+  sla.tickets.onEvent(() => dutyConsole.poke());
+  sla.health.onTransition(() => dutyConsole.poke());
 
   const scheduler = new Scheduler({
     clock,
@@ -187,6 +192,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await snmpTraps?.stop();
       await scheduler.stop(config.daemon.shutdownGrace);
       sla.stop();
+      dutyConsole.stop();
       await Promise.allSettled([
         ...streamed.map((s) => s.driver.stop()),
         ...[...drivers.values()].map((d) => (d.shape === "polled" ? d.close() : undefined)),
@@ -211,7 +217,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
-      routes: [sla.routes, ...(options.routes ?? []), ...reports.routes, sinks.routes],
+      routes: [sla.routes, ...dutyConsole.routes, ...(options.routes ?? []), ...reports.routes, sinks.routes],
     });
     const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });
     daemon.http = http;

@@ -19,6 +19,8 @@ export interface DemoOptions {
   host?: string;
   dataDir: string;
   log: Logger;
+  /** Run the fault scenario (default true); tests that inject their own faults turn it off. */
+  scenario?: boolean;
 }
 
 export interface Demo {
@@ -53,9 +55,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   if (daemon.snmpTraps) snmpSim?.setTrapTarget({ port: daemon.snmpTraps.port });
   // Faults every few minutes on simulated devices of always-in-service sites: tickets open and clear.
   const inService = new Set(config.sites.filter((s) => s.calendar === "always").map((s) => s.id));
-  const targets = config.devices
-    .filter((d) => inService.has(d.site) && fleet.served().includes(d.id))
-    .map((d) => d.id);
+  const targets =
+    options.scenario === false
+      ? []
+      : config.devices.filter((d) => inService.has(d.site) && fleet.served().includes(d.id)).map((d) => d.id);
   const scenario = startScenario(
     fleet,
     { clock: systemClock, log: log.child({ component: "scenario" }) },
@@ -82,6 +85,7 @@ export function demoBanner(demo: Demo): string {
     "",
     "emcomm-monitor demo: the contract's inventory on simulators",
     `  ${served} of ${total} devices simulated; the rest are tracked by hand (manual) or have no simulator yet`,
+    `  console      ${url}/   (sign in with demo-engineer, demo-supervisor or demo-viewer)`,
     `  metrics      ${url}/metrics`,
     `  devices      ${url}/api/v1/devices`,
     `  health       ${url}/healthz`,
