@@ -23,6 +23,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   // Request logs stay at debug: the NOC wants state changes in the log, not every scrape.
   const app = Fastify({
     loggerInstance: deps.log.child({ component: "http" }, { level: "warn" }) as FastifyBaseLogger,
+    // Shutdown must not wait for open event streams (the duty console) or idle keep-alive sockets.
+    forceCloseConnections: true,
   });
 
   app.get("/metrics", async (_req, reply) => {

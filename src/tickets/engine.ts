@@ -250,6 +250,13 @@ export class TicketEngine {
         break;
       case "clear": {
         wrong(["opened", "accepted", "onsite"]);
+        // The contract's fault record (一.3(6)): a clearance states the cause, the handling and who
+        // was responsible. Already-recorded values count; blank ones do not.
+        const missing = (["cause", "handling", "responsibility"] as const).filter(
+          (k) => !(fields[k] ?? ticket[k] ?? "").trim(),
+        );
+        if (missing.length > 0)
+          throw new TicketError(400, `a clearance needs the fault record's ${missing.join(", ")}`);
         const repairedAt = body.repairedAt ?? ticket.restoredAt ?? now;
         if (!(repairedAt >= ticket.faultStart && repairedAt <= now))
           throw new TicketError(400, "repairedAt must lie between the fault's start and now");

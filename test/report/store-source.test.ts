@@ -63,6 +63,8 @@ const faults: Record<string, [number, number][]> = {
 const world = (device: string, t: number): PollResult =>
   (faults[device] ?? []).some(([a, b]) => t >= a && t < b) ? "fail" : "ok";
 
+const FAULT_RECORD = { cause: "cause found", handling: "fixed", responsibility: "contractor" };
+
 describe("the report over issue 5's store, one November", () => {
   let h: Harness;
   let source: ReportSource;
@@ -76,7 +78,9 @@ describe("the report over issue 5's store, one November", () => {
     const act = (device: string, action: TicketAction, who: Actor = engineer, body = {}) => {
       const open = listTickets(h.db, { device, state: "open" });
       expect(open, `${device}: one open ticket to ${action}`).toHaveLength(1);
-      h.tickets.act(open[0]!.id, action, who, body);
+      // A clearance carries the fault record's cause, handling and responsibility (contract 一.3(6)).
+      const record = action === "clear" ? FAULT_RECORD : {};
+      h.tickets.act(open[0]!.id, action, who, { ...record, ...body });
     };
     // T1, reported 10:02: accepted 10:05 (≤ 10:12), on site 10:40 (≤ 11:02); restored 12:00, which
     // the clear at 14:10 takes as the repair time (≤ 14:02, met although the clear is later).

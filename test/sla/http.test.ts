@@ -109,6 +109,18 @@ describe("SLA HTTP API", () => {
     expect(accepted.json().handler).toBe("li.engineer");
 
     h.clock.set(at(1, "11:00"));
+    const incomplete = await app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${t.id}/clear`,
+      headers: auth("engineer"),
+      payload: { cause: "line card reset", handling: "  " },
+    });
+    expect(incomplete.statusCode).toBe(400);
+    expect(incomplete.json().error).toMatch(/handling, responsibility/);
+    expect(
+      (await app.inject({ method: "GET", url: `/api/v1/tickets/${t.id}`, headers: auth("engineer") })).json()
+        .state,
+    ).toBe("accepted");
     const cleared = await app.inject({
       method: "POST",
       url: `/api/v1/tickets/${t.id}/clear`,

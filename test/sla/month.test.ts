@@ -92,6 +92,8 @@ function world(device: string, t: number): PollResult {
   return (faults[device] ?? []).some((f) => inside(t, f)) ? "fail" : "ok";
 }
 
+const FAULT_RECORD = { cause: "cause found", handling: "fixed", responsibility: "contractor" };
+
 describe("a month of the contract on a fake clock", () => {
   let h: Harness;
   const period = monthPeriod("2026-11");
@@ -110,7 +112,9 @@ describe("a month of the contract on a fake clock", () => {
     ) => {
       const open = listTickets(h.db, { device, state: "open" });
       expect(open, `${device}: one open ticket to ${action}`).toHaveLength(1);
-      h.tickets.act(open[0]!.id, action, who, body);
+      // A clearance carries the fault record's cause, handling and responsibility (contract 一.3(6)).
+      const record = action === "clear" ? FAULT_RECORD : {};
+      h.tickets.act(open[0]!.id, action, who, { ...record, ...body });
     };
     // 1. core-switch major fault: reported 10:02.
     on(at(1, "10:05"), () => act("core-switch", "accept"));
@@ -182,7 +186,7 @@ describe("a month of the contract on a fake clock", () => {
     const consult = () => listTickets(h.db, { level: "consult" })[0]!.id;
     on(at(25, "09:05"), () => h.tickets.act(consult(), "accept", engineer));
     on(at(25, "12:00"), () =>
-      h.tickets.act(consult(), "clear", engineer, { handling: "talked through by phone" }),
+      h.tickets.act(consult(), "clear", engineer, { ...FAULT_RECORD, handling: "talked through by phone" }),
     );
     on(at(25, "13:00"), () => h.tickets.act(consult(), "verify", supervisor));
 
