@@ -21,6 +21,12 @@ export interface DemoOptions {
   log: Logger;
   /** Run the fault scenario (default true); tests that inject their own faults turn it off. */
   scenario?: boolean;
+  /**
+   * Declare the sites that are only in service while deployed (the command vehicle, the Ka station,
+   * the mesh kit, the Beidou terminals) deployed at start, as on an exercise day (default true);
+   * otherwise their equipment shows as not in service, as it would parked in the garage.
+   */
+  deploy?: boolean;
 }
 
 export interface Demo {
@@ -53,6 +59,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   // Simulated SNMP devices send their traps to the daemon's receiver.
   const snmpSim = fleet.simulators.find((s) => s.protocol === "snmp") as SnmpSimulator | undefined;
   if (daemon.snmpTraps) snmpSim?.setTrapTarget({ port: daemon.snmpTraps.port });
+  if (options.deploy !== false)
+    for (const site of config.sites.filter((s) => s.calendar === "deployed"))
+      daemon.sla.health.declareSite(site.id, true, "demo", "demo: deployed for an exercise");
   // Faults every few minutes on simulated devices of always-in-service sites: tickets open and clear.
   const inService = new Set(config.sites.filter((s) => s.calendar === "always").map((s) => s.id));
   const targets =
@@ -62,7 +71,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const scenario = startScenario(
     fleet,
     { clock: systemClock, log: log.child({ component: "scenario" }) },
-    { targets },
+    // The first fault a minute after start, once every simulated device has answered.
+    { targets, firstMs: 60_000 },
   );
   return {
     daemon,
@@ -84,7 +94,7 @@ export function demoBanner(demo: Demo): string {
   return [
     "",
     "emcomm-monitor demo: the contract's inventory on simulators",
-    `  ${served} of ${total} devices simulated; the rest are tracked by hand (manual) or have no simulator yet`,
+    `  ${served} of ${total} devices simulated; the other ${total - served} have no management interface and are tracked by hand`,
     `  console      ${url}/   (sign in with demo-engineer, demo-supervisor or demo-viewer)`,
     `  metrics      ${url}/metrics`,
     `  devices      ${url}/api/v1/devices`,
