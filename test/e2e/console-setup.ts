@@ -56,6 +56,8 @@ export async function startConsoleDemo(options: { port?: number; log?: pino.Logg
     log: options.log ?? pino({ level: "silent" }),
     // The test injects its own fault; the demo's round-robin faults would open tickets mid-test.
     scenario: false,
+    // The test declares the command vehicle deployed itself, from the page: start it in the garage.
+    deploy: false,
   });
 }
 
