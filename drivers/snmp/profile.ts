@@ -5,6 +5,7 @@
  * profile; adding a device model should need a new block file, not new code.
  */
 import type { HealthRule, MetricSpec, Sample } from "../../src/core/types.ts";
+import { rule } from "../shared/model.ts";
 
 /** How a raw value becomes the sample value. Applied in this order: codec, skip, map, scale. */
 export interface ValueCodec {
@@ -117,27 +118,8 @@ export function customizeProfile(
   };
 }
 
-/** Shorthand for MetricSpec tables in block files. */
-export function gauge(name: string, unit: string, help: string, labels?: readonly string[]): MetricSpec {
-  return labels ? { name, unit, help, type: "gauge", labels } : { name, unit, help, type: "gauge" };
-}
-
-export function counter(name: string, unit: string, help: string, labels?: readonly string[]): MetricSpec {
-  return labels ? { name, unit, help, type: "counter", labels } : { name, unit, help, type: "counter" };
-}
-
-export function rule(
-  code: string,
-  severity: HealthRule["severity"],
-  metric: string,
-  op: HealthRule["op"],
-  value: number,
-  zh: string,
-  en: string,
-  extra: { linkDrop?: boolean; labels?: Record<string, string> } = {},
-): HealthRule {
-  return { code, severity, metric, op, value, description: { zh, en }, ...extra };
-}
+/** Shorthands for MetricSpec and HealthRule tables in block files (shared with every protocol). */
+export { counter, gauge, rule } from "../shared/model.ts";
 
 /** Samples whose metric is not declared, or that carry a label the metric does not declare. */
 export function undeclared(profile: Profile, samples: Sample[]): string[] {

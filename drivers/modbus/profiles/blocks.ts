@@ -20,33 +20,8 @@ export function compose(...blocks: Block[]): Block {
   };
 }
 
-export const gauge = (name: string, unit: string, help: string, labels?: string[]): MetricSpec => ({
-  name,
-  unit,
-  help,
-  type: "gauge",
-  ...(labels ? { labels } : {}),
-});
-
-export const counter = (name: string, unit: string, help: string): MetricSpec => ({
-  name,
-  unit,
-  help,
-  type: "counter",
-});
-
-export function rule(
-  code: string,
-  severity: HealthRule["severity"],
-  metric: string,
-  op: HealthRule["op"],
-  value: number,
-  zh: string,
-  en: string,
-  extra: Partial<HealthRule> = {},
-): HealthRule {
-  return { code, severity, metric, op, value, description: { zh, en }, ...extra };
-}
+/** Shorthands for MetricSpec and HealthRule tables (shared with every protocol). */
+export { counter, gauge, rule } from "../../shared/model.ts";
 
 /** Three per-phase points of one quantity: L1/L2/L3 at `addresses`. */
 export function phases(
