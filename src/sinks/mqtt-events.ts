@@ -305,7 +305,9 @@ export class MqttEventSink {
     this.put(`sla:${e.ticketId}`, slaMessage(this.o.config.topicPrefix, e));
   }
 
+  /** Events are rare: each is committed before the call returns (with whatever else is open). */
   private put(key: string, m: Message): void {
     this.outbox.enqueue(key, JSON.stringify(m), 1);
+    this.outbox.flush();
   }
 }
