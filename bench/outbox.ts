@@ -308,6 +308,7 @@ async function daemonCpuPerPoll(
   devices: number,
   seconds: number,
   commitWindow: string,
+  synchronous: "full" | "normal" = "full",
 ): Promise<number> {
   const data = tempDir("bench-daemon-");
   const config = configSchema.parse({
@@ -324,7 +325,7 @@ async function daemonCpuPerPoll(
       interval: "1s",
       driver: { protocol: "tcp", host: "127.0.0.1", port },
     })),
-    sinks: vm ? { influx: { url: vm.url, flushInterval: "1s" }, commitWindow } : {},
+    sinks: vm ? { influx: { url: vm.url, flushInterval: "1s" }, commitWindow, synchronous } : {},
   });
   const daemon = await startDaemon({ config, log, http: false });
   let polls = 0;
@@ -466,6 +467,7 @@ export async function run(): Promise<void> {
         { name: "synchronous=full, commit each", synchronous: "full" as const, commitWindow: 0 },
         { name: "synchronous=normal, commit each", synchronous: "normal" as const, commitWindow: 0 },
         { name: "synchronous=full, commitWindow 50ms", synchronous: "full" as const, commitWindow: 50 },
+        { name: "synchronous=normal, commitWindow 50ms", synchronous: "normal" as const, commitWindow: 50 },
       ];
       const steady: Record<string, unknown> = {};
       let v = 0;
@@ -498,17 +500,19 @@ export async function run(): Promise<void> {
     }
     if (PARTS.includes("daemon")) {
       const listener = await tcpListener();
-      const daemonRuns: { off: number; each: number; window: number }[] = [];
+      const daemonRuns: { off: number; each: number; window: number; normal: number }[] = [];
       for (let r = 0; r < ROUNDS; r++)
         daemonRuns.push({
           off: await daemonCpuPerPoll(undefined, listener.port, 300, 5, "0ms"),
           each: await daemonCpuPerPoll(vm, listener.port, 300, 5, "0ms"),
           window: await daemonCpuPerPoll(vm, listener.port, 300, 5, "50ms"),
+          normal: await daemonCpuPerPoll(vm, listener.port, 300, 5, "50ms", "normal"),
         });
       listener.stop();
       const off = median(daemonRuns.map((d) => d.off));
       const each = median(daemonRuns.map((d) => d.each));
       const win = median(daemonRuns.map((d) => d.window));
+      const normal = median(daemonRuns.map((d) => d.normal));
       summary.daemon = {
         devices: 300,
         pollsPerSecond: 300,
@@ -517,6 +521,8 @@ export async function run(): Promise<void> {
         daemonCpuMicrosPerPollInfluxCommitWindow50ms: Number(win.toFixed(1)),
         outboxShareCommitEach: Number(((each - off) / off).toFixed(3)),
         outboxShareCommitWindow50ms: Number(((win - off) / off).toFixed(3)),
+        daemonCpuMicrosPerPollInfluxWindow50msNormal: Number(normal.toFixed(1)),
+        outboxShareCommitWindow50msNormal: Number(((normal - off) / off).toFixed(3)),
       };
       console.log(`  daemon with 300 tcp devices at 1 s: ${JSON.stringify(summary.daemon)}`);
     }

@@ -99,7 +99,9 @@ export class Outbox implements BacklogSource {
       insert: db.prepare(
         "INSERT INTO outbox (sink, key, created_at, points, bytes, body, segments) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
-      rewrite: db.prepare("UPDATE outbox SET points = ?, bytes = ?, body = ?, segments = ? WHERE id = ? AND sink = ?"),
+      rewrite: db.prepare(
+        "UPDATE outbox SET points = ?, bytes = ?, body = ?, segments = ? WHERE id = ? AND sink = ?",
+      ),
       peek: db.prepare(
         "SELECT id, key, created_at AS createdAt, points, bytes, body FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
       ),
@@ -237,7 +239,8 @@ export class Outbox implements BacklogSource {
         let bytes = 0;
         while (
           j < entries.length &&
-          (j === i || (points + entries[j]!.points <= ROW_MAX_POINTS && bytes + entries[j]!.bytes <= ROW_MAX_BYTES))
+          (j === i ||
+            (points + entries[j]!.points <= ROW_MAX_POINTS && bytes + entries[j]!.bytes <= ROW_MAX_BYTES))
         ) {
           points += entries[j]!.points;
           bytes += entries[j]!.bytes;
@@ -331,7 +334,11 @@ export class Outbox implements BacklogSource {
     let points = 0;
     let bytes = 0;
     const limit = Math.max(16, Math.min(100_000, maxPoints));
-    for (const row of this.stmts.peekRaw.iterate(this.sink, Math.max(afterId, this.acked), limit) as Iterable<RawRow>) {
+    for (const row of this.stmts.peekRaw.iterate(
+      this.sink,
+      Math.max(afterId, this.acked),
+      limit,
+    ) as Iterable<RawRow>) {
       if (out.length > 0 && (points + row[3] > maxPoints || bytes + row[4] > maxBytes)) break;
       expandRow(row, out);
       points += row[3];
@@ -364,7 +371,10 @@ export class Outbox implements BacklogSource {
    * past them and the rows are deleted later, in bulk, by purge(). Otherwise each entry is taken
    * out of its row (the row is deleted when nothing is left in it).
    */
-  ack(entries: readonly Pick<OutboxEntry, "id" | "key" | "points" | "bytes" | "body">[], range = false): void {
+  ack(
+    entries: readonly Pick<OutboxEntry, "id" | "key" | "points" | "bytes" | "body">[],
+    range = false,
+  ): void {
     if (entries.length === 0) return;
     this.relaxed(() =>
       this.db.transaction(() => {

@@ -94,16 +94,18 @@ export const sinksSchema = z.strictObject({
   influx: influxSinkSchema.optional(),
   mqtt: mqttSinkSchema.optional(),
   /**
-   * fsync of each outbox commit: `full` survives power loss, `normal` survives a killed process
-   * (WAL) and costs less on slow flash.
+   * fsync of each outbox commit: `full` (default) survives power loss, `normal` survives a killed
+   * process (WAL) and costs less on slow flash; a power loss can then lose the last commits.
    */
   synchronous: z.enum(["full", "normal"]).default("full"),
   /**
-   * 0ms: every poll outcome and event is committed before the pipeline call returns. A window
-   * ("50ms") groups the commits of that window into one transaction: far less fsync and CPU, and a
-   * crash or power loss loses at most the window.
+   * Group commit: poll outcomes are appended to an open batch and committed together, as one row,
+   * when this window ends (or at 5,000 lines / 1 MiB). An outcome is acknowledged (Sinks.record's
+   * promise resolves) once its batch is committed; a SIGKILL or a power loss can lose only the
+   * open, unacknowledged window. Events are committed before their call returns. 0ms: one commit
+   * per outcome (about 20x the CPU).
    */
-  commitWindow: duration().prefault("0ms"),
+  commitWindow: duration().prefault("50ms"),
 });
 
 export type InfluxSinkConfig = z.output<typeof influxSinkSchema>;
