@@ -500,29 +500,42 @@ export async function run(): Promise<void> {
     }
     if (PARTS.includes("daemon")) {
       const listener = await tcpListener();
-      const daemonRuns: { off: number; each: number; window: number; normal: number }[] = [];
-      for (let r = 0; r < ROUNDS; r++)
-        daemonRuns.push({
-          off: await daemonCpuPerPoll(undefined, listener.port, 300, 5, "0ms"),
-          each: await daemonCpuPerPoll(vm, listener.port, 300, 5, "0ms"),
-          window: await daemonCpuPerPoll(vm, listener.port, 300, 5, "50ms"),
-          normal: await daemonCpuPerPoll(vm, listener.port, 300, 5, "50ms", "normal"),
-        });
+      const variants: { name: string; commitWindow: string; synchronous: "full" | "normal" }[] = [
+        {
+          name: "synchronous=full, commit each (first version's default)",
+          commitWindow: "0ms",
+          synchronous: "full",
+        },
+        { name: "synchronous=full, commitWindow 50ms", commitWindow: "50ms", synchronous: "full" },
+        { name: "synchronous=full, commitWindow 200ms", commitWindow: "200ms", synchronous: "full" },
+        { name: "synchronous=normal, commitWindow 50ms", commitWindow: "50ms", synchronous: "normal" },
+      ];
+      const off: number[] = [];
+      const on: number[][] = variants.map(() => []);
+      for (let r = 0; r < ROUNDS; r++) {
+        off.push(await daemonCpuPerPoll(undefined, listener.port, 300, 5, "0ms"));
+        for (const [i, v] of variants.entries())
+          on[i]!.push(await daemonCpuPerPoll(vm, listener.port, 300, 5, v.commitWindow, v.synchronous));
+      }
       listener.stop();
-      const off = median(daemonRuns.map((d) => d.off));
-      const each = median(daemonRuns.map((d) => d.each));
-      const win = median(daemonRuns.map((d) => d.window));
-      const normal = median(daemonRuns.map((d) => d.normal));
+      const offMedian = median(off);
       summary.daemon = {
         devices: 300,
         pollsPerSecond: 300,
-        daemonCpuMicrosPerPollSinksOff: Number(off.toFixed(1)),
-        daemonCpuMicrosPerPollInfluxCommitEach: Number(each.toFixed(1)),
-        daemonCpuMicrosPerPollInfluxCommitWindow50ms: Number(win.toFixed(1)),
-        outboxShareCommitEach: Number(((each - off) / off).toFixed(3)),
-        outboxShareCommitWindow50ms: Number(((win - off) / off).toFixed(3)),
-        daemonCpuMicrosPerPollInfluxWindow50msNormal: Number(normal.toFixed(1)),
-        outboxShareCommitWindow50msNormal: Number(((normal - off) / off).toFixed(3)),
+        daemonCpuMicrosPerPollSinksOff: Number(offMedian.toFixed(1)),
+        ...Object.fromEntries(
+          variants.map((v, i) => {
+            const m = median(on[i]!);
+            return [
+              v.name,
+              {
+                daemonCpuMicrosPerPoll: Number(m.toFixed(1)),
+                outboxShareOfPollerCpu: Number(((m - offMedian) / offMedian).toFixed(3)),
+                perRound: on[i]!.map((x, r) => Number(((x - off[r]!) / off[r]!).toFixed(3))),
+              },
+            ];
+          }),
+        ),
       };
       console.log(`  daemon with 300 tcp devices at 1 s: ${JSON.stringify(summary.daemon)}`);
     }
