@@ -1,16 +1,21 @@
 /**
  * The durable outbox of one sink, in the SQLite store (tables `outbox`, `outbox_quarantine`,
- * `outbox_cursor`; migrations 10-11). The sink calls enqueue() synchronously from the pipeline:
- * when it returns, the entry is committed (WAL; with synchronous=FULL also fsynced), so a SIGKILL
- * or a power loss after that loses nothing. The Forwarder reads entries in commit order and lets
- * go of them only once the server acknowledged them (ack): a batch read in order moves the
- * cursor past it (its rows are deleted later, in bulk, by purge()); other acknowledged entries are
- * deleted at once; a rejected line moves into the quarantine. Delivery is therefore at least
- * once and in order; points carry explicit timestamps, so a repeat overwrites.
+ * `outbox_cursor`; migrations 10-12). The sink calls enqueue() synchronously from the pipeline.
+ * With `commitWindow` 0 the entry is committed before enqueue() returns; with a window (the
+ * daemon's default, 50 ms) it joins the open group commit, which is committed as one transaction
+ * and one row (entries indexed in `segments`) when the window ends or the batch reaches
+ * ROW_MAX_POINTS / ROW_MAX_BYTES. durable() resolves once what was enqueued is committed: that is
+ * the acknowledgement; a SIGKILL after it (and with synchronous=FULL a power loss) loses nothing.
+ * The Forwarder reads entries in commit order and lets go of them only once the server
+ * acknowledged them (ack): a batch read in order moves the cursor past it (its rows are deleted
+ * later, in bulk, by id range, by purge()); other acknowledged entries are taken out of their
+ * rows at once; a rejected line moves into the quarantine. Delivery is therefore at least once
+ * and in order; points carry explicit timestamps, so a repeat overwrites. Cursor moves and
+ * deletes are committed without an fsync of their own (losing one only repeats a delivery).
  *
  * Disk budget: when the backlog passes `maxBacklogBytes`, `onFull` decides: `drop-oldest`
- * (default: the dashboards want the present) deletes the oldest entries, `drop-newest` refuses the
- * new one. Either way the points are counted (emcomm_outbox_dropped_points_total{reason="budget"})
+ * (default: the dashboards want the present) deletes the oldest rows, `drop-newest` refuses the
+ * new entry. Either way the points are counted (emcomm_outbox_dropped_points_total{reason="budget"})
  * and a warning is logged once per episode, with totals when it ends.
  *
  * Single-threaded: one daemon process owns a store; all calls are synchronous and short.
@@ -115,10 +120,8 @@ export class Outbox implements BacklogSource {
           "SELECT id, key, created_at, points, bytes, body, segments FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
         )
         .raw(true),
-      rangeRaw: db
-        .prepare(
-          "SELECT id, key, created_at, points, bytes, body, segments FROM outbox WHERE sink = ? AND id > ? AND id <= ? ORDER BY id",
-        )
+      rangeIndex: db
+        .prepare("SELECT id, key, segments FROM outbox WHERE sink = ? AND id > ? AND id <= ? ORDER BY id")
         .raw(true),
       getRaw: db
         .prepare(
@@ -185,7 +188,14 @@ export class Outbox implements BacklogSource {
     this.pendingPoints += points;
     this.pendingBytes += bytes;
     if (this.pendingPoints >= ROW_MAX_POINTS || this.pendingBytes >= ROW_MAX_BYTES) this.flush();
-    else this.flushTimer ??= this.options.clock.setTimer(this.options.commitWindow, () => this.flush());
+    else
+      this.flushTimer ??= this.options.clock.setTimer(this.options.commitWindow, () => {
+        try {
+          this.flush();
+        } catch {
+          // Logged by flush(); the batch was never acknowledged (durable() resolved false).
+        }
+      });
     return true;
   }
 
@@ -354,15 +364,36 @@ export class Outbox implements BacklogSource {
   newestPerKey(): OutboxEntry[] {
     const max = (this.stmts.maxId.get(this.sink) as { id: number | null }).id;
     if (max === null) return [];
-    const newest = new Map<string, { entry: OutboxEntry; order: number }>();
-    let order = 0;
-    const entries: OutboxEntry[] = [];
-    for (const row of this.stmts.rangeRaw.iterate(this.sink, this.acked, max) as Iterable<RawRow>) {
-      entries.length = 0;
-      expandRow(row, entries);
-      for (const entry of entries) newest.set(entry.key, { entry, order: order++ });
+    // First the index only (no bodies): where each key's newest entry is.
+    const newest = new Map<string, { id: number; segment: number }>();
+    for (const [id, key, segments] of this.stmts.rangeIndex.iterate(this.sink, this.acked, max) as Iterable<
+      [number, string, string | null]
+    >) {
+      if (segments === null) newest.set(key, { id, segment: 0 });
+      else
+        (JSON.parse(segments) as [string][]).forEach(([k], segment) => {
+          newest.set(k, { id, segment });
+        });
     }
-    return [...newest.values()].sort((a, b) => a.order - b.order).map((n) => n.entry);
+    // Then the bodies of the rows that hold them.
+    const wanted = new Map<number, Set<number>>();
+    for (const { id, segment } of newest.values()) {
+      const set = wanted.get(id);
+      if (set) set.add(segment);
+      else wanted.set(id, new Set([segment]));
+    }
+    const out: OutboxEntry[] = [];
+    for (const id of [...wanted.keys()].sort((a, b) => a - b)) {
+      const row = this.stmts.getRaw.get(this.sink, id) as RawRow | undefined;
+      if (!row) continue;
+      const entries: OutboxEntry[] = [];
+      expandRow(row, entries);
+      const segments = wanted.get(id)!;
+      entries.forEach((e, i) => {
+        if (segments.has(i)) out.push(e);
+      });
+    }
+    return out;
   }
 
   /**
@@ -486,7 +517,7 @@ export class Outbox implements BacklogSource {
   }
 }
 
-/** A row as peekRaw/rangeRaw/getRaw read it: id, key, created_at, points, bytes, body, segments. */
+/** A row as peekRaw/getRaw read it: id, key, created_at, points, bytes, body, segments. */
 type RawRow = [number, string, number, number, number, string, string | null];
 
 interface Pending {
