@@ -20,7 +20,7 @@ import { systemClock } from "../src/core/clock.ts";
 import type { PollOutcome } from "../src/core/outcome.ts";
 import { createSharedResources } from "../src/core/resources.ts";
 import { startDaemon } from "../src/daemon.ts";
-import { tuneForOutbox } from "../src/outbox/outbox.ts";
+import { Outbox, tuneForOutbox } from "../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../src/sinks/config.ts";
 import { InfluxSink } from "../src/sinks/influx.ts";
 import { encodePoints, outcomePoints } from "../src/sinks/line-protocol.ts";
@@ -28,8 +28,8 @@ import { openStore } from "../src/store/db.ts";
 import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/sinks/peers.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** BENCH_PARTS=drain,steady,daemon (default all). */
-const PARTS = (process.env.BENCH_PARTS ?? "drain,steady,daemon").split(",");
+/** BENCH_PARTS=drain,steady,alone,daemon (default all). */
+const PARTS = (process.env.BENCH_PARTS ?? "drain,steady,alone,daemon").split(",");
 const DEVICES = 1000;
 const INTERVAL_MS = 10_000;
 const OUTAGE_MS = 10 * 60_000;
@@ -231,6 +231,53 @@ async function steadyState(
   db.close();
   data.remove();
   return { cpuUsPerOutcome: cpu / total, wallUsPerRecord: (recordWall * 1000) / total, lines };
+}
+
+/**
+ * The outbox alone, as the daemon drives it at 300 polls/s: outcomes already encoded (encoding and
+ * sending are the sink's work with or without an outbox), `perCommit` per group commit, and once
+ * per "second" (300 outcomes) the forwarder's share: read them back, acknowledge (cursor), purge.
+ * CPU µs per outcome, with the encoding's cost measured separately.
+ */
+function outboxOnly(
+  synchronous: "full" | "normal",
+  perCommit: number,
+  outcomes: PollOutcome[],
+  devices: Map<string, { site: string; kind: string }>,
+): { outboxCpuUsPerOutcome: number; encodeCpuUsPerOutcome: number } {
+  const data = tempDir("bench-outbox-only-");
+  const db = openStore(data.path);
+  tuneForOutbox(db, synchronous);
+  const outbox = new Outbox(db, {
+    sink: "bench",
+    maxBacklogBytes: 1e12,
+    commitWindow: perCommit > 1 ? 1e9 : 0, // committed by hand below
+    clock: systemClock,
+    log,
+  });
+  const n = Math.min(outcomes.length, 9000);
+  const c0 = cpuMicros();
+  const encoded = outcomes.slice(0, n).map((o) => {
+    const { lines } = encodePoints(outcomePoints(o, devices.get(o.deviceId)!));
+    return { key: o.deviceId, body: lines.join("\n"), points: lines.length };
+  });
+  const encodeCpu = cpuMicros() - c0;
+  const c1 = cpuMicros();
+  for (let i = 0; i < n; i++) {
+    const e = encoded[i]!;
+    outbox.enqueue(e.key, e.body, e.points);
+    if ((i + 1) % perCommit === 0) outbox.flush();
+    if ((i + 1) % 300 === 0) {
+      outbox.flush();
+      for (let batch = outbox.peek(5000); batch.length > 0; batch = outbox.peek(5000))
+        outbox.ack(batch, true);
+      outbox.purge();
+    }
+  }
+  const cpu = cpuMicros() - c1;
+  db.close();
+  data.remove();
+  return { outboxCpuUsPerOutcome: cpu / n, encodeCpuUsPerOutcome: encodeCpu / n };
 }
 
 /** CPU per poll of an SNMP GET of 12 OIDs (net-snmp) from a local snmpd: a modem-sized poll. */
@@ -497,6 +544,26 @@ export async function run(): Promise<void> {
         console.log(`  steady state, ${variant.name}: ${JSON.stringify(steady[variant.name])}`);
       }
       summary.steadyState = steady;
+    }
+    if (PARTS.includes("alone")) {
+      const tcpUs = median([await tcpPollCpu(4000), await tcpPollCpu(4000), await tcpPollCpu(4000)]);
+      const { outcomes, devices } = outage("outbox-only", base);
+      const only: Record<string, unknown> = {};
+      for (const [name, sync, perCommit] of [
+        ["synchronous=full, commit each", "full", 1],
+        ["synchronous=full, commitWindow 50ms (15 outcomes per commit)", "full", 15],
+        ["synchronous=normal, commitWindow 50ms (15 outcomes per commit)", "normal", 15],
+      ] as const) {
+        const runs = Array.from({ length: ROUNDS }, () => outboxOnly(sync, perCommit, outcomes, devices));
+        const cpu = median(runs.map((r) => r.outboxCpuUsPerOutcome));
+        only[name] = {
+          outboxCpuMicrosPerOutcome: Number(cpu.toFixed(2)),
+          encodeCpuMicrosPerOutcome: Number(median(runs.map((r) => r.encodeCpuUsPerOutcome)).toFixed(2)),
+          shareOfTcpPollCpu: Number((cpu / tcpUs).toFixed(3)),
+        };
+        console.log(`  outbox alone, ${name}: ${JSON.stringify(only[name])}`);
+      }
+      summary.outboxAlone = only;
     }
     if (PARTS.includes("daemon")) {
       const listener = await tcpListener();
