@@ -37,6 +37,11 @@ export interface OutboxOptions {
    * memory and are committed together (far fewer fsyncs; a crash loses at most this window).
    */
   commitWindow?: number;
+  /**
+   * With synchronous=FULL and a commitWindow: at most one fsync per this many ms (default 1000);
+   * durable() resolves once the entries are fsynced. 0: every group commit is fsynced.
+   */
+  syncInterval?: number;
   clock: Clock;
   log: Logger;
   metrics?: SinkMetrics;
@@ -77,6 +82,10 @@ export class Outbox implements BacklogSource {
   private pendingBytes = 0;
   /** durable() callers waiting for the open group commit. */
   private commitWaiters: ((ok: boolean) => void)[] = [];
+  /** durable() callers whose entries are committed but not yet fsynced (synchronous=FULL). */
+  private unsynced: ((ok: boolean) => void)[] = [];
+  private lastSync = Number.NEGATIVE_INFINITY;
+  private syncTimer: { cancel(): void } | undefined;
   /** The connection's synchronous level (2 = FULL): bookkeeping commits run at NORMAL. */
   private readonly synchronousLevel: number;
   private flushTimer: { cancel(): void } | undefined;
@@ -206,23 +215,66 @@ export class Outbox implements BacklogSource {
    * Never rejects.
    */
   durable(): Promise<boolean> {
-    if (this.pending.length === 0) return Promise.resolve(true);
-    return new Promise((resolve) => this.commitWaiters.push(resolve));
+    if (this.pending.length > 0) return new Promise((resolve) => this.commitWaiters.push(resolve));
+    if (this.unsynced.length > 0) return new Promise((resolve) => this.unsynced.push(resolve));
+    return Promise.resolve(true);
   }
 
-  /** Commits what waits in memory (commitWindow > 0). Called by the timer, at stop, and for events. */
-  flush(): void {
+  /**
+   * With synchronous=FULL and a commitWindow, group commits are written without an fsync of their
+   * own, and one commit per `syncInterval` (default 1 s) is fsynced, which makes every earlier one
+   * durable too (WAL): a SIGKILL loses at most the open window, a power loss at most what is not
+   * yet synced, and neither loses anything acknowledged, because durable() resolves only once
+   * the entries are fsynced.
+   */
+  private get defersSync(): boolean {
+    return this.synchronousLevel >= 2 && (this.options.commitWindow ?? 0) > 0 && this.syncInterval > 0;
+  }
+
+  private get syncInterval(): number {
+    return this.options.syncInterval ?? 1000;
+  }
+
+  /** Makes every commit so far durable with one fsynced write; resolves who waited for it. */
+  private sync(): void {
+    this.syncTimer?.cancel();
+    this.syncTimer = undefined;
+    const waiters = this.unsynced;
+    this.unsynced = [];
+    if (waiters.length === 0) return;
+    try {
+      this.db.transaction(() => this.stmts.setCursor.run(this.sink, this.acked))();
+    } catch (err) {
+      this.options.log.error({ err, sink: this.sink }, "outbox sync failed");
+      for (const w of waiters) w(false);
+      return;
+    }
+    this.lastSync = this.options.clock.now();
+    for (const w of waiters) w(true);
+  }
+
+  /**
+   * Commits what waits in memory (commitWindow > 0). Called by the timer, at stop, and for events.
+   * `sync`: fsync this commit now (events, stop) even if the last sync is recent.
+   */
+  flush(sync = false): void {
     this.flushTimer?.cancel();
     this.flushTimer = undefined;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) {
+      if (sync) this.sync();
+      return;
+    }
     const entries = this.pending;
     const waiters = this.commitWaiters;
     this.pending = [];
     this.pendingPoints = 0;
     this.pendingBytes = 0;
     this.commitWaiters = [];
+    const now = this.options.clock.now();
+    const synced = !this.defersSync || sync || now - this.lastSync >= this.syncInterval;
     try {
-      this.commit(entries);
+      if (synced) this.commit(entries);
+      else this.relaxed(() => this.commit(entries));
     } catch (err) {
       for (const e of entries) {
         this.points -= e.points;
@@ -232,6 +284,19 @@ export class Outbox implements BacklogSource {
       for (const w of waiters) w(false);
       throw err;
     }
+    if (!synced) {
+      this.unsynced.push(...waiters);
+      this.syncTimer ??= this.options.clock.setTimer(this.syncInterval - (now - this.lastSync), () =>
+        this.sync(),
+      );
+      return;
+    }
+    this.lastSync = now;
+    this.syncTimer?.cancel();
+    this.syncTimer = undefined;
+    const earlier = this.unsynced;
+    this.unsynced = [];
+    for (const w of earlier) w(true);
     for (const w of waiters) w(true);
   }
 

@@ -215,7 +215,7 @@ export class InfluxSink {
   }
 
   async stop(graceMs?: number): Promise<void> {
-    this.outbox.flush();
+    this.outbox.flush(true);
     await this.forwarder.stop(graceMs);
     this.transport.close?.();
   }
@@ -235,13 +235,13 @@ export class InfluxSink {
   /** Committed before it returns (events are rare; the open group commit goes with it). */
   stateChanged(e: StateChangeEvent): void {
     this.write(`state:${e.deviceId}`, [stateChangePoint(e)]);
-    this.outbox.flush();
+    this.outbox.flush(true);
   }
 
   ticketEvent(e: TicketEvent): void {
     // Keyed by device: the events of one device's series always travel in one lane, in order.
     this.write(`ticket:${e.deviceId}`, [ticketEventPoint(e)]);
-    this.outbox.flush();
+    this.outbox.flush(true);
   }
 
   /** Commits points of one key (device) as one outbox entry. */

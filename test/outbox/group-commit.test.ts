@@ -9,7 +9,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import { type BatchTransport, Forwarder, type SendResult } from "../../src/outbox/forwarder.ts";
-import { Outbox, ROW_MAX_POINTS } from "../../src/outbox/outbox.ts";
+import { Outbox, ROW_MAX_POINTS, tuneForOutbox } from "../../src/outbox/outbox.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
 
 const log = pino({ level: "silent" });
@@ -56,6 +56,36 @@ describe("group commits", () => {
     expect(entries.map((e) => e.body)).toEqual(Array.from({ length: 10 }, (_, i) => line(`k${i % 3}`, i)));
     expect(entries.map((e) => e.key)).toEqual(Array.from({ length: 10 }, (_, i) => `k${i % 3}`));
     expect(await outbox.durable()).toBe(true); // nothing open: at once
+  });
+
+  it("synchronous=full: group commits are acknowledged once an fsynced commit covers them (at most one per syncInterval)", async () => {
+    const clock = new FakeClock();
+    const { db } = store();
+    tuneForOutbox(db, "full");
+    const outbox = new Outbox(db, { sink: "g", maxBacklogBytes: 1e6, commitWindow: 50, clock, log });
+    const acks: (boolean | undefined)[] = [undefined, undefined, undefined];
+    for (let i = 0; i < 3; i++) {
+      outbox.enqueue("a", line("a", i), 1);
+      void outbox.durable().then((ok) => {
+        acks[i] = ok;
+      });
+      await clock.advance(60); // the group commit of this outcome
+    }
+    // The first commit was fsynced (none before it); the next two are committed, not yet synced.
+    expect(acks).toEqual([true, undefined, undefined]);
+    expect(rows(db)).toBe(3);
+    expect(db.pragma("synchronous", { simple: true })).toBe(2); // bookkeeping restored FULL
+    await clock.advance(1000);
+    expect(acks).toEqual([true, true, true]);
+    // An event (flush(true)) is fsynced at once.
+    outbox.enqueue("a", line("a", 9), 1);
+    let event: boolean | undefined;
+    void outbox.durable().then((ok) => {
+      event = ok;
+    });
+    outbox.flush(true);
+    await Promise.resolve();
+    expect(event).toBe(true);
   });
 
   it("an open batch that reaches the row size is committed at once, without waiting for the window", () => {
