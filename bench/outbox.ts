@@ -573,8 +573,11 @@ export async function run(): Promise<void> {
           commitWindow: "0ms",
           synchronous: "full",
         },
-        { name: "synchronous=full, commitWindow 50ms", commitWindow: "50ms", synchronous: "full" },
-        { name: "synchronous=full, commitWindow 200ms", commitWindow: "200ms", synchronous: "full" },
+        {
+          name: "synchronous=full, commitWindow 50ms, fsync once per second (default)",
+          commitWindow: "50ms",
+          synchronous: "full",
+        },
         { name: "synchronous=normal, commitWindow 50ms", commitWindow: "50ms", synchronous: "normal" },
       ];
       const off: number[] = [];
