@@ -4,8 +4,9 @@
  * With `commitWindow` 0 the entry is committed before enqueue() returns; with a window (the
  * daemon's default, 50 ms) it joins the open group commit, which is committed as one transaction
  * and one row (entries indexed in `segments`) when the window ends or the batch reaches
- * ROW_MAX_POINTS / ROW_MAX_BYTES. durable() resolves once what was enqueued is committed: that is
- * the acknowledgement; a SIGKILL after it (and with synchronous=FULL a power loss) loses nothing.
+ * ROW_MAX_POINTS / ROW_MAX_BYTES. durable() resolves once what was enqueued is committed and, on
+ * a synchronous=FULL connection, fsynced (one fsync per `syncInterval` covers every group commit
+ * before it): that is the acknowledgement; a SIGKILL or a power loss after it loses nothing.
  * The Forwarder reads entries in commit order and lets go of them only once the server
  * acknowledged them (ack): a batch read in order moves the cursor past it (its rows are deleted
  * later, in bulk, by id range, by purge()); other acknowledged entries are taken out of their

@@ -37,8 +37,9 @@ export interface Sinks {
   mqtt?: MqttEventSink;
   events: EventSink;
   /**
-   * Pipeline consumer. The promise resolves true once the outcome is committed to the outbox
-   * (acknowledged: it survives a SIGKILL, and with synchronous=full a power loss); it never rejects.
+   * Pipeline consumer. The promise resolves true once the outcome is committed to the outbox (with
+   * synchronous=full: and fsynced): acknowledged, it survives a SIGKILL, and with synchronous=full
+   * a power loss. It never rejects; nothing has to wait for it.
    */
   record(outcome: PollOutcome): Promise<boolean>;
   /** GET /api/v1/outbox and /api/v1/outbox/quarantine. */

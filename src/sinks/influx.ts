@@ -223,8 +223,8 @@ export class InfluxSink {
   /**
    * Pipeline consumer: the poll line and the sample lines of one outcome, encoded now and appended
    * to the outbox's open group commit (committed together, as one entry, within commitWindow).
-   * The promise is the acknowledgement: it resolves true once the lines are committed (see
-   * Outbox.durable); nothing has to wait for it.
+   * The promise is the acknowledgement: it resolves true once the lines are committed, and with
+   * synchronous=full fsynced (see Outbox.durable); nothing has to wait for it.
    */
   record(outcome: PollOutcome): Promise<boolean> {
     const device = this.o.devices.get(outcome.deviceId) ?? { site: "", kind: "" };
