@@ -105,7 +105,7 @@ export const sinksSchema = z.strictObject({
    * Group commit: poll outcomes are appended to an open batch and committed together, as one row,
    * when this window ends (or at 5,000 lines / 1 MiB); a SIGKILL or power loss can lose only what
    * is not yet acknowledged (see synchronous). Events are committed before their call returns.
-   * 0ms: one fsynced commit per outcome, before record() returns (about 6x the CPU).
+   * 0ms: one fsynced commit per outcome, before record() returns (about 4x the sink's CPU).
    */
   commitWindow: duration().prefault("50ms"),
 });
