@@ -11,6 +11,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { InfluxDB } from "@influxdata/influxdb-client";
 import pino from "pino";
 import { tcpDriver } from "../drivers/tcp/index.ts";
@@ -19,7 +20,7 @@ import { systemClock } from "../src/core/clock.ts";
 import type { PollOutcome } from "../src/core/outcome.ts";
 import { createSharedResources } from "../src/core/resources.ts";
 import { startDaemon } from "../src/daemon.ts";
-import { tuneForOutbox } from "../src/outbox/outbox.ts";
+import { Outbox, tuneForOutbox } from "../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../src/sinks/config.ts";
 import { InfluxSink } from "../src/sinks/influx.ts";
 import { encodePoints, outcomePoints } from "../src/sinks/line-protocol.ts";
@@ -27,8 +28,8 @@ import { openStore } from "../src/store/db.ts";
 import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/sinks/peers.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** BENCH_PARTS=drain,steady,daemon (default all). */
-const PARTS = (process.env.BENCH_PARTS ?? "drain,steady,daemon").split(",");
+/** BENCH_PARTS=drain,steady,alone,daemon (default all). */
+const PARTS = (process.env.BENCH_PARTS ?? "drain,steady,alone,daemon").split(",");
 const DEVICES = 1000;
 const INTERVAL_MS = 10_000;
 const OUTAGE_MS = 10 * 60_000;
@@ -81,20 +82,43 @@ async function stored(vm: Victoria, site: string): Promise<number> {
   return n;
 }
 
-async function rawClient(vm: Victoria, lines: string[]): Promise<number> {
+/**
+ * The raw client writing `lines`: ms until every line is acknowledged by the server (writeSuccess
+ * of every batch), and ms until `flush()` resolves. WriteApi sends each full batch without waiting
+ * and flush() waits only for the last, partial one, so the second figure is not a write rate (it
+ * was the baseline of the first version of this bench).
+ */
+async function rawClient(vm: Victoria, lines: string[]): Promise<{ ackedMs: number; flushMs: number }> {
+  let acked = 0;
+  let failed: Error | undefined;
+  let done: () => void = () => {};
+  const all = new Promise<void>((resolve) => {
+    done = resolve;
+  });
   const api = new InfluxDB({ url: vm.url, timeout: 60_000 }).getWriteApi("", "emcomm", "ms", {
     batchSize: 5000,
     gzipThreshold: 1000,
     maxRetries: 0,
     flushInterval: 0,
     maxBufferLines: lines.length,
+    writeSuccess(batch: string[]) {
+      acked += batch.length;
+      if (acked >= lines.length) done();
+    },
+    writeFailed(err: Error) {
+      failed = err;
+      done();
+    },
   });
   const t0 = performance.now();
   api.writeRecords(lines);
   await api.flush();
-  const ms = performance.now() - t0;
+  const flushMs = performance.now() - t0;
+  await all;
+  const ackedMs = performance.now() - t0;
+  if (failed) throw failed;
   await api.close();
-  return ms;
+  return { ackedMs, flushMs };
 }
 
 interface SinkRun {
@@ -125,9 +149,14 @@ async function sinkDrain(vm: Victoria, site: string, t0: number): Promise<SinkRu
     // Filling is not what this part measures (the steady-state part does): group the commits.
     commitWindow: 50,
   });
-  // The outage: every poll commits to the outbox, nothing is sent.
+  // The outage: every poll commits to the outbox, nothing is sent. The group commits are cut as
+  // they are in the daemon: 100 polls/s with a 50 ms window is 5 outcomes per commit.
+  const perCommit = Math.max(1, Math.round((DEVICES / INTERVAL_MS) * 50));
   const c0 = cpuMicros();
-  for (const o of outcomes) sink.record(o);
+  for (let i = 0; i < outcomes.length; i++) {
+    sink.record(outcomes[i]!);
+    if ((i + 1) % perCommit === 0) sink.outbox.flush();
+  }
   sink.outbox.flush();
   const enqueueCpu = cpuMicros() - c0;
   const lines = sink.outbox.backlog().points;
@@ -136,10 +165,12 @@ async function sinkDrain(vm: Victoria, site: string, t0: number): Promise<SinkRu
   const disk = statSync(join(data.path, "emcomm.db")).size;
   // The link returns: drain.
   const c1 = cpuMicros();
+  const profile = process.env.BENCH_PROFILE ? await startProfile() : undefined;
   const t = performance.now();
   sink.start();
   await sink.forwarder.idle();
   const drainMs = performance.now() - t;
+  await profile?.(process.env.BENCH_PROFILE!);
   const drainCpu = cpuMicros() - c1;
   await sink.stop(1000);
   db.close();
@@ -200,6 +231,53 @@ async function steadyState(
   db.close();
   data.remove();
   return { cpuUsPerOutcome: cpu / total, wallUsPerRecord: (recordWall * 1000) / total, lines };
+}
+
+/**
+ * The outbox alone, as the daemon drives it at 300 polls/s: outcomes already encoded (encoding and
+ * sending are the sink's work with or without an outbox), `perCommit` per group commit, and once
+ * per "second" (300 outcomes) the forwarder's share: read them back, acknowledge (cursor), purge.
+ * CPU µs per outcome, with the encoding's cost measured separately.
+ */
+function outboxOnly(
+  synchronous: "full" | "normal",
+  perCommit: number,
+  outcomes: PollOutcome[],
+  devices: Map<string, { site: string; kind: string }>,
+): { outboxCpuUsPerOutcome: number; encodeCpuUsPerOutcome: number } {
+  const data = tempDir("bench-outbox-only-");
+  const db = openStore(data.path);
+  tuneForOutbox(db, synchronous);
+  const outbox = new Outbox(db, {
+    sink: "bench",
+    maxBacklogBytes: 1e12,
+    commitWindow: perCommit > 1 ? 1e9 : 0, // committed by hand below
+    clock: systemClock,
+    log,
+  });
+  const n = Math.min(outcomes.length, 9000);
+  const c0 = cpuMicros();
+  const encoded = outcomes.slice(0, n).map((o) => {
+    const { lines } = encodePoints(outcomePoints(o, devices.get(o.deviceId)!));
+    return { key: o.deviceId, body: lines.join("\n"), points: lines.length };
+  });
+  const encodeCpu = cpuMicros() - c0;
+  const c1 = cpuMicros();
+  for (let i = 0; i < n; i++) {
+    const e = encoded[i]!;
+    outbox.enqueue(e.key, e.body, e.points);
+    if ((i + 1) % perCommit === 0) outbox.flush();
+    if ((i + 1) % 300 === 0) {
+      outbox.flush(true); // a "second": the one fsync per syncInterval (synchronous=full)
+      for (let batch = outbox.peek(5000); batch.length > 0; batch = outbox.peek(5000))
+        outbox.ack(batch, true);
+      outbox.purge();
+    }
+  }
+  const cpu = cpuMicros() - c1;
+  db.close();
+  data.remove();
+  return { outboxCpuUsPerOutcome: cpu / n, encodeCpuUsPerOutcome: encodeCpu / n };
 }
 
 /** CPU per poll of an SNMP GET of 12 OIDs (net-snmp) from a local snmpd: a modem-sized poll. */
@@ -277,6 +355,7 @@ async function daemonCpuPerPoll(
   devices: number,
   seconds: number,
   commitWindow: string,
+  synchronous: "full" | "normal" = "full",
 ): Promise<number> {
   const data = tempDir("bench-daemon-");
   const config = configSchema.parse({
@@ -293,7 +372,7 @@ async function daemonCpuPerPoll(
       interval: "1s",
       driver: { protocol: "tcp", host: "127.0.0.1", port },
     })),
-    sinks: vm ? { influx: { url: vm.url, flushInterval: "1s" }, commitWindow } : {},
+    sinks: vm ? { influx: { url: vm.url, flushInterval: "1s" }, commitWindow, synchronous } : {},
   });
   const daemon = await startDaemon({ config, log, http: false });
   let polls = 0;
@@ -359,6 +438,20 @@ async function tcpPollCpu(polls: number): Promise<number> {
   return cpu / polls;
 }
 
+/** BENCH_PROFILE=file.cpuprofile: a V8 CPU profile of the drain only. */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return async (file) => {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 export async function run(): Promise<void> {
   if (victoriaMissing) {
     console.log(`outbox bench skipped: ${victoriaMissing}`);
@@ -374,6 +467,7 @@ export async function run(): Promise<void> {
     const base = Date.now() - 2 * 3600_000;
     if (PARTS.includes("drain")) {
       const raw: number[] = [];
+      const rawFlush: number[] = [];
       const drain: number[] = [];
       const runs: SinkRun[] = [];
       let lineCount = 0;
@@ -382,14 +476,17 @@ export async function run(): Promise<void> {
         const { outcomes, devices } = outage(`raw-${r}`, t0);
         const lines = outcomes.flatMap((o) => encodePoints(outcomePoints(o, devices.get(o.deviceId)!)).lines);
         lineCount = lines.length;
-        const rawMs = await rawClient(vm, lines);
+        const rawRun = await rawClient(vm, lines);
+        const rawMs = rawRun.ackedMs;
+        rawFlush.push(lines.length / (rawRun.flushMs / 1000));
         const s = await sinkDrain(vm, `sink-${r}`, t0 + OUTAGE_MS);
         const [rawStored, sinkStored] = [await stored(vm, `raw-${r}`), await stored(vm, `sink-${r}`)];
         raw.push(lines.length / (rawMs / 1000));
         drain.push(s.lines / (s.drainMs / 1000));
         runs.push(s);
         console.log(
-          `  round ${r + 1}: raw client ${Math.round(raw.at(-1)!)} lines/s (stored ${rawStored}/${lines.length}), ` +
+          `  round ${r + 1}: raw client ${Math.round(raw.at(-1)!)} lines/s acknowledged ` +
+            `(${Math.round(rawFlush.at(-1)!)} until flush() resolved; stored ${rawStored}/${lines.length}), ` +
             `sink drain ${Math.round(drain.at(-1)!)} lines/s (stored ${sinkStored}/${s.lines}), ` +
             `drain ${s.drainCpuUsPerLine.toFixed(2)} µs CPU/line`,
         );
@@ -397,6 +494,8 @@ export async function run(): Promise<void> {
       Object.assign(summary, {
         lines: lineCount,
         rawClientLinesPerSecond: Math.round(median(raw)),
+        rawClientUntilFlushResolvedLinesPerSecond: Math.round(median(rawFlush)),
+        drainToRawUntilFlushRatio: Number((median(drain) / median(rawFlush)).toFixed(3)),
         sinkDrainLinesPerSecond: Math.round(median(drain)),
         drainToRawRatio: Number((median(drain) / median(raw)).toFixed(3)),
         drainToRawRatioPerRound: raw.map((x, i) => Number((drain[i]! / x).toFixed(3))),
@@ -415,6 +514,7 @@ export async function run(): Promise<void> {
         { name: "synchronous=full, commit each", synchronous: "full" as const, commitWindow: 0 },
         { name: "synchronous=normal, commit each", synchronous: "normal" as const, commitWindow: 0 },
         { name: "synchronous=full, commitWindow 50ms", synchronous: "full" as const, commitWindow: 50 },
+        { name: "synchronous=normal, commitWindow 50ms", synchronous: "normal" as const, commitWindow: 50 },
       ];
       const steady: Record<string, unknown> = {};
       let v = 0;
@@ -445,27 +545,67 @@ export async function run(): Promise<void> {
       }
       summary.steadyState = steady;
     }
+    if (PARTS.includes("alone")) {
+      const tcpUs = median([await tcpPollCpu(4000), await tcpPollCpu(4000), await tcpPollCpu(4000)]);
+      const { outcomes, devices } = outage("outbox-only", base);
+      const only: Record<string, unknown> = {};
+      for (const [name, sync, perCommit] of [
+        ["synchronous=full, commit each", "full", 1],
+        ["synchronous=full, commitWindow 50ms, one fsync per second (default)", "full", 15],
+        ["synchronous=normal, commitWindow 50ms (15 outcomes per commit)", "normal", 15],
+      ] as const) {
+        const runs = Array.from({ length: ROUNDS }, () => outboxOnly(sync, perCommit, outcomes, devices));
+        const cpu = median(runs.map((r) => r.outboxCpuUsPerOutcome));
+        only[name] = {
+          outboxCpuMicrosPerOutcome: Number(cpu.toFixed(2)),
+          encodeCpuMicrosPerOutcome: Number(median(runs.map((r) => r.encodeCpuUsPerOutcome)).toFixed(2)),
+          shareOfTcpPollCpu: Number((cpu / tcpUs).toFixed(3)),
+        };
+        console.log(`  outbox alone, ${name}: ${JSON.stringify(only[name])}`);
+      }
+      summary.outboxAlone = only;
+    }
     if (PARTS.includes("daemon")) {
       const listener = await tcpListener();
-      const daemonRuns: { off: number; each: number; window: number }[] = [];
-      for (let r = 0; r < ROUNDS; r++)
-        daemonRuns.push({
-          off: await daemonCpuPerPoll(undefined, listener.port, 300, 5, "0ms"),
-          each: await daemonCpuPerPoll(vm, listener.port, 300, 5, "0ms"),
-          window: await daemonCpuPerPoll(vm, listener.port, 300, 5, "50ms"),
-        });
+      const variants: { name: string; commitWindow: string; synchronous: "full" | "normal" }[] = [
+        {
+          name: "synchronous=full, commit each (first version's default)",
+          commitWindow: "0ms",
+          synchronous: "full",
+        },
+        {
+          name: "synchronous=full, commitWindow 50ms, fsync once per second (default)",
+          commitWindow: "50ms",
+          synchronous: "full",
+        },
+        { name: "synchronous=normal, commitWindow 50ms", commitWindow: "50ms", synchronous: "normal" },
+      ];
+      const off: number[] = [];
+      const on: number[][] = variants.map(() => []);
+      for (let r = 0; r < ROUNDS; r++) {
+        off.push(await daemonCpuPerPoll(undefined, listener.port, 300, 5, "0ms"));
+        for (const [i, v] of variants.entries())
+          on[i]!.push(await daemonCpuPerPoll(vm, listener.port, 300, 5, v.commitWindow, v.synchronous));
+      }
       listener.stop();
-      const off = median(daemonRuns.map((d) => d.off));
-      const each = median(daemonRuns.map((d) => d.each));
-      const win = median(daemonRuns.map((d) => d.window));
+      const offMedian = median(off);
       summary.daemon = {
         devices: 300,
         pollsPerSecond: 300,
-        daemonCpuMicrosPerPollSinksOff: Number(off.toFixed(1)),
-        daemonCpuMicrosPerPollInfluxCommitEach: Number(each.toFixed(1)),
-        daemonCpuMicrosPerPollInfluxCommitWindow50ms: Number(win.toFixed(1)),
-        outboxShareCommitEach: Number(((each - off) / off).toFixed(3)),
-        outboxShareCommitWindow50ms: Number(((win - off) / off).toFixed(3)),
+        daemonCpuMicrosPerPollSinksOff: Number(offMedian.toFixed(1)),
+        ...Object.fromEntries(
+          variants.map((v, i) => {
+            const m = median(on[i]!);
+            return [
+              v.name,
+              {
+                daemonCpuMicrosPerPoll: Number(m.toFixed(1)),
+                outboxShareOfPollerCpu: Number(((m - offMedian) / offMedian).toFixed(3)),
+                perRound: on[i]!.map((x, r) => Number(((x - off[r]!) / off[r]!).toFixed(3))),
+              },
+            ];
+          }),
+        ),
       };
       console.log(`  daemon with 300 tcp devices at 1 s: ${JSON.stringify(summary.daemon)}`);
     }
@@ -475,3 +615,6 @@ export async function run(): Promise<void> {
     dir.remove();
   }
 }
+
+// `npx tsx bench/outbox.ts` and `npm run bench -- outbox` (bench/run.ts runs each file) both run it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run();

@@ -19,7 +19,7 @@ export function registerOutboxCommands(program: Command, load: (file: string) =>
       const db = openStore(load(opts.config).daemon.dataDir);
       const rows = db
         .prepare(
-          `SELECT sink, count(*) AS entries, sum(points) AS points, sum(bytes) AS bytes, min(created_at) AS oldest,
+          `SELECT sink, sum(CASE WHEN segments IS NULL THEN 1 ELSE json_array_length(segments) END) AS entries, sum(points) AS points, sum(bytes) AS bytes, min(created_at) AS oldest,
              (SELECT count(*) FROM outbox_quarantine q WHERE q.sink = o.sink) AS quarantined
            FROM outbox o
            WHERE o.id > coalesce((SELECT acked_id FROM outbox_cursor c WHERE c.sink = o.sink), 0)

@@ -159,18 +159,28 @@ export class Forwarder {
    * A large backlog, drained without pauses: chunks are read in commit order from the cursor and
    * spread over `lanes` by key (device); each lane is a worker that sends its batches one at a
    * time, in order, and reads the next chunk when it runs dry, so requests stay in flight while
-   * SQLite is read. A chunk is acknowledged (the cursor moves past it) once every lane is through
-   * it, in chunk order. At the first failure every lane stops; what was delivered of the open
-   * chunks is deleted one by one, and the loop backs off and starts again from the cursor.
+   * SQLite is read. A lane's last, partial batch of a chunk is carried over and filled from the
+   * next chunk (no small requests at chunk seams); it is sent as it is when the lane has nothing
+   * else. A chunk is acknowledged (the cursor moves past it) once every batch holding entries of
+   * it is through, in chunk order. At the first failure every lane stops; what was delivered of
+   * the open chunks is taken out of the outbox entry by entry, and the loop backs off and starts
+   * again from the cursor.
    */
   private async drainLanes(lanes: number): Promise<void> {
     interface Chunk {
       entries: OutboxEntry[];
+      /** Batches (queued, carried or in flight) holding entries of this chunk. */
       remaining: number;
       delivered: OutboxEntry[];
     }
+    interface Batch {
+      entries: OutboxEntry[];
+      points: number;
+      chunks: Chunk[];
+    }
     const chunks: Chunk[] = [];
-    const queues: { chunk: Chunk; batch: OutboxEntry[] }[][] = Array.from({ length: lanes }, () => []);
+    const queues: Batch[][] = Array.from({ length: lanes }, () => []);
+    const carry: (Batch | undefined)[] = Array.from({ length: lanes }, () => undefined);
     let afterId = 0;
     let exhausted = false;
     let failure: SendFailure | "aborted" | undefined;
@@ -184,26 +194,35 @@ export class Forwarder {
         changed = r;
       });
     };
+    const size = this.o.batchSize;
     const refill = () => {
       while (!exhausted && failure === undefined && this.running && chunks.length < LANE_DEPTH) {
-        const entries = this.o.outbox.peek(this.o.batchSize * lanes, undefined, afterId);
+        const entries = this.o.outbox.peek(size * lanes, undefined, afterId);
         if (entries.length === 0) {
           exhausted = true;
           break;
         }
         afterId = entries.at(-1)!.id;
         const chunk: Chunk = { entries, remaining: 0, delivered: [] };
-        const byLane: OutboxEntry[][] = Array.from({ length: lanes }, () => []);
-        for (const e of entries) byLane[laneOf(e.key, lanes)]!.push(e);
-        byLane.forEach((laneEntries, lane) => {
-          for (let i = 0; i < laneEntries.length; ) {
-            const batch = this.take(laneEntries, i);
-            queues[lane]!.push({ chunk, batch });
-            chunk.remaining++;
-            i += batch.length;
-          }
-        });
         chunks.push(chunk);
+        for (const e of entries) {
+          const lane = laneOf(e.key, lanes);
+          let batch = carry[lane];
+          if (batch && batch.entries.length > 0 && batch.points + e.points > size) {
+            queues[lane]!.push(batch);
+            batch = undefined;
+          }
+          if (!batch) {
+            batch = { entries: [], points: 0, chunks: [] };
+            carry[lane] = batch;
+          }
+          if (batch.chunks.at(-1) !== chunk) {
+            batch.chunks.push(chunk);
+            chunk.remaining++;
+          }
+          batch.entries.push(e);
+          batch.points += e.points;
+        }
         signal();
       }
     };
@@ -213,26 +232,39 @@ export class Forwarder {
       // A long drain: free the space of what was delivered now and then.
       if (this.o.outbox.delivered > PURGE_DURING_DRAIN_BYTES) this.o.outbox.purge();
     };
+    const next = (lane: number): Batch | undefined => {
+      let batch = queues[lane]!.shift();
+      if (batch) return batch;
+      refill();
+      batch = queues[lane]!.shift();
+      if (batch) return batch;
+      batch = carry[lane];
+      carry[lane] = undefined;
+      return batch;
+    };
     const worker = async (lane: number) => {
       while (failure === undefined && this.running) {
-        let item = queues[lane]!.shift();
-        if (!item) {
-          refill();
-          item = queues[lane]!.shift();
-        }
-        if (!item) {
-          if (exhausted && queues.every((q) => q.length === 0)) return;
+        const batch = next(lane);
+        if (!batch) {
+          if (exhausted && queues.every((q) => q.length === 0) && carry.every((c) => c === undefined)) return;
           await change;
           continue;
         }
-        const result = await this.sendSplitting(item.batch);
+        const result = await this.sendSplitting(batch.entries);
         if (result !== "done") {
           failure ??= result;
           signal();
           return;
         }
-        item.chunk.delivered.push(...item.batch);
-        item.chunk.remaining--;
+        for (const e of batch.entries) {
+          // The entry's chunk: the batch's chunks hold its entries in order.
+          for (const c of batch.chunks)
+            if (e.id >= c.entries[0]!.id && e.id <= c.entries.at(-1)!.id) {
+              c.delivered.push(e);
+              break;
+            }
+        }
+        for (const c of batch.chunks) c.remaining--;
         complete();
         signal();
       }
@@ -240,7 +272,7 @@ export class Forwarder {
     refill();
     await Promise.all(Array.from({ length: lanes }, (_, lane) => worker(lane)));
     complete();
-    // Chunks left open (a failure or a stop): delete what of them was delivered.
+    // Chunks left open (a failure or a stop): take out what of them was delivered.
     const delivered = chunks.flatMap((c) => c.delivered);
     if (delivered.length > 0) this.o.outbox.ack(delivered, false);
     if (failure === undefined) {

@@ -1,16 +1,22 @@
 /**
  * The durable outbox of one sink, in the SQLite store (tables `outbox`, `outbox_quarantine`,
- * `outbox_cursor`; migrations 10-11). The sink calls enqueue() synchronously from the pipeline:
- * when it returns, the entry is committed (WAL; with synchronous=FULL also fsynced), so a SIGKILL
- * or a power loss after that loses nothing. The Forwarder reads entries in commit order and lets
- * go of them only once the server acknowledged them (ack): a batch read in order moves the
- * cursor past it (its rows are deleted later, in bulk, by purge()); other acknowledged entries are
- * deleted at once; a rejected line moves into the quarantine. Delivery is therefore at least
- * once and in order; points carry explicit timestamps, so a repeat overwrites.
+ * `outbox_cursor`; migrations 10-12). The sink calls enqueue() synchronously from the pipeline.
+ * With `commitWindow` 0 the entry is committed before enqueue() returns; with a window (the
+ * daemon's default, 50 ms) it joins the open group commit, which is committed as one transaction
+ * and one row (entries indexed in `segments`) when the window ends or the batch reaches
+ * ROW_MAX_POINTS / ROW_MAX_BYTES. durable() resolves once what was enqueued is committed and, on
+ * a synchronous=FULL connection, fsynced (one fsync per `syncInterval` covers every group commit
+ * before it): that is the acknowledgement; a SIGKILL or a power loss after it loses nothing.
+ * The Forwarder reads entries in commit order and lets go of them only once the server
+ * acknowledged them (ack): a batch read in order moves the cursor past it (its rows are deleted
+ * later, in bulk, by id range, by purge()); other acknowledged entries are taken out of their
+ * rows at once; a rejected line moves into the quarantine. Delivery is therefore at least once
+ * and in order; points carry explicit timestamps, so a repeat overwrites. Cursor moves and
+ * deletes are committed without an fsync of their own (losing one only repeats a delivery).
  *
  * Disk budget: when the backlog passes `maxBacklogBytes`, `onFull` decides: `drop-oldest`
- * (default: the dashboards want the present) deletes the oldest entries, `drop-newest` refuses the
- * new one. Either way the points are counted (emcomm_outbox_dropped_points_total{reason="budget"})
+ * (default: the dashboards want the present) deletes the oldest rows, `drop-newest` refuses the
+ * new entry. Either way the points are counted (emcomm_outbox_dropped_points_total{reason="budget"})
  * and a warning is logged once per episode, with totals when it ends.
  *
  * Single-threaded: one daemon process owns a store; all calls are synchronous and short.
@@ -32,6 +38,11 @@ export interface OutboxOptions {
    * memory and are committed together (far fewer fsyncs; a crash loses at most this window).
    */
   commitWindow?: number;
+  /**
+   * With synchronous=FULL and a commitWindow: at most one fsync per this many ms (default 1000);
+   * durable() resolves once the entries are fsynced. 0: every group commit is fsynced.
+   */
+  syncInterval?: number;
   clock: Clock;
   log: Logger;
   metrics?: SinkMetrics;
@@ -67,8 +78,17 @@ export class Outbox implements BacklogSource {
   private points = 0;
   private bytes = 0;
   /** Not yet committed (commitWindow > 0). */
-  private pending: { key: string; createdAt: number; points: number; bytes: number; body: string }[] = [];
+  private pending: Pending[] = [];
   private pendingPoints = 0;
+  private pendingBytes = 0;
+  /** durable() callers waiting for the open group commit. */
+  private commitWaiters: ((ok: boolean) => void)[] = [];
+  /** durable() callers whose entries are committed but not yet fsynced (synchronous=FULL). */
+  private unsynced: ((ok: boolean) => void)[] = [];
+  private lastSync = Number.NEGATIVE_INFINITY;
+  private syncTimer: { cancel(): void } | undefined;
+  /** The connection's synchronous level (2 = FULL): bookkeeping commits run at NORMAL. */
+  private readonly synchronousLevel: number;
   private flushTimer: { cancel(): void } | undefined;
   /**
    * Every entry with an id up to this was acknowledged (in order); they are deleted in bulk by
@@ -89,9 +109,13 @@ export class Outbox implements BacklogSource {
   ) {
     this.sink = options.sink;
     this.onFull = options.onFull ?? "drop-oldest";
+    this.synchronousLevel = Number(db.pragma("synchronous", { simple: true }));
     this.stmts = {
       insert: db.prepare(
-        "INSERT INTO outbox (sink, key, created_at, points, bytes, body) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (sink, key, created_at, points, bytes, body, segments) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      rewrite: db.prepare(
+        "UPDATE outbox SET points = ?, bytes = ?, body = ?, segments = ? WHERE id = ? AND sink = ?",
       ),
       peek: db.prepare(
         "SELECT id, key, created_at AS createdAt, points, bytes, body FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
@@ -103,12 +127,17 @@ export class Outbox implements BacklogSource {
       purge: db.prepare("DELETE FROM outbox WHERE sink = ? AND id <= ?"),
       peekRaw: db
         .prepare(
-          "SELECT id, key, created_at, points, bytes, body FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
+          "SELECT id, key, created_at, points, bytes, body, segments FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT ?",
         )
         .raw(true),
-      get: db.prepare(
-        "SELECT id, key, created_at AS createdAt, points, bytes, body FROM outbox WHERE sink = ? AND id = ?",
-      ),
+      rangeIndex: db
+        .prepare("SELECT id, key, segments FROM outbox WHERE sink = ? AND id > ? AND id <= ? ORDER BY id")
+        .raw(true),
+      getRaw: db
+        .prepare(
+          "SELECT id, key, created_at, points, bytes, body, segments FROM outbox WHERE sink = ? AND id = ?",
+        )
+        .raw(true),
       delete: db.prepare("DELETE FROM outbox WHERE id = ? AND sink = ?"),
       deleteRange: db.prepare("DELETE FROM outbox WHERE sink = ? AND id BETWEEN ? AND ?"),
       totals: db.prepare(
@@ -119,9 +148,6 @@ export class Outbox implements BacklogSource {
       ),
       oldest: db.prepare(
         "SELECT created_at AS createdAt FROM outbox WHERE sink = ? AND id > ? ORDER BY id LIMIT 1",
-      ),
-      newestPerKey: db.prepare(
-        "SELECT max(id) AS id FROM outbox WHERE sink = ? AND id > ? AND id <= ? GROUP BY key",
       ),
       maxId: db.prepare("SELECT max(id) AS id FROM outbox WHERE sink = ?"),
       quarantine: db.prepare(
@@ -149,8 +175,10 @@ export class Outbox implements BacklogSource {
 
   /**
    * Commits one entry (the lines of one poll outcome, or one MQTT message); with a commitWindow,
-   * queues it for the next group commit. Returns false when the budget policy refused it
-   * (drop-newest). `points` is how many lines/messages `body` holds.
+   * appends it to the open group commit (committed when the window ends, or at once when the open
+   * batch reaches ROW_MAX_POINTS / ROW_MAX_BYTES). Returns false when the budget policy refused it
+   * (drop-newest). `points` is how many lines/messages `body` holds. `durable()` tells when it is
+   * committed.
    */
   enqueue(key: string, body: string, points: number): boolean {
     if (points <= 0) return true;
@@ -168,30 +196,150 @@ export class Outbox implements BacklogSource {
     }
     this.pending.push(entry);
     this.pendingPoints += points;
-    this.flushTimer ??= this.options.clock.setTimer(this.options.commitWindow, () => this.flush());
+    this.pendingBytes += bytes;
+    if (this.pendingPoints >= ROW_MAX_POINTS || this.pendingBytes >= ROW_MAX_BYTES) this.flush();
+    else
+      this.flushTimer ??= this.options.clock.setTimer(this.options.commitWindow, () => {
+        try {
+          this.flush();
+        } catch {
+          // Logged by flush(); the batch was never acknowledged (durable() resolved false).
+        }
+      });
     return true;
   }
 
-  /** Commits what waits in memory (commitWindow > 0). Called by the timer and at stop. */
-  flush(): void {
-    this.flushTimer?.cancel();
-    this.flushTimer = undefined;
-    if (this.pending.length === 0) return;
-    const entries = this.pending;
-    this.pending = [];
-    this.pendingPoints = 0;
-    this.commit(entries);
+  /**
+   * Resolves once everything enqueued before the call is committed (true), or when that commit
+   * failed (false; logged). This is what "acknowledged to the pipeline" means: an entry whose
+   * durable() resolved true survives a SIGKILL (and, with synchronous=full, a power loss).
+   * Never rejects.
+   */
+  durable(): Promise<boolean> {
+    if (this.pending.length > 0) return new Promise((resolve) => this.commitWaiters.push(resolve));
+    if (this.unsynced.length > 0) return new Promise((resolve) => this.unsynced.push(resolve));
+    return Promise.resolve(true);
   }
 
-  private commit(
-    entries: { key: string; createdAt: number; points: number; bytes: number; body: string }[],
-  ): void {
+  /**
+   * With synchronous=FULL and a commitWindow, group commits are written without an fsync of their
+   * own, and one commit per `syncInterval` (default 1 s) is fsynced, which makes every earlier one
+   * durable too (WAL): a SIGKILL loses at most the open window, a power loss at most what is not
+   * yet synced, and neither loses anything acknowledged, because durable() resolves only once
+   * the entries are fsynced.
+   */
+  private get defersSync(): boolean {
+    return this.synchronousLevel >= 2 && (this.options.commitWindow ?? 0) > 0 && this.syncInterval > 0;
+  }
+
+  private get syncInterval(): number {
+    return this.options.syncInterval ?? 1000;
+  }
+
+  /** Makes every commit so far durable with one fsynced write; resolves who waited for it. */
+  private sync(): void {
+    this.syncTimer?.cancel();
+    this.syncTimer = undefined;
+    const waiters = this.unsynced;
+    this.unsynced = [];
+    if (waiters.length === 0) return;
+    try {
+      this.db.transaction(() => this.stmts.setCursor.run(this.sink, this.acked))();
+    } catch (err) {
+      this.options.log.error({ err, sink: this.sink }, "outbox sync failed");
+      for (const w of waiters) w(false);
+      return;
+    }
+    this.lastSync = this.options.clock.now();
+    for (const w of waiters) w(true);
+  }
+
+  /**
+   * Commits what waits in memory (commitWindow > 0). Called by the timer, at stop, and for events.
+   * `sync`: fsync this commit now (events, stop) even if the last sync is recent.
+   */
+  flush(sync = false): void {
+    this.flushTimer?.cancel();
+    this.flushTimer = undefined;
+    if (this.pending.length === 0) {
+      if (sync) this.sync();
+      return;
+    }
+    const entries = this.pending;
+    const waiters = this.commitWaiters;
+    this.pending = [];
+    this.pendingPoints = 0;
+    this.pendingBytes = 0;
+    this.commitWaiters = [];
+    const now = this.options.clock.now();
+    const synced = !this.defersSync || sync || now - this.lastSync >= this.syncInterval;
+    try {
+      if (synced) this.commit(entries);
+      else this.relaxed(() => this.commit(entries));
+    } catch (err) {
+      for (const e of entries) {
+        this.points -= e.points;
+        this.bytes -= e.bytes;
+      }
+      this.options.log.error({ err, sink: this.sink, entries: entries.length }, "outbox commit failed");
+      for (const w of waiters) w(false);
+      throw err;
+    }
+    if (!synced) {
+      this.unsynced.push(...waiters);
+      this.syncTimer ??= this.options.clock.setTimer(this.syncInterval - (now - this.lastSync), () =>
+        this.sync(),
+      );
+      return;
+    }
+    this.lastSync = now;
+    this.syncTimer?.cancel();
+    this.syncTimer = undefined;
+    const earlier = this.unsynced;
+    this.unsynced = [];
+    for (const w of earlier) w(true);
+    for (const w of waiters) w(true);
+  }
+
+  /**
+   * One transaction: the entries go into as few rows as ROW_MAX_POINTS / ROW_MAX_BYTES allow
+   * (a lone entry is a plain row; several share a row with a segments index).
+   */
+  private commit(entries: Pending[]): void {
     const max = this.options.maxBacklogBytes;
     this.db.transaction(() => {
       let firstId: number | bigint | undefined;
-      for (const e of entries) {
-        const r = this.stmts.insert.run(this.sink, e.key, e.createdAt, e.points, e.bytes, e.body);
+      for (let i = 0; i < entries.length; ) {
+        let j = i;
+        let points = 0;
+        let bytes = 0;
+        while (
+          j < entries.length &&
+          (j === i ||
+            (points + entries[j]!.points <= ROW_MAX_POINTS && bytes + entries[j]!.bytes <= ROW_MAX_BYTES))
+        ) {
+          points += entries[j]!.points;
+          bytes += entries[j]!.bytes;
+          j++;
+        }
+        const first = entries[i]!;
+        let r: { lastInsertRowid: number | bigint };
+        if (j === i + 1)
+          r = this.stmts.insert.run(this.sink, first.key, first.createdAt, points, bytes, first.body, null);
+        else {
+          const group = entries.slice(i, j);
+          r = this.stmts.insert.run(
+            this.sink,
+            first.key,
+            first.createdAt,
+            points,
+            bytes,
+            group.map((e) => e.body).join("\n"),
+            JSON.stringify(group.map((e) => [e.key, e.points, e.bytes, e.body.length])),
+          );
+        }
         firstId ??= r.lastInsertRowid;
+        i = j;
       }
       if (this.oldestCommitted === undefined) this.oldestCommitted = entries[0]!.createdAt;
       if (this.bytes + this.deliveredBytes > max) this.purge();
@@ -210,6 +358,21 @@ export class Outbox implements BacklogSource {
       else if (this.overBudget && this.bytes <= max * 0.9) this.budgetRecovered();
     })();
     for (const fn of this.listeners) fn();
+  }
+
+  /**
+   * Runs bookkeeping (cursor moves, deletes of delivered rows) without an fsync of its own: losing
+   * such a commit to a power cut only means the entries are sent again (at least once, idempotent
+   * by timestamp). In WAL mode the next data commit's fsync covers these frames too.
+   */
+  private relaxed<T>(fn: () => T): T {
+    if (this.synchronousLevel <= 1) return fn();
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      return fn();
+    } finally {
+      this.db.pragma(`synchronous = ${this.synchronousLevel}`);
+    }
   }
 
   /** Called after every commit (the forwarder wakes up). */
@@ -238,17 +401,22 @@ export class Outbox implements BacklogSource {
     return { points, oldestAt: this.oldestCommitted };
   }
 
-  /** Entries in commit order after `afterId`, until `maxPoints` (at least one entry if any). */
+  /**
+   * Entries in commit order after `afterId`, row by row, until `maxPoints` (at least one row if
+   * any): the rows of a group commit are expanded into their entries (same id, one per key).
+   */
   peek(maxPoints: number, maxBytes = Number.POSITIVE_INFINITY, afterId = 0): OutboxEntry[] {
     const out: OutboxEntry[] = [];
     let points = 0;
     let bytes = 0;
     const limit = Math.max(16, Math.min(100_000, maxPoints));
-    for (const row of this.stmts.peekRaw.iterate(this.sink, Math.max(afterId, this.acked), limit) as Iterable<
-      [number, string, number, number, number, string]
-    >) {
+    for (const row of this.stmts.peekRaw.iterate(
+      this.sink,
+      Math.max(afterId, this.acked),
+      limit,
+    ) as Iterable<RawRow>) {
       if (out.length > 0 && (points + row[3] > maxPoints || bytes + row[4] > maxBytes)) break;
-      out.push({ id: row[0], key: row[1], createdAt: row[2], points: row[3], bytes: row[4], body: row[5] });
+      expandRow(row, out);
       points += row[3];
       bytes += row[4];
     }
@@ -256,58 +424,123 @@ export class Outbox implements BacklogSource {
   }
 
   /**
-   * The newest entry of every key (device) committed up to now, oldest first: what a dashboard
-   * needs first after an outage when newest-state-first is configured.
+   * The newest entry of every key (device) committed up to now, in commit order: what a dashboard
+   * needs first after an outage when newest-state-first is configured. Reads the backlog once.
    */
   newestPerKey(): OutboxEntry[] {
     const max = (this.stmts.maxId.get(this.sink) as { id: number | null }).id;
     if (max === null) return [];
-    const ids = (this.stmts.newestPerKey.all(this.sink, this.acked, max) as { id: number }[]).map(
-      (r) => r.id,
-    );
-    ids.sort((a, b) => a - b);
-    return ids.map((id) => this.stmts.get.get(this.sink, id) as OutboxEntry).filter(Boolean);
+    // First the index only (no bodies): where each key's newest entry is.
+    const newest = new Map<string, { id: number; segment: number }>();
+    for (const [id, key, segments] of this.stmts.rangeIndex.iterate(this.sink, this.acked, max) as Iterable<
+      [number, string, string | null]
+    >) {
+      if (segments === null) newest.set(key, { id, segment: 0 });
+      else
+        (JSON.parse(segments) as [string][]).forEach(([k], segment) => {
+          newest.set(k, { id, segment });
+        });
+    }
+    // Then the bodies of the rows that hold them.
+    const wanted = new Map<number, Set<number>>();
+    for (const { id, segment } of newest.values()) {
+      const set = wanted.get(id);
+      if (set) set.add(segment);
+      else wanted.set(id, new Set([segment]));
+    }
+    const out: OutboxEntry[] = [];
+    for (const id of [...wanted.keys()].sort((a, b) => a - b)) {
+      const row = this.stmts.getRaw.get(this.sink, id) as RawRow | undefined;
+      if (!row) continue;
+      const entries: OutboxEntry[] = [];
+      expandRow(row, entries);
+      const segments = wanted.get(id)!;
+      entries.forEach((e, i) => {
+        if (segments.has(i)) out.push(e);
+      });
+    }
+    return out;
   }
 
   /**
-   * Deletes delivered entries. Entries the budget already dropped are ignored. `range`: the ids
-   * are a peek() result, so every entry of this sink from the first to the last is among them.
+   * Lets go of delivered entries. Entries the budget already dropped are ignored. `range`: the
+   * entries are a peek() result (whole rows, starting right after the cursor): the cursor moves
+   * past them and the rows are deleted later, in bulk, by purge(). Otherwise each entry is taken
+   * out of its row (the row is deleted when nothing is left in it).
    */
-  ack(entries: readonly Pick<OutboxEntry, "id" | "points" | "bytes">[], range = false): void {
+  ack(
+    entries: readonly Pick<OutboxEntry, "id" | "key" | "points" | "bytes" | "body">[],
+    range = false,
+  ): void {
     if (entries.length === 0) return;
-    this.db.transaction(() => {
-      let deleted = 0;
-      if (range) {
-        // A batch from peek() (it starts right after the cursor): move the cursor past it. The
-        // entries are deleted later by purge(), off the delivery path.
-        const last = entries.at(-1)!.id;
-        if (last > this.acked) {
-          this.stmts.setCursor.run(this.sink, last);
-          this.acked = last;
+    this.relaxed(() =>
+      this.db.transaction(() => {
+        let found = true;
+        if (range) {
+          const last = entries.at(-1)!.id;
+          if (last > this.acked) {
+            this.stmts.setCursor.run(this.sink, last);
+            this.acked = last;
+          }
+          for (const e of entries) this.deliveredBytes += e.bytes;
+        } else {
+          const byRow = new Map<number, Pick<OutboxEntry, "key" | "body">[]>();
+          for (const e of entries) {
+            const list = byRow.get(e.id);
+            if (list) list.push(e);
+            else byRow.set(e.id, [e]);
+          }
+          for (const [id, acked] of byRow) found = this.takeOut(id, acked) && found;
         }
-        deleted = entries.length;
-        for (const e of entries) this.deliveredBytes += e.bytes;
-      } else for (const e of entries) deleted += this.stmts.delete.run(e.id, this.sink).changes;
-      if (deleted === entries.length)
-        for (const e of entries) {
-          this.points -= e.points;
-          this.bytes -= e.bytes;
+        if (found)
+          for (const e of entries) {
+            this.points -= e.points;
+            this.bytes -= e.bytes;
+          }
+        else {
+          // The budget dropped some of them meanwhile: count again.
+          const t = this.stmts.totals.get(this.sink, this.acked) as { points: number; bytes: number };
+          this.points = t.points + this.pendingPoints;
+          this.bytes = t.bytes + this.pendingBytes;
         }
-      else {
-        // The budget dropped some of them meanwhile: count again.
-        const t = this.stmts.totals.get(this.sink, this.acked) as { points: number; bytes: number };
-        this.points = t.points + this.pendingPoints;
-        this.bytes = t.bytes + this.pending.reduce((n, p) => n + p.bytes, 0);
-      }
-      this.oldestCommitted = null;
-    })();
+        this.oldestCommitted = null;
+      })(),
+    );
     if (this.overBudget && this.bytes <= this.options.maxBacklogBytes * 0.9) this.budgetRecovered();
   }
 
-  /** Deletes the entries before the cursor (delivered). Called when idle and when they take space. */
+  /** Removes delivered entries from one row; false when some of them were no longer there. */
+  private takeOut(id: number, acked: Pick<OutboxEntry, "key" | "body">[]): boolean {
+    const row = this.stmts.getRaw.get(this.sink, id) as RawRow | undefined;
+    if (!row) return false;
+    const rest: OutboxEntry[] = [];
+    expandRow(row, rest);
+    let missing = acked.length;
+    for (const a of acked) {
+      const i = rest.findIndex((e) => e.key === a.key && e.body === a.body);
+      if (i >= 0) {
+        rest.splice(i, 1);
+        missing--;
+      }
+    }
+    if (rest.length === 0) this.stmts.delete.run(id, this.sink);
+    else
+      this.stmts.rewrite.run(
+        rest.reduce((n, e) => n + e.points, 0),
+        rest.reduce((n, e) => n + e.bytes, 0),
+        rest.map((e) => e.body).join("\n"),
+        rest.length === 1 ? null : JSON.stringify(rest.map((e) => [e.key, e.points, e.bytes, e.body.length])),
+        id,
+        this.sink,
+      );
+    return missing === 0;
+  }
+
+  /** Deletes the rows before the cursor (delivered), by id range. Called when idle and when they take space. */
   purge(): void {
     if (this.deliveredBytes === 0) return;
-    this.stmts.purge.run(this.sink, this.acked);
+    if (this.db.inTransaction) this.stmts.purge.run(this.sink, this.acked);
+    else this.relaxed(() => this.stmts.purge.run(this.sink, this.acked));
     this.deliveredBytes = 0;
   }
 
@@ -347,6 +580,36 @@ export class Outbox implements BacklogSource {
       { sink: this.sink, dropped: o.dropped, seconds: (this.options.clock.now() - o.since) / 1000 },
       "outbox back under its disk budget",
     );
+  }
+}
+
+/** A row as peekRaw/getRaw read it: id, key, created_at, points, bytes, body, segments. */
+type RawRow = [number, string, number, number, number, string, string | null];
+
+interface Pending {
+  key: string;
+  createdAt: number;
+  points: number;
+  bytes: number;
+  body: string;
+}
+
+/** A group commit's row holds at most this many points (lines, messages)... */
+export const ROW_MAX_POINTS = 5000;
+/** ...and this many bytes of bodies; an open batch that reaches either is committed at once. */
+export const ROW_MAX_BYTES = 1024 * 1024;
+
+/** Appends the entries of a row to `out`: one for a plain row, one per segment for a group commit. */
+function expandRow(row: RawRow, out: OutboxEntry[]): void {
+  const [id, key, createdAt, points, bytes, body, segments] = row;
+  if (segments === null) {
+    out.push({ id, key, createdAt, points, bytes, body });
+    return;
+  }
+  let at = 0;
+  for (const [k, p, b, chars] of JSON.parse(segments) as [string, number, number, number][]) {
+    out.push({ id, key: k, createdAt, points: p, bytes: b, body: body.slice(at, at + chars) });
+    at += chars + 1;
   }
 }
 

@@ -36,8 +36,12 @@ export interface Sinks {
   influx?: InfluxSink;
   mqtt?: MqttEventSink;
   events: EventSink;
-  /** Pipeline consumer. */
-  record(outcome: PollOutcome): void;
+  /**
+   * Pipeline consumer. The promise resolves true once the outcome is committed to the outbox (with
+   * synchronous=full: and fsynced): acknowledged, it survives a SIGKILL, and with synchronous=full
+   * a power loss. It never rejects; nothing has to wait for it.
+   */
+  record(outcome: PollOutcome): Promise<boolean>;
   /** GET /api/v1/outbox and /api/v1/outbox/quarantine. */
   routes: FastifyPluginAsync;
   stop(graceMs?: number): Promise<void>;
@@ -140,7 +144,7 @@ export function startSinks(options: SinksOptions): Sinks {
     influx,
     mqtt,
     events,
-    record: (outcome) => influx?.record(outcome),
+    record: (outcome) => influx?.record(outcome) ?? Promise.resolve(true),
     routes,
     async stop(graceMs) {
       await Promise.allSettled([influx?.stop(graceMs), mqtt?.stop(graceMs)]);

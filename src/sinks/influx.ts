@@ -6,7 +6,8 @@
  * durability must come from our outbox; each batch is one request whose result we classify.
  *
  * Called from the pipeline (record) and from health/tickets (stateChanged, ticketEvent), on the
- * daemon's thread; each call commits before it returns.
+ * daemon's thread. Events commit before the call returns; outcomes are group-committed within
+ * `commitWindow` and record()'s promise says when (see README "Guarantees").
  */
 import http from "node:http";
 import https from "node:https";
@@ -214,24 +215,33 @@ export class InfluxSink {
   }
 
   async stop(graceMs?: number): Promise<void> {
-    this.outbox.flush();
+    this.outbox.flush(true);
     await this.forwarder.stop(graceMs);
     this.transport.close?.();
   }
 
-  /** Pipeline consumer: the poll line and the sample lines of one outcome, committed together. */
-  record(outcome: PollOutcome): void {
+  /**
+   * Pipeline consumer: the poll line and the sample lines of one outcome, encoded now and appended
+   * to the outbox's open group commit (committed together, as one entry, within commitWindow).
+   * The promise is the acknowledgement: it resolves true once the lines are committed, and with
+   * synchronous=full fsynced (see Outbox.durable); nothing has to wait for it.
+   */
+  record(outcome: PollOutcome): Promise<boolean> {
     const device = this.o.devices.get(outcome.deviceId) ?? { site: "", kind: "" };
     this.write(outcome.deviceId, outcomePoints(outcome, device));
+    return this.outbox.durable();
   }
 
+  /** Committed before it returns (events are rare; the open group commit goes with it). */
   stateChanged(e: StateChangeEvent): void {
     this.write(`state:${e.deviceId}`, [stateChangePoint(e)]);
+    this.outbox.flush(true);
   }
 
   ticketEvent(e: TicketEvent): void {
     // Keyed by device: the events of one device's series always travel in one lane, in order.
     this.write(`ticket:${e.deviceId}`, [ticketEventPoint(e)]);
+    this.outbox.flush(true);
   }
 
   /** Commits points of one key (device) as one outbox entry. */

@@ -102,13 +102,35 @@ function trimBackslash(s: string): string {
   return end === s.length ? s : s.slice(0, end);
 }
 
+/**
+ * Escaped names by their raw text: device ids, sites, kinds, metric names and label values repeat
+ * on every poll, so each is escaped once (bounded: cleared when it holds ESCAPE_CACHE_SIZE names).
+ */
+const ESCAPE_CACHE_SIZE = 50_000;
+const measurementCache = new Map<string, string>();
+const tagCache = new Map<string, string>();
+
+function cached(cache: Map<string, string>, s: string, escapeRaw: (s: string) => string): string {
+  let escaped = cache.get(s);
+  if (escaped === undefined) {
+    escaped = escapeRaw(s);
+    if (cache.size >= ESCAPE_CACHE_SIZE) cache.clear();
+    cache.set(s, escaped);
+  }
+  return escaped;
+}
+
+const rawMeasurement = (s: string) =>
+  trimBackslash(s).replace(measurementPattern, (c) => measurementEscapes[c]!);
+const rawTag = (s: string) => trimBackslash(s).replace(tagPattern, (c) => tagEscapes[c]!);
+
 export function escapeMeasurement(s: string): string {
-  return trimBackslash(s).replace(measurementPattern, (c) => measurementEscapes[c]!);
+  return cached(measurementCache, s, rawMeasurement);
 }
 
 /** For tag keys, tag values and field keys. */
 export function escapeTag(s: string): string {
-  return trimBackslash(s).replace(tagPattern, (c) => tagEscapes[c]!);
+  return cached(tagCache, s, rawTag);
 }
 
 export function escapeString(s: string): string {

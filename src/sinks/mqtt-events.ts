@@ -288,7 +288,7 @@ export class MqttEventSink {
   }
 
   async stop(graceMs?: number): Promise<void> {
-    this.outbox.flush();
+    this.outbox.flush(true);
     await this.forwarder.stop(graceMs);
     await this.transport.close?.();
   }
@@ -305,7 +305,9 @@ export class MqttEventSink {
     this.put(`sla:${e.ticketId}`, slaMessage(this.o.config.topicPrefix, e));
   }
 
+  /** Events are rare: each is committed before the call returns (with whatever else is open). */
   private put(key: string, m: Message): void {
     this.outbox.enqueue(key, JSON.stringify(m), 1);
+    this.outbox.flush(true);
   }
 }

@@ -171,6 +171,16 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 12,
+    description:
+      "outbox group commits: one row holds the entries of one commit (segments index; NULL = one entry)",
+    up: `
+      -- NULL: the row is one entry (key, body). Otherwise a JSON array [[key, points, bytes, chars], …]
+      -- of the entries whose bodies are concatenated, in commit order, in body (chars: UTF-16 length).
+      ALTER TABLE outbox ADD COLUMN segments TEXT;
+    `,
+  },
+  {
     version: 20,
     description:
       "reports: frozen months (inputs, policy, result, SHA-256 digest) as immutable revisions, audit, manual inputs",

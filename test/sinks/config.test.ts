@@ -22,11 +22,11 @@ describe("sinks config", () => {
     expect(config.influx!.token).toBeInstanceOf(Secret);
     expect(config.influx!.token!.describe()).toBe("env INFLUX_TOKEN");
     expect(config.mqtt!.password!.describe()).toBe("file /run/secrets/mqtt");
-    expect(config).toMatchObject({ synchronous: "full", commitWindow: 0 });
+    expect(config).toMatchObject({ synchronous: "full", commitWindow: 50 });
   });
 
   it("defaults to no sink", () => {
-    expect(sinksSchema.parse({})).toEqual({ synchronous: "full", commitWindow: 0 });
+    expect(sinksSchema.parse({})).toEqual({ synchronous: "full", commitWindow: 50 });
   });
 
   it.each<[unknown, string]>([
