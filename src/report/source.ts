@@ -16,17 +16,10 @@ export interface ReportWindow {
   end: number;
 }
 
-/** The ledger's device states (issue 5: emcomm_device_state's `state` label). */
-export const deviceStates = [
-  "up",
-  "degraded",
-  "down",
-  "impacted",
-  "maintenance",
-  "not-in-service",
-  "unmonitored",
-] as const;
-export type DeviceState = (typeof deviceStates)[number];
+/** The ledger's device states (emcomm_device_state's `state` label), defined once by the ledger. */
+import type { DeviceState } from "../ledger/store.ts";
+
+export { type DeviceState, deviceStates } from "../ledger/store.ts";
 
 /** One interval of a device's state, clipped to the period: the evidence behind its figures. */
 export interface StateInterval {
