@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../../simulators/registry.ts";
 import { tcpSimulator } from "../../simulators/tcp/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
-import { quietLog } from "../helpers/log.ts";
+import { quietLog } from "../support/log.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 let sim: RunningSimulator;

@@ -1,27 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pino from "pino";
 import { Registry } from "prom-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import { type BatchTransport, Forwarder, type SendResult } from "../../src/outbox/forwarder.ts";
 import { SinkMetrics } from "../../src/outbox/metrics.ts";
 import { listQuarantine, Outbox, type OutboxOptions } from "../../src/outbox/outbox.ts";
-import { type Db, migrate, openStore } from "../../src/store/db.ts";
+import { migrate, openStore } from "../../src/store/db.ts";
 import { migrations } from "../../src/store/migrations.ts";
+import { quietLog } from "../support/log.ts";
+import { tempStores } from "../support/temp-store.ts";
 
-const log = pino({ level: "silent" });
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function store(): { db: Db; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), "outbox-"));
-  dirs.push(dir);
-  return { db: openStore(dir), dir };
-}
+const log = quietLog;
+const store = tempStores("outbox-");
 
 type Responder = (items: readonly string[], call: number) => SendResult;
 

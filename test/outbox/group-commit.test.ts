@@ -1,28 +1,13 @@
-/**
- * Group commits (migration 12): the entries of one commit share a row (segments index), and
- * everything the forwarder does with entries still holds when rows hold many of them.
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pino from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import { type BatchTransport, Forwarder, type SendResult } from "../../src/outbox/forwarder.ts";
 import { Outbox, ROW_MAX_POINTS, tuneForOutbox } from "../../src/outbox/outbox.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
+import { quietLog } from "../support/log.ts";
+import { tempStores } from "../support/temp-store.ts";
 
-const log = pino({ level: "silent" });
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function store(): { db: Db; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), "outbox-group-"));
-  dirs.push(dir);
-  return { db: openStore(dir), dir };
-}
+const log = quietLog;
+const store = tempStores("outbox-group-");
 
 const line = (series: string, t: number) => `m,s=${series} v=${t} ${t}`;
 const rows = (db: Db) => (db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;

@@ -16,7 +16,7 @@ import { FakeClock } from "../../src/core/clock.ts";
 import { addWindow, appendTransition } from "../../src/ledger/store.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
 import { appendEvent, insertTicket } from "../../src/tickets/store.ts";
-import { quietLog } from "../helpers/log.ts";
+import { quietLog } from "../support/log.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 

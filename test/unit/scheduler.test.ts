@@ -4,7 +4,7 @@ import { PollError } from "../../src/core/errors.ts";
 import type { PollOutcome } from "../../src/core/outcome.ts";
 import type { PolledDriver, Sample } from "../../src/core/types.ts";
 import { Scheduler } from "../../src/scheduler.ts";
-import { quietLog } from "../helpers/log.ts";
+import { quietLog } from "../support/log.ts";
 
 function driver(poll: (signal: AbortSignal) => Promise<Sample[]>): PolledDriver {
   return { shape: "polled", metrics: [], rules: [], poll, close: async () => {} };
