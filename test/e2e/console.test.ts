@@ -60,6 +60,12 @@ async function api(path: string, init: { token?: string; method?: string; body?:
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** A datetime-local value for the Asia/Shanghai day of `instant` at `hhmm` (what the page's user types). */
+function shanghaiInput(instant: number, hhmm: string): string {
+  const day = new Date(instant + 8 * 3600_000).toISOString().slice(0, 10);
+  return `${day}T${hhmm}`;
+}
+
 const ticket = async (id: number) => (await api(`/api/v1/tickets/${id}`)).body as unknown as ApiTicket;
 
 async function until<T>(
@@ -377,8 +383,11 @@ describe.skipIf(!hasChromium)(
       await page.goto(`${url}/#/windows`);
       await page.locator("#window-form").waitFor();
       await page.selectOption("#in-sites", "trunking");
-      await page.fill("#in-startsAt", "2026-11-25T10:00");
-      await page.fill("#in-endsAt", "2026-11-25T09:00");
+      // Tomorrow on the console's wall (Asia/Shanghai), whatever today is: the window is in the future,
+      // so it can be approved and cancelled.
+      const tomorrow = Date.now() + 24 * 3600_000;
+      await page.fill("#in-startsAt", shanghaiInput(tomorrow, "10:00"));
+      await page.fill("#in-endsAt", shanghaiInput(tomorrow, "09:00"));
       await page.fill("#in-why", "基站天馈检修");
       await page.click("#window-form button[type=submit]");
       await sees(page.locator('[data-error-for="endsAt"]'), "结束时间必须晚于开始时间");
@@ -398,7 +407,7 @@ describe.skipIf(!hasChromium)(
       expect(direct.status).toBe(400);
 
       // A valid window goes through and appears in the list.
-      await page.fill("#in-endsAt", "2026-11-25T12:00");
+      await page.fill("#in-endsAt", shanghaiInput(tomorrow, "12:00"));
       await page.click("#window-form button[type=submit]");
       await page.locator("#window-list [data-window]").first().waitFor();
       expect(((await api("/api/v1/maintenance")).body.windows as unknown[]).length).toBe(windowsBefore + 1);
@@ -563,7 +572,8 @@ describe.skipIf(!hasChromium)(
       await page.locator("#m-availability").waitFor();
       await sees(page.locator("#m-availability strong"), /\d+\.\d\d %/);
       await sees(page.locator("#m-timeliness strong"), /\d+\.\d\d %/);
-      const hasExport = (await fetch(`${url}/api/v1/reports/2026-11.json?live=1`)).ok;
+      const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+      const hasExport = (await fetch(`${url}/api/v1/reports/${month}.json?live=1`)).ok;
       expect(await page.locator('.links a[href*="/api/v1/reports/"]').count()).toBe(hasExport ? 3 : 0);
       await shot(page, "desk-reports");
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfigFile } from "../../src/config/load.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
-const equipment = readFileSync(`${root}../shared/seed/equipment.csv`, "utf8").trim().split("\n").slice(1);
+const equipment = readFileSync(`${root}config/equipment.csv`, "utf8").trim().split("\n").slice(1);
 
 describe("the inventory covers the contract's equipment list", () => {
   const config = loadConfigFile(`${root}config/emcomm.yaml`);
