@@ -13,7 +13,7 @@ import { influxqlUse, promqlMetricNames, queriesOf } from "../../grafana/query-c
 import { STATE_CODES } from "../../grafana/src/common.ts";
 import { dashboards } from "../../grafana/src/index.ts";
 
-import type { Demo } from "../../src/demo.ts";
+import type { Demo } from "../../simulators/demo.ts";
 import { encodePoints, outcomePoints } from "../../src/sinks/line-protocol.ts";
 import { startFastDemo } from "./demo.ts";
 import {
