@@ -48,7 +48,7 @@ export interface Daemon {
   drivers: ReadonlyMap<string, Driver>;
   /** Health states, availability ledger and tickets (src/sla). */
   sla: Sla;
-  /** InfluxDB/MQTT sinks behind the outbox (issue 6). */
+  /** InfluxDB/MQTT sinks behind the outbox. */
   sinks: Sinks;
   /** Publish state changes, ticket events and SLA warnings to the sinks (see src/sinks/index.ts). */
   events: EventSink;
@@ -101,7 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   pipeline.subscribe("sinks", (o) => sinks.record(o));
   forwardSlaEvents(sla, sinks.events, () => clock.now());
-  // The duty console (issue 9): page, live event stream and its small reads.
+  // The duty console: page, live event stream and its small reads.
   const dutyConsole = startConsole({ config, db, clock, log });
   sla.tickets.onEvent(() => dutyConsole.poke());
   sla.health.onTransition(() => dutyConsole.poke());
