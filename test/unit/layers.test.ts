@@ -82,6 +82,23 @@ describe("layers", () => {
     expect(crossing).toEqual([]);
   });
 
+  it("each top-level folder's README says what lives there and what it may import", () => {
+    for (const dir of ["src", "drivers", "simulators", "grafana", "test", "bench", "scripts", "config"]) {
+      const readme = readFileSync(join(root, dir, "README.md"), "utf8");
+      expect(readme, dir).toMatch(new RegExp(`^# ${dir}/`));
+      expect(readme, dir).toMatch(/May import|Imports nothing/);
+    }
+    // The page's folder holds only what the browser loads: its opening comment is in app.js.
+    const app = readFileSync(join(root, "console/app.js"), "utf8").split("\n");
+    const opening = app
+      .slice(
+        0,
+        app.findIndex((l) => !l.startsWith("//")),
+      )
+      .join("\n");
+    expect(opening).toMatch(/May import:/);
+  });
+
   it("the import reader sees every form of import it is meant to catch", () => {
     const text = [
       'import { a } from "../simulators/fleet.ts";',
