@@ -6,6 +6,7 @@
  * As in Vixie cron, when both day fields are restricted a day matching either one matches.
  * Times are wall-clock times in the given IANA zone.
  */
+import { zonedParts } from "../ledger/period.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 
 export class CronError extends Error {
@@ -77,31 +78,10 @@ export function parseCron(expression: string): CronSchedule {
   return { expression, minute, hour, day, month, weekday };
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
+/** The wall-clock fields cron matches on, with the weekday (0 Sunday) of the local date. */
 function wallClock(ms: number, timeZone: string) {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      weekday: "short",
-      hour: "numeric",
-      minute: "numeric",
-    });
-    formatters.set(timeZone, f);
-  }
-  const parts = Object.fromEntries(f.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  return {
-    month: Number(parts.month),
-    day: Number(parts.day),
-    weekday: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday ?? ""),
-    hour: Number(parts.hour) % 24,
-    minute: Number(parts.minute),
-  };
+  const p = zonedParts(ms, timeZone);
+  return { ...p, weekday: new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay() };
 }
 
 const MINUTE = 60_000;

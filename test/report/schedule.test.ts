@@ -22,25 +22,30 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** The schedule over the golden November on a fresh store, starting at `start` (no catch-up). */
+function scheduled(start: number) {
+  const outDir = mkdtempSync(join(tmpdir(), "emcomm-schedule-"));
+  dirs.push(outDir);
+  const db = openStore(":memory:");
+  const clock = new FakeClock(start);
+  const reports = scheduleMonthlyReports({
+    source: new MemoryReportSource(november()),
+    config,
+    clock,
+    log: pino({ level: "silent" }),
+    outDir,
+    db,
+    catchUp: false,
+  });
+  return { outDir, db, clock, reports };
+}
+
 describe("monthly schedule on the clock", () => {
   it("at 02:30 on the 1st freezes the month that ended, and only then", async () => {
-    const outDir = mkdtempSync(join(tmpdir(), "emcomm-schedule-"));
-    dirs.push(outDir);
-    const db = openStore(":memory:");
+    // 30 November 22:00 in the contract zone (Asia/Shanghai).
+    const { outDir, db, clock, reports } = scheduled(at(30, 22, 0));
     const revisions = () =>
       (db.prepare("SELECT COUNT(*) AS n FROM report_revisions").get() as { n: number }).n;
-    // 30 November 22:00 in the contract zone (Asia/Shanghai).
-    const clock = new FakeClock(at(30, 22, 0));
-    const reports = scheduleMonthlyReports({
-      source: new MemoryReportSource(november()),
-      config,
-      clock,
-      log: pino({ level: "silent" }),
-      outDir,
-      db,
-      catchUp: false,
-    });
-
     await clock.advance(at(1, 2, 29, 12) - clock.now());
     expect(revisions()).toBe(0);
     expect(getFrozen(db, "2026-11")).toBeNull();
@@ -55,24 +60,17 @@ describe("monthly schedule on the clock", () => {
     expect(readdirSync(join(outDir, "2026-11"))).toContain("2026-11.xlsx");
   });
 
-  it("waits a whole month for the next run", async () => {
-    const db = openStore(":memory:");
-    const outDir = mkdtempSync(join(tmpdir(), "emcomm-schedule-"));
-    dirs.push(outDir);
-    const clock = new FakeClock(at(1, 2, 31, 12));
-    const reports = scheduleMonthlyReports({
-      source: new MemoryReportSource(november()),
-      config,
-      clock,
-      log: pino({ level: "silent" }),
-      outDir,
-      db,
-      catchUp: false,
-    });
+  it("then waits until the next month's 1st at 02:30", async () => {
+    const { db, clock, reports } = scheduled(at(1, 2, 31, 12));
     // Through December: no run (the schedule's next time is 1 January 02:30).
     await clock.advance(at(1, 2, 29, 13) - clock.now());
-    await reports.stop();
     expect(getFrozen(db, "2026-12")).toBeNull();
+    expect(getFrozen(db, "2026-11")).toBeNull();
+    // 1 January 02:30: December, and in January the year that ended too.
+    await clock.advance(1 * MIN);
+    await reports.stop();
+    expect(getFrozen(db, "2026-12")?.frozenAt).toBe(at(1, 2, 30, 13));
+    expect(getFrozen(db, "2026")?.frozenAt).toBe(at(1, 2, 30, 13));
     expect(getFrozen(db, "2026-11")).toBeNull();
   });
 });
