@@ -43,16 +43,16 @@ export const STATE_MAPPINGS = valueMappings([
   { value: 6, text: "故障 down", color: "red" },
 ]);
 
-export const LOCK_MAPPINGS = valueMappings([
-  { value: 1, text: "锁定 locked", color: "green" },
-  { value: 0, text: "失锁 unlocked", color: "red" },
-]);
+/** A 0/1 reading where 1 is the good state: 1 green, 0 red, each with its text. */
+export function goodWhenOne(one: string, zero: string) {
+  return valueMappings([
+    { value: 1, text: one, color: "green" },
+    { value: 0, text: zero, color: "red" },
+  ]);
+}
 
-export const OK_MAPPINGS = valueMappings([
-  { value: 1, text: "正常 ok", color: "green" },
-  { value: 0, text: "故障 fault", color: "red" },
-]);
-
+export const LOCK_MAPPINGS = goodWhenOne("锁定 locked", "失锁 unlocked");
+export const OK_MAPPINGS = goodWhenOne("正常 ok", "故障 fault");
 export const ALARM_MAPPINGS = valueMappings([
   { value: 0, text: "无告警 clear", color: "green" },
   { value: 1, text: "告警 alarm", color: "red" },
@@ -63,10 +63,7 @@ export const ON_BATTERY_MAPPINGS = valueMappings([
   { value: 1, text: "电池 battery", color: "#FF9900" },
 ]);
 
-export const YES_NO_MAPPINGS = valueMappings([
-  { value: 1, text: "是 yes", color: "green" },
-  { value: 0, text: "否 no", color: "red" },
-]);
+export const YES_NO_MAPPINGS = goodWhenOne("是 yes", "否 no");
 
 /** Open tickets with the time left on each running clock, worst (least time) first. */
 export function ticketClocksTable(w: number, h: number, selector = 'site=~"$site", device=~"$device"') {

@@ -1,5 +1,5 @@
 /** 网络: switches, routers and the 5G CPE; interface state, traffic, errors, health. */
-import { OK_MAPPINGS } from "./common.ts";
+import { goodWhenOne, OK_MAPPINGS } from "./common.ts";
 import {
   byPalette,
   dashboard,
@@ -11,7 +11,6 @@ import {
   SEL,
   steps,
   tiles,
-  valueMappings,
   WHERE,
 } from "./panels.ts";
 
@@ -43,12 +42,7 @@ export const network = dashboard({
           )
           .span(8)
           .height(10)
-          .mappings(
-            valueMappings([
-              { value: 1, text: "up", color: "green" },
-              { value: 0, text: "down", color: "red" },
-            ]),
-          )
+          .mappings(goodWhenOne("up", "down"))
           .withTransformation(organize(["Time", "__name__", "job", "instance", "service"])),
         lines(
           series("if_in_bits_per_second", "if", '"device", "ifname"'),
@@ -137,12 +131,7 @@ export const network = dashboard({
           .description("5G CPE connected (cpe_connected), band (cpe_band).")
           .span(6)
           .height(6)
-          .mappings(
-            valueMappings([
-              { value: 1, text: "已连接 connected", color: "green" },
-              { value: 0, text: "断开 disconnected", color: "red" },
-            ]),
-          ),
+          .mappings(goodWhenOne("已连接 connected", "断开 disconnected")),
         lines(
           series("cpe_rsrp_dbm", "cpe", '"device"'),
           series("cpe_rsrq_db", "cpe", '"device"'),
