@@ -43,6 +43,7 @@ export interface MonthlyReportDeps {
 export interface MonthlyReports {
   /** Runs the job now, as the schedule would (reporting the month before `clock.now()`). */
   runNow(): Promise<string[]>;
+  /** Cancels the schedule and waits for a run in progress to finish. */
   stop(): Promise<void>;
 }
 
