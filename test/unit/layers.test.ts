@@ -82,6 +82,17 @@ describe("layers", () => {
     expect(crossing).toEqual([]);
   });
 
+  it("drivers import neither the simulators nor test code, tests aside", () => {
+    const code = sourcesUnder("drivers").filter((f) => !f.endsWith(".test.ts"));
+    const reaching = code.flatMap((file) =>
+      importsOf(file)
+        .map(({ target }) => target)
+        .filter((t) => t.startsWith("simulators/") || t.startsWith("test/"))
+        .map((t) => `${file} -> ${t}`),
+    );
+    expect(reaching).toEqual([]);
+  });
+
   it("each top-level folder's README says what lives there and what it may import", () => {
     for (const dir of ["src", "drivers", "simulators", "grafana", "test", "bench", "scripts", "config"]) {
       const readme = readFileSync(join(root, dir, "README.md"), "utf8");
