@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modbusDriver, modbusOptions } from "../../drivers/modbus/index.ts";
 import { mqttDriver, mqttOptions } from "../../drivers/mqtt/index.ts";
@@ -20,6 +21,7 @@ import { FakeClock, systemClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { HealthRule, PolledDriver, Sample, StreamedDriver } from "../../src/core/types.ts";
 import { HealthEngine } from "../../src/health/engine.ts";
+import { registerSlaMetrics } from "../../src/sla/metrics.ts";
 import { openStore } from "../../src/store/db.ts";
 import { TicketEngine } from "../../src/tickets/engine.ts";
 import { tcpDevice } from "../sla/harness.ts";
@@ -200,6 +202,10 @@ describe.skipIf(why)(`fault codes from the cause${why ? ` (skipped: ${why})` : "
       // The health view (console, alert labels) and the ticket's fault type (the report) say the same.
       expect(Object.fromEntries(health.states().map((h) => [h.device, h.code]))).toEqual(codes);
       expect(Object.fromEntries(tickets.openTickets().map((t) => [t.device, t.faultType]))).toEqual(codes);
+      const registry = new Registry();
+      registerSlaMetrics({ registry, config, db, clock, health, tickets });
+      const fault = await registry.getSingleMetric("emcomm_device_fault")!.get();
+      expect(Object.fromEntries(fault.values.map((v) => [v.labels.device, v.labels.code]))).toEqual(codes);
     } finally {
       db.close();
     }
