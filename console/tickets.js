@@ -22,6 +22,7 @@ function clockCell(ticket, c) {
 function badges(tk) {
   return html`<span class="badge ${tk.level}">${t(`level_${tk.level}`)}</span>
     <span class="badge state" data-state="${tk.state}">${t(`state_${tk.state}`)}</span>
+    ${tk.code ? html`<span class="badge code" data-code="${tk.code}" title="${t("faultType")}">${tk.code}</span>` : ""}
     ${tk.repeatOf ? html`<span class="badge repeat">${t("repeatOf")} #${tk.repeatOf}</span>` : ""}
     <span class="muted">#${tk.id}</span>`;
 }
@@ -216,7 +217,7 @@ export async function ticketView(id) {
         ${
           live
             ? html`<p id="measured-now">${t("latest")}: <span class="st ${live.state ?? "unknown"}">${t(`st_${live.state ?? "unknown"}`)}</span>
-          ${live.since ? html`${t("since")} ${when(live.since)}` : ""} <span class="muted">${live.cause ?? ""}</span></p>`
+          ${live.since ? html`${t("since")} ${when(live.since)}` : ""} <span class="muted">${live.code ? `${live.code}: ` : ""}${live.cause ?? ""}</span></p>`
             : ""
         }
         <ul class="timeline" id="measured">${(transitions ?? []).map(

@@ -118,6 +118,7 @@ export const sharedDeviceMetrics: Readonly<Record<string, readonly string[]>> = 
 /** Health, ticket and outbox metrics: full name → labels. */
 export const serviceMetrics: Readonly<Record<string, readonly string[]>> = {
   emcomm_device_state: ["device", "site", "kind", "state"],
+  emcomm_device_fault: ["device", "site", "code"],
   emcomm_site_in_service: ["site"],
   emcomm_tickets_open: ["level", "state"],
   emcomm_ticket_clock_remaining_seconds: ["ticket", "device", "site", "level", "clock"],

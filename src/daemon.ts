@@ -147,13 +147,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       .start({
         samples: (samples, at = clock.now()) =>
           pipeline.publish({ deviceId: id, trigger: "stream", startedAt: at, finishedAt: at, samples }),
-        error: (err, at = clock.now()) =>
+        error: (err, at = clock.now(), counters = []) =>
           pipeline.publish({
             deviceId: id,
             trigger: "stream",
             startedAt: at,
             finishedAt: at,
-            samples: [],
+            samples: counters,
             error: asPollError(err, id),
           }),
       })

@@ -23,7 +23,8 @@ export async function pollOnce(
   options: { deviceIds?: string[]; log: Logger; streamWaitMs: number },
 ): Promise<PollResult[]> {
   const resources = createSharedResources();
-  const ctx = { clock: systemClock, log: options.log, resources };
+  // Our own client ids at brokers: the running daemon keeps its connections and sessions.
+  const ctx = { clock: systemClock, log: options.log, resources, clientIdSuffix: `poll-${process.pid}` };
   const wanted = options.deviceIds ? new Set(options.deviceIds) : undefined;
   const unknown = [...(wanted ?? [])].filter((id) => !config.devices.some((d) => d.id === id));
   const results: PollResult[] = unknown.map((id) => ({

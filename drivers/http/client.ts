@@ -134,7 +134,9 @@ export function createHttpClient(o: HttpOptions, target: string): HttpClient {
       }
       if (res.status < 200 || res.status >= 300) {
         await res.body?.cancel();
-        throw new PollError("protocol", `${context}: HTTP ${res.status}`);
+        throw new PollError("protocol", `${context}: HTTP ${res.status}`, {
+          cause: Object.assign(new Error(`HTTP ${res.status}`), { status: res.status }),
+        });
       }
       return { status: res.status, text: await readText(res, context), headers: res.headers };
     } catch (err) {
@@ -149,4 +151,10 @@ export function createHttpClient(o: HttpOptions, target: string): HttpClient {
       await dispatcher?.close();
     },
   };
+}
+
+/** The HTTP status behind a PollError the client threw for a non-2xx answer, if any. */
+export function httpStatusOf(err: unknown): number | undefined {
+  const status = (err as { cause?: { status?: unknown } } | null)?.cause?.status;
+  return typeof status === "number" ? status : undefined;
 }

@@ -2,6 +2,7 @@
  * The HTTP driver against the http simulator (Digest-protected terminal, HiLink CPE with session
  * token, bearer-protected Ka station) and against raw sockets that answer garbage.
  */
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,6 +58,7 @@ describe("http driver", () => {
       vc_in_call: 0,
       vc_camera_present: 1,
       vc_microphone_present: 1,
+      profile_block_supported: 1,
     });
     sim.inject("video-terminal", "no-camera");
     expect(values(await d.poll(AbortSignal.timeout(2000))).vc_camera_present).toBe(0);
@@ -120,6 +122,34 @@ describe("http driver", () => {
       expect(err.message).toMatch(/^http 127\.0\.0\.1:\d+ GET \/api\/v1\/status/);
     } finally {
       sim.clear("ka-station");
+    }
+  });
+
+  it("a CPE without the signal endpoint (404): the status stands, the signal block says unsupported", async () => {
+    const server = createHttpServer((req, res) => {
+      const body: Record<string, string> = {
+        "/api/webserver/SesTokInfo":
+          "<response><SesInfo>SessionID=abc</SesInfo><TokInfo>tok</TokInfo></response>",
+        "/api/monitoring/status": "<response><ConnectionStatus>901</ConnectionStatus></response>",
+      };
+      const text = body[req.url ?? ""];
+      res
+        .writeHead(text ? 200 : 404, { "content-type": "text/xml" })
+        .end(text ?? "<error><code>404</code></error>");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const d = driver("huawei-5g-cpe", { url: `http://127.0.0.1:${port}`, auth: undefined });
+      const samples = await d.poll(AbortSignal.timeout(2000));
+      expect(samples).toEqual([
+        { metric: "cpe_connected", value: 1 },
+        { metric: "profile_block_supported", value: 1, labels: { block: "status" } },
+        { metric: "profile_block_supported", value: 0, labels: { block: "signal" } },
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 

@@ -1,12 +1,14 @@
 /**
  * http: GETs a device's status endpoints as its profile says (profiles/), JSON or HiLink XML,
  * and turns fields into samples. One poll = the profile's endpoints in order (plus the HiLink
- * session request); the first failure ends the poll with a PollError.
+ * session request); the first failure ends the poll with a PollError, except a 404: that endpoint
+ * (block) is unsupported and the rest of the poll stands, unless no endpoint is there at all.
  */
 import { PollError } from "../../src/core/errors.ts";
 import type { PolledDriver, Sample } from "../../src/core/types.ts";
 import { defineDriver } from "../registry.ts";
-import { createHttpClient, type HttpClient } from "./client.ts";
+import { BLOCK_SUPPORTED } from "../shared/model.ts";
+import { createHttpClient, type HttpClient, httpStatusOf } from "./client.ts";
 import { extractSamples, parseBody } from "./extract.ts";
 import { HilinkSession } from "./hilink.ts";
 import { httpOptions } from "./options.ts";
@@ -18,7 +20,7 @@ export const httpDriver = defineDriver({
   protocol: "http",
   options: httpOptions,
   profiles: () => new Map(Object.entries(httpProfiles)),
-  create(device, _ctx): PolledDriver {
+  create(device, ctx): PolledDriver {
     const o = device.options;
     const profile = httpProfiles[o.profile];
     const target = `http ${new URL(o.url).host}`;
@@ -29,9 +31,12 @@ export const httpDriver = defineDriver({
       auth?.type === "hilink"
         ? { username: auth.username, password: () => auth.password.reveal() }
         : undefined;
+    const blocks = profile.endpoints.map((e) => e.block ?? e.path);
+    /** Blocks already logged as unsupported (logged once, again only after they answer). */
+    const unsupported = new Set<string>();
     return {
       shape: "polled",
-      metrics: profile.metrics,
+      metrics: [...profile.metrics, BLOCK_SUPPORTED],
       rules: profile.rules,
       async poll(signal) {
         client ??= createHttpClient(o, target);
@@ -41,10 +46,33 @@ export const httpDriver = defineDriver({
           try {
             const headers = session ? await session.headers(signal) : {};
             const samples: Sample[] = [];
+            /** Endpoints the device does not have (404), with the error it gave. */
+            const missing = new Map<string, PollError>();
             for (const endpoint of profile.endpoints) {
               const context = `${target} GET ${endpoint.path}`;
-              const { text } = await client.get(endpoint.path, signal, headers);
+              let text: string;
+              try {
+                ({ text } = await client.get(endpoint.path, signal, headers));
+              } catch (err) {
+                if (!(err instanceof PollError) || httpStatusOf(err) !== 404) throw err;
+                missing.set(endpoint.block ?? endpoint.path, err);
+                continue;
+              }
               samples.push(...extractSamples(parseBody(text, endpoint.format, context), endpoint, context));
+            }
+            // Not one endpoint there: the device is not what the profile says.
+            if (missing.size === blocks.length) throw missing.values().next().value!;
+            for (const block of blocks) {
+              const gone = missing.get(block);
+              if (gone && !unsupported.has(block))
+                ctx.log.warn(
+                  { device: device.id, block, err: gone.message },
+                  "profile block unsupported by the device",
+                );
+              if (gone) unsupported.add(block);
+              else if (unsupported.delete(block))
+                ctx.log.info({ device: device.id, block }, "profile block answered again");
+              samples.push({ metric: BLOCK_SUPPORTED.name, value: gone ? 0 : 1, labels: { block } });
             }
             return samples;
           } catch (err) {

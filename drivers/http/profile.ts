@@ -21,6 +21,8 @@ export interface HttpField {
 }
 
 export interface HttpEndpoint {
+  /** Names the endpoint in `profile_block_supported{block}` (default: its path). */
+  block?: string;
   /** Path and query appended to the device's url. */
   path: string;
   format: "json" | "xml";

@@ -76,6 +76,6 @@ describe.skipIf(why)("http driver over TLS", () => {
     expect((await poll({ ca: join(dir, "cert.pem") })).find((s) => s.metric === "ka_ebno_db")?.value).toBe(
       8.1,
     );
-    expect((await poll({ insecure: true })).length).toBe(3);
+    expect((await poll({ insecure: true })).length).toBe(4); // three fields and the block's support
   });
 });

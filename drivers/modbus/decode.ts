@@ -7,7 +7,7 @@ import type { Sample } from "../../src/core/types.ts";
 import { bitOf, decodeRaw, isGenCommSentinel, nibbles, scaleValue } from "./codec.ts";
 import type { PlannedRead } from "./plan.ts";
 import { pointSpan } from "./plan.ts";
-import type { ModbusProfile } from "./profile.ts";
+import type { DerivedFlag, ModbusProfile } from "./profile.ts";
 
 export function decodeRead(
   read: PlannedRead,
@@ -41,4 +41,25 @@ export function decodeRead(
     samples.push({ metric: p.metric, value, ...(p.labels ? { labels: p.labels } : {}) });
   }
   return samples;
+}
+
+/**
+ * The profile's derived flags over one poll's samples: 1 when any condition holds, 0 when none
+ * does, and no sample when none of the inputs was read (a block the device lacks says nothing).
+ */
+export function deriveFlags(flags: readonly DerivedFlag[] | undefined, samples: readonly Sample[]): Sample[] {
+  if (!flags) return [];
+  const out: Sample[] = [];
+  for (const flag of flags) {
+    let seen = false;
+    let value = 0;
+    for (const c of flag.any) {
+      const s = samples.find((x) => x.metric === c.metric && !x.labels);
+      if (!s) continue;
+      seen = true;
+      if ((c.anyOf?.includes(s.value) ?? false) || (c.above !== undefined && s.value > c.above)) value = 1;
+    }
+    if (seen) out.push({ metric: flag.metric, value });
+  }
+  return out;
 }

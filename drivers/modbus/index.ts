@@ -7,8 +7,9 @@
 import { PollError } from "../../src/core/errors.ts";
 import type { PolledDriver, Sample } from "../../src/core/types.ts";
 import { defineDriver } from "../registry.ts";
+import { BLOCK_SUPPORTED } from "../shared/model.ts";
 import { ModbusBus } from "./bus.ts";
-import { decodeRead } from "./decode.ts";
+import { decodeRead, deriveFlags } from "./decode.ts";
 import { exceptionCode, modbusError } from "./errors.ts";
 import { busOf, modbusOptions } from "./options.ts";
 import { planReads } from "./plan.ts";
@@ -58,13 +59,19 @@ export const modbusDriver = defineDriver({
       return held.value;
     };
     const timeout = Math.min(o.requestTimeout, device.timeoutMs);
+    const blocks = [...new Set(reads.filter((r) => !r.optional).map((r) => r.block))];
+    /** Blocks already logged as unsupported (logged once, again only after they answer). */
+    const unsupported = new Set<string>();
     return {
       shape: "polled",
-      metrics: profile.metrics,
+      metrics: [...profile.metrics, BLOCK_SUPPORTED],
       rules: profile.rules,
       async poll(signal) {
         const samples: Sample[] = [];
+        /** Per block: the illegal-address error that made it unsupported, if any. */
+        const missing = new Map<string, PollError>();
         for (const read of reads) {
+          if (missing.has(read.block)) continue;
           const context = `${target} unit ${o.unitId}: read ${read.table} ${read.address}+${read.count}`;
           let data: (number | boolean)[];
           try {
@@ -79,11 +86,28 @@ export const modbusDriver = defineDriver({
             );
           } catch (err) {
             const e = modbusError(err, context);
-            if (read.optional && exceptionCode(e) === 2) continue;
-            throw e;
+            if (exceptionCode(e) !== 2) throw e;
+            if (!read.optional) missing.set(read.block, e);
+            continue;
           }
           samples.push(...decodeRead(read, data, profile.sentinels, context));
         }
+        // Not one block answered: the device is not what the profile says (wrong unit or model).
+        if (blocks.length > 0 && missing.size === blocks.length) throw missing.values().next().value!;
+        for (const block of blocks) {
+          const gone = missing.get(block);
+          if (gone && !unsupported.has(block))
+            ctx.log.warn(
+              { device: device.id, block, err: gone.message },
+              "profile block unsupported by the device",
+            );
+          if (gone) unsupported.add(block);
+          else if (unsupported.delete(block))
+            ctx.log.info({ device: device.id, block }, "profile block answered again");
+          samples.push({ metric: BLOCK_SUPPORTED.name, value: gone ? 0 : 1, labels: { block } });
+        }
+        // Samples of a block cut short are kept; flags derive from what was read.
+        samples.push(...deriveFlags(profile.derived, samples));
         return samples;
       },
       async close() {

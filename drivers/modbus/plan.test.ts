@@ -51,11 +51,23 @@ describe("planReads", () => {
     const reads = planReads(dseGenerator.points, { maxRegistersPerRead: 125, maxGap: dseGenerator.maxGap });
     expect(reads.map((r) => [r.address, r.count])).toEqual([
       [772, 1],
-      [1024, 14],
       [1408, 1],
+      [1024, 14],
+      [1059, 7],
+      [1558, 1],
       [1798, 12],
       [2049, 25],
-      [1558, 1],
+    ]);
+  });
+
+  it("never joins two blocks in one read, however close", () => {
+    const reads = planReads([p(0, { block: "a" }), p(1, { block: "b" }), p(2, { block: "a" })], {
+      maxRegistersPerRead: 125,
+      maxGap: 16,
+    });
+    expect(reads.map((r) => [r.block, r.address, r.count])).toEqual([
+      ["a", 0, 3],
+      ["b", 1, 1],
     ]);
   });
 });

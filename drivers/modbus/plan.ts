@@ -12,6 +12,8 @@ export interface PlannedRead {
   points: readonly RegisterPoint[];
   /** Every point of the read is optional: an illegal-address answer drops them instead of failing. */
   optional: boolean;
+  /** The profile block of every point of the read (reads never span two blocks). */
+  block: string;
 }
 
 /** Coils and discrete inputs: the protocol's own limit per request. */
@@ -26,13 +28,18 @@ export function planReads(
   points: readonly RegisterPoint[],
   limits: { maxRegistersPerRead: number; maxGap?: number },
 ): PlannedRead[] {
-  const byTable = new Map<Table, RegisterPoint[]>();
+  // Reads are planned per table and per block, so a block the device lacks costs only its own reads.
+  const groups = new Map<string, { table: Table; block: string; list: RegisterPoint[] }>();
   for (const p of points) {
-    const t = p.table ?? "holding";
-    byTable.set(t, [...(byTable.get(t) ?? []), p]);
+    const table = p.table ?? "holding";
+    const block = p.block ?? "main";
+    const key = `${table}\u0000${block}`;
+    const g = groups.get(key) ?? { table, block, list: [] };
+    g.list.push(p);
+    groups.set(key, g);
   }
   const reads: PlannedRead[] = [];
-  for (const [table, list] of byTable) {
+  for (const { table, block, list } of groups.values()) {
     const max = table === "coil" || table === "discrete" ? MAX_BITS_PER_READ : limits.maxRegistersPerRead;
     // Optional points are read apart, so a model without them does not lose the others.
     for (const optional of [false, true]) {
@@ -60,6 +67,7 @@ export function planReads(
             count: current.end - current.address,
             points: current.points,
             optional,
+            block,
           });
         current = { address: p.address, end, points: [p] };
       }
@@ -70,6 +78,7 @@ export function planReads(
           count: current.end - current.address,
           points: current.points,
           optional,
+          block,
         });
     }
   }

@@ -34,6 +34,18 @@ export interface RegisterPoint {
   anyOf?: readonly number[];
   /** A device may not implement it: an illegal-address exception on its read only drops it. */
   optional?: boolean;
+  /**
+   * The profile block it belongs to (set by compose()). Blocks are read apart; a block the device
+   * does not have (illegal data address) is reported unsupported and the rest of the poll stands.
+   */
+  block?: string;
+}
+
+/** A 0/1 sample computed from others of the same poll: 1 when any condition holds. */
+export interface DerivedFlag {
+  metric: string;
+  /** Each condition: the sample of `metric` is one of `anyOf`, or above `above`. */
+  any: readonly { metric: string; anyOf?: readonly number[]; above?: number }[];
 }
 
 export interface ModbusProfile extends DeviceModel {
@@ -42,6 +54,8 @@ export interface ModbusProfile extends DeviceModel {
   sentinels?: "gencomm";
   /** Unused registers a read may span to join two ranges (only where the device answers them). */
   maxGap?: number;
+  /** Flags computed from the samples read (e.g. running from engine state or speed). */
+  derived?: readonly DerivedFlag[];
   /** Where the register map comes from: a public source, or "assumed" with what to verify. */
   source: string;
 }

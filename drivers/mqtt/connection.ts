@@ -1,8 +1,11 @@
 /**
- * One MQTT client per broker (shared by every device on it through ctx.resources): routes each
+ * One MQTT client per broker, credentials and client id (shared by the devices that use all three,
+ * through ctx.resources): routes each
  * message to the handlers of its exact topic, resubscribes after reconnects, and reconnects with
  * exponential backoff (1 s doubling to 30 s, reset once connected). A persistent session
  * (clean: false, a stable client id) lets the broker keep QoS 1 messages for us while we are away.
+ * A refusal of our credentials (CONNACK 4/5) is told to every device on the connection at once,
+ * and retried with the same backoff (the broker's password file may be fixed meanwhile).
  * Handlers run inside the client's event; they must not throw (they are wrapped anyway).
  */
 
@@ -15,6 +18,8 @@ export interface BrokerSettings {
   username?: string;
   password?: string;
   clientId: string;
+  /** No persistent session (one-shot tools): the broker keeps nothing for this client id. */
+  transient?: boolean;
   tls?: { insecure: boolean; ca?: string };
 }
 
@@ -26,6 +31,7 @@ const MAX_BACKOFF = 30_000;
 export class BrokerConnection {
   private client: MqttClient | undefined;
   private readonly handlers = new Map<string, Set<Handler>>();
+  private readonly refusalListeners = new Set<(reason: string) => void>();
   private backoff = MIN_BACKOFF;
   /** Messages routed, for tests and debugging. */
   delivered = 0;
@@ -48,7 +54,8 @@ export class BrokerConnection {
     const s = this.settings;
     const options: IClientOptions = {
       clientId: s.clientId,
-      clean: false,
+      clean: s.transient ?? false,
+      reconnectOnConnackError: true,
       protocolVersion: 4,
       reconnectPeriod: MIN_BACKOFF,
       connectTimeout: 10_000,
@@ -77,8 +84,17 @@ export class BrokerConnection {
     client.on("error", (err) => {
       // CONNACK 4 (bad user name or password) and 5 (not authorised) are refusals of our credentials.
       const code = (err as { code?: unknown }).code;
-      this.lastFailure = { refused: code === 4 || code === 5, reason: err.message };
+      const refused = code === 4 || code === 5;
+      this.lastFailure = { refused, reason: err.message };
       this.log.warn({ broker: where, err: err.message }, "mqtt error");
+      if (refused)
+        for (const listener of this.refusalListeners) {
+          try {
+            listener(err.message);
+          } catch (e) {
+            this.log.error({ err: e }, "mqtt refusal listener failed");
+          }
+        }
     });
     client.on("message", (topic, payload) => {
       const set = this.handlers.get(topic);
@@ -130,6 +146,12 @@ export class BrokerConnection {
         }
       },
     };
+  }
+
+  /** Calls `listener` each time the broker refuses our credentials; returns the unsubscribe. */
+  onRefused(listener: (reason: string) => void): () => void {
+    this.refusalListeners.add(listener);
+    return () => this.refusalListeners.delete(listener);
   }
 
   async close(): Promise<void> {

@@ -63,20 +63,26 @@ describe("mqtt driver with the simulator", () => {
     expect(b.errors).toHaveLength(0);
   });
 
-  it("counts invalid payloads and keeps going", async () => {
+  it("counts invalid payloads when they arrive, as protocol errors, and keeps going", async () => {
     const { clock, sim, drivers } = await setup();
     const a = recordingSink();
     await drivers[0]!.start(a);
     sim.inject("bd-a", "garbage");
     await clock.advance(1000);
+    await until(() => a.errors.length === 1, "the first invalid payload, counted as it arrives");
     await clock.advance(5000);
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => a.errors.length === 2, "the second invalid payload");
     expect(a.batches).toHaveLength(0);
+    expect(a.errors.map((e) => [(e.error as PollError).kind, e.counters])).toEqual([
+      ["protocol", [{ metric: "mqtt_invalid_payloads_total", value: 1 }]],
+      ["protocol", [{ metric: "mqtt_invalid_payloads_total", value: 2 }]],
+    ]);
+    expect(a.errors[0]!.error.message).toMatch(/invalid payload: /);
     sim.clear("bd-a");
     await clock.advance(5000);
     await until(() => a.batches.length === 1, "a valid report after garbage");
     expect(a.value("mqtt_invalid_payloads_total")).toBe(2);
-    expect(a.errors).toHaveLength(0);
+    expect(a.errors).toHaveLength(2);
   });
 
   it("refuses contradictory options at load", () => {

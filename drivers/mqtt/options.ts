@@ -4,13 +4,16 @@
  *   topic     the device's telemetry topic (exact, no wildcards)
  *   username / password   broker credentials (password is a secret: ${ENV}, {env}, {file})
  *   clientId  our client id at this broker (default derived from this host's name, the broker and
- *             the username: stable, so the broker keeps our QoS 1 session across reconnects and
- *             restarts, and different per monitoring host so two daemons never evict each other)
+ *             the credentials: stable, so the broker keeps our QoS 1 session across reconnects and
+ *             restarts, and different per monitoring host and per credentials so two daemons, or
+ *             two devices with different passwords, never evict each other; `emcomm poll` appends
+ *             its own suffix and keeps no session, so it never knocks the daemon off the broker)
  *   qos       subscription QoS, default 1
  *   reportInterval   how often the device reports (default "30s")
  *   missedReports    reports missed before the device counts as stale/down (default 3)
  *   tls       { insecure: false, ca: PATH } for mqtts/wss
- * Devices naming the same broker, username and clientId share one connection.
+ * Devices naming the same broker, credentials and clientId share one connection; one clientId
+ * with two sets of credentials is refused (config error on the second device).
  */
 import { z } from "zod";
 import { duration } from "../../src/config/duration.ts";

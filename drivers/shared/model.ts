@@ -26,3 +26,14 @@ export function rule(
 ): HealthRule {
   return { code, severity, metric, op, value, description: { zh, en }, ...extra };
 }
+
+/**
+ * Emitted by drivers whose profiles are made of blocks: 1 when the block was read, 0 when the
+ * device does not have it (illegal data address, noSuchObject, 404); the rest of the poll stands.
+ */
+export const BLOCK_SUPPORTED: MetricSpec = gauge(
+  "profile_block_supported",
+  "bool",
+  "1 when the device has this block of its profile, 0 when it answered that it does not.",
+  ["block"],
+);

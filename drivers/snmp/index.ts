@@ -7,6 +7,7 @@
 import { PollError } from "../../src/core/errors.ts";
 import type { DeviceModel, DriverContext, PolledDriver } from "../../src/core/types.ts";
 import { type DriverDevice, defineDriver } from "../registry.ts";
+import { BLOCK_SUPPORTED } from "../shared/model.ts";
 import { interpret, newCounterMemory } from "./interpret.ts";
 import { type SnmpOptions, snmpOptions } from "./options.ts";
 import { customizeProfile, type Profile } from "./profile.ts";
@@ -40,10 +41,12 @@ export function createSnmpDriver(
   const counters = newCounterMemory();
   let transport: SnmpTransport | undefined;
   let pdus = 0;
+  /** Blocks already logged as unsupported (logged once, again only after they answer). */
+  const unsupported = new Set<string>();
 
   return {
     shape: "polled",
-    metrics: profile.metrics,
+    metrics: [...profile.metrics, BLOCK_SUPPORTED],
     rules: profile.rules,
     get pdus() {
       return pdus;
@@ -76,6 +79,16 @@ export function createSnmpDriver(
       pdus += got.pdus;
       const result = interpret(profile, got, counters, started);
       if (result.rebooted) ctx.log.info({ device: device.id }, "agent rebooted (sysUpTime went backwards)");
+      for (const [block, why] of result.unsupported)
+        if (!unsupported.has(block)) {
+          unsupported.add(block);
+          ctx.log.warn({ device: device.id, block, why }, "profile block unsupported by the device");
+        }
+      for (const block of unsupported)
+        if (!result.unsupported.has(block)) {
+          unsupported.delete(block);
+          ctx.log.info({ device: device.id, block }, "profile block answered again");
+        }
       return result.samples;
     },
     async close() {

@@ -23,6 +23,8 @@ export function newCounterMemory(): CounterMemory {
 
 export interface Interpretation {
   samples: Sample[];
+  /** Blocks the device does not have, with what it answered (for the log). */
+  unsupported: ReadonlyMap<string, string>;
   /** The agent restarted since the previous poll (sysUpTime went backwards). */
   rebooted: boolean;
 }
@@ -40,7 +42,10 @@ export function interpret(
   now: number,
 ): Interpretation {
   const samples: Sample[] = [];
-  const missingRequired = profile.scalars.filter((s) => s.required !== false && !got.scalars.has(s.oid));
+  const unsupported = unsupportedBlocks(profile, got);
+  const missingRequired = profile.scalars.filter(
+    (s) => s.required !== false && !got.scalars.has(s.oid) && !unsupported.has(s.block ?? ""),
+  );
   if (missingRequired.length > 0)
     throw new PollError(
       "decode",
@@ -48,6 +53,20 @@ export function interpret(
         .map((s) => `${s.metric} (${s.oid}: ${got.missing.get(s.oid) ?? "not answered"})`)
         .join(", ")}`,
     );
+  const own = profile.blocks.filter((b) => b !== "system");
+  if (own.length > 0 && own.every((b) => unsupported.has(b)))
+    throw new PollError(
+      "decode",
+      `profile ${profile.name}: the device has none of its blocks (${own.join(", ")}; wrong profile?): ${[
+        ...unsupported.values(),
+      ].join("; ")}`,
+    );
+  for (const block of profile.blocks)
+    samples.push({
+      metric: "profile_block_supported",
+      value: unsupported.has(block) ? 0 : 1,
+      labels: { block },
+    });
 
   let wasRebooted = false;
   for (const s of profile.scalars) {
@@ -82,7 +101,7 @@ export function interpret(
       }
     }
   }
-  return { samples, rebooted: wasRebooted };
+  return { samples, rebooted: wasRebooted, unsupported };
 }
 
 function columnValue(
@@ -132,4 +151,35 @@ export function tableLabels(labelRows: ReadonlyMap<string, VarBind> | undefined)
     if (!t) return index;
     return (counts.get(t) ?? 0) > 1 ? `${t} #${index}` : t;
   };
+}
+
+/**
+ * Blocks the device does not have (never "system"): every required scalar of the block missing (noSuchObject,
+ * noSuchInstance, endOfMibView), or, for a block without required scalars, nothing of it answered
+ * (no optional scalar, no table row). A block with some required scalars present and others
+ * missing is not unsupported: that is a broken answer, and fails the poll.
+ */
+export function unsupportedBlocks(profile: Profile, got: Collected): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const block of profile.blocks) {
+    // The system group is the agent itself: without sysUpTime the answer is broken, not partial.
+    if (block === "system") continue;
+    const scalars = profile.scalars.filter((s) => s.block === block);
+    const required = scalars.filter((s) => s.required !== false);
+    const columns = profile.tables.filter((t) => t.block === block).flatMap((t) => t.columns);
+    if (required.length > 0) {
+      if (required.every((s) => !got.scalars.has(s.oid)))
+        out.set(
+          block,
+          `${block}: ${required.map((s) => `${s.metric} (${s.oid}: ${got.missing.get(s.oid) ?? "not answered"})`).join(", ")}`,
+        );
+      continue;
+    }
+    if (scalars.length + columns.length === 0) continue;
+    const answered =
+      scalars.some((s) => got.scalars.has(s.oid)) ||
+      columns.some((c) => (got.columns.get(c.oid)?.size ?? 0) > 0);
+    if (!answered) out.set(block, `${block}: no object of it answered`);
+  }
+  return out;
 }

@@ -21,6 +21,16 @@ declare module "net-snmp" {
     trap(typeOrOid: number | string, varbinds: VarBind[], cb: (error: Error | null) => void): void;
     inform(typeOrOid: number | string, varbinds: VarBind[], cb: (error: Error | null) => void): void;
     close(): void;
+    /**
+     * v3: the authoritative engine learned by discovery (RFC 3414 §4); undefined until a report
+     * answered the discovery request. Read only, to tell "agent silent" from "agent answered
+     * discovery but not the request".
+     */
+    readonly msgSecurityParameters?: {
+      msgAuthoritativeEngineID: Buffer;
+      msgAuthoritativeEngineBoots: number;
+      msgAuthoritativeEngineTime: number;
+    };
     on(event: "error", fn: (err: Error) => void): void;
     on(event: "close", fn: () => void): void;
   }

@@ -5,7 +5,7 @@
  * profile; adding a device model should need a new block file, not new code.
  */
 import type { HealthRule, MetricSpec, Sample } from "../../src/core/types.ts";
-import { rule } from "../shared/model.ts";
+import { BLOCK_SUPPORTED, rule } from "../shared/model.ts";
 
 /** How a raw value becomes the sample value. Applied in this order: codec, skip, map, scale. */
 export interface ValueCodec {
@@ -27,6 +27,8 @@ export interface ScalarObject extends ValueCodec {
   required?: boolean;
   /** sysUpTime: read for reboot detection (TimeTicks). */
   role?: "uptime";
+  /** The block it came from (set by composeProfile). */
+  block?: string;
 }
 
 export interface ColumnObject extends ValueCodec {
@@ -47,6 +49,8 @@ export interface TableObject {
   /** A column with the same index whose text is the label value (ifName, entPhysicalName); else the index. */
   labelOid?: string;
   columns: readonly ColumnObject[];
+  /** The block it came from (set by composeProfile). */
+  block?: string;
 }
 
 export interface Block {
@@ -74,8 +78,8 @@ export function composeProfile(name: string, blocks: readonly Block[]): Profile 
     name,
     blocks: blocks.map((b) => b.name),
     metrics: [...metrics.values()],
-    scalars: blocks.flatMap((b) => b.scalars ?? []),
-    tables: blocks.flatMap((b) => b.tables ?? []),
+    scalars: blocks.flatMap((b) => (b.scalars ?? []).map((x) => ({ ...x, block: b.name }))),
+    tables: blocks.flatMap((b) => (b.tables ?? []).map((x) => ({ ...x, block: b.name }))),
     rules: blocks.flatMap((b) => b.rules ?? []),
   };
 }
@@ -123,7 +127,7 @@ export { counter, gauge, rule } from "../shared/model.ts";
 
 /** Samples whose metric is not declared, or that carry a label the metric does not declare. */
 export function undeclared(profile: Profile, samples: Sample[]): string[] {
-  const specs = new Map(profile.metrics.map((m) => [m.name, m]));
+  const specs = new Map([...profile.metrics, BLOCK_SUPPORTED].map((m) => [m.name, m]));
   return samples.flatMap((s) => {
     const spec = specs.get(s.metric);
     if (!spec) return [s.metric];

@@ -8,6 +8,7 @@
 import snmp, { type Session, type VarBind } from "net-snmp";
 import { PollError } from "../../src/core/errors.ts";
 import type { SnmpOptions } from "./options.ts";
+import { describeEngine, isDecryptionReport, needsRediscovery } from "./usm.ts";
 
 export type { VarBind };
 
@@ -35,8 +36,21 @@ export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTrans
     version: o.version === "1" ? snmp.Version1 : o.version === "2c" ? snmp.Version2c : snmp.Version3,
   };
   let session: Session | undefined;
+  const timeoutHint =
+    o.version !== "3"
+      ? "agent down, or wrong community/user"
+      : o.v3?.level === "authPriv"
+        ? "agent down, wrong user, or wrong privacy key (privKey): most agents drop what they cannot decrypt"
+        : "agent down, or wrong user";
   /** Why the current session was dropped: net-snmp reports an undecodable answer only as an event. */
   const garbage = new WeakMap<Session, Error>();
+  const drop = (s: Session) => {
+    if (session !== s) return;
+    session = undefined;
+    try {
+      s.close();
+    } catch {}
+  };
   const open = (): Session => {
     if (session) return session;
     let s: Session;
@@ -59,15 +73,13 @@ export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTrans
     // call()); the next request opens a fresh one.
     s.on("error", (err) => {
       garbage.set(s, err instanceof Error ? err : new Error(String(err)));
-      if (session === s) session = undefined;
-      try {
-        s.close();
-      } catch {}
+      drop(s);
     });
     session = s;
     return s;
   };
-  const call = <T>(
+  /** One request on the current session (opened if needed); rejects with a PollError. */
+  const attempt = <T>(
     op: string,
     oids: string[],
     run: (s: Session, cb: (e: Error | null, r: T) => void) => void,
@@ -84,6 +96,7 @@ export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTrans
         );
         return;
       }
+      const discovering = o.version === "3" && !s.msgSecurityParameters;
       try {
         run(s, (err, result) => {
           if (!err) return resolve(result);
@@ -93,12 +106,52 @@ export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTrans
             return reject(
               new PollError("protocol", `${context}: undecodable answer: ${bad.message}`, { cause: bad }),
             );
-          reject(classify(err, context));
+          if (o.version === "3" && err.name === "RequestTimedOutError") {
+            // The next request discovers the engine again: the agent may have restarted with a new one.
+            drop(s);
+            if (discovering && s.msgSecurityParameters && o.v3?.level === "authPriv")
+              return reject(
+                new PollError(
+                  "auth",
+                  `${context}: the agent answered engine discovery (${describeEngine(s.msgSecurityParameters)}) but not the authPriv request: wrong privacy key (privKey) or privacy protocol`,
+                  { cause: err },
+                ),
+              );
+          }
+          reject(classify(err, context, timeoutHint));
         });
       } catch (err) {
-        reject(classify(err as Error, `${target} ${op}`));
+        reject(classify(err as Error, `${target} ${op}`, timeoutHint));
       }
     });
+  /**
+   * A request, sent again once on a fresh session when the agent says our notion of its engine is
+   * stale (RFC 3414 §4: its engineTime went back without a new engineBoots, or a new engine ID).
+   */
+  const call = async <T>(
+    op: string,
+    oids: string[],
+    run: (s: Session, cb: (e: Error | null, r: T) => void) => void,
+  ): Promise<T> => {
+    try {
+      return await attempt(op, oids, run);
+    } catch (err) {
+      if (!(err instanceof PollError) || !needsRediscovery(err.cause)) throw err;
+      if (session) drop(session);
+    }
+    try {
+      return await attempt(op, oids, run);
+    } catch (err) {
+      if (!(err instanceof PollError) || !needsRediscovery(err.cause)) throw err;
+      const learned = describeEngine(session?.msgSecurityParameters);
+      if (session) drop(session);
+      throw new PollError(
+        "auth",
+        `${target} ${op} ${oids[0] ?? ""}: still outside the agent's time window after rediscovering its engine (${learned}): ${(err.cause as Error).message}`,
+        { cause: err.cause },
+      );
+    }
+  };
   return {
     get: (oids) => call("GET", oids, (s, cb) => s.get(oids, cb)),
     getNext: (oids) => call("GETNEXT", oids, (s, cb) => s.getNext(oids, cb)),
@@ -127,10 +180,11 @@ export const NO_SUCH_NAME = 2;
 export function classify(
   err: Error & { status?: number; code?: number | string },
   context: string,
+  timeoutHint = "agent down, or wrong community/user",
 ): PollError {
   switch (err.name) {
     case "RequestTimedOutError":
-      return new PollError("timeout", `${context}: no answer (agent down, or wrong community/user)`, {
+      return new PollError("timeout", `${context}: no answer (${timeoutHint})`, {
         cause: err,
       });
     case "RequestFailedError": {
@@ -148,7 +202,11 @@ export function classify(
         err.code === codes.ECouldNotDecrypt ||
         err.code === codes.ECommunityNoMatch
       )
-        return new PollError("auth", `${context}: ${err.message}`, { cause: err });
+        return new PollError(
+          "auth",
+          `${context}: ${isDecryptionReport(err) ? "agent could not decrypt the request (usmStatsDecryptionErrors): wrong privacy key (privKey) or privacy protocol" : err.message}`,
+          { cause: err },
+        );
       return new PollError("protocol", `${context}: ${err.message}`, { cause: err });
     }
     case "RequestInvalidError":

@@ -65,6 +65,10 @@ export function generatorModel(startedAt: number): SimModel {
         put(h, a, encodeValue(running ? Math.round(2301 + wobble(15, 23 + i)) : 0, "u32"));
       for (const a of [1044, 1046, 1048]) put(h, a, encodeValue(running ? 182 : 0, "u32"));
       for (const a of [1052, 1054, 1056]) put(h, a, encodeValue(running ? 4100 : 0, "i32"));
+      const mainsUp = !has("mains-loss");
+      put(h, 1059, [mainsUp ? Math.round(500 + wobble(1, 41)) : 0]);
+      for (const [i, a] of [1060, 1062, 1064].entries())
+        put(h, a, encodeValue(mainsUp ? Math.round(2290 + wobble(12, 29 + i)) : 0, "u32"));
       put(h, 1408, [engine]);
       put(h, 1536, encodeValue(running ? 12_300 : 0, "i32"));
       put(h, 1558, encodeValue(running ? Math.round(455 + wobble(20, 45)) : 0, "i16"));

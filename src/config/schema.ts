@@ -223,6 +223,25 @@ export const configSchema = z
           input: p.device,
         });
     }
+    // One MQTT client id at one broker with two sets of credentials: the two connections would
+    // evict each other at the broker for ever.
+    const clientIds = new Map<string, string>();
+    config.devices.forEach((device, i) => {
+      const d = device.driver as { protocol: string; broker?: string; clientId?: string; username?: string };
+      if (d.protocol !== "mqtt" || !d.clientId) return;
+      const password = (device.driver as { password?: { describe(): string } }).password;
+      const credentials = `${d.username ?? ""}|${password?.describe() ?? ""}`;
+      const key = `${d.broker}|${d.clientId}`;
+      const first = clientIds.get(key);
+      if (first !== undefined && first !== credentials)
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "driver", "clientId"],
+          message: "a client id not used at this broker by a device with other credentials",
+          input: d.clientId,
+        });
+      if (first === undefined) clientIds.set(key, credentials);
+    });
     for (const id of Object.keys(config.sla.devices))
       if (!deviceIds.has(id))
         ctx.addIssue({

@@ -13,6 +13,6 @@ export interface PollOutcome {
   startedAt: number;
   finishedAt: number;
   samples: Sample[];
-  /** Present when the poll failed; samples are then empty. */
+  /** Present when the poll failed; samples are then empty, or only counters that changed with it. */
   error?: PollError;
 }

@@ -66,8 +66,12 @@ export interface PolledDriver extends DeviceModel {
 /** Receives what a streamed driver hears, as it hears it. Never throws into the driver. */
 export interface StreamSink {
   samples(samples: Sample[], at?: number): void;
-  /** The device failed (missed reports, broker lost): recorded like a failed poll. */
-  error(error: Error, at?: number): void;
+  /**
+   * The device failed (missed reports, broker lost, an invalid payload): recorded like a failed
+   * poll. `counters` are samples that changed with the failure (invalid payloads so far), recorded
+   * with it so they count when it happens.
+   */
+  error(error: Error, at?: number, counters?: Sample[]): void;
 }
 
 /** Streamed shape (MQTT telemetry): the device pushes, the driver forwards to the sink. */
@@ -96,4 +100,9 @@ export interface DriverContext {
   clock: Clock;
   log: Logger;
   resources: SharedResources;
+  /**
+   * Set by one-shot tools (`emcomm poll`): appended to the client ids drivers present to brokers,
+   * with no persistent session, so the tool never takes over the running daemon's connection.
+   */
+  clientIdSuffix?: string;
 }

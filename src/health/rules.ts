@@ -2,6 +2,7 @@
  * What one poll says about a device: ok, degraded (a degraded rule matched) or down (the poll
  * failed, or a down rule matched). Pure; called by the health engine for every PollOutcome.
  */
+import type { PollErrorKind } from "../core/errors.ts";
 import type { PollOutcome } from "../core/outcome.ts";
 import type { HealthRule, Sample } from "../core/types.ts";
 
@@ -38,15 +39,33 @@ export function ruleMatches(rule: HealthRule, samples: readonly Sample[]): boole
   return s !== undefined && compare(s.value, rule.op, rule.value);
 }
 
+/**
+ * The fault code of a failed poll, from its cause: the one place tickets, the console, the alert
+ * labels and the report take it from. A device alarm's code is its profile rule's (rx_unlock,
+ * genset_fail_to_start…). The monitor's own faults (config, internal) never get here: the health
+ * engine records them as unmonitored, and they open no ticket.
+ */
+export const pollFaults: Partial<Record<PollErrorKind, { code: string; cause: string }>> = {
+  timeout: { code: "unreachable", cause: "no answer" },
+  unreachable: { code: "unreachable", cause: "no answer" },
+  auth: { code: "auth", cause: "credentials refused" },
+  protocol: { code: "protocol", cause: "answer not understood" },
+  device: { code: "protocol", cause: "device answered with an error" },
+  decode: { code: "protocol", cause: "answer does not match the profile" },
+  stale: { code: "stale", cause: "reports stopped" },
+};
+
 /** Down rules win over degraded ones; among each, the first in declaration order. */
 export function observe(outcome: PollOutcome, rules: readonly HealthRule[]): Observation {
-  if (outcome.error)
+  if (outcome.error) {
+    const fault = pollFaults[outcome.error.kind] ?? pollFaults.unreachable!;
     return {
       kind: "down",
-      code: "unreachable",
-      cause: `no answer (${outcome.error.kind})`,
+      code: fault.code,
+      cause: `${fault.cause} (${outcome.error.kind})`,
       linkDrop: true,
     };
+  }
   let degraded: HealthRule | undefined;
   for (const rule of rules) {
     if (!ruleMatches(rule, outcome.samples)) continue;

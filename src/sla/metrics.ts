@@ -43,6 +43,18 @@ export function registerSlaMetrics(deps: {
     },
   });
   new Gauge({
+    name: "emcomm_device_fault",
+    help: "1 for the fault code of a device that is down or degraded (unreachable, auth, protocol, stale, or its profile rule's code); alert rules copy it into their labels.",
+    labelNames: ["device", "site", "code"],
+    registers,
+    collect() {
+      this.reset();
+      for (const h of health.states())
+        if ((h.state === "down" || h.state === "degraded") && h.code)
+          this.set({ device: h.device, site: h.site, code: h.code }, 1);
+    },
+  });
+  new Gauge({
     name: "emcomm_site_in_service",
     help: "1 while the site is expected in service (always-calendar sites, or declared deployed), else 0.",
     labelNames: ["site"],

@@ -10,10 +10,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type MqttClient } from "mqtt";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mqttDriver, mqttOptions } from "../../drivers/mqtt/index.ts";
+import { parseConfigText } from "../../src/config/load.ts";
 import type { PollError } from "../../src/core/errors.ts";
 import type { StreamedDriver } from "../../src/core/types.ts";
+import { pollOnce } from "../../src/poll-once.ts";
 import { recordingSink, testContext, testDevice, until } from "../support/driver-context.ts";
 import { freePort, missing, startPeer, waitForPort } from "../support/peers.ts";
 
@@ -148,9 +151,107 @@ describe.skipIf(why)(`mqtt driver through mosquitto${why ? ` (skipped: ${why})` 
     await until(() => sink.errors.length > 0, "a stale error", 5000);
     expect(sink.batches).toEqual([]);
     expect((sink.errors[0]!.error as PollError).kind).toBe("auth");
-    expect(sink.errors[0]!.error.message).toMatch(
-      /no valid report for 1 s .*the broker refused our credentials/,
+    expect(sink.errors[0]!.error.message).toMatch(/the broker refused our credentials/);
+    // The staleness watchdog says the same once the reports are overdue.
+    await until(() => sink.errors.length > 1, "the watchdog's error", 5000);
+    expect(sink.errors.slice(1).map((e) => e.error.message)).toContainEqual(
+      expect.stringMatching(/no valid report for 1 s .*the broker refused our credentials/),
     );
+  });
+
+  const publishReport = (id: string, battery = 50) =>
+    publisher!.publishAsync(
+      `emcomm/beidou/${id}/telemetry`,
+      JSON.stringify({ time: Date.now(), fix: "none", sats: 0, battery, rdss: { ok: true } }),
+      { qos: 1 },
+    );
+
+  it.each([
+    ["good listed first", ["good", "bad"]],
+    ["bad listed first", ["bad", "good"]],
+  ])(
+    "one user, a good and a wrong password (%s): the good one reports, every bad one says auth at once",
+    async (order, kinds) => {
+      const tag = order.startsWith("good") ? "g" : "b";
+      const sinks = new Map<string, ReturnType<typeof recordingSink>>();
+      // Two terminals with the wrong password: the refusal reaches both, not only the first.
+      for (const kind of [...kinds, "bad"]) {
+        const id = `bd-${tag}-${kind}-${sinks.size}`;
+        const sink = recordingSink();
+        sinks.set(id, sink);
+        // 60 s between reports: any error within the test is not the staleness watchdog's.
+        await driver(id, {
+          reportInterval: "60s",
+          ...(kind === "bad" ? { password: "not-the-password" } : {}),
+        }).start(sink);
+      }
+      for (const id of sinks.keys()) await publishReport(id);
+      const good = [...sinks].filter(([id]) => id.includes("good")).map(([, s]) => s);
+      const bad = [...sinks].filter(([id]) => id.includes("bad")).map(([, s]) => s);
+      await until(() => good.every((s) => s.batches.length === 1), "the good terminal's report", 10_000);
+      await until(() => bad.every((s) => s.errors.length > 0), "an auth error on every bad terminal", 10_000);
+      for (const s of good) expect(s.errors).toEqual([]);
+      for (const s of bad) {
+        expect(s.batches).toEqual([]);
+        expect(s.errors[0]!.error).toMatchObject({
+          kind: "auth",
+          message: expect.stringMatching(
+            /the broker refused our credentials \(Connection refused: Not authorized\)/,
+          ),
+        });
+      }
+    },
+  );
+
+  it("emcomm poll while the daemon runs: both hear the terminal, neither is disconnected", async () => {
+    const lines: string[] = [];
+    const capture = { write: (line: string) => void lines.push(line) };
+    const daemonCtx = { ...testContext(), log: pino({ level: "info" }, capture) };
+    const sink = recordingSink();
+    const options = mqttOptions.parse({
+      protocol: "mqtt",
+      profile: "beidou-box",
+      broker: `mqtt://127.0.0.1:${port}`,
+      topic: "emcomm/beidou/bd-shared/telemetry",
+      username: "emcomm",
+      password: "field-s3cret",
+    });
+    const daemonDriver = mqttDriver.create(testDevice("bd-shared", options), daemonCtx) as StreamedDriver;
+    await daemonDriver.start(sink);
+    try {
+      await publishReport("bd-shared", 1);
+      await until(() => sink.batches.length === 1, "the daemon's first report");
+
+      process.env.EMCOMM_TEST_MQTT_PASSWORD = "field-s3cret";
+      const config = parseConfigText(
+        [
+          "sites:",
+          "  - { id: beidou, name: { zh: 北斗, en: Beidou } }",
+          "devices:",
+          "  - { id: bd-shared, name: { zh: 盒子, en: Box }, site: beidou, system: beidou, kind: beidou-terminal, vendor: x, model: y,",
+          `      driver: { protocol: mqtt, profile: beidou-box, broker: "mqtt://127.0.0.1:${port}", topic: emcomm/beidou/bd-shared/telemetry,`,
+          '                username: emcomm, password: "${EMCOMM_TEST_MQTT_PASSWORD}" } }',
+          "",
+        ].join("\n"),
+      );
+      const polling = pollOnce(config, { log: pino({ level: "silent" }), streamWaitMs: 8_000 });
+      let battery = 2;
+      const ticker = setInterval(() => void publishReport("bd-shared", battery++), 200);
+      const [result] = await polling.finally(() => clearInterval(ticker));
+      expect(result!.error).toBeUndefined();
+      expect(result!.samples.find((x) => x.metric === "beidou_battery_percent")?.value).toBeGreaterThan(1);
+
+      const before = sink.batches.length;
+      await publishReport("bd-shared", 99);
+      await until(() => sink.batches.length > before, "the daemon hearing on after the poll");
+      const said = lines.map((l) => JSON.parse(l) as { msg: string });
+      expect(said.filter((l) => l.msg === "mqtt connected")).toHaveLength(1);
+      expect(said.filter((l) => /unreachable|error/.test(l.msg))).toEqual([]);
+      expect(sink.errors).toEqual([]);
+    } finally {
+      await daemonDriver.stop();
+      await daemonCtx.closeAll();
+    }
   });
 
   it("connects over TLS with the broker's CA, and not without it", async () => {

@@ -3,7 +3,7 @@
  * nobody here wrote, serving a GenComm map written independently in pymodbus_server.py.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { modbusDriver, modbusOptions } from "../../drivers/modbus/index.ts";
 import { openModbusLink } from "../../drivers/modbus/transport.ts";
 import { PollError } from "../../src/core/errors.ts";
@@ -62,8 +62,48 @@ describe.skipIf(why)(`modbus driver against pymodbus${why ? ` (skipped: ${why})`
       generator_shutdown_alarm: 0,
       generator_fail_to_start: 1,
       generator_load_percent: 61.2,
-      // oil pressure is 0xFFFF (GenComm "unimplemented") and yields no sample
+      "profile_block_supported{status}": 1,
+      "profile_block_supported{instruments}": 1,
+      "profile_block_supported{mains}": 1,
+      "profile_block_supported{load}": 1,
+      "profile_block_supported{counters}": 1,
+      "profile_block_supported{alarms}": 1,
+      // oil pressure, engine speed and the mains are 0xFFFF (GenComm "unimplemented"): no sample
     });
+  });
+
+  it("a controller without the alarm page: the poll stands, the alarm block says unsupported", async () => {
+    const d = driver(5);
+    const warn = vi.spyOn(ctx.log, "warn");
+    for (let i = 0; i < 2; i++) {
+      const samples = await d.poll(AbortSignal.timeout(3000));
+      const byKey = Object.fromEntries(
+        samples.map((s: Sample) => [
+          s.labels ? `${s.metric}{${Object.values(s.labels).join(",")}}` : s.metric,
+          s.value,
+        ]),
+      );
+      expect(byKey).toMatchObject({
+        generator_engine_speed_rpm: 1500,
+        generator_oil_pressure_kpa: 352,
+        "generator_mains_voltage_volts{L1}": 228.7,
+        "generator_mains_voltage_volts{L2}": 230.1,
+        "generator_mains_voltage_volts{L3}": 229.5,
+        generator_mains_frequency_hertz: 49.9,
+        generator_engine_state: 0,
+        // the status register says stopped; the speed says it runs
+        generator_running: 1,
+        generator_starts_total: 12,
+        "profile_block_supported{alarms}": 0,
+        "profile_block_supported{instruments}": 1,
+        "profile_block_supported{mains}": 1,
+      });
+      expect(Object.keys(byKey).filter((k) => k.endsWith("_alarm") || k.endsWith("fail_to_start"))).toEqual(
+        [],
+      );
+    }
+    // Logged once, not at every poll.
+    expect(warn.mock.calls.filter((c) => String(c[1]).includes("unsupported"))).toHaveLength(1);
   });
 
   it("reads all four tables (function codes 1-4) through the link", async () => {

@@ -8,6 +8,8 @@ Units:
      TypeScript simulator, see EXPECTED in test/peers/pymodbus.test.ts)
   2  a unit whose map holds only registers 0-9: anything else is exception 2 (illegal address)
   3  a unit whose store raises: exception 4 (server device failure)
+  5  a GenComm controller without the page-8 alarm list (registers end at 2048: reading 2049+
+     is exception 2), whose status register says stopped while the engine turns at 1500 rpm
   4  fifty holding registers 0-49 = 1000+i (for bench/modbus.ts), input registers 2000+i,
      coils 0-19 on where i % 3 == 0, discrete inputs 0-19 on where i is odd
   any other unit: exception 11 (gateway target failed to respond); with "rtu", no answer at all
@@ -49,6 +51,26 @@ def gencomm():
     return ModbusSequentialDataBlock(0, regs)
 
 
+def gencomm_without_alarms():
+    regs = [0xFFFF] * 2049  # nothing from 2049 on: the alarm page is not there
+    def put(addr, *words):
+        for i, w in enumerate(words):
+            regs[addr + i] = w & 0xFFFF
+    put(772, 1)  # auto
+    put(1024, 352)  # oil pressure 352 kPa
+    put(1027, 80)  # fuel 80 %
+    put(1030, 1500)  # engine speed 1500 rpm
+    put(1031, 500)  # 50.0 Hz
+    put(1059, 499)  # mains 49.9 Hz
+    put(1060, 0, 2287)  # mains L1 228.7 V (u32)
+    put(1062, 0, 2301)
+    put(1064, 0, 2295)
+    put(1408, 0)  # status register: stopped, although the engine turns
+    put(1798, 0, 7200)  # 2 h
+    put(1808, 0, 12)
+    return ModbusSequentialDataBlock(0, regs)
+
+
 class Exploding(ModbusSequentialDataBlock):
     def getValues(self, address, count=1):
         raise RuntimeError("sensor board fault")
@@ -59,6 +81,7 @@ def context():
         1: ModbusSlaveContext(hr=gencomm(), zero_mode=True),
         2: ModbusSlaveContext(hr=ModbusSequentialDataBlock(0, [7] * 10), zero_mode=True),
         3: ModbusSlaveContext(hr=Exploding(0, [0] * 100), zero_mode=True),
+        5: ModbusSlaveContext(hr=gencomm_without_alarms(), zero_mode=True),
         4: ModbusSlaveContext(
             hr=ModbusSequentialDataBlock(0, [1000 + i for i in range(50)]),
             ir=ModbusSequentialDataBlock(0, [2000 + i for i in range(50)]),

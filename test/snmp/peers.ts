@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -33,6 +33,8 @@ export interface Snmpd {
   /** Every port it listens on (`ports` asked at start; the first is `port`). */
   ports: number[];
   pid: number;
+  /** Stops and starts the same agent (same engine ID and users, engine time from zero). */
+  restart(opts: { keepEngineBoots: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,47 +58,70 @@ export async function startSnmpd(count = 1): Promise<Snmpd> {
       "",
     ].join("\n"),
   );
-  const child: ChildProcess = spawn(
-    "/usr/sbin/snmpd",
-    ["-f", "-Lo", "-C", "-c", conf, ports.map((p) => `udp:127.0.0.1:${p}`).join(",")],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: "" },
-    },
-  );
+  const persistent = join(dir, "persistent");
   let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
-  // Ready when it answers.
-  for (let i = 0; i < 50; i++) {
-    try {
-      await snmpCmd("snmpget", [
-        "-v2c",
-        "-c",
-        "public",
-        "-t",
-        "0.3",
-        "-r",
-        "0",
-        `127.0.0.1:${port}`,
-        "1.3.6.1.2.1.1.3.0",
-      ]);
-      break;
-    } catch {
-      if (child.exitCode !== null) throw new Error(`snmpd exited: ${output}`);
-      await new Promise((r) => setTimeout(r, 100));
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(
+      "/usr/sbin/snmpd",
+      ["-f", "-Lo", "-C", "-c", conf, ports.map((p) => `udp:127.0.0.1:${p}`).join(",")],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, SNMP_PERSISTENT_DIR: persistent, MIBS: "" },
+      },
+    );
+    child.stdout?.on("data", (d) => (output += d));
+    child.stderr?.on("data", (d) => (output += d));
+    // Ready when it answers.
+    for (let i = 0; i < 50; i++) {
+      try {
+        await snmpCmd("snmpget", [
+          "-v2c",
+          "-c",
+          "public",
+          "-t",
+          "0.3",
+          "-r",
+          "0",
+          `127.0.0.1:${port}`,
+          "1.3.6.1.2.1.1.3.0",
+        ]);
+        break;
+      } catch {
+        if (child.exitCode !== null) throw new Error(`snmpd exited: ${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-  }
+    return child;
+  };
+  const kill = async (child: ChildProcess) => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  let child = await launch();
   return {
     port,
     ports,
-    pid: child.pid!,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await exited;
+    get pid() {
+      return child.pid!;
+    },
+    async restart({ keepEngineBoots }) {
+      await kill(child);
+      if (keepEngineBoots) {
+        // snmpd adds one to the engineBoots it persisted: take one off, as an agent that does not
+        // persist it would come back with the same engineBoots and its engineTime from zero.
+        const file = join(persistent, "snmpd.conf");
+        const text = readFileSync(file, "utf8");
+        writeFileSync(
+          file,
+          text.replace(/^engineBoots (\d+)$/m, (_, n) => `engineBoots ${Number(n) - 1}`),
+        );
       }
+      child = await launch();
+    },
+    async stop() {
+      await kill(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

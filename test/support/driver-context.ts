@@ -26,13 +26,14 @@ export async function until(check: () => boolean, what: string, ms = 5000): Prom
 /** A StreamSink that records what it hears. */
 export function recordingSink() {
   const batches: { samples: import("../../src/core/types.ts").Sample[]; at?: number }[] = [];
-  const errors: { error: Error; at?: number }[] = [];
+  const errors: { error: Error; at?: number; counters?: import("../../src/core/types.ts").Sample[] }[] = [];
   return {
     batches,
     errors,
     samples: (samples: import("../../src/core/types.ts").Sample[], at?: number) =>
       batches.push({ samples, at }),
-    error: (error: Error, at?: number) => errors.push({ error, at }),
+    error: (error: Error, at?: number, counters?: import("../../src/core/types.ts").Sample[]) =>
+      errors.push(counters ? { error, at, counters } : { error, at }),
     value: (metric: string, i = batches.length - 1) =>
       batches[i]?.samples.find((s) => s.metric === metric)?.value,
   };

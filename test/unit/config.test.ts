@@ -70,6 +70,24 @@ describe("config validation", () => {
     ]);
   });
 
+  it("refuses one MQTT client id at one broker with two sets of credentials", () => {
+    const box = (id: string, clientId: string, password: string) =>
+      `  - { id: ${id}, name: { zh: 盒, en: Box }, site: duty, system: duty, kind: beidou-terminal, vendor: x, model: y,
+      driver: { protocol: mqtt, profile: beidou-box, broker: "mqtt://127.0.0.1:1883", topic: t/${id}, username: u,
+                clientId: ${clientId}, password: "\${${password}}" } }`;
+    const err = problems(
+      minimal(
+        [
+          box("a", "shared", "PW_A"),
+          box("b", "shared", "PW_A"),
+          box("c", "shared", "PW_C"),
+          box("d", "own", "PW_C"),
+        ].join("\n"),
+      ),
+    );
+    expect(err.issues.map((i) => [i.path, i.value])).toEqual([["devices[2].driver.clientId", '"shared"']]);
+  });
+
   it("rejects an unknown protocol and names the known ones", () => {
     const err = problems(
       minimal(`  - { id: a, name: { zh: 甲, en: A }, site: duty, system: duty, kind: duty-system, vendor: x, model: y,

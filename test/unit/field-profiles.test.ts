@@ -15,7 +15,8 @@ const shared = new Set(
   generator_engine_state generator_mode generator_running generator_fuel_percent generator_oil_pressure_kpa
   generator_coolant_celsius generator_battery_volts generator_voltage_volts generator_frequency_hertz
   generator_load_percent generator_run_hours generator_starts_total generator_warning_alarm
-  generator_shutdown_alarm generator_fail_to_start cpe_connected cpe_rsrp_dbm cpe_sinr_db cpe_rsrq_db cpe_band
+  generator_shutdown_alarm generator_fail_to_start generator_engine_speed_rpm generator_mains_frequency_hertz
+  generator_mains_voltage_volts cpe_connected cpe_rsrp_dbm cpe_sinr_db cpe_rsrq_db cpe_band
   ka_sat_locked ka_ebno_db ka_tx_on ka_latitude_degrees ka_longitude_degrees vc_registered vc_in_call
   vc_camera_present vc_microphone_present beidou_fix beidou_latitude_degrees beidou_longitude_degrees
   beidou_battery_percent beidou_sats_used beidou_rdss_ok beidou_report_age_seconds
@@ -26,7 +27,7 @@ const emitted = {
   ...Object.fromEntries(
     Object.entries(modbusProfiles).map(([n, p]) => [
       `modbus/${n}`,
-      { p, names: p.points.map((x) => x.metric) },
+      { p, names: [...p.points.map((x) => x.metric), ...(p.derived ?? []).map((d) => d.metric)] },
     ]),
   ),
   ...Object.fromEntries(

@@ -14,11 +14,13 @@ export const huawei5gCpe: HttpProfile = {
   session: "hilink",
   endpoints: [
     {
+      block: "status",
       path: "/api/monitoring/status",
       format: "xml",
       fields: [{ metric: "cpe_connected", path: "ConnectionStatus", anyOf: ["901"] }],
     },
     {
+      block: "signal",
       path: "/api/device/signal",
       format: "xml",
       fields: [

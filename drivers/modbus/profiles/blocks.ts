@@ -7,6 +7,8 @@ import type { HealthRule, MetricSpec } from "../../../src/core/types.ts";
 import type { RegisterPoint } from "../profile.ts";
 
 export interface Block {
+  /** Names the block in `profile_block_supported{block}`; unnamed blocks are "main". */
+  name?: string;
   points: RegisterPoint[];
   metrics: MetricSpec[];
   rules: HealthRule[];
@@ -14,7 +16,7 @@ export interface Block {
 
 export function compose(...blocks: Block[]): Block {
   return {
-    points: blocks.flatMap((b) => b.points),
+    points: blocks.flatMap((b) => b.points.map((p) => ({ ...p, block: p.block ?? b.name ?? "main" }))),
     metrics: blocks.flatMap((b) => b.metrics),
     rules: blocks.flatMap((b) => b.rules),
   };

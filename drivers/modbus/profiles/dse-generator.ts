@@ -16,20 +16,12 @@ const ALARM_BASE = 2049;
 const ALARM_WORDS = 25;
 const FAIL_TO_START = 6;
 
-const engine = {
+/** Control mode and engine state (page 3 and 5): the status registers every controller has. */
+const status = {
+  name: "status",
   points: [
     { metric: "generator_mode", address: 772 },
-    { metric: "generator_oil_pressure_kpa", address: 1024 },
-    { metric: "generator_coolant_celsius", address: 1025, type: "i16" },
-    { metric: "generator_fuel_percent", address: 1027 },
-    { metric: "generator_battery_volts", address: 1029, scale: 0.1 },
-    { metric: "generator_frequency_hertz", address: 1031, scale: 0.1 },
-    ...phases("generator_voltage_volts", [1032, 1034, 1036], { type: "u32", scale: 0.1 }),
     { metric: "generator_engine_state", address: 1408 },
-    { metric: "generator_running", address: 1408, anyOf: [2, 3] },
-    { metric: "generator_load_percent", address: 1558, type: "i16", scale: 0.1, optional: true },
-    { metric: "generator_run_hours", address: 1798, type: "u32", scale: 1 / 3600 },
-    { metric: "generator_starts_total", address: 1808, type: "u32" },
   ],
   metrics: [
     gauge(
@@ -37,21 +29,16 @@ const engine = {
       "enum",
       "Control mode: 0 stop, 1 auto, 2 manual, 3 test on load, 6 test off load, 7 off.",
     ),
-    gauge("generator_oil_pressure_kpa", "kPa", "Engine oil pressure."),
-    gauge("generator_coolant_celsius", "degrees Celsius", "Engine coolant temperature."),
-    gauge("generator_fuel_percent", "percent", "Fuel tank level."),
-    gauge("generator_battery_volts", "volts", "Engine starter battery voltage."),
-    gauge("generator_frequency_hertz", "hertz", "Generator output frequency."),
-    gauge("generator_voltage_volts", "volts", "Generator phase-to-neutral voltage.", ["phase"]),
     gauge(
       "generator_engine_state",
       "enum",
       "Engine state: 0 stopped, 1 pre-start, 2 warming up, 3 running, 4 cooling down, 5 stopped, 6 post run, 15 n/a.",
     ),
-    gauge("generator_running", "bool", "1 while the engine is warming up or running."),
-    gauge("generator_load_percent", "percent", "Engine load (some controller models only)."),
-    gauge("generator_run_hours", "hours", "Engine run time."),
-    counter("generator_starts_total", "starts", "Engine start attempts."),
+    gauge(
+      "generator_running",
+      "bool",
+      "1 while the engine state is warming up or running, or the engine turns above 100 rpm.",
+    ),
   ],
   rules: [
     rule(
@@ -63,6 +50,31 @@ const engine = {
       "发动机状态不可用",
       "engine state not available",
     ),
+  ],
+} satisfies Parameters<typeof compose>[0];
+
+/** Engine and generator instruments (page 4, offsets 0-13). */
+const instruments = {
+  name: "instruments",
+  points: [
+    { metric: "generator_oil_pressure_kpa", address: 1024 },
+    { metric: "generator_coolant_celsius", address: 1025, type: "i16" },
+    { metric: "generator_fuel_percent", address: 1027 },
+    { metric: "generator_battery_volts", address: 1029, scale: 0.1 },
+    { metric: "generator_engine_speed_rpm", address: 1030 },
+    { metric: "generator_frequency_hertz", address: 1031, scale: 0.1 },
+    ...phases("generator_voltage_volts", [1032, 1034, 1036], { type: "u32", scale: 0.1 }),
+  ],
+  metrics: [
+    gauge("generator_oil_pressure_kpa", "kPa", "Engine oil pressure."),
+    gauge("generator_coolant_celsius", "degrees Celsius", "Engine coolant temperature."),
+    gauge("generator_fuel_percent", "percent", "Fuel tank level."),
+    gauge("generator_battery_volts", "volts", "Engine starter battery voltage."),
+    gauge("generator_engine_speed_rpm", "rpm", "Engine speed."),
+    gauge("generator_frequency_hertz", "hertz", "Generator output frequency."),
+    gauge("generator_voltage_volts", "volts", "Generator phase-to-neutral voltage.", ["phase"]),
+  ],
+  rules: [
     rule("fuel_low", "degraded", "generator_fuel_percent", "<", 20, "燃油不足", "fuel below 20 %"),
     rule(
       "coolant_high",
@@ -82,11 +94,48 @@ const engine = {
       "启动电池电压低",
       "starter battery below 11.5 V",
     ),
-    rule("load_high", "degraded", "generator_load_percent", ">", 90, "负载过高", "load above 90 %"),
   ],
 } satisfies Parameters<typeof compose>[0];
 
+/** Mains instruments (page 4, offsets 35-41): controllers that watch the mains (auto mains failure). */
+const mains = {
+  name: "mains",
+  points: [
+    { metric: "generator_mains_frequency_hertz", address: 1059, scale: 0.1 },
+    ...phases("generator_mains_voltage_volts", [1060, 1062, 1064], { type: "u32", scale: 0.1 }),
+  ],
+  metrics: [
+    gauge("generator_mains_frequency_hertz", "hertz", "Mains frequency seen by the controller."),
+    gauge("generator_mains_voltage_volts", "volts", "Mains phase-to-neutral voltage.", ["phase"]),
+  ],
+  rules: [],
+} satisfies Parameters<typeof compose>[0];
+
+/** Engine load (page 6): some controller models only. */
+const load = {
+  name: "load",
+  points: [{ metric: "generator_load_percent", address: 1558, type: "i16", scale: 0.1 }],
+  metrics: [gauge("generator_load_percent", "percent", "Engine load (some controller models only).")],
+  rules: [rule("load_high", "degraded", "generator_load_percent", ">", 90, "负载过高", "load above 90 %")],
+} satisfies Parameters<typeof compose>[0];
+
+/** Accumulated instrumentation (page 7). */
+const counters = {
+  name: "counters",
+  points: [
+    { metric: "generator_run_hours", address: 1798, type: "u32", scale: 1 / 3600 },
+    { metric: "generator_starts_total", address: 1808, type: "u32" },
+  ],
+  metrics: [
+    gauge("generator_run_hours", "hours", "Engine run time."),
+    counter("generator_starts_total", "starts", "Engine start attempts."),
+  ],
+  rules: [],
+} satisfies Parameters<typeof compose>[0];
+
+/** The page-8 alarm list; controllers without it answer illegal data address. */
 const alarms = {
+  name: "alarms",
   points: [
     {
       metric: "generator_warning_alarm",
@@ -152,7 +201,18 @@ const alarms = {
 } satisfies Parameters<typeof compose>[0];
 
 export const dseGenerator: ModbusProfile = {
-  ...compose(engine, alarms),
+  ...compose(status, instruments, mains, load, counters, alarms),
+  // The status register alone says 0 on some controllers while the engine turns (VIC-DSE falls
+  // back to the speed): either one is enough.
+  derived: [
+    {
+      metric: "generator_running",
+      any: [
+        { metric: "generator_engine_state", anyOf: [2, 3] },
+        { metric: "generator_engine_speed_rpm", above: 100 },
+      ],
+    },
+  ],
   sentinels: "gencomm",
   maxGap: 16,
   source:
