@@ -14,7 +14,7 @@ import cron from "node-cron";
 import type { Logger } from "pino";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../store/db.ts";
-import { buildReport } from "./build.ts";
+import { type BuildOptions, buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
 import { FreezeError, freezeReport, getFrozen, loadInputs } from "./freeze.ts";
 import { previousMonth } from "./period.ts";
@@ -28,6 +28,8 @@ export interface MonthlyReportDeps {
   log: Logger;
   /** Where exports go: `<outDir>/<period>/`. */
   outDir: string;
+  /** The maintenance records' figures of a month (see BuildOptions.records). */
+  records?: BuildOptions["records"];
   /** The store: stored manual inputs are used, and the month is frozen. */
   db?: Db;
   /** node-cron expression (minute hour day month weekday), in `config.timezone`. */
