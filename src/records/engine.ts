@@ -313,7 +313,8 @@ export class RecordsEngine {
     const device = (id: string, where: string) => {
       if (!this.devices.has(id)) throw new RecordError(400, `${where}: no device ${id} in the inventory`);
     };
-    if (kind === "plan") (body as PlanBody).visits.forEach((v, i) => device(v.device, `visits.${i}.device`));
+    if (kind === "plan")
+      for (const [i, v] of (body as PlanBody).visits.entries()) device(v.device, `visits.${i}.device`);
     if (kind === "inspection" || kind === "rectification") device((body as InspectionBody).device, "device");
     if (kind === "rectification") {
       const insp = getRecord(this.db, (body as RectificationBody).inspection);
@@ -324,7 +325,7 @@ export class RecordsEngine {
       if (!(a.endsAt > a.startsAt)) throw new RecordError(400, "endsAt: must be after startsAt");
       if (kind === "drill") {
         const w = a.window === undefined ? undefined : getWindow(this.db, a.window);
-        if (!w || w.kind !== "drill")
+        if (w?.kind !== "drill")
           throw new RecordError(400, "window: a drill is recorded on its `drill` maintenance window");
       }
     }
