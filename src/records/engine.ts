@@ -34,6 +34,8 @@ import {
   appendRecordEvent,
   getRecord,
   insertRecord,
+  listRecords,
+  type RecordFilter,
   recordEvents,
   recordVersions,
   type StoredRecord,
@@ -215,6 +217,10 @@ export class RecordsEngine {
       actor,
     );
     return { rectification, ticket };
+  }
+
+  list(f: RecordFilter = {}): StoredRecord[] {
+    return listRecords(this.db, f);
   }
 
   view(id: number) {
