@@ -19,7 +19,7 @@
  * store as of `cutoff`: a record or signature made after it is not seen, so a closed month's
  * figures do not move. Called by the report builder once per month.
  */
-import { parsePeriod } from "../report/period.ts";
+import { formatLocal, parsePeriod } from "../report/period.ts";
 import { type RecordFigures, type RecordLine, recordLines } from "../report/records.ts";
 import type { Db } from "../store/db.ts";
 import type { ActivityBody, CallbackBody, InspectionBody, PlanBody, RegisterBody } from "./kinds.ts";
@@ -136,7 +136,7 @@ export function recordFigures(db: Db, o: FigureOptions): RecordFigures {
     const state = submitted.p.signed.some((s) => s.action === "approve") ? "approved" : submitted.p.rec.state;
     ev(
       "inspection-plan",
-      `plan #${submitted.p.rec.id} ${next}: 提交 / submitted ${iso(submitted.at)}, ${state}`,
+      `plan #${submitted.p.rec.id} ${next}: 提交 / submitted ${formatLocal(submitted.at, o.timezone)}, ${state}`,
     );
   } else if (ended) {
     inspectionPlansNotSubmitted = 1;
@@ -195,6 +195,8 @@ export function recordFigures(db: Db, o: FigureOptions): RecordFigures {
     );
   }
 
+  for (const line of recordLines)
+    if (evidence[line].length === 0) ev(line, `${o.month} 无记录 / nothing recorded this month`);
   return {
     counts: {
       reportsMissing,
@@ -213,5 +215,3 @@ export function recordFigures(db: Db, o: FigureOptions): RecordFigures {
     evidence,
   };
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
