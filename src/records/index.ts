@@ -15,6 +15,7 @@ import type { Db } from "../store/db.ts";
 import type { TicketEngine } from "../tickets/engine.ts";
 import { RecordsEngine } from "./engine.ts";
 import { recordFigures } from "./figures.ts";
+import { recordReport } from "./reports.ts";
 import { recordRoutes } from "./routes.ts";
 import { statusTelemetry } from "./telemetry.ts";
 
@@ -54,6 +55,7 @@ export function startRecords(deps: RecordsDeps): Records {
     identify: (req) => identifyBearer(tokens, req),
     canRead: reportAccess(config, deps.log).canRead,
     figures: (month) => figures({ id: month }, clock.now()),
+    report: (month, report) => recordReport(db, { report, month, timezone, devices }),
   });
   return { engine, routes: [routes], figures };
 }

@@ -4,6 +4,8 @@
  *   GET  /api/v1/records?kind=&period=&subject=&state=   records (current version each)
  *   GET  /api/v1/records/:id                             record, versions, signatures, audit trail
  *   GET  /api/v1/records/figures/:month                  the month's counts for the score sheet
+ *   GET  /api/v1/records/reports/:month-(inspection|joint-test).(json|xlsx|csv|md|html)  ?table=
+ *        月度巡检报告 (with 本月巡检总结) and 月度联调报告
  *   POST /api/v1/records/:kind                           create (plan, inspection, drill, register…)
  *   PUT  /api/v1/records/:id                             change an unsigned record (new version);
  *                                                        a signed one is refused (409), nothing changes
@@ -18,11 +20,19 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { contentTypes } from "../report/export.ts";
 import type { RecordFigures } from "../report/records.ts";
 import type { Actor } from "../tickets/engine.ts";
 import { TicketError } from "../tickets/engine.ts";
 import { RecordError, type RecordsEngine } from "./engine.ts";
 import { type RecordKind, recordKinds } from "./kinds.ts";
+import {
+  type RecordReport,
+  type RecordReportDoc,
+  type RecordReportFormat,
+  recordReportFormats,
+  renderRecordReport,
+} from "./reports.ts";
 
 export interface RecordRouteDeps {
   engine: RecordsEngine;
@@ -32,7 +42,11 @@ export interface RecordRouteDeps {
   canRead(req: FastifyRequest): boolean;
   /** The month's figures as of now (or its end). */
   figures(month: string): RecordFigures;
+  /** The month's inspection or joint-test report. */
+  report(month: string, report: RecordReport): RecordReportDoc;
 }
+
+const REPORT_RE = /^(\d{4}-(?:0[1-9]|1[0-2]))-(inspection|joint-test)\.(json|xlsx|csv|md|html)$/;
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 const correctBody = z.strictObject({ body: z.unknown(), reason: z.string().trim().min(1, "a reason") });
@@ -103,6 +117,32 @@ export function recordRoutes(deps: RecordRouteDeps): FastifyPluginAsync {
       if (!MONTH_RE.test(req.params.month)) return reply.code(400).send({ error: "month: YYYY-MM" });
       return deps.figures(req.params.month);
     });
+    app.get<{ Params: { file: string }; Querystring: { table?: string } }>(
+      "/api/v1/records/reports/:file",
+      async (req, reply) => {
+        if (!readable(req, reply)) return;
+        const m = REPORT_RE.exec(req.params.file);
+        if (!m)
+          return reply.code(404).send({
+            error: `expected /api/v1/records/reports/<YYYY-MM>-<inspection|joint-test>.<${recordReportFormats.join("|")}>`,
+          });
+        const format = m[3] as RecordReportFormat;
+        try {
+          const body = await renderRecordReport(
+            deps.report(m[1]!, m[2] as RecordReport),
+            format,
+            req.query.table,
+          );
+          reply.header("content-type", contentTypes[format]);
+          if (format === "xlsx" || format === "csv")
+            reply.header("content-disposition", `attachment; filename="${m[1]}-${m[2]}.${format}"`);
+          return reply.send(body);
+        } catch (err) {
+          if (err instanceof RangeError) return reply.code(400).send({ error: err.message });
+          throw err;
+        }
+      },
+    );
     app.get<{ Params: { id: string } }>("/api/v1/records/:id", async (req, reply) => {
       if (!readable(req, reply)) return;
       return handle(reply, () => engine.view(Number(req.params.id)));

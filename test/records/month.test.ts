@@ -7,6 +7,8 @@
  * written praise; the review call and the month's reports. On 2 December every line of the sheet
  * comes from the records with its evidence, and the fee follows.
  */
+
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
 import { checklistIds } from "../../src/records/kinds.ts";
@@ -14,7 +16,7 @@ import type { ScoreSheet } from "../../src/report/score.ts";
 import type { Actor } from "../../src/tickets/engine.ts";
 import { listTickets } from "../../src/tickets/store.ts";
 import { at, engineer, MIN, NOV, supervisor } from "../sla/harness.ts";
-import { recordsWorld, type World } from "./support.ts";
+import { recordsWorld, tokens, type World } from "./support.ts";
 
 const allOk = Object.fromEntries(checklistIds.map((i) => [i, { status: "ok" }]));
 type Rec = { id: number; state: string; version: number; digest: string; body: Record<string, unknown> };
@@ -349,5 +351,63 @@ describe("a month of maintenance records scores the whole sheet", () => {
     expect(sheet.totals).toEqual({ performance: 99, service: 100 });
     expect(sheet.fee.amount).toBe(990_000);
     expect(sheet.warnings).toEqual([]);
+  });
+});
+
+describe("月度巡检报告 and 月度联调报告 from the same month", () => {
+  it("renders every format from the records", async () => {
+    const w = await recordsWorld();
+    try {
+      w.h.clock.set(at(12, "09:00"));
+      const c = await w.api<Rec>("POST", "/api/v1/records/inspection", "engineer", {
+        device: "console",
+        engineers: ["li.engineer"],
+      });
+      await w.api("POST", `/api/v1/records/${c.body.id}/checkin`, "engineer", {});
+      const cur = (await w.api<Rec>("GET", `/api/v1/records/${c.body.id}`, "engineer")).body;
+      await w.api("PUT", `/api/v1/records/${c.body.id}`, "engineer", {
+        ...cur.body,
+        items: { ...allOk, dust: { status: "issue", note: "fan filter clogged" } },
+        readingsConfirmed: true,
+      });
+      await w.api("POST", `/api/v1/records/${c.body.id}/sign`, "engineer");
+      await w.api("POST", `/api/v1/records/${c.body.id}/hazards`, "engineer", {
+        description: "fan filter clogged",
+      });
+      const get = (file: string) =>
+        w.app.inject({
+          method: "GET",
+          url: `/api/v1/records/reports/${file}`,
+          headers: { authorization: `Bearer ${tokens.supervisor}` },
+        });
+      const md = await get("2026-11-inspection.md");
+      expect(md.statusCode).toBe(200);
+      expect(md.body).toContain("# 月度巡检报告 Monthly inspection report · 2026-11");
+      expect(md.body).toContain("| 巡检设备 Devices inspected | 1 / 3 |");
+      expect(md.body).toContain("console: 设备内部除尘 — fan filter clogged");
+      expect(md.body).toContain("vehicle-ups, fixed-modem");
+      const csv = await get("2026-11-inspection.csv?table=inspections");
+      expect(csv.headers["content-type"]).toContain("text/csv");
+      expect(csv.body.split("\r\n")[1]).toMatch(new RegExp(`^${c.body.id},console,`));
+      const xlsx = await get("2026-11-inspection.xlsx");
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+      expect(wb.worksheets.map((s) => s.name)).toEqual([
+        "本月巡检总结 Inspection summary",
+        "巡检记录 Inspection records",
+        "隐患整改 Hidden dangers",
+        "下月巡检计划 Next month's plan",
+      ]);
+      const html = await get("2026-11-joint-test.html");
+      expect(html.body).toContain("<title>月度联调报告 Monthly joint test report · 2026-11</title>");
+      expect((await get("2026-11-joint-test.csv?table=nope")).statusCode).toBe(400);
+      expect((await get("2026-13-inspection.md")).statusCode).toBe(404);
+      expect(
+        (await w.app.inject({ method: "GET", url: "/api/v1/records/reports/2026-11-inspection.md" }))
+          .statusCode,
+      ).toBe(401);
+    } finally {
+      await w.close();
+    }
   });
 });
