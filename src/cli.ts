@@ -12,6 +12,7 @@ import { demoBanner, startDemo } from "./demo.ts";
 import { createLogger } from "./log.ts";
 import { registerOutboxCommands } from "./outbox/cli.ts";
 import { pollOnce, printPollResults } from "./poll-once.ts";
+import { registerRecordCommands } from "./records/cli.ts";
 import { registerReportCommand } from "./report/cli.ts";
 import { stopOnSignal } from "./run.ts";
 import { registerSlaCommands } from "./sla/cli.ts";
@@ -130,6 +131,7 @@ function loadOrExit(file: string) {
 }
 
 registerSlaCommands(program);
+registerRecordCommands(program);
 registerOutboxCommands(program, loadOrExit);
 
 await program.parseAsync(process.argv);
