@@ -29,8 +29,14 @@ describe("emcomm records", () => {
   const emcomm = async (token: keyof typeof tokens, ...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-    const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+    const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
+    const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+      err.push(String(s));
+      return true;
+    });
     vi.stubEnv("EMCOMM_TOKEN", tokens[token]);
     process.exitCode = undefined;
     try {
