@@ -92,6 +92,12 @@ export function withProvenance(lines: ScoreLine[], provenance: Map<string, Prove
   });
 }
 
+/** Where a line's figure came from: the system's records, people's entry, or an override and why. */
+export function sourceText(l: Pick<ScoreLine, "source" | "override">): string {
+  if (l.override) return `人工修正 manual override: ${l.override}`;
+  return l.source === "manual" ? "人工录入 manual" : "系统记录 records";
+}
+
 /**
  * A year's record figures: each month's effective counts summed (a month whose line was overridden
  * contributes its manual figure, named in the evidence). Undefined when no month has records.

@@ -4,6 +4,7 @@
  * as blocks, rendered to Markdown and to a self-contained printable HTML page.
  */
 import { formatLocal } from "./period.ts";
+import { sourceText } from "./records.ts";
 import type { ScoreSheet } from "./score.ts";
 import { levelText, verdictText } from "./tables.ts";
 
@@ -32,7 +33,15 @@ function blocks(s: ScoreSheet): Block[] {
   });
   out.push({
     kind: "table",
-    head: ["考核指标 Indicator", "分值 Max", "要求 Target", "实测 Measured", "扣分 Deduction", "得分 Score"],
+    head: [
+      "考核指标 Indicator",
+      "分值 Max",
+      "要求 Target",
+      "实测 Measured",
+      "扣分 Deduction",
+      "得分 Score",
+      "来源 Source",
+    ],
     rows: s.lines.map((l) => [
       `${l.name.zh} ${l.name.en}`,
       String(l.maxScore),
@@ -40,6 +49,7 @@ function blocks(s: ScoreSheet): Block[] {
       l.measuredText,
       String(l.deduction),
       String(l.score),
+      sourceText(l),
     ]),
   });
 

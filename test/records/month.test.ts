@@ -314,6 +314,15 @@ describe("a month of maintenance records scores the whole sheet", () => {
     const res = await w.api<ScoreSheet>("GET", "/api/v1/reports/2026-11.json", "supervisor");
     expect(res.status).toBe(200);
     sheet = (res.body as unknown as { sheet?: ScoreSheet }).sheet ?? res.body;
+    // The monthly summary shows where each figure came from.
+    const md = await w.app.inject({
+      method: "GET",
+      url: "/api/v1/reports/2026-11.md",
+      headers: { authorization: `Bearer ${tokens.supervisor}` },
+    });
+    expect(md.body).toMatch(
+      /\| 客户故障回访满意度 Call-back satisfaction \| 10 \|.*\| 9 \| 系统记录 records \|/,
+    );
   });
 
   it("every line of the sheet comes from the records, with evidence, and the fee", () => {
