@@ -10,8 +10,8 @@
  * - review call (5): −2 per `review-call` entry not held; −2 when the month ended without one held.
  * - user data (5): −2 per `user-data-error` entry.
  * - support tasks (10): −2 per support task, drill or joint test signed as not done as asked, per
- *   drill with fewer than 2 engineers on site (年度演练 ≥ 2人), and for a month that ended without a
- *   province joint test done (全省联调, monthly).
+ *   drill with fewer than 2 engineers on site (年度演练 ≥ 2人), for a month that ended without a
+ *   province joint test done (全省联调, monthly), and in December per drill short of 2 in the year.
  * - call-backs (10): −1 per dissatisfied call-back made in the month.
  * - complaints (30), escalations (30), production accidents (40): the register's entries.
  *
@@ -27,6 +27,8 @@ import { listRecords, recordVersions, type StoredRecord, signatures } from "./st
 
 /** Engineers a drill needs on site (一.3(4): ≥2人). */
 export const DRILL_MIN_ENGINEERS = 2;
+/** Drills a year (一.3(4): 每年至少2次). */
+export const DRILLS_PER_YEAR = 2;
 
 export interface FigureOptions {
   /** The month "YYYY-MM". */
@@ -183,6 +185,22 @@ export function recordFigures(db: Db, o: FigureOptions): RecordFigures {
     }
   }
   if (ended && !jointDone) fail("本月无全省联调 / no province joint test this month");
+  // 年度演练: at least 2 a year, counted when the year's last month ends.
+  if (ended && o.month.endsWith("-12")) {
+    const year = o.month.slice(0, 4);
+    const drills = listRecords(db, { kind: "drill" })
+      .filter((r) => r.period.startsWith(`${year}-`))
+      .map((r) => asOf<ActivityBody>(db, r, o.cutoff))
+      .filter(
+        (a): a is AsOf<ActivityBody> =>
+          a !== undefined &&
+          signedAtCutoff(a, ["sign", "countersign"]) &&
+          a.body.outcome === "done" &&
+          a.body.engineers.length >= DRILL_MIN_ENGINEERS,
+      );
+    for (let n = drills.length; n < DRILLS_PER_YEAR; n++)
+      fail(`${year} 年度演练 ${drills.length} < ${DRILLS_PER_YEAR} / drills this year short`);
+  }
 
   // ── call-backs ──
   let dissatisfiedCallbacks = 0;
