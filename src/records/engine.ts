@@ -331,8 +331,8 @@ export class RecordsEngine {
       if (!(a.endsAt > a.startsAt)) throw new RecordError(400, "endsAt: must be after startsAt");
       if (kind === "drill") {
         const w = a.window === undefined ? undefined : getWindow(this.db, a.window);
-        if (w?.kind !== "drill")
-          throw new RecordError(400, "window: a drill is recorded on its `drill` maintenance window");
+        if (w?.kind !== "drill" || w.status !== "approved")
+          throw new RecordError(400, "window: a drill is recorded on its approved `drill` maintenance window");
       }
     }
     if (kind === "callback") {
