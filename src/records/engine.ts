@@ -203,6 +203,10 @@ export class RecordsEngine {
     if (insp.kind !== "inspection")
       throw new RecordError(404, `${insp.kind} ${inspectionId} is not an inspection`);
     const device = (insp.body as InspectionBody).device;
+    const item = { inspection: inspectionId, device, description: h.description, plan: h.plan, due: h.due };
+    // Checked before a ticket is opened, so a bad item opens nothing.
+    this.role(actor, kindRules.rectification.create, "raise hidden dangers");
+    this.check("rectification", this.parse("rectification", { ...item, ticket: null }));
     let ticket: number | null = null;
     if (h.broken) {
       if (!this.o.tickets) throw new RecordError(409, "no ticket system here to open a fault ticket");
@@ -211,11 +215,7 @@ export class RecordsEngine {
         actor,
       ).id;
     }
-    const rectification = this.create(
-      "rectification",
-      { inspection: inspectionId, device, description: h.description, plan: h.plan, due: h.due, ticket },
-      actor,
-    );
+    const rectification = this.create("rectification", { ...item, ticket }, actor);
     return { rectification, ticket };
   }
 
@@ -332,7 +332,10 @@ export class RecordsEngine {
       if (kind === "drill") {
         const w = a.window === undefined ? undefined : getWindow(this.db, a.window);
         if (w?.kind !== "drill" || w.status !== "approved")
-          throw new RecordError(400, "window: a drill is recorded on its approved `drill` maintenance window");
+          throw new RecordError(
+            400,
+            "window: a drill is recorded on its approved `drill` maintenance window",
+          );
       }
     }
     if (kind === "callback") {

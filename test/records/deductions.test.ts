@@ -192,3 +192,43 @@ describe("deductions from the records", () => {
     expect((await w.api("GET", "/api/v1/records?kind=callback", "engineer")).body).toEqual({ records: [] });
   });
 });
+
+describe("a broken finding", () => {
+  it("opens a fault ticket beside the rectification item; a bad item opens nothing", async () => {
+    const w = await recordsWorld();
+    try {
+      w.h.clock.set(at(9, "10:00"));
+      const insp = await w.api<Rec>("POST", "/api/v1/records/inspection", "engineer", {
+        device: "fixed-modem",
+        engineers: ["li.engineer"],
+      });
+      const bad = await w.api("POST", `/api/v1/records/${insp.body.id}/hazards`, "engineer", {
+        description: "LNB connector cracked",
+        broken: true,
+        due: "next week",
+      });
+      expect(bad.status).toBe(400);
+      expect(w.h.db.prepare("SELECT COUNT(*) FROM tickets").pluck().get()).toBe(0);
+      const ok = await w.api<{ rectification: Rec; ticket: number }>(
+        "POST",
+        `/api/v1/records/${insp.body.id}/hazards`,
+        "engineer",
+        { description: "LNB connector cracked", broken: true, level: "general" },
+      );
+      expect(ok.status).toBe(201);
+      const ticket = w.h.db.prepare("SELECT * FROM tickets WHERE id = ?").get(ok.body.ticket) as Record<
+        string,
+        unknown
+      >;
+      expect(ticket).toMatchObject({
+        device: "fixed-modem",
+        level: "general",
+        symptom: "LNB connector cracked",
+        state: "opened",
+      });
+      expect(ok.body.rectification.body).toMatchObject({ ticket: ok.body.ticket, inspection: insp.body.id });
+    } finally {
+      await w.close();
+    }
+  });
+});
