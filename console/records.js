@@ -5,6 +5,7 @@
 // edited here (the API refuses it too): its signatures show who signed which digest.
 import { ApiError, send, serverNow, token } from "./api.js";
 import { explain, load, render, state, toast } from "./app.js";
+import { field, need, openDialog, textarea } from "./dialog.js";
 import { html, when } from "./dom.js";
 import { name, t } from "./i18n.js";
 import { paths } from "./paths.js";
@@ -172,15 +173,20 @@ export async function inspectionView(id) {
         await post(paths.recordStep(id, "countersign"), {});
         render();
       });
-      main.querySelector("#i-return")?.addEventListener("click", async () => {
-        const comment = prompt(t("reason"));
-        if (!comment?.trim()) {
-          toast(t("reasonRequired"), true);
-          return;
-        }
-        await post(paths.recordStep(id, "return"), { comment });
-        render();
-      });
+      main.querySelector("#i-return")?.addEventListener("click", () =>
+        openDialog(
+          t("reject"),
+          field("reason", t("reason"), textarea("reason", true)),
+          t("send"),
+          async (form) => {
+            const comment = need(form, "reason");
+            if (!comment) return false;
+            const done = (await post(paths.recordStep(id, "return"), { comment })) !== null;
+            if (done) render();
+            return done;
+          },
+        ),
+      );
     },
   };
 }

@@ -140,6 +140,23 @@ describe.skipIf(!hasChromium)(
       expect(await desk.locator("legend").first().textContent()).toBe(
         "Hardware, ancillaries and software working",
       );
+      // Returned first: an empty reason is refused in the dialog, then the reason goes back to the phone.
+      await desk.locator("#i-return").click();
+      await desk.locator("#dialog button[type=submit]").click();
+      await desk.locator('[data-error-for="reason"]', { hasText: "required" }).waitFor();
+      await desk.fill("#dialog textarea[name=reason]", "Photo of the filter missing");
+      await desk.locator("#dialog button[type=submit]").click();
+      await desk
+        .locator('.badge.state[data-state="returned"]', { hasText: "returned" })
+        .waitFor({ timeout: 15_000 });
+      await phone.reload();
+      await phone
+        .locator("#i-returned", { hasText: "Photo of the filter missing" })
+        .waitFor({ timeout: 15_000 });
+      await phone.fill('input[name="note-dust"]', "风扇滤网积灰，已清理（照片已附）");
+      await phone.locator("#i-sign").click();
+      await phone.locator('.badge.state[data-state="signed"]').waitFor({ timeout: 15_000 });
+      await desk.reload();
       await desk.locator("#i-countersign").click();
       await desk.locator('.badge.state[data-state="countersigned"]', { hasText: "countersigned" }).waitFor({
         timeout: 15_000,
@@ -158,12 +175,21 @@ describe.skipIf(!hasChromium)(
         signatures: { action: string; signer: string; role: string; version: number; digest: string }[];
       };
       expect(after.state).toBe("countersigned");
-      expect(after.body.items.dust).toEqual({ status: "issue", note: "风扇滤网积灰，已清理" });
+      expect(after.body.items.dust).toEqual({ status: "issue", note: "风扇滤网积灰，已清理（照片已附）" });
       expect(after.body.checkin).not.toBeNull();
       expect(after.body.readingsConfirmed).toBe(true);
-      expect(after.signatures.map((s) => [s.action, s.signer, s.role, s.version, s.digest])).toEqual([
-        ["sign", "eng-li", "engineer", after.version, after.digest],
-        ["countersign", "sup-zhao", "supervisor", after.version, after.digest],
+      const signedFirst = after.signatures[0]!;
+      expect(after.signatures.map((s) => [s.action, s.signer, s.role])).toEqual([
+        ["sign", "eng-li", "engineer"],
+        ["return", "sup-zhao", "supervisor"],
+        ["sign", "eng-li", "engineer"],
+        ["countersign", "sup-zhao", "supervisor"],
+      ]);
+      // The correction is a new version; the first signature stays on the version it signed.
+      expect(signedFirst.version).toBeLessThan(after.version);
+      expect(after.signatures.slice(2).map((s) => [s.version, s.digest])).toEqual([
+        [after.version, after.digest],
+        [after.version, after.digest],
       ]);
       const edit = await api(`/api/v1/records/${id}`, tokens.engineer, { method: "PUT", body: after.body });
       expect(edit.status).toBe(409);
