@@ -186,6 +186,8 @@ const dict = {
     sig_approve: "批准",
     sig_close: "整改完成",
     sig_reopen: "重新打开",
+    satisfied: "满意",
+    dissatisfied: "不满意",
   },
   en: {
     title: "Emcomm duty console",
@@ -373,6 +375,8 @@ const dict = {
     sig_approve: "approved",
     sig_close: "closed",
     sig_reopen: "reopened",
+    satisfied: "satisfied",
+    dissatisfied: "dissatisfied",
   },
 };
 
