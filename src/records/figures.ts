@@ -4,9 +4,9 @@
  *
  * - reports (5): the register's `report` entries of the month: −2 per missing (not submitted),
  *   −1 per non-conforming.
- * - inspection plan (5): −2 when, at the month's end, no plan for next month was submitted during
- *   it (a plan submitted after the month ended is late, still counted); −1 when, at the month's end,
- *   a device of the inventory or of the month's approved plan has no signed inspection (100 %).
+ * - inspection plan (5): −2 when no plan for next month was submitted before the month ended (本月
+ *   提交下月巡检计划; one submitted later is late and still counts as not submitted); −1 when, at the
+ *   month's end, a device of the inventory or of the month's approved plan has no signed inspection.
  * - review call (5): −2 per `review-call` entry not held; −2 when the month ended without one held.
  * - user data (5): −2 per `user-data-error` entry.
  * - support tasks (10): −2 per support task, drill or joint test signed as not done as asked, per
