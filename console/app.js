@@ -1,6 +1,10 @@
 // The duty console: state, routing (#/ tickets, #/t/<id> one ticket, #/devices, #/new,
 // #/windows, #/reports), the header, and the live stream. The views are in views.js (with the
 // one-second countdown), tickets.js and overview.js; the forms in actions.js and forms.js.
+//
+// console/ is the browser side of the duty console: plain ES modules, HTML and CSS served as
+// static files by src/console/routes.ts, no bundler, no build step; api.js is the only door to
+// the daemon. May import: its own files only (./*.js); nothing from src/, no npm packages.
 import { ApiError, followEvents, get, token } from "./api.js";
 import { age, html } from "./dom.js";
 import { openSignIn, openSignOut } from "./forms.js";

@@ -115,7 +115,7 @@ export const sharedDeviceMetrics: Readonly<Record<string, readonly string[]>> = 
   pdt_supply_volts: [],
 };
 
-/** Health, ticket and outbox metrics (issues 5 and 6): full name → labels. */
+/** Health, ticket and outbox metrics: full name → labels. */
 export const serviceMetrics: Readonly<Record<string, readonly string[]>> = {
   emcomm_device_state: ["device", "site", "kind", "state"],
   emcomm_site_in_service: ["site"],

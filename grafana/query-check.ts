@@ -1,10 +1,39 @@
 /**
- * Reads the metric and field names out of PromQL and InfluxQL text, so tests can prove that
- * dashboards and alert rules use only what the daemon declares (grafana/declared-metrics.ts).
+ * Lists the panels and queries of a dashboard and reads the metric and field names out of PromQL
+ * and InfluxQL text, so tests can prove that dashboards and alert rules use only what the daemon
+ * declares (grafana/declared-metrics.ts).
  * Deliberately small: it understands the subset our queries are written in (double-quoted
  * InfluxQL identifiers, one measurement per SELECT), and rejects what it cannot read.
  */
+import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { InfluxMeasurement } from "./declared-metrics.ts";
+
+/** A panel as the tests read it: rows and panels alike. */
+export interface PanelView {
+  type: string;
+  title?: string;
+  description?: string;
+  targets?: { datasource?: { type?: string; uid?: string }; expr?: string; query?: string }[];
+}
+
+/** Every panel of a dashboard, rows included. */
+export function panelsOf(dash: Dashboard): PanelView[] {
+  return (dash.panels ?? []).flatMap((p) => [
+    p as PanelView,
+    ...("panels" in p ? (p.panels as PanelView[]) : []),
+  ]);
+}
+
+/** Every query of a dashboard with its panel title. */
+export function queriesOf(dash: Dashboard): { panel: string; kind: "prom" | "influx"; text: string }[] {
+  return panelsOf(dash).flatMap((p) =>
+    (p.targets ?? []).map((t) =>
+      t.datasource?.type === "prometheus"
+        ? { panel: String(p.title), kind: "prom" as const, text: String(t.expr) }
+        : { panel: String(p.title), kind: "influx" as const, text: String(t.query) },
+    ),
+  );
+}
 
 const PROMQL_WORDS = new Set([
   "and",

@@ -3,12 +3,14 @@
  * demo (simulated fleet), config check/schema, poll (one-shot troubleshooting, like telegraf --test).
  */
 import { Command, Option } from "commander";
+import { buildDriver } from "./build-driver.ts";
 import { configJsonSchema } from "./config/json-schema.ts";
 import { loadConfigFile } from "./config/load.ts";
 import { findSecrets } from "./config/secret.ts";
+import { systemClock } from "./core/clock.ts";
 import { ConfigError } from "./core/errors.ts";
+import { createSharedResources } from "./core/resources.ts";
 import { startDaemon } from "./daemon.ts";
-import { demoBanner, startDemo } from "./demo.ts";
 import { createLogger } from "./log.ts";
 import { registerOutboxCommands } from "./outbox/cli.ts";
 import { pollOnce, printPollResults } from "./poll-once.ts";
@@ -48,6 +50,8 @@ program
   .option("--host <address>", "address the daemon listens on (0.0.0.0 in a container)", "127.0.0.1")
   .action(async (opts: { config: string; port: number; dataDir: string; host: string }) => {
     const log = createLogger({ level: process.env.EMCOMM_LOG_LEVEL ?? "info" });
+    // The simulators are loaded only for the demo: the daemon itself never imports them.
+    const { demoBanner, startDemo } = await import("../simulators/demo.ts");
     const demo = await startDemo({
       configFile: opts.config,
       port: opts.port,
@@ -66,7 +70,7 @@ configCommand
   .description("validate a config file: exit 0 if valid, else list every problem and exit 1")
   .argument("<file>")
   .option("--secrets", "also read every referenced secret (environment variables and files)")
-  .action((file: string, opts: { secrets?: boolean }) => {
+  .action(async (file: string, opts: { secrets?: boolean }) => {
     const config = loadOrExit(file);
     if (opts.secrets) {
       const missing = findSecrets(config).flatMap(({ path, secret }) => {
@@ -82,7 +86,11 @@ configCommand
         process.exit(1);
       }
     }
-    const polled = config.devices.filter((d) => d.driver.protocol !== "manual").length;
+    // Drivers are built without I/O; a device is monitored unless its driver is tracked by hand.
+    const resources = createSharedResources();
+    const ctx = { clock: systemClock, log: createLogger({ level: "silent" }), resources };
+    const polled = config.devices.filter((d) => buildDriver(d, ctx).shape !== "manual").length;
+    await resources.closeAll();
     process.stdout.write(
       `${file}: ok (${config.sites.length} sites, ${config.devices.length} devices, ${polled} monitored)\n`,
     );

@@ -7,9 +7,9 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
-import { findDriver } from "../drivers/index.ts";
 import { startTrapReceiver, type TrapReceiver, trapDevices } from "../drivers/snmp/traps.ts";
-import { type Config, type DeviceConfig, pollTimeoutMs } from "./config/schema.ts";
+import { buildDriver } from "./build-driver.ts";
+import { type Config, pollTimeoutMs } from "./config/schema.ts";
 import { startConsole } from "./console/index.ts";
 import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
 import { asPollError } from "./core/errors.ts";
@@ -49,7 +49,7 @@ export interface Daemon {
   drivers: ReadonlyMap<string, Driver>;
   /** Health states, availability ledger and tickets (src/sla). */
   sla: Sla;
-  /** InfluxDB/MQTT sinks behind the outbox (issue 6). */
+  /** InfluxDB/MQTT sinks behind the outbox. */
   sinks: Sinks;
   /** Publish state changes, ticket events and SLA warnings to the sinks (see src/sinks/index.ts). */
   events: EventSink;
@@ -102,7 +102,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   pipeline.subscribe("sinks", (o) => sinks.record(o));
   forwardSlaEvents(sla, sinks.events, () => clock.now());
-  // The duty console (issue 9): page, live event stream and its small reads.
+  // The duty console: page, live event stream and its small reads.
   const dutyConsole = startConsole({ config, db, clock, log });
   sla.tickets.onEvent(() => dutyConsole.poke());
   sla.health.onTransition(() => dutyConsole.poke());
@@ -242,25 +242,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     log.info({ url: daemon.url, devices: config.devices.length }, "daemon listening");
   }
   return daemon;
-}
-
-function buildDriver(
-  device: DeviceConfig,
-  ctx: Parameters<NonNullable<ReturnType<typeof findDriver>>["create"]>[1],
-) {
-  const definition = findDriver(device.driver.protocol as string);
-  if (!definition) throw new Error(`device ${device.id}: no driver for protocol ${device.driver.protocol}`);
-  return definition.create(
-    {
-      id: device.id,
-      site: device.site,
-      kind: device.kind,
-      intervalMs: device.interval,
-      timeoutMs: pollTimeoutMs(device),
-      options: device.driver,
-    },
-    { ...ctx, log: ctx.log.child({ device: device.id }) },
-  );
 }
 
 function recordRunStart(db: Db, clock: Clock, config: Config): number {

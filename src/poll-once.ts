@@ -3,7 +3,7 @@
  * are listened to for a while), and reports every sample or the typed error.
  */
 import type { Logger } from "pino";
-import { findDriver } from "../drivers/index.ts";
+import { buildDriver } from "./build-driver.ts";
 import { type Config, pollTimeoutMs } from "./config/schema.ts";
 import { deadline, systemClock } from "./core/clock.ts";
 import { asPollError, PollError } from "./core/errors.ts";
@@ -33,23 +33,14 @@ export async function pollOnce(
     samples: [],
     error: { kind: "config", message: `no device ${id} in the config` },
   }));
-  const devices = config.devices.filter(
-    (d) => (!wanted || wanted.has(d.id)) && d.driver.protocol !== "manual",
-  );
-  const polls = devices.map(async (device): Promise<PollResult> => {
+  // Devices tracked by hand (shape "manual") have nothing to poll.
+  const polled = config.devices
+    .filter((d) => !wanted || wanted.has(d.id))
+    .map((device) => ({ device, driver: buildDriver(device, ctx) }))
+    .filter(({ driver }) => driver.shape !== "manual");
+  const polls = polled.map(async ({ device, driver }): Promise<PollResult> => {
     const protocol = String(device.driver.protocol);
     const started = Date.now();
-    const driver = findDriver(protocol)!.create(
-      {
-        id: device.id,
-        site: device.site,
-        kind: device.kind,
-        intervalMs: device.interval,
-        timeoutMs: pollTimeoutMs(device),
-        options: device.driver,
-      },
-      ctx,
-    );
     const done = (samples: Sample[], err?: unknown): PollResult => {
       const e = err === undefined ? undefined : asPollError(err, device.id);
       return {

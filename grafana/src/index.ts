@@ -1,6 +1,6 @@
 /** Every dashboard, by file name under grafana/dashboards/. */
+import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import { device } from "./device.ts";
-import type { Json } from "./lib.ts";
 import { network } from "./network.ts";
 import { nocWall } from "./noc-wall.ts";
 import { power } from "./power.ts";
@@ -8,7 +8,7 @@ import { radio } from "./radio.ts";
 import { satellite } from "./satellite.ts";
 import { sla } from "./sla.ts";
 
-export const dashboards: Readonly<Record<string, Json>> = {
+export const dashboards: Readonly<Record<string, Dashboard>> = {
   "noc-wall": nocWall,
   satellite,
   power,

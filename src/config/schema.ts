@@ -144,7 +144,7 @@ export const configSchema = z
     daemon: daemonSchema.prefault({}),
     sites: z.array(siteSchema).min(1, "at least one site"),
     devices: z.array(deviceSchema),
-    /** Health states, availability accounting, tickets and SLA clocks (issue 5). */
+    /** Health states, availability accounting, tickets and SLA clocks. */
     sla: slaSchema,
     /** Scoring policy and contract total of the monthly score sheet (src/report/policy.ts). */
     reports: reportsBlockSchema.prefault({}),

@@ -68,7 +68,7 @@ export interface GroupAvailability extends AvailabilityFigure {
   devices: number;
 }
 
-/** What `availabilityForPeriod` returns; the monthly report (issue 7) reads this shape. */
+/** What `availabilityForPeriod` returns; the monthly report reads this shape. */
 export interface AvailabilityReport {
   period: Period;
   timezone: string;

@@ -26,7 +26,7 @@ export const slaClocks: readonly SlaClock[] = ["respond", "onsite", "repair"];
 /**
  * When the ticket counts as repaired under the policy, or null. A rejected clear is not a repair.
  * Under `cleared`, the repair time is the fault record's (故障修复时间: startedAt + repairMs) when the
- * ticket system states one, else the clear: issue 5 records the measured restoration as the repair
+ * ticket system states one, else the clear: the ticket engine records the measured restoration as the repair
  * time and its repair clock stops there, so the sheet's timeliness is the ticket system's.
  */
 export function repairedAt(t: TicketRecord, policy: ReportConfig["timeliness"]): number | null {

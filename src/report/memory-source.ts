@@ -1,6 +1,6 @@
 /**
  * ReportSource over plain arrays: for tests, the benchmark and `emcomm report --source FILE` (a JSON
- * snapshot). It also serves as the reference of what issue 5's ledger must return: figures derived
+ * snapshot). It also serves as the reference of what the availability ledger must return: figures derived
  * from state changes, the period and maintenance windows as described in source.ts.
  *
  * Accounting (this implementation's, version "memory-1"): before a device's first state change its

@@ -6,13 +6,14 @@
  *
  * At start it catches up a month the daemon was down for (see `catchUp`).
  *
- * Wiring (src/daemon.ts): `const reports = scheduleMonthlyReports({ source, config, clock, db, outDir, log })`
- * at start, `await reports.stop()` at shutdown. The cron timer is unref()ed; runs never overlap.
+ * The schedule is a cron expression evaluated on the injected Clock (src/core/cron.ts), so a test
+ * on a FakeClock sees it fire. Called by `startReports` (wire.ts) at start; `stop()` at shutdown.
+ * Runs never overlap.
  */
 import { join } from "node:path";
-import cron from "node-cron";
 import type { Logger } from "pino";
 import type { Clock } from "../core/clock.ts";
+import { CronError, everyCron } from "../core/cron.ts";
 import type { Db } from "../store/db.ts";
 import { type BuildOptions, buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
@@ -32,7 +33,7 @@ export interface MonthlyReportDeps {
   records?: BuildOptions["records"];
   /** The store: stored manual inputs are used, and the month is frozen. */
   db?: Db;
-  /** node-cron expression (minute hour day month weekday), in `config.timezone`. */
+  /** Cron expression (minute hour day month weekday) in `config.timezone`; default "30 2 1 * *". */
   cronExpression?: string;
   /**
    * At start, when the store has no frozen revision of the month that ended (the daemon was down at
@@ -44,13 +45,11 @@ export interface MonthlyReportDeps {
 export interface MonthlyReports {
   /** Runs the job now, as the schedule would (reporting the month before `clock.now()`). */
   runNow(): Promise<string[]>;
+  /** Cancels the schedule and waits for a run in progress to finish. */
   stop(): Promise<void>;
 }
 
 export function scheduleMonthlyReports(deps: MonthlyReportDeps): MonthlyReports {
-  const expression = deps.cronExpression ?? "30 2 1 * *";
-  if (!cron.validate(expression))
-    throw new Error(`report schedule: "${expression}" is not a cron expression`);
   const log = deps.log.child({ component: "reports" });
 
   let running: Promise<string[]> | null = null;
@@ -110,12 +109,14 @@ export function scheduleMonthlyReports(deps: MonthlyReportDeps): MonthlyReports 
     return periods;
   };
 
-  const task = cron.schedule(expression, () => runNow(), {
-    timezone: deps.config.timezone,
-    name: "emcomm-monthly-report",
-    noOverlap: true,
-  });
-  task.unref();
+  const expression = deps.cronExpression ?? "30 2 1 * *";
+  let task: ReturnType<typeof everyCron>;
+  try {
+    task = everyCron(deps.clock, expression, deps.config.timezone, () => void runNow());
+  } catch (err) {
+    if (err instanceof CronError) throw new Error(`report schedule: not a cron expression: ${err.message}`);
+    throw err;
+  }
   if (deps.db && deps.catchUp !== false) {
     const last = previousMonth(deps.clock.now(), deps.config.timezone);
     if (!getFrozen(deps.db, last.id)) {
@@ -126,7 +127,8 @@ export function scheduleMonthlyReports(deps: MonthlyReportDeps): MonthlyReports 
   return {
     runNow,
     stop: async () => {
-      await task.destroy();
+      task.stop();
+      await running;
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * What the report needs from the rest of the system, for one period. The availability ledger and the
- * tickets (issue 5) implement this over the store; `MemoryReportSource` (memory-source.ts) implements
+ * tickets implement this over the store; `MemoryReportSource` (memory-source.ts) implements
  * it over plain arrays for tests, the benchmark and `emcomm report --source FILE`.
  *
  * Called once per report (and once per month of a year report), never concurrently for the same
@@ -60,7 +60,7 @@ export interface DeviceAvailability {
   intervals: StateInterval[];
 }
 
-/** Ticket states of issue 5's flow (附件一): opened → accepted → on site → cleared → closed, or rejected back. */
+/** Ticket states of the fault flow (附件一): opened → accepted → on site → cleared → closed, or rejected back. */
 export const ticketStates = [
   "open",
   "accepted",

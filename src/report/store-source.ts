@@ -1,5 +1,5 @@
 /**
- * The ReportSource over the daemon's store: issue 5's availability ledger (state_transitions,
+ * The ReportSource over the daemon's store: the availability ledger (state_transitions,
  * maintenance_windows, site_deployments, daemon_runs through `availabilityForPeriod`) and its tickets
  * (tickets, with clocks from src/tickets/clocks.ts). Built by `startReports` (the API and the monthly
  * schedule) and by `emcomm report --config <daemon config>`; reads the store synchronously, once per
@@ -14,10 +14,10 @@
  *   first recorded state when the policy expects service only from then on).
  * - intervals are the ledger's state changes with their causes, clipped to the window, time-ordered,
  *   neighbours in the same state merged; before a device's first state it is `unmonitored`.
- * - a ticket's startedAt is the fault's start (故障起始时间), its deadlines are issue 5's clocks (they
+ * - a ticket's startedAt is the fault's start (故障起始时间), its deadlines are the ticket clocks (they
  *   run from the report of the fault), clearedAt is the latest clear not rejected (a rejection
  *   empties it in the store), verifiedAt its closing, repairMs the record's repair time (which may be
- *   the measured restoration, before the clear) from the fault's start, repeatOf issue 5's link.
+ *   the measured restoration, before the clear) from the fault's start, repeatOf the ticket engine's link.
  */
 import type { Config } from "../config/schema.ts";
 import type { AccountingPolicy } from "../config/sla-schema.ts";
@@ -168,7 +168,7 @@ class StoreReportSource implements ReportSource {
       handler: t.handler ?? "",
       repeatOf: t.repeatOf === null ? null : String(t.repeatOf),
       state: stateOf[t.state],
-      // Issue 5 has no "remote only" flag: the on-site clock applies until the fault is repaired
+      // Tickets have no "remote only" flag: the on-site clock applies until the fault is repaired
       // without a visit (its on-site clock then stops at the repair; the report shows n/a).
       onsiteRequired: t.arrivedAt !== null || t.repairedAt === null,
       deadlines: {

@@ -2,7 +2,7 @@
  * The reports inside the daemon: the API routes and the monthly schedule over the store's
  * ReportSource. startDaemon calls `startReports` once after opening the store and passes `routes` to
  * the HTTP server; `stop()` runs at shutdown before the store closes. The source defaults to the store
- * (issue 5's ledger and tickets, store-source.ts); `source: null` adds nothing.
+ * (the availability ledger and the tickets, store-source.ts); `source: null` adds nothing.
  */
 import { join } from "node:path";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";

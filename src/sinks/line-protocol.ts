@@ -43,7 +43,7 @@ export interface DeviceTags {
   kind: string;
 }
 
-/** A change of a device's health state (issue 5 derives them; the sinks record them). */
+/** A change of a device's health state (the health engine derives them; the sinks record them). */
 export interface StateChangeEvent {
   deviceId: string;
   site: string;

@@ -29,7 +29,7 @@ import type { StateChangeEvent, TicketEvent } from "./line-protocol.ts";
 
 export const MQTT_SINK = "mqtt";
 
-/** An SLA clock of a ticket nearing or past its deadline (issue 5 raises these). */
+/** An SLA clock of a ticket nearing or past its deadline (the ticket engine raises these). */
 export interface SlaWarningEvent {
   ticketId: string;
   deviceId: string;

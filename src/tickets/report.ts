@@ -1,5 +1,5 @@
 /**
- * Tickets of a period with their SLA verdicts, for the monthly score sheet (issue 7): fault repair
+ * Tickets of a period with their SLA verdicts, for the monthly score sheet: fault repair
  * timeliness (≥ 98 % in the contract), response and on-site verdicts, repeat faults (target 0).
  * Pure reads of the store; verdicts are evaluated at `at` (default: the period's end), so a past
  * month gives the same figures however late it is recomputed, once its tickets are settled.

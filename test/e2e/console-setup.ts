@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { parse, stringify } from "yaml";
-import { type Demo, startDemo } from "../../src/demo.ts";
+import { type Demo, startDemo } from "../../simulators/demo.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 

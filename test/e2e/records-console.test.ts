@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Demo } from "../../src/demo.ts";
+import type { Demo } from "../../simulators/demo.ts";
 import { checklistIds } from "../../src/records/kinds.ts";
 import { FAULTY, startConsoleDemo, tokens } from "./console-setup.ts";
 

@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Demo } from "../../src/demo.ts";
+import type { Demo } from "../../simulators/demo.ts";
 import { startFastDemo } from "./demo.ts";
 import {
   freePort,

@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { influxqlUse, promqlMetricNames } from "../../grafana/query-check.ts";
+import { influxqlUse, promqlMetricNames, queriesOf } from "../../grafana/query-check.ts";
 import { STATE_CODES } from "../../grafana/src/common.ts";
 import { dashboards } from "../../grafana/src/index.ts";
-import { queriesOf } from "../../grafana/src/lib.ts";
-import type { Demo } from "../../src/demo.ts";
+
+import type { Demo } from "../../simulators/demo.ts";
 import { encodePoints, outcomePoints } from "../../src/sinks/line-protocol.ts";
 import { startFastDemo } from "./demo.ts";
 import {

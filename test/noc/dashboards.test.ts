@@ -9,9 +9,15 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { declaredInfluxSchema, declaredPromMetrics } from "../../grafana/declared-metrics.ts";
 import { render } from "../../grafana/generate.ts";
-import { influxqlProblems, promqlLabelNames, promqlMetricNames } from "../../grafana/query-check.ts";
+import {
+  influxqlProblems,
+  panelsOf,
+  promqlLabelNames,
+  promqlMetricNames,
+  queriesOf,
+} from "../../grafana/query-check.ts";
 import { dashboards } from "../../grafana/src/index.ts";
-import { type Json, panelsOf, queriesOf } from "../../grafana/src/lib.ts";
+
 import { ROOT } from "./stack.ts";
 
 const DIR = join(ROOT, "grafana/dashboards");
@@ -56,7 +62,7 @@ describe("grafana dashboards", () => {
 
   it("every dashboard has the site and device variables", () => {
     for (const dash of Object.values(dashboards)) {
-      const vars = ((dash.templating as Json).list as Json[]).map((v) => v.name);
+      const vars = (dash.templating.list ?? []).map((v) => v.name);
       expect(vars).toEqual(["site", "device"]);
     }
   });
@@ -70,9 +76,9 @@ describe("grafana dashboards", () => {
     const uids = new Set(provisioned.datasources.map((d) => `${d.type}:${d.uid}`));
     for (const dash of Object.values(dashboards))
       for (const p of panelsOf(dash))
-        for (const t of (p.targets as Json[] | undefined) ?? []) {
-          const ds = t.datasource as Json;
-          expect(uids.has(`${ds.type}:${ds.uid}`), `${dash.uid} ${p.title}`).toBe(true);
+        for (const t of p.targets ?? []) {
+          const ds = t.datasource;
+          expect(uids.has(`${ds?.type}:${ds?.uid}`), `${dash.uid} ${p.title}`).toBe(true);
         }
   });
 

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import { parse, stringify } from "yaml";
-import { type Demo, startDemo } from "../../src/demo.ts";
+import { type Demo, startDemo } from "../../simulators/demo.ts";
 import { ROOT } from "./stack.ts";
 
 export async function startFastDemo(dir: string, fast: readonly string[]): Promise<Demo> {

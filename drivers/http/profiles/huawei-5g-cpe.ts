@@ -6,8 +6,9 @@
  * Firmware that requires a login needs `auth: { type: hilink, password }` (hilink.ts); without it
  * the poll fails with kind auth (error 100003).
  */
+
+import { gauge, rule } from "../../shared/model.ts";
 import type { HttpProfile } from "../profile.ts";
-import { gauge, rule } from "./blocks.ts";
 
 export const huawei5gCpe: HttpProfile = {
   session: "hilink",

@@ -5,8 +5,9 @@
  *     "position": { "lat": 24.81, "lon": 113.6 } }
  * Verify against the station's controller before relying on it.
  */
+
+import { gauge, rule } from "../../shared/model.ts";
 import type { HttpProfile } from "../profile.ts";
-import { gauge, rule } from "./blocks.ts";
 
 export const kaStation: HttpProfile = {
   endpoints: [

@@ -7,8 +7,9 @@
  *     "devices": { "camera": { "present": true }, "microphone": { "present": true } } }
  * Verify against the terminal's web API (or write a tcp-6024 profile) before relying on it.
  */
+
+import { gauge, rule } from "../../shared/model.ts";
 import type { HttpProfile } from "../profile.ts";
-import { gauge, rule } from "./blocks.ts";
 
 export const videoTerminal: HttpProfile = {
   endpoints: [

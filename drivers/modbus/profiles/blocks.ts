@@ -20,9 +20,6 @@ export function compose(...blocks: Block[]): Block {
   };
 }
 
-/** Shorthands for MetricSpec and HealthRule tables (shared with every protocol). */
-export { counter, gauge, rule } from "../../shared/model.ts";
-
 /** Three per-phase points of one quantity: L1/L2/L3 at `addresses`. */
 export function phases(
   metric: string,

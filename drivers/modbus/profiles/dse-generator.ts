@@ -6,8 +6,10 @@
  * alarm in the high nibble): 2 warning, 3 shutdown, 4 electrical trip. Health rules are ours
  * (marked as assumptions in the reference).
  */
+
+import { counter, gauge, rule } from "../../shared/model.ts";
 import type { ModbusProfile } from "../profile.ts";
-import { compose, counter, gauge, phases, rule } from "./blocks.ts";
+import { compose, phases } from "./blocks.ts";
 
 /** Page-8 alarm list: 99 alarms, 25 registers. Index 6 is "fail to start" (VIC-SIM dse_alarms.json). */
 const ALARM_BASE = 2049;

@@ -8,8 +8,10 @@
  *   6  output load L1, percent           7  output source (RFC 1628: 2 none, 3 normal, 4 bypass, 5 battery)
  *   8  alarms present, count
  */
+
+import { gauge, rule } from "../../shared/model.ts";
 import type { ModbusProfile } from "../profile.ts";
-import { compose, gauge, rule } from "./blocks.ts";
+import { compose } from "./blocks.ts";
 
 const line = { line: "L1" } as const;
 

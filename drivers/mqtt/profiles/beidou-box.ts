@@ -1,6 +1,6 @@
 /** Beidou smart communication box (RDSS short message + RNSS position) reporting over MQTT. */
 import type { DeviceModel } from "../../../src/core/types.ts";
-import { counter, gauge, rule } from "../../modbus/profiles/blocks.ts";
+import { counter, gauge, rule } from "../../shared/model.ts";
 
 export const beidouBox: DeviceModel = {
   metrics: [

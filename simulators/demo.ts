@@ -1,16 +1,16 @@
 /**
  * `emcomm demo`: the whole inventory on simulators, the daemon against them, the embedded SQLite
- * store, no external server. What `npm start` runs.
+ * store, no external server. What `npm start` runs; src/cli.ts loads this file only for `demo`.
  */
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { parse } from "yaml";
-import { type Fleet, serveFleetControl, startFleet } from "../simulators/fleet.ts";
-import { startScenario } from "../simulators/scenario.ts";
-import type { SnmpSimulator } from "../simulators/snmp/index.ts";
-import { validateConfig } from "./config/load.ts";
-import { systemClock } from "./core/clock.ts";
-import { type Daemon, startDaemon } from "./daemon.ts";
+import { validateConfig } from "../src/config/load.ts";
+import { systemClock } from "../src/core/clock.ts";
+import { type Daemon, startDaemon } from "../src/daemon.ts";
+import { type Fleet, serveFleetControl, startFleet } from "./fleet.ts";
+import { startScenario } from "./scenario.ts";
+import type { SnmpSimulator } from "./snmp/index.ts";
 
 export interface DemoOptions {
   configFile: string;
