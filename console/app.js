@@ -55,7 +55,8 @@ function parseRoute() {
   const h = location.hash.replace(/^#\/?/, "");
   const [name, id] = h.split("/");
   if (name === "t" && id) return { name: "ticket", id };
-  if (["devices", "new", "windows", "reports"].includes(name)) return { name, id: null };
+  if (name === "i" && id) return { name: "inspection", id };
+  if (["devices", "new", "windows", "reports", "inspections"].includes(name)) return { name, id: null };
   return { name: "tickets", id: null };
 }
 
@@ -67,7 +68,9 @@ export async function render() {
   state.stale = null;
   for (const a of document.querySelectorAll(".tabs a")) {
     const on =
-      a.dataset.tab === state.route.name || (a.dataset.tab === "tickets" && state.route.name === "ticket");
+      a.dataset.tab === state.route.name ||
+      (a.dataset.tab === "tickets" && state.route.name === "ticket") ||
+      (a.dataset.tab === "inspections" && state.route.name === "inspection");
     if (on) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
@@ -130,7 +133,7 @@ export async function whoAmI() {
 
 /** A live refresh: deferred while a dialog is open (it would lose nothing, but the list would move). */
 /** Views with a form the user may be filling in: never replaced by a live refresh. */
-const formView = () => state.route.name === "new" || state.route.name === "windows";
+const formView = () => ["new", "windows", "inspection", "inspections"].includes(state.route.name);
 
 let deferred = false;
 function refresh() {

@@ -25,4 +25,9 @@ export const paths = {
   scoreSheet: (month) => `/api/v1/reports/${month}.xlsx`,
   monthReport: (month) => `/api/v1/reports/${month}.html`,
   faultsCsv: (month) => `/api/v1/reports/${month}.csv?table=faults`,
+  // The maintenance records (src/records): inspections and their signatures.
+  records: (kind, month) => `/api/v1/records?kind=${kind}&period=${month}`,
+  record: (id) => `/api/v1/records/${encodeURIComponent(id)}`,
+  createRecord: (kind) => `/api/v1/records/${kind}`,
+  recordStep: (id, step) => `/api/v1/records/${encodeURIComponent(id)}/${step}`,
 };

@@ -1,7 +1,7 @@
 // Keeps the console's own files available offline (network first, the cached copy when the
 // network fails). API answers are not cached here: the page keeps the last JSON in localStorage
 // and shows its age.
-const CACHE = "emcomm-console-v1";
+const CACHE = "emcomm-console-v2";
 const SHELL = [
   "/",
   "/console/style.css",
@@ -15,6 +15,7 @@ const SHELL = [
   "/console/model.js",
   "/console/overview.js",
   "/console/paths.js",
+  "/console/records.js",
   "/console/tickets.js",
   "/console/views.js",
   "/console/icon.svg",

@@ -126,6 +126,7 @@ const eventWords = {
     flapping: "频繁抖动",
     breached: "超时",
     warned: "即将超时",
+    callback: "客户回访",
   },
 };
 
@@ -146,6 +147,7 @@ function detailText(e) {
     );
   }
   if (d.restoredAt) parts.push(`${t("restoredAt")} ${when(d.restoredAt)}`);
+  if (typeof d.satisfied === "boolean") parts.push(t(d.satisfied ? "satisfied" : "dissatisfied"));
   return parts.join(" · ");
 }
 

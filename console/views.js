@@ -8,6 +8,7 @@ import { t } from "./i18n.js";
 import { clockClass } from "./model.js";
 import { devicesView, reportsView } from "./overview.js";
 import { paths } from "./paths.js";
+import { inspectionsView, inspectionView } from "./records.js";
 import { ticketsView, ticketView } from "./tickets.js";
 
 let warnFraction = 0.25;
@@ -48,6 +49,8 @@ export const views = {
   new: async () => manualForm(await inventory()),
   windows: async () => windowsForm(await inventory()),
   reports: reportsView,
+  inspections: inspectionsView,
+  inspection: inspectionView,
 };
 
 /** The one-second countdown: text and colour of every clock on the page. */

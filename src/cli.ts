@@ -14,6 +14,7 @@ import { startDaemon } from "./daemon.ts";
 import { createLogger } from "./log.ts";
 import { registerOutboxCommands } from "./outbox/cli.ts";
 import { pollOnce, printPollResults } from "./poll-once.ts";
+import { registerRecordCommands } from "./records/cli.ts";
 import { registerReportCommand } from "./report/cli.ts";
 import { stopOnSignal } from "./run.ts";
 import { registerSlaCommands } from "./sla/cli.ts";
@@ -138,6 +139,7 @@ function loadOrExit(file: string) {
 }
 
 registerSlaCommands(program);
+registerRecordCommands(program);
 registerOutboxCommands(program, loadOrExit);
 
 await program.parseAsync(process.argv);

@@ -18,6 +18,7 @@ import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
 import { buildHttp } from "./http/server.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
+import { startRecords } from "./records/index.ts";
 import { startReports } from "./report/wire.ts";
 import { Scheduler } from "./scheduler.ts";
 import { type EventSink, type Sinks, startSinks } from "./sinks/index.ts";
@@ -162,7 +163,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   // Monthly score sheet over the ledger and tickets: API routes and the schedule. Supervisors' tokens
   // enter manual inputs and freeze; reads follow the SLA API's rule.
-  const reports = startReports({ config, db, clock, log, ...reportAccess(config, log) });
+  // Maintenance records (inspections, drills, call-backs, the bureau's register): the sheet counts them.
+  const records = startRecords({ config, db, clock, log, status, tickets: sla.tickets });
+  const reports = startReports({
+    config,
+    db,
+    clock,
+    log,
+    ...reportAccess(config, log),
+    records: records.figures,
+  });
 
   let heartbeat: TimerHandle | undefined;
   const beat = () => {
@@ -217,7 +227,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
-      routes: [sla.routes, ...dutyConsole.routes, ...(options.routes ?? []), ...reports.routes, sinks.routes],
+      routes: [
+        sla.routes,
+        ...dutyConsole.routes,
+        ...(options.routes ?? []),
+        ...reports.routes,
+        ...records.routes,
+        sinks.routes,
+      ],
     });
     const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });
     daemon.http = http;

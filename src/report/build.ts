@@ -6,6 +6,7 @@ import type { Clock } from "../core/clock.ts";
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
 import { monthsOf, type Period, PeriodError, parsePeriod } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
+import type { RecordFigures } from "./records.ts";
 import { computeScoreSheet, type MonthData, type ReportData, type ScoreSheet } from "./score.ts";
 import type { ReportSource, TicketRecord } from "./source.ts";
 
@@ -15,6 +16,8 @@ export interface BuildOptions {
   clock: Clock;
   /** Manual inputs by month id ("2026-11"); missing months count as zero. */
   inputs?: readonly ManualInputs[];
+  /** The maintenance records' figures of a month as of `cutoff` (src/records/figures.ts); absent: none. */
+  records?: (month: Period, cutoff: number) => RecordFigures;
 }
 
 /** The snapshot of a period: its month(s), each cut off at its end or now. */
@@ -45,6 +48,7 @@ export async function gatherReportData(period: Period, opts: BuildOptions): Prom
       tickets: tickets.map((t) => asOf(t, Math.min(m.end, now))),
       windows,
       inputs: byMonth.get(m.id) ?? emptyInputs(m.id),
+      ...(opts.records ? { records: opts.records(m, Math.min(m.end, now)) } : {}),
     });
   }
   return {

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { PeriodError, parsePeriod } from "./period.ts";
+import { recordLines } from "./records.ts";
 
 const count = (zh: string) =>
   z
@@ -59,6 +60,16 @@ export const manualInputsSchema = z.strictObject({
   escalatedComplaints: count("越级投诉或媒体曝光"),
   /** 通信生产事故, each with its deduction. */
   productionAccidents: z.array(productionAccidentSchema).default([]),
+  /**
+   * Lines whose figure the maintenance records would give, taken from these counts instead, each
+   * with the reason (line id → reason). A line not named here takes the records' figure.
+   */
+  overrides: z
+    .partialRecord(
+      z.enum(recordLines, { error: `a line the records give: ${recordLines.join(", ")}` }),
+      z.string().trim().min(1, "a reason for the manual figure"),
+    )
+    .default({}),
   /** Who entered the figures and any note (kept with the frozen month). */
   enteredBy: z.string().optional(),
   note: z.string().optional(),

@@ -11,7 +11,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../store/db.ts";
-import { buildReport } from "./build.ts";
+import { type BuildOptions, buildReport } from "./build.ts";
 import { contentTypes, type ReportEnvelope, type ReportFormat, renderOne, reportFormats } from "./export.ts";
 import {
   auditLog,
@@ -33,6 +33,8 @@ export interface ReportRouteDeps {
   clock: Clock;
   /** The store: frozen revisions and stored manual inputs. Without it reports are always live, inputs empty. */
   db?: Db;
+  /** The maintenance records' figures of a month (see BuildOptions.records). */
+  records?: BuildOptions["records"];
   /** Names the caller allowed to write (inputs, freeze), or null to refuse. Absent: the API is read-only. */
   authorize?: (req: FastifyRequest) => string | null;
 }

@@ -15,7 +15,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../core/clock.ts";
 import { CronError, everyCron } from "../core/cron.ts";
 import type { Db } from "../store/db.ts";
-import { buildReport } from "./build.ts";
+import { type BuildOptions, buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
 import { FreezeError, freezeReport, getFrozen, loadInputs } from "./freeze.ts";
 import { previousMonth } from "./period.ts";
@@ -29,6 +29,8 @@ export interface MonthlyReportDeps {
   log: Logger;
   /** Where exports go: `<outDir>/<period>/`. */
   outDir: string;
+  /** The maintenance records' figures of a month (see BuildOptions.records). */
+  records?: BuildOptions["records"];
   /** The store: stored manual inputs are used, and the month is frozen. */
   db?: Db;
   /** Cron expression (minute hour day month weekday) in `config.timezone`; default "30 2 1 * *". */

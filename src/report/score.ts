@@ -17,6 +17,7 @@ import { type ClockVerdict, clockVerdict, countIn, repairedAt, slaClocks } from 
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
 import { scoreLines } from "./lines.ts";
 import { type ReportConfig, round2, SCORING_POLICY_VERSION } from "./policy.ts";
+import { effectiveInputs, mergeRecordFigures, withProvenance } from "./records.ts";
 import type {
   AvailabilityRow,
   ClockStats,
@@ -104,6 +105,7 @@ export function mergeMonths(data: ReportData): MonthData {
     for (const w of m.windows) windows.set(w.id, w);
   }
   const last = data.months[data.months.length - 1]!;
+  const records = mergeRecordFigures(data.months);
   return {
     period: data.period,
     cutoff: last.cutoff,
@@ -115,6 +117,7 @@ export function mergeMonths(data: ReportData): MonthData {
       data.period.id,
       data.months.map((m) => m.inputs),
     ),
+    ...(records ? { records } : {}),
   };
 }
 
@@ -230,16 +233,20 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
     availPercent = round2(mean * 100);
   }
 
-  const lines = scoreLines(
-    {
-      inputs: m.inputs,
-      repair: sla.repair,
-      faults,
-      repeats,
-      devices,
-      avail: { num: availNum, den: availDen, percent: availPercent, expectedMs },
-    },
-    config,
+  const effective = effectiveInputs(m.inputs, m.records);
+  const lines = withProvenance(
+    scoreLines(
+      {
+        inputs: effective.inputs,
+        repair: sla.repair,
+        faults,
+        repeats,
+        devices,
+        avail: { num: availNum, den: availDen, percent: availPercent, expectedMs },
+      },
+      config,
+    ),
+    effective.provenance,
   );
   const due = sla.repair.onTime + sla.repair.late;
 
@@ -268,7 +275,7 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
     repeats,
     maintenanceWindows: [...m.windows].sort((a, b) => a.start - b.start || cmp(a.id, b.id)),
     inputs: [m.inputs],
-    warnings: checkMonthData(m),
+    warnings: [...checkMonthData(m), ...effective.warnings],
     months: [],
   };
   finish(sheet, config);

@@ -7,6 +7,7 @@ import type { ClockVerdict } from "./clocks.ts";
 import type { ManualInputs } from "./inputs.ts";
 import type { Period } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
+import type { RecordFigures } from "./records.ts";
 import type {
   DeviceAvailability,
   MaintenanceWindow,
@@ -25,6 +26,8 @@ export interface MonthData {
   tickets: TicketRecord[];
   windows: MaintenanceWindow[];
   inputs: ManualInputs;
+  /** The maintenance records' counts as of the cutoff (absent: every counted line is manual). */
+  records?: RecordFigures;
 }
 
 export interface ReportData {
@@ -52,8 +55,12 @@ export interface ScoreLine {
   bonus: number;
   score: number;
   rule: Text;
-  /** Ticket ids or notes behind the figure. */
+  /** Ticket ids, record ids or notes behind the figure. */
   evidence: string[];
+  /** Where the figure comes from: the system's records, or people's entry (set by score.ts). */
+  source?: "records" | "manual";
+  /** The reason of a manual figure overriding the records (null: none). */
+  override?: string | null;
 }
 
 export interface ClockStats {

@@ -4,10 +4,11 @@
  * as blocks, rendered to Markdown and to a self-contained printable HTML page.
  */
 import { formatLocal } from "./period.ts";
+import { sourceText } from "./records.ts";
 import type { ScoreSheet } from "./score.ts";
 import { levelText, verdictText } from "./tables.ts";
 
-type Block =
+export type Block =
   | { kind: "h"; level: 1 | 2; text: string }
   | { kind: "p"; text: string }
   | { kind: "table"; head: string[]; rows: string[][] };
@@ -32,7 +33,15 @@ function blocks(s: ScoreSheet): Block[] {
   });
   out.push({
     kind: "table",
-    head: ["考核指标 Indicator", "分值 Max", "要求 Target", "实测 Measured", "扣分 Deduction", "得分 Score"],
+    head: [
+      "考核指标 Indicator",
+      "分值 Max",
+      "要求 Target",
+      "实测 Measured",
+      "扣分 Deduction",
+      "得分 Score",
+      "来源 Source",
+    ],
     rows: s.lines.map((l) => [
       `${l.name.zh} ${l.name.en}`,
       String(l.maxScore),
@@ -40,6 +49,7 @@ function blocks(s: ScoreSheet): Block[] {
       l.measuredText,
       String(l.deduction),
       String(l.score),
+      sourceText(l),
     ]),
   });
 
@@ -233,8 +243,13 @@ function uniq(xs: string[]): string[] {
 }
 
 export function renderMarkdown(s: ScoreSheet): string {
+  return blocksMarkdown(blocks(s));
+}
+
+/** Headings, paragraphs and tables as Markdown (also the records' monthly reports). */
+export function blocksMarkdown(list: Block[]): string {
   const md = (x: string) => x.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-  return `${blocks(s)
+  return `${list
     .map((b) => {
       if (b.kind === "h") return `${"#".repeat(b.level)} ${b.text}\n`;
       if (b.kind === "p") return `${b.text}\n`;
@@ -246,10 +261,15 @@ export function renderMarkdown(s: ScoreSheet): string {
 }
 
 export function renderHtml(s: ScoreSheet): string {
+  return blocksHtml(`维护总结分析报表 ${s.period.id}`, blocks(s));
+}
+
+/** Headings, paragraphs and tables as a self-contained printable page (also the records' reports). */
+export function blocksHtml(title: string, list: Block[]): string {
   const esc = (x: string) =>
     x.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   const inline = (x: string) => esc(x).replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>");
-  const body = blocks(s)
+  const body = list
     .map((b) => {
       if (b.kind === "h") return `<h${b.level}>${esc(b.text)}</h${b.level}>`;
       if (b.kind === "p") return `<p>${inline(b.text)}</p>`;
@@ -259,7 +279,7 @@ export function renderHtml(s: ScoreSheet): string {
     })
     .join("\n");
   return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>维护总结分析报表 ${esc(s.period.id)}</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}

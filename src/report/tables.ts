@@ -5,6 +5,7 @@
  * numbers in percent.
  */
 import { formatLocal } from "./period.ts";
+import { sourceText } from "./records.ts";
 import type { ScoreSheet, Text } from "./score.ts";
 
 export type Cell = string | number | null;
@@ -84,6 +85,8 @@ function buildTables(s: ScoreSheet): Table[] {
       col("bonus", "加分", "Bonus", 8),
       col("score", "得分", "Score", 8),
       col("rule", "考核办法", "Rule applied", 60),
+      col("source", "来源", "Source", 24),
+      col("evidence", "依据", "Evidence", 60),
     ],
     rows: [
       ...s.lines.map((l) => [
@@ -97,6 +100,8 @@ function buildTables(s: ScoreSheet): Table[] {
         l.bonus,
         l.score,
         `${l.rule.zh} / ${l.rule.en}`,
+        sourceText(l),
+        l.evidence.join("\n"),
       ]),
       [
         "业绩类合计 Performance total",
@@ -108,6 +113,8 @@ function buildTables(s: ScoreSheet): Table[] {
         round(100 - s.totals.performance),
         0,
         s.totals.performance,
+        "",
+        "",
         "",
       ],
       [
@@ -121,6 +128,8 @@ function buildTables(s: ScoreSheet): Table[] {
         0,
         s.totals.service,
         "",
+        "",
+        "",
       ],
       [
         "维保服务酬金 Fee",
@@ -133,6 +142,8 @@ function buildTables(s: ScoreSheet): Table[] {
         null,
         s.fee.amount,
         "酬金=合同总金额×业绩类得分/100×服务类得分/100 (fee = total × performance/100 × service/100)",
+        "",
+        "",
       ],
     ],
   });

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../store/db.ts";
+import type { BuildOptions } from "./build.ts";
 import { previousMonth } from "./period.ts";
 import { type ReportConfig, reportConfigSchema } from "./policy.ts";
 import { reportRoutes } from "./routes.ts";
@@ -28,6 +29,8 @@ export interface ReportsDeps {
   authorize?: (req: FastifyRequest) => string | null;
   /** Who may read reports (401 otherwise); absent = everyone. */
   canRead?: (req: FastifyRequest) => boolean;
+  /** The maintenance records' figures of a month (src/records); absent: counted lines are manual. */
+  records?: BuildOptions["records"];
   /** Run the monthly schedule (default true). */
   schedule?: boolean;
 }
@@ -41,7 +44,14 @@ export function startReports(deps: ReportsDeps): { routes: FastifyPluginAsync[];
   const source = deps.source === undefined ? storeReportSource(deps.db, deps.config) : deps.source;
   if (!source) return { routes: [], stop: async () => {} };
   const config = reportConfigOf(deps.config);
-  const plugin = reportRoutes({ source, config, clock: deps.clock, db: deps.db, authorize: deps.authorize });
+  const plugin = reportRoutes({
+    source,
+    config,
+    clock: deps.clock,
+    db: deps.db,
+    authorize: deps.authorize,
+    ...(deps.records ? { records: deps.records } : {}),
+  });
   const canRead = deps.canRead;
   // The reports hold the bureau's data: reads follow the API's read rule (hook scoped to these routes).
   const guarded: FastifyPluginAsync = canRead
@@ -70,6 +80,7 @@ export function startReports(deps: ReportsDeps): { routes: FastifyPluginAsync[];
           db: deps.db,
           log: deps.log,
           outDir: join(deps.config.daemon.dataDir, "reports"),
+          ...(deps.records ? { records: deps.records } : {}),
           catchUp: firstRun !== null && firstRun < previousMonth(deps.clock.now(), config.timezone).end,
         });
   return { routes, stop: async () => monthly?.stop() };

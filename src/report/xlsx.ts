@@ -6,14 +6,27 @@
 import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import type { ScoreSheet } from "./score.ts";
-import { sheetTables } from "./tables.ts";
+import { sheetTables, type Table } from "./tables.ts";
 
 /** First data row of every worksheet (readers: tests, anyone parsing the workbook back). */
 export const XLSX_FIRST_DATA_ROW = 3;
 
-export async function renderXlsx(
+export function renderXlsx(
   sheet: ScoreSheet,
   frozen?: { revision: number; digest: string } | null,
+): Promise<Buffer> {
+  const seal = frozen ? ` · 冻结版本 frozen revision ${frozen.revision}, sha256 ${frozen.digest}` : "";
+  return tablesXlsx(sheetTables(sheet), {
+    title: `维护服务考核 ${sheet.period.id}`,
+    subtitle: `${sheet.period.id} (${sheet.period.timezone})${seal}`,
+    date: sheet.period.end,
+  });
+}
+
+/** Tables as a workbook, one worksheet each (also the records' monthly reports). */
+export async function tablesXlsx(
+  tables: Table[],
+  doc: { title: string; subtitle: string; date: number },
 ): Promise<Buffer> {
   // The streaming writer: a year's evidence is ~100,000 rows, which the in-memory model builds slowly.
   const chunks: Buffer[] = [];
@@ -29,11 +42,11 @@ export async function renderXlsx(
     useSharedStrings: false,
   });
   wb.creator = "emcomm-monitor";
-  wb.title = `维护服务考核 ${sheet.period.id}`;
+  wb.title = doc.title;
   // Fixed dates keep the workbook a function of the sheet alone.
-  wb.created = new Date(sheet.period.end);
-  wb.modified = new Date(sheet.period.end);
-  for (const table of sheetTables(sheet)) {
+  wb.created = new Date(doc.date);
+  wb.modified = new Date(doc.date);
+  for (const table of tables) {
     const ws = wb.addWorksheet(`${table.zh} ${table.en}`.slice(0, 31), {
       pageSetup: {
         paperSize: 9,
@@ -49,8 +62,7 @@ export async function renderXlsx(
     ws.mergeCells(1, 1, 1, Math.max(1, table.columns.length));
     const titleRow = ws.getRow(1);
     const title = titleRow.getCell(1);
-    const seal = frozen ? ` · 冻结版本 frozen revision ${frozen.revision}, sha256 ${frozen.digest}` : "";
-    title.value = `${table.zh} ${table.en} · ${sheet.period.id} (${sheet.period.timezone})${seal}`;
+    title.value = `${table.zh} ${table.en} · ${doc.subtitle}`;
     title.font = { bold: true, size: 14 };
     titleRow.commit();
     const head = ws.getRow(2);

@@ -14,13 +14,18 @@ import { availabilityForPeriod } from "../ledger/availability.ts";
 import { monthOf, monthPeriod } from "../ledger/period.ts";
 import { openStore } from "../store/db.ts";
 
-interface ClientOptions {
+export interface ClientOptions {
   url?: string;
   tokenFile?: string;
   json?: boolean;
 }
 
-async function call(opts: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function call(
+  opts: ClientOptions,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const base = (opts.url ?? process.env.EMCOMM_URL ?? "http://127.0.0.1:9464").replace(/\/$/, "");
   const token = opts.tokenFile ? readFileSync(opts.tokenFile, "utf8").trim() : process.env.EMCOMM_TOKEN;
   const headers: Record<string, string> = {};
@@ -51,17 +56,17 @@ const time = (s: string): number => {
 };
 const iso = (ms: unknown) => (typeof ms === "number" ? new Date(ms).toISOString() : "-");
 
-function print(opts: ClientOptions, data: unknown, text: () => string): void {
+export function print(opts: ClientOptions, data: unknown, text: () => string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(data, null, 2)}\n` : `${text()}\n`);
 }
 
-const withClient = (c: Command) =>
+export const withClient = (c: Command) =>
   c
     .option("--url <url>", "daemon URL (default $EMCOMM_URL or http://127.0.0.1:9464)")
     .option("--token-file <file>", "file holding the bearer token (default: $EMCOMM_TOKEN)")
     .option("--json", "print JSON");
 
-async function run(fn: () => Promise<void>): Promise<void> {
+export async function run(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {

@@ -224,4 +224,64 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 30,
+    description:
+      "records: inspection plans and records, rectifications, joint tests, drills, support tasks, call-backs and the bureau's register; immutable versions and signatures, audit trail",
+    up: `
+      CREATE TABLE records (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,              -- plan | inspection | rectification | joint-test | drill | support | callback | register
+        period TEXT NOT NULL,            -- "2026-11": the month the record counts in (a plan: the month it plans)
+        subject TEXT,                    -- device id, ticket id or register entry kind
+        state TEXT NOT NULL,             -- the kind's state machine (records/kinds.ts)
+        version INTEGER NOT NULL,        -- the current version in record_versions
+        created_at INTEGER NOT NULL,     -- ms since epoch
+        created_by TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX records_period ON records (period, kind);
+      CREATE TABLE record_versions (
+        record_id INTEGER NOT NULL REFERENCES records (id),
+        version INTEGER NOT NULL,        -- 1, 2, …: every change of content is a new version
+        body_json TEXT NOT NULL,         -- the validated content
+        digest TEXT NOT NULL,            -- sha256 of the canonical JSON of kind, id, version and body
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        reason TEXT,                     -- why a signed or returned record was corrected
+        PRIMARY KEY (record_id, version)
+      );
+      CREATE TRIGGER record_versions_immutable_update BEFORE UPDATE ON record_versions
+        BEGIN SELECT RAISE(ABORT, 'record versions are immutable: a correction is a new version'); END;
+      CREATE TRIGGER record_versions_immutable_delete BEFORE DELETE ON record_versions
+        BEGIN SELECT RAISE(ABORT, 'record versions are immutable: a correction is a new version'); END;
+      CREATE TABLE record_signatures (
+        id INTEGER PRIMARY KEY,
+        record_id INTEGER NOT NULL REFERENCES records (id),
+        version INTEGER NOT NULL,        -- the version signed
+        action TEXT NOT NULL,            -- submit | sign | approve | countersign | return | close | register
+        signer TEXT NOT NULL,            -- the token's name
+        role TEXT NOT NULL,              -- engineer | supervisor
+        at INTEGER NOT NULL,
+        digest TEXT NOT NULL,            -- the signed version's digest
+        comment TEXT
+      );
+      CREATE TRIGGER record_signatures_immutable_update BEFORE UPDATE ON record_signatures
+        BEGIN SELECT RAISE(ABORT, 'signatures are immutable'); END;
+      CREATE TRIGGER record_signatures_immutable_delete BEFORE DELETE ON record_signatures
+        BEGIN SELECT RAISE(ABORT, 'signatures are immutable'); END;
+      CREATE TABLE record_events (
+        id INTEGER PRIMARY KEY,
+        record_id INTEGER NOT NULL REFERENCES records (id),
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        event TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        version INTEGER NOT NULL,
+        detail TEXT                      -- JSON
+      );
+      CREATE INDEX record_events_record ON record_events (record_id, id);
+    `,
+  },
 ];

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deviceStates } from "../../src/ledger/store.ts";
+import { checklistIds, kindRules } from "../../src/records/kinds.ts";
 import { clockNames } from "../../src/tickets/clocks.ts";
 import { ticketStates } from "../../src/tickets/store.ts";
 
@@ -39,6 +40,13 @@ describe("console i18n", async () => {
       kind_: ["maintenance", "drill"],
       status_: ["requested", "approved", "cancelled"],
       source_: ["auto", "manual"],
+      rec_: [
+        ...new Set(
+          Object.values(kindRules).flatMap((k) => [k.initial, ...Object.values(k.steps).map((s) => s.to)]),
+        ),
+      ],
+      sig_: [...new Set(Object.values(kindRules).flatMap((k) => Object.keys(k.steps))), "sign"],
+      item_: [...checklistIds],
     };
     const missing = Object.entries(families).flatMap(([p, names]) =>
       names.map((n) => p + n).filter((k) => !(k in dict.zh) || !(k in dict.en)),

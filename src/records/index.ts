@@ -1,0 +1,61 @@
+/**
+ * The maintenance records inside the daemon: the engine over the store, its API routes, and the
+ * month's figures the score sheet takes (`figures`, passed to startReports). startDaemon calls
+ * `startRecords` once after the SLA part (its ticket engine opens tickets for broken findings).
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Period } from "../report/period.ts";
+import type { RecordFigures } from "../report/records.ts";
+import { identifyBearer, reportAccess, tokenTable } from "../sla/http.ts";
+import type { StatusBoard } from "../status.ts";
+import type { Db } from "../store/db.ts";
+import type { TicketEngine } from "../tickets/engine.ts";
+import { RecordsEngine } from "./engine.ts";
+import { recordFigures } from "./figures.ts";
+import { recordReport } from "./reports.ts";
+import { recordRoutes } from "./routes.ts";
+import { statusTelemetry } from "./telemetry.ts";
+
+export interface RecordsDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  status?: StatusBoard;
+  tickets?: TicketEngine;
+}
+
+export interface Records {
+  engine: RecordsEngine;
+  routes: FastifyPluginAsync[];
+  /** A month's figures as of `cutoff` (the report builder's `records`). */
+  figures(month: Pick<Period, "id">, cutoff: number): RecordFigures;
+}
+
+export function startRecords(deps: RecordsDeps): Records {
+  const { config, db, clock } = deps;
+  const timezone = config.daemon.timezone;
+  const engine = new RecordsEngine({
+    db,
+    clock,
+    timezone,
+    devices: config.devices,
+    ...(deps.status ? { telemetry: statusTelemetry(deps.status, db) } : {}),
+    ...(deps.tickets ? { tickets: deps.tickets } : {}),
+  });
+  const devices = config.devices.map((d) => d.id);
+  const figures = (month: Pick<Period, "id">, cutoff: number) =>
+    recordFigures(db, { month: month.id, timezone, cutoff, devices });
+  const tokens = tokenTable(config, deps.log);
+  const routes = recordRoutes({
+    engine,
+    identify: (req) => identifyBearer(tokens, req),
+    canRead: reportAccess(config, deps.log).canRead,
+    figures: (month) => figures({ id: month }, clock.now()),
+    report: (month, report) => recordReport(db, { report, month, timezone, devices }),
+  });
+  return { engine, routes: [routes], figures };
+}
