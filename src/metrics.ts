@@ -3,10 +3,16 @@
  * exported as `emcomm_<declared metric name>` with `device` and `site` labels plus the labels the
  * profile declares. A device whose last poll failed exports no values, only `emcomm_device_up 0`
  * (as snmp_exporter does). Every metric is declared once, here or in a profile.
+ *
+ * The per-device families (values, `emcomm_device_up`, `emcomm_device_info`, the poll duration
+ * histogram) are collected on scrape from the status board and written as text (metrics-text.ts):
+ * recording a poll touches no label set, and a device's lines are rebuilt only when it has a new
+ * poll since the previous scrape. Sparse families (errors, skips) stay prom-client metrics.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics } from "prom-client";
 import type { PollOutcome } from "./core/outcome.ts";
-import type { MetricSpec } from "./core/types.ts";
+import type { MetricSpec, Sample } from "./core/types.ts";
+import { ExpositionRegistry, escapeLabelValue, familyHeader, formatValue } from "./metrics-text.ts";
 import type { StatusBoard } from "./status.ts";
 
 export const METRIC_PREFIX = "emcomm_";
@@ -21,14 +27,31 @@ export interface DeviceIdentity {
   polled: boolean;
 }
 
+/** Upper bounds (seconds) of emcomm_poll_duration_seconds. */
+export const POLL_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+/** What the exposition keeps per device between scrapes. */
+interface DeviceSeries {
+  /** `device="…"` and `device="…",site="…"`, escaped once. */
+  readonly deviceLabel: string;
+  readonly labels: string;
+  readonly upLabels: string;
+  /** Poll durations: count per bucket (not cumulative), then the sum and the count. */
+  readonly buckets: Float64Array;
+  durationSum: number;
+  durationCount: number;
+  /** The samples the cached lines were written from, and those lines by metric name. */
+  renderedFrom: readonly Sample[] | undefined;
+  lines: Map<string, string>;
+}
+
 export class DaemonMetrics {
-  readonly registry = new Registry();
-  private readonly up: Gauge;
-  private readonly duration: Histogram;
+  readonly registry = new ExpositionRegistry();
   private readonly errors: Counter;
   private readonly skipped: Counter;
   private readonly undeclared: Counter;
-  private readonly sites = new Map<string, string>();
+  private readonly devices = new Map<string, DeviceSeries>();
+  private readonly info: string;
 
   constructor(
     devices: readonly DeviceIdentity[],
@@ -37,25 +60,6 @@ export class DaemonMetrics {
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
-    this.up = new Gauge({
-      name: "emcomm_device_up",
-      help: "1 if the last poll of the device succeeded, 0 if it failed. Absent for devices that are not polled.",
-      labelNames: ["device", "site", "kind"],
-      registers,
-    });
-    const info = new Gauge({
-      name: "emcomm_device_info",
-      help: "Inventory of monitored devices (value always 1).",
-      labelNames: ["device", "site", "kind", "vendor", "model", "criticality", "polled"],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: "emcomm_poll_duration_seconds",
-      help: "Duration of device polls, successful or not.",
-      labelNames: ["device"],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
     this.errors = new Counter({
       name: "emcomm_poll_errors_total",
       help: "Failed polls by device and error kind.",
@@ -74,29 +78,40 @@ export class DaemonMetrics {
       labelNames: ["device"],
       registers,
     });
+    const info = [
+      familyHeader("emcomm_device_info", "Inventory of monitored devices (value always 1).", "gauge"),
+    ];
     for (const d of devices) {
-      this.sites.set(d.id, d.site);
-      info.set(
-        {
-          device: d.id,
-          site: d.site,
-          kind: d.kind,
-          vendor: d.vendor,
-          model: d.model,
-          criticality: d.criticality,
-          polled: String(d.polled),
-        },
-        1,
+      const deviceLabel = `device="${escapeLabelValue(d.id)}"`;
+      const labels = `${deviceLabel},site="${escapeLabelValue(d.site)}"`;
+      this.devices.set(d.id, {
+        deviceLabel,
+        labels,
+        upLabels: `${labels},kind="${escapeLabelValue(d.kind)}"`,
+        buckets: new Float64Array(POLL_DURATION_BUCKETS.length),
+        durationSum: 0,
+        durationCount: 0,
+        renderedFrom: undefined,
+        lines: new Map(),
+      });
+      info.push(
+        `emcomm_device_info{${labels},kind="${escapeLabelValue(d.kind)}",vendor="${escapeLabelValue(d.vendor)}",model="${escapeLabelValue(d.model)}",criticality="${escapeLabelValue(d.criticality)}",polled="${d.polled}"} 1`,
       );
     }
-    this.registerDeviceValues();
+    this.info = info.join("\n");
+    this.registry.addRenderer(() => this.render());
   }
 
-  record(outcome: PollOutcome, kind: string): void {
-    const site = this.sites.get(outcome.deviceId) ?? "";
-    this.up.set({ device: outcome.deviceId, site, kind }, outcome.error ? 0 : 1);
-    if (outcome.trigger !== "stream")
-      this.duration.observe({ device: outcome.deviceId }, (outcome.finishedAt - outcome.startedAt) / 1000);
+  /** Called by the pipeline for every outcome, on the poll path: counts only, no label sets. */
+  record(outcome: PollOutcome, _kind: string): void {
+    const series = this.devices.get(outcome.deviceId);
+    if (series && outcome.trigger !== "stream") {
+      const seconds = (outcome.finishedAt - outcome.startedAt) / 1000;
+      const bucket = POLL_DURATION_BUCKETS.findIndex((le) => seconds <= le);
+      if (bucket >= 0) series.buckets[bucket]!++;
+      series.durationSum += seconds;
+      series.durationCount++;
+    }
     if (outcome.error) this.errors.inc({ device: outcome.deviceId, kind: outcome.error.kind });
     for (const s of outcome.samples)
       if (!this.specs.has(s.metric)) this.undeclared.inc({ device: outcome.deviceId });
@@ -106,30 +121,77 @@ export class DaemonMetrics {
     this.skipped.inc({ device: deviceId });
   }
 
-  private registerDeviceValues(): void {
-    const status = this.status;
-    const sites = this.sites;
-    for (const spec of this.specs.values()) {
-      const labelNames = ["device", "site", ...(spec.labels ?? [])];
-      new Gauge({
-        name: METRIC_PREFIX + spec.name,
-        help: `${spec.help} (${spec.unit})`,
-        labelNames,
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          for (const device of status.all()) {
-            if (!device.up || !device.latest) continue;
-            const site = sites.get(device.id) ?? "";
-            for (const s of device.latest.samples) {
-              if (s.metric !== spec.name) continue;
-              const labels: Record<string, string> = { device: device.id, site };
-              for (const name of spec.labels ?? []) labels[name] = s.labels?.[name] ?? "";
-              this.set(labels, s.value);
-            }
-          }
-        },
-      });
+  /** The per-device families, from the status board; called once per scrape. */
+  private render(): string {
+    const up = [
+      familyHeader(
+        "emcomm_device_up",
+        "1 if the last poll of the device succeeded, 0 if it failed. Absent for devices that are not polled.",
+        "gauge",
+      ),
+    ];
+    const duration = [
+      familyHeader(
+        "emcomm_poll_duration_seconds",
+        "Duration of device polls, successful or not.",
+        "histogram",
+      ),
+    ];
+    const values = new Map<string, string[]>();
+    for (const spec of this.specs.values())
+      values.set(spec.name, [
+        familyHeader(METRIC_PREFIX + spec.name, `${spec.help} (${spec.unit})`, "gauge"),
+      ]);
+    for (const status of this.status.all()) {
+      const series = this.devices.get(status.id);
+      if (!series) continue;
+      if (status.up !== null) up.push(`emcomm_device_up{${series.upLabels}} ${status.up ? 1 : 0}`);
+      if (series.durationCount > 0) renderDuration(series, duration);
+      if (!status.up || !status.latest) continue;
+      if (series.renderedFrom !== status.latest.samples) {
+        series.lines = this.deviceLines(series.labels, status.latest.samples);
+        series.renderedFrom = status.latest.samples;
+      }
+      for (const [metric, lines] of series.lines) values.get(metric)?.push(lines);
     }
+    return [
+      this.info,
+      up.join("\n"),
+      duration.join("\n"),
+      ...[...values.values()].map((v) => v.join("\n")),
+    ].join("\n\n");
   }
+
+  /** A device's value lines by metric; the first sample of a series wins (as the health rules read it). */
+  private deviceLines(deviceLabels: string, samples: readonly Sample[]): Map<string, string> {
+    const lines = new Map<string, string>();
+    const seen = new Set<string>();
+    for (const s of samples) {
+      const spec = this.specs.get(s.metric);
+      if (!spec) continue;
+      let labels = deviceLabels;
+      for (const name of spec.labels ?? [])
+        labels += `,${name}="${escapeLabelValue(s.labels?.[name] ?? "")}"`;
+      const series = `${METRIC_PREFIX}${s.metric}{${labels}}`;
+      if (seen.has(series)) continue;
+      seen.add(series);
+      const line = `${series} ${formatValue(s.value)}`;
+      const before = lines.get(s.metric);
+      lines.set(s.metric, before === undefined ? line : `${before}\n${line}`);
+    }
+    return lines;
+  }
+}
+
+function renderDuration(series: DeviceSeries, out: string[]): void {
+  const name = "emcomm_poll_duration_seconds";
+  const device = series.deviceLabel;
+  let cumulative = 0;
+  POLL_DURATION_BUCKETS.forEach((le, i) => {
+    cumulative += series.buckets[i]!;
+    out.push(`${name}_bucket{le="${le}",${device}} ${cumulative}`);
+  });
+  out.push(`${name}_bucket{le="+Inf",${device}} ${series.durationCount}`);
+  out.push(`${name}_sum{${device}} ${formatValue(series.durationSum)}`);
+  out.push(`${name}_count{${device}} ${series.durationCount}`);
 }

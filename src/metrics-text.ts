@@ -1,0 +1,55 @@
+/**
+ * Prometheus text exposition (format 0.0.4) of the per-device families, written straight from
+ * what the daemon already holds instead of through prom-client label sets: with thousands of
+ * devices, hashing and re-formatting every label set on each poll and each scrape costs more than
+ * the poll itself. Escaping and number formatting match prom-client's, so the families read the
+ * same whichever way they were written.
+ */
+import { Registry } from "prom-client";
+
+/** A label value as it goes between double quotes: backslash, newline and quote escaped. */
+export function escapeLabelValue(value: string): string {
+  return /[\\\n"]/.test(value)
+    ? value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')
+    : value;
+}
+
+/** A help text: backslash and newline escaped. */
+export function escapeHelp(help: string): string {
+  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+
+/** A sample value as prom-client writes it. */
+export function formatValue(value: number): string {
+  if (Number.isNaN(value)) return "Nan";
+  if (value === Number.POSITIVE_INFINITY) return "+Inf";
+  if (value === Number.NEGATIVE_INFINITY) return "-Inf";
+  return `${value}`;
+}
+
+/** The `# HELP` and `# TYPE` lines of a family. */
+export function familyHeader(name: string, help: string, type: "gauge" | "counter" | "histogram"): string {
+  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}`;
+}
+
+/**
+ * A Registry whose exposition also carries families rendered elsewhere (`render` returns whole
+ * families, each a header then its lines, joined by newlines; "" when there is nothing). Called
+ * once per scrape.
+ */
+export class ExpositionRegistry extends Registry {
+  private readonly renderers: (() => string)[] = [];
+
+  addRenderer(render: () => string): void {
+    this.renderers.push(render);
+  }
+
+  override async metrics(): Promise<string> {
+    const parts = [(await super.metrics()).replace(/\n$/, "")];
+    for (const render of this.renderers) {
+      const text = render();
+      if (text) parts.push(text);
+    }
+    return `${parts.filter(Boolean).join("\n\n")}\n`;
+  }
+}
