@@ -33,23 +33,26 @@ export function familyHeader(name: string, help: string, type: "gauge" | "counte
 }
 
 /**
- * A Registry whose exposition also carries families rendered elsewhere (`render` returns whole
- * families, each a header then its lines, joined by newlines; "" when there is nothing). Called
- * once per scrape.
+ * A Registry whose exposition also carries families rendered elsewhere. A renderer appends whole
+ * families to `out`, one line per element (a header, its lines, then "" between families); called
+ * once per scrape. Everything is joined once.
  */
 export class ExpositionRegistry extends Registry {
-  private readonly renderers: (() => string)[] = [];
+  private readonly renderers: ((out: string[]) => void)[] = [];
 
-  addRenderer(render: () => string): void {
+  addRenderer(render: (out: string[]) => void): void {
     this.renderers.push(render);
   }
 
   override async metrics(): Promise<string> {
-    const parts = [(await super.metrics()).replace(/\n$/, "")];
+    const out = [(await super.metrics()).replace(/\n$/, "")];
     for (const render of this.renderers) {
-      const text = render();
-      if (text) parts.push(text);
+      const mark = out.length;
+      out.push("");
+      render(out);
+      if (out.length === mark + 1) out.pop();
     }
-    return `${parts.filter(Boolean).join("\n\n")}\n`;
+    out.push("");
+    return out.join("\n");
   }
 }

@@ -6,8 +6,8 @@
  *
  * The per-device families (values, `emcomm_device_up`, `emcomm_device_info`, the poll duration
  * histogram) are collected on scrape from the status board and written as text (metrics-text.ts):
- * recording a poll touches no label set, and a device's lines are rebuilt only when it has a new
- * poll since the previous scrape. Sparse families (errors, skips) stay prom-client metrics.
+ * recording a poll touches no label set and keeps no series; a scrape writes each line once, into
+ * one array joined once. Sparse families (errors, skips) stay prom-client metrics.
  */
 import { Counter, collectDefaultMetrics } from "prom-client";
 import type { PollOutcome } from "./core/outcome.ts";
@@ -40,9 +40,16 @@ interface DeviceSeries {
   readonly buckets: Float64Array;
   durationSum: number;
   durationCount: number;
-  /** The samples the cached lines were written from, and those lines by metric name. */
-  renderedFrom: readonly Sample[] | undefined;
-  lines: Map<string, string>;
+  /** The histogram's line prefixes (`…_bucket{le="0.005",device="…"} `), written on first use. */
+  durationPrefixes?: string[];
+  /**
+   * Value line prefixes (`emcomm_if_oper_up{device="…",site="…",ifname="…"} `) by metric, then by
+   * the sample's labels object (drivers reuse one per row while its text is unchanged; unlabelled
+   * samples use the metric name). Kept between scrapes, so a steady device allocates only its
+   * values; emptied when it outgrows the device's samples (labels objects that change every poll).
+   */
+  prefixes: Map<string, Map<object | undefined, string>>;
+  prefixCount: number;
 }
 
 export class DaemonMetrics {
@@ -91,15 +98,15 @@ export class DaemonMetrics {
         buckets: new Float64Array(POLL_DURATION_BUCKETS.length),
         durationSum: 0,
         durationCount: 0,
-        renderedFrom: undefined,
-        lines: new Map(),
+        prefixes: new Map(),
+        prefixCount: 0,
       });
       info.push(
         `emcomm_device_info{${labels},kind="${escapeLabelValue(d.kind)}",vendor="${escapeLabelValue(d.vendor)}",model="${escapeLabelValue(d.model)}",criticality="${escapeLabelValue(d.criticality)}",polled="${d.polled}"} 1`,
       );
     }
     this.info = info.join("\n");
-    this.registry.addRenderer(() => this.render());
+    this.registry.addRenderer((out) => this.render(out));
   }
 
   /** Called by the pipeline for every outcome, on the poll path: counts only, no label sets. */
@@ -121,16 +128,17 @@ export class DaemonMetrics {
     this.skipped.inc({ device: deviceId });
   }
 
-  /** The per-device families, from the status board; called once per scrape. */
-  private render(): string {
-    const up = [
+  /** The per-device families, from the status board, as lines; called once per scrape. */
+  private render(out: string[]): void {
+    out.push(this.info, "");
+    const up: string[] = [
       familyHeader(
         "emcomm_device_up",
         "1 if the last poll of the device succeeded, 0 if it failed. Absent for devices that are not polled.",
         "gauge",
       ),
     ];
-    const duration = [
+    const duration: string[] = [
       familyHeader(
         "emcomm_poll_duration_seconds",
         "Duration of device polls, successful or not.",
@@ -142,56 +150,81 @@ export class DaemonMetrics {
       values.set(spec.name, [
         familyHeader(METRIC_PREFIX + spec.name, `${spec.help} (${spec.unit})`, "gauge"),
       ]);
+    const seen = new Set<string>();
     for (const status of this.status.all()) {
       const series = this.devices.get(status.id);
       if (!series) continue;
       if (status.up !== null) up.push(`emcomm_device_up{${series.upLabels}} ${status.up ? 1 : 0}`);
       if (series.durationCount > 0) renderDuration(series, duration);
-      if (!status.up || !status.latest) continue;
-      if (series.renderedFrom !== status.latest.samples) {
-        series.lines = this.deviceLines(series.labels, status.latest.samples);
-        series.renderedFrom = status.latest.samples;
-      }
-      for (const [metric, lines] of series.lines) values.get(metric)?.push(lines);
+      if (status.up && status.latest) this.deviceLines(series, status.latest.samples, values, seen);
     }
-    return [
-      this.info,
-      up.join("\n"),
-      duration.join("\n"),
-      ...[...values.values()].map((v) => v.join("\n")),
-    ].join("\n\n");
+    for (const family of [up, duration, ...values.values()]) {
+      for (const line of family) out.push(line);
+      out.push("");
+    }
+    out.pop();
   }
 
-  /** A device's value lines by metric; the first sample of a series wins (as the health rules read it). */
-  private deviceLines(deviceLabels: string, samples: readonly Sample[]): Map<string, string> {
-    const lines = new Map<string, string>();
-    const seen = new Set<string>();
-    for (const s of samples) {
-      const spec = this.specs.get(s.metric);
-      if (!spec) continue;
-      let labels = deviceLabels;
-      for (const name of spec.labels ?? [])
-        labels += `,${name}="${escapeLabelValue(s.labels?.[name] ?? "")}"`;
-      const series = `${METRIC_PREFIX}${s.metric}{${labels}}`;
-      if (seen.has(series)) continue;
-      seen.add(series);
-      const line = `${series} ${formatValue(s.value)}`;
-      const before = lines.get(s.metric);
-      lines.set(s.metric, before === undefined ? line : `${before}\n${line}`);
+  /**
+   * Appends a device's value lines to their families. The first sample of a series wins (as the
+   * health rules read it): `seen` is cleared here and only holds this device's series.
+   */
+  private deviceLines(
+    series: DeviceSeries,
+    samples: readonly Sample[],
+    families: Map<string, string[]>,
+    seen: Set<string>,
+  ): void {
+    seen.clear();
+    if (series.prefixCount > 2 * samples.length + 16) {
+      series.prefixes.clear();
+      series.prefixCount = 0;
     }
-    return lines;
+    for (const s of samples) {
+      const family = families.get(s.metric);
+      if (!family) continue;
+      let byLabels = series.prefixes.get(s.metric);
+      if (!byLabels) {
+        byLabels = new Map();
+        series.prefixes.set(s.metric, byLabels);
+      }
+      let prefix = byLabels.get(s.labels);
+      if (prefix === undefined) {
+        prefix = this.linePrefix(series.labels, s);
+        byLabels.set(s.labels, prefix);
+        series.prefixCount++;
+      }
+      if (seen.has(prefix)) continue;
+      seen.add(prefix);
+      family.push(prefix + formatValue(s.value));
+    }
+  }
+
+  private linePrefix(deviceLabels: string, s: Sample): string {
+    let labels = deviceLabels;
+    for (const name of this.specs.get(s.metric)?.labels ?? [])
+      labels += `,${name}="${escapeLabelValue(s.labels?.[name] ?? "")}"`;
+    return `${METRIC_PREFIX}${s.metric}{${labels}} `;
   }
 }
 
 function renderDuration(series: DeviceSeries, out: string[]): void {
   const name = "emcomm_poll_duration_seconds";
   const device = series.deviceLabel;
+  series.durationPrefixes ??= [
+    ...POLL_DURATION_BUCKETS.map((le) => `${name}_bucket{le="${le}",${device}} `),
+    `${name}_bucket{le="+Inf",${device}} `,
+    `${name}_sum{${device}} `,
+    `${name}_count{${device}} `,
+  ];
+  const prefixes = series.durationPrefixes;
   let cumulative = 0;
-  POLL_DURATION_BUCKETS.forEach((le, i) => {
+  for (let i = 0; i < POLL_DURATION_BUCKETS.length; i++) {
     cumulative += series.buckets[i]!;
-    out.push(`${name}_bucket{le="${le}",${device}} ${cumulative}`);
-  });
-  out.push(`${name}_bucket{le="+Inf",${device}} ${series.durationCount}`);
-  out.push(`${name}_sum{${device}} ${formatValue(series.durationSum)}`);
-  out.push(`${name}_count{${device}} ${series.durationCount}`);
+    out.push(prefixes[i]! + cumulative);
+  }
+  const n = POLL_DURATION_BUCKETS.length;
+  out.push(prefixes[n]! + series.durationCount);
+  out.push(prefixes[n + 1]! + formatValue(series.durationSum));
+  out.push(prefixes[n + 2]! + series.durationCount);
 }

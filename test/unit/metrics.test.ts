@@ -115,6 +115,23 @@ describe("DaemonMetrics exposition", () => {
     expect(text).toContain('emcomm_undeclared_samples_total{device="sw1"} 1');
   });
 
+  it("follows a renamed row, whether its labels object is reused or new", async () => {
+    const { metrics, record } = setup();
+    const row = { ifname: "Gi1/0/1" };
+    record(ok("sw1", [{ metric: "if_oper_up", value: 1, labels: row }]));
+    expect(await metrics.registry.metrics()).toContain('ifname="Gi1/0/1"} 1\n');
+    record(ok("sw1", [{ metric: "if_oper_up", value: 0, labels: { ifname: "uplink" } }]));
+    let text = await metrics.registry.metrics();
+    expect(text).toContain('emcomm_if_oper_up{device="sw1",site="hq",ifname="uplink"} 0\n');
+    expect(text).not.toContain("Gi1/0/1");
+    for (let i = 0; i < 100; i++)
+      record(ok("sw1", [{ metric: "if_oper_up", value: i, labels: { ifname: `port${i}` } }]));
+    text = await metrics.registry.metrics();
+    expect(family(text, "emcomm_if_oper_up").filter((l) => !l.startsWith("#"))).toEqual([
+      'emcomm_if_oper_up{device="sw1",site="hq",ifname="port99"} 99',
+    ]);
+  });
+
   it("keeps a cumulative poll-duration histogram per device", async () => {
     const { metrics, record } = setup();
     record(ok("sw1", [], 3));
