@@ -9,7 +9,7 @@
  *   descriptors, and what a /metrics scrape costs at that size. bench/snmp.ts spawns it so each
  *   size is measured in a clean heap.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import pino from "pino";
 import { createSnmpDriver } from "../drivers/snmp/index.ts";
 import { snmpOptions } from "../drivers/snmp/options.ts";
@@ -17,6 +17,7 @@ import { composeProfile, type Profile } from "../drivers/snmp/profile.ts";
 import { IF, ifMib } from "../drivers/snmp/profiles/if-mib.ts";
 import { system } from "../drivers/snmp/profiles/system.ts";
 import { systemClock } from "../src/core/clock.ts";
+import { descriptorLimit } from "../src/core/descriptors.ts";
 import type { PollOutcome } from "../src/core/outcome.ts";
 import { createSharedResources } from "../src/core/resources.ts";
 import type { PolledDriver } from "../src/core/types.ts";
@@ -118,19 +119,6 @@ export const median = (xs: readonly number[]): number => {
   if (s.length === 0) return Number.NaN;
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-
-/** The soft limit on open descriptors of this process (Linux /proc), or undefined. */
-export function descriptorLimit(): number | undefined {
-  try {
-    const line = readFileSync("/proc/self/limits", "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("Max open files"));
-    const soft = line?.split(/\s{2,}/)[1];
-    return soft === undefined || soft === "unlimited" ? undefined : Number(soft);
-  } catch {
-    return undefined;
-  }
-}
 
 export interface FleetRun {
   devices: number;
