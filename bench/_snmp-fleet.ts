@@ -151,9 +151,9 @@ export async function runFleet(
   const scheduler = new Scheduler({
     clock: systemClock,
     log: pino({ level: "silent" }),
-    // The daemon's default is 64 polls at once; a fleet this size is configured with more
-    // (daemon.scheduler.maxConcurrency), or a slow loopback round trip caps it below 1,000 polls/s.
-    maxConcurrency: Math.max(64, Math.ceil(devices / 40)),
+    // The daemon's default (daemon.scheduler.maxConcurrency). More outstanding requests than
+    // this only overflow the one snmpd's receive queue on a loaded machine.
+    maxConcurrency: 64,
     jitter: 0.1,
     initialSpreadMs: intervalMs,
     onOutcome(o) {
