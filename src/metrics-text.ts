@@ -33,9 +33,11 @@ export function familyHeader(name: string, help: string, type: "gauge" | "counte
 }
 
 /**
- * A Registry whose exposition also carries families rendered elsewhere. A renderer appends whole
- * families to `out`, one line per element (a header, its lines, then "" between families); called
- * once per scrape. Everything is joined once.
+ * A Registry whose exposition also carries families rendered elsewhere. A renderer appends text
+ * fragments to `out` (joined with nothing between them: each line ends with its own "\n"), whole
+ * families, separated by blank lines; called once per scrape. Everything is joined once, and a line
+ * is at most two fragments (a prefix kept between scrapes, and its value), so no line is copied
+ * before the join.
  */
 export class ExpositionRegistry extends Registry {
   private readonly renderers: ((out: string[]) => void)[] = [];
@@ -45,14 +47,13 @@ export class ExpositionRegistry extends Registry {
   }
 
   override async metrics(): Promise<string> {
-    const out = [(await super.metrics()).replace(/\n$/, "")];
+    const out = [await super.metrics()];
     for (const render of this.renderers) {
       const mark = out.length;
-      out.push("");
+      out.push("\n");
       render(out);
       if (out.length === mark + 1) out.pop();
     }
-    out.push("");
-    return out.join("\n");
+    return out.join("");
   }
 }

@@ -6,8 +6,8 @@
  *
  * The per-device families (values, `emcomm_device_up`, `emcomm_device_info`, the poll duration
  * histogram) are collected on scrape from the status board and written as text (metrics-text.ts):
- * recording a poll touches no label set and keeps no series; a scrape writes each line once, into
- * one array joined once. Sparse families (errors, skips) stay prom-client metrics.
+ * recording a poll touches no label set and keeps no series; a scrape appends each line as its
+ * kept prefix and its value to one array joined once. Sparse families (errors, skips) stay prom-client metrics.
  */
 import { Counter, collectDefaultMetrics } from "prom-client";
 import type { PollOutcome } from "./core/outcome.ts";
@@ -35,7 +35,8 @@ interface DeviceSeries {
   /** `device="…"` and `device="…",site="…"`, escaped once. */
   readonly deviceLabel: string;
   readonly labels: string;
-  readonly upLabels: string;
+  /** `emcomm_device_up{device="…",site="…",kind="…"} ` */
+  readonly upPrefix: string;
   /** Poll durations: count per bucket (not cumulative), then the sum and the count. */
   readonly buckets: Float64Array;
   durationSum: number;
@@ -94,7 +95,7 @@ export class DaemonMetrics {
       this.devices.set(d.id, {
         deviceLabel,
         labels,
-        upLabels: `${labels},kind="${escapeLabelValue(d.kind)}"`,
+        upPrefix: `emcomm_device_up{${labels},kind="${escapeLabelValue(d.kind)}"} `,
         buckets: new Float64Array(POLL_DURATION_BUCKETS.length),
         durationSum: 0,
         durationCount: 0,
@@ -128,41 +129,45 @@ export class DaemonMetrics {
     this.skipped.inc({ device: deviceId });
   }
 
-  /** The per-device families, from the status board, as lines; called once per scrape. */
+  /** The per-device families, from the status board, as text fragments; called once per scrape. */
   private render(out: string[]): void {
-    out.push(this.info, "");
-    const up: string[] = [
+    out.push(this.info, "\n\n");
+    const up = [
       familyHeader(
         "emcomm_device_up",
         "1 if the last poll of the device succeeded, 0 if it failed. Absent for devices that are not polled.",
         "gauge",
       ),
+      "\n",
     ];
-    const duration: string[] = [
+    const duration = [
       familyHeader(
         "emcomm_poll_duration_seconds",
         "Duration of device polls, successful or not.",
         "histogram",
       ),
+      "\n",
     ];
     const values = new Map<string, string[]>();
     for (const spec of this.specs.values())
       values.set(spec.name, [
         familyHeader(METRIC_PREFIX + spec.name, `${spec.help} (${spec.unit})`, "gauge"),
+        "\n",
       ]);
     const seen = new Set<string>();
     for (const status of this.status.all()) {
       const series = this.devices.get(status.id);
       if (!series) continue;
-      if (status.up !== null) up.push(`emcomm_device_up{${series.upLabels}} ${status.up ? 1 : 0}`);
+      if (status.up !== null) up.push(series.upPrefix, status.up ? "1\n" : "0\n");
       if (series.durationCount > 0) renderDuration(series, duration);
       if (status.up && status.latest) this.deviceLines(series, status.latest.samples, values, seen);
     }
+    let first = true;
     for (const family of [up, duration, ...values.values()]) {
-      for (const line of family) out.push(line);
-      out.push("");
+      if (!first) out.push("\n");
+      first = false;
+      for (const fragment of family) out.push(fragment);
     }
-    out.pop();
   }
 
   /**
@@ -196,7 +201,7 @@ export class DaemonMetrics {
       }
       if (seen.has(prefix)) continue;
       seen.add(prefix);
-      family.push(prefix + formatValue(s.value));
+      family.push(prefix, `${formatValue(s.value)}\n`);
     }
   }
 
@@ -221,10 +226,10 @@ function renderDuration(series: DeviceSeries, out: string[]): void {
   let cumulative = 0;
   for (let i = 0; i < POLL_DURATION_BUCKETS.length; i++) {
     cumulative += series.buckets[i]!;
-    out.push(prefixes[i]! + cumulative);
+    out.push(prefixes[i]!, `${cumulative}\n`);
   }
   const n = POLL_DURATION_BUCKETS.length;
-  out.push(prefixes[n]! + series.durationCount);
-  out.push(prefixes[n + 1]! + formatValue(series.durationSum));
-  out.push(prefixes[n + 2]! + series.durationCount);
+  out.push(prefixes[n]!, `${series.durationCount}\n`);
+  out.push(prefixes[n + 1]!, `${formatValue(series.durationSum)}\n`);
+  out.push(prefixes[n + 2]!, `${series.durationCount}\n`);
 }
