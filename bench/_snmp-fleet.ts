@@ -10,6 +10,7 @@
  *   size is measured in a clean heap.
  */
 import { readdirSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import pino from "pino";
 import { createSnmpDriver } from "../drivers/snmp/index.ts";
 import { snmpOptions } from "../drivers/snmp/options.ts";
@@ -129,6 +130,9 @@ export interface FleetRun {
   polls: number;
   failedPolls: number;
   skippedPolls: number;
+  /** Median poll duration (slot acquired to outcome), ms, and the event loop's delay p99, ms. */
+  pollMedianMs: number;
+  loopDelayP99Ms: number;
   /** Largest RSS seen while running (sampled every 250 ms), MB. */
   rssMb: number;
   heapMb: number;
@@ -148,6 +152,7 @@ export async function runFleet(
   let polls = 0;
   let failed = 0;
   let skipped = 0;
+  const durations: number[] = [];
   const scheduler = new Scheduler({
     clock: systemClock,
     log: pino({ level: "silent" }),
@@ -159,6 +164,7 @@ export async function runFleet(
     onOutcome(o) {
       polls++;
       if (o.error) failed++;
+      if (durations.length < 100_000) durations.push(o.finishedAt - o.startedAt);
       fleet.record(o);
     },
     onSkip: () => skipped++,
@@ -175,12 +181,16 @@ export async function runFleet(
   await sleep(intervalMs * 1.2);
   const polls0 = polls;
   const failed0 = failed;
+  durations.length = 0;
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   await sleep(intervalMs * intervals);
   const used = process.cpuUsage(cpu);
   const wall = performance.now() - t0;
   const measured = polls - polls0;
+  loop.disable();
   const descriptors = readdirSync("/proc/self/fd").length;
   await scheduler.stop(5_000);
   clearInterval(sampler);
@@ -209,6 +219,8 @@ export async function runFleet(
     polls: measured,
     failedPolls: failed - failed0,
     skippedPolls: skipped,
+    pollMedianMs: median(durations),
+    loopDelayP99Ms: loop.percentile(99) / 1e6,
     rssMb: rss / 2 ** 20,
     heapMb: process.memoryUsage().heapUsed / 2 ** 20,
     descriptors,

@@ -325,7 +325,7 @@ export async function run(): Promise<void> {
     };
     const printFleet = (f: FleetRun & { agentShare: number }) =>
       console.log(
-        `  ${f.devices} devices every ${f.intervalMs / 1000} s: ${(f.coreShare * 100).toFixed(1)} % of one core (${f.cpuMsPerPoll.toFixed(3)} ms per poll, ${f.polls} polls, ${f.failedPolls} failed, ${f.skippedPolls} skipped; snmpd ${(f.agentShare * 100).toFixed(0)} % of a core), RSS ${f.rssMb.toFixed(0)} MB, ${f.descriptors} descriptors of ${f.descriptorLimit ?? "unlimited"}; /metrics ${f.scrape.series} series, ${(f.scrape.bytes / 2 ** 20).toFixed(1)} MB: ${f.scrape.wallMs.toFixed(0)} ms wall, ${f.scrape.cpuMs.toFixed(0)} ms CPU`,
+        `  ${f.devices} devices every ${f.intervalMs / 1000} s: ${(f.coreShare * 100).toFixed(1)} % of one core measured, ${(((f.cpuMsPerPoll * f.devices) / f.intervalMs) * 100).toFixed(1)} % at the schedule (${f.cpuMsPerPoll.toFixed(3)} ms per poll, ${f.polls} polls, ${f.failedPolls} failed, ${f.skippedPolls} skipped; poll median ${f.pollMedianMs.toFixed(0)} ms, event-loop delay p99 ${f.loopDelayP99Ms.toFixed(0)} ms; snmpd ${(f.agentShare * 100).toFixed(0)} % of a core), RSS ${f.rssMb.toFixed(0)} MB, ${f.descriptors} descriptors of ${f.descriptorLimit ?? "unlimited"}; /metrics ${f.scrape.series} series, ${(f.scrape.bytes / 2 ** 20).toFixed(1)} MB: ${f.scrape.wallMs.toFixed(0)} ms wall, ${f.scrape.cpuMs.toFixed(0)} ms CPU`,
       );
     const small = await fleetRun(1000, FLEET_INTERVALS);
     printFleet(small);
@@ -343,6 +343,9 @@ export async function run(): Promise<void> {
         : `  fault → Alertmanager webhook not measured: ${alert.skipped}`,
     );
 
+    // CPU per poll × the polls due (devices / interval): the share of a core the fleet costs at its
+    // schedule, whether or not this loaded machine let every poll of the window run.
+    const atRate = (f: FleetRun) => ((f.cpuMsPerPoll * f.devices) / f.intervalMs) * 100;
     const ratio = exporter ? median(ours.cpu) / median(theirs.cpu) : Number.NaN;
     const rawRatio = median(ours.cpu) / median(rawOne.cpu);
     const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
@@ -358,20 +361,20 @@ export async function run(): Promise<void> {
       ],
       ["request PDUs per device-poll", fmt(median(ours.pdus)), "1 (exporter 8)", "1", median(ours.pdus) <= 1],
       ["1,000 devices: RSS MB", fmt(small.rssMb, 0), "197–199", "≤ 150", small.rssMb <= 150],
-      ["1,000 devices: % of one core", fmt(small.coreShare * 100, 1), "7.9", "≤ 10", small.coreShare <= 0.1],
+      ["1,000 devices: % of one core", fmt(atRate(small), 1), "7.9", "≤ 10", atRate(small) <= 10],
       [
         `${big.devices} devices: % of one core`,
-        fmt(big.coreShare * 100, 1),
+        fmt(atRate(big), 1),
         "not measured",
         "≤ 50",
-        big.coreShare <= 0.5,
+        atRate(big) <= 50,
       ],
       [`${big.devices} devices: RSS MB`, fmt(big.rssMb, 0), "not measured", "≤ 1024", big.rssMb <= 1024],
       [
         `${big.devices} devices: polls done / due, failed`,
         `${big.polls} / ${big.devices * FLEET_INTERVALS}, ${big.failedPolls}`,
         "",
-        "0 failed (done: as fast as the one snmpd answers)",
+        "0 failed (done: see poll median and loop delay above)",
         big.failedPolls === 0,
       ],
       [
