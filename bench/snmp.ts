@@ -361,7 +361,13 @@ export async function run(): Promise<void> {
       ],
       ["request PDUs per device-poll", fmt(median(ours.pdus)), "1 (exporter 8)", "1", median(ours.pdus) <= 1],
       ["1,000 devices: RSS MB", fmt(small.rssMb, 0), "197–199", "≤ 150", small.rssMb <= 150],
-      ["1,000 devices: % of one core", fmt(atRate(small), 1), "7.9", "≤ 10", atRate(small) <= 10],
+      [
+        "1,000 devices: % of one core (tight-loop estimate)",
+        `${fmt(atRate(small), 1)} (${fmt(median(ours.cpu) * 10, 1)})`,
+        "7.9 (a tight-loop estimate)",
+        "≤ 10",
+        atRate(small) <= 10,
+      ],
       [
         `${big.devices} devices: % of one core`,
         fmt(atRate(big), 1),
