@@ -32,27 +32,55 @@ export function familyHeader(name: string, help: string, type: "gauge" | "counte
   return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}`;
 }
 
+/** A family written as text: declared in the registry (name, help, type, labels) like any metric. */
+export interface TextFamily {
+  name: string;
+  help: string;
+  type: "gauge" | "histogram";
+  labelNames: readonly string[];
+}
+
 /**
- * A Registry whose exposition also carries families rendered elsewhere. A renderer appends text
- * fragments to `out` (joined with nothing between them: each line ends with its own "\n"), whole
- * families, separated by blank lines; called once per scrape. Everything is joined once, and a line
- * is at most two fragments (a prefix kept between scrapes, and its value), so no line is copied
- * before the join.
+ * A Registry some of whose families are written as text by a renderer instead of by prom-client.
+ * Those families are registered as declarations (so whoever lists the registry's metrics sees
+ * them, with their labels) whose values the renderer writes: at the first of them in registry
+ * order, once per scrape, as text fragments joined with nothing between them (each line ends with
+ * its own "\n", families are separated by one "\n"). A line is at most two fragments (a prefix
+ * kept between scrapes, and its value), so nothing is copied before the one final join.
  */
 export class ExpositionRegistry extends Registry {
-  private readonly renderers: ((out: string[]) => void)[] = [];
+  private readonly renderers = new WeakMap<object, (out: string[]) => void>();
 
-  addRenderer(render: (out: string[]) => void): void {
-    this.renderers.push(render);
+  addTextFamilies(families: readonly TextFamily[], render: (out: string[]) => void): void {
+    for (const f of families) {
+      const declaration = {
+        ...f,
+        labelNames: [...f.labelNames],
+        aggregator: "sum",
+        get: async () => ({ name: f.name, help: f.help, type: f.type, values: [], aggregator: "sum" }),
+        reset() {},
+      };
+      this.renderers.set(declaration, render);
+      this.registerMetric(declaration as unknown as Parameters<Registry["registerMetric"]>[0]);
+    }
+  }
+
+  /** prom-client's own text of one of its metrics (Registry#getMetricsAsString, untyped in its .d.ts). */
+  private familyText(metric: object): Promise<string> {
+    return (this as unknown as { getMetricsAsString(m: object): Promise<string> }).getMetricsAsString(metric);
   }
 
   override async metrics(): Promise<string> {
-    const out = [await super.metrics()];
-    for (const render of this.renderers) {
-      const mark = out.length;
-      out.push("\n");
-      render(out);
-      if (out.length === mark + 1) out.pop();
+    const out: string[] = [];
+    const done = new Set<(out: string[]) => void>();
+    for (const metric of this.getMetricsAsArray()) {
+      const render = this.renderers.get(metric);
+      if (render && done.has(render)) continue;
+      if (out.length > 0) out.push("\n");
+      if (render) {
+        done.add(render);
+        render(out);
+      } else out.push(await this.familyText(metric), "\n");
     }
     return out.join("");
   }

@@ -30,6 +30,11 @@ export interface DeviceIdentity {
 /** Upper bounds (seconds) of emcomm_poll_duration_seconds. */
 export const POLL_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
+const UP_HELP =
+  "1 if the last poll of the device succeeded, 0 if it failed. Absent for devices that are not polled.";
+const INFO_HELP = "Inventory of monitored devices (value always 1).";
+const DURATION_HELP = "Duration of device polls, successful or not.";
+
 /** What the exposition keeps per device between scrapes. */
 interface DeviceSeries {
   /** `device="…"` and `device="…",site="…"`, escaped once. */
@@ -68,6 +73,24 @@ export class DaemonMetrics {
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    this.registry.addTextFamilies(
+      [
+        { name: "emcomm_device_up", help: UP_HELP, type: "gauge", labelNames: ["device", "site", "kind"] },
+        {
+          name: "emcomm_device_info",
+          help: INFO_HELP,
+          type: "gauge",
+          labelNames: ["device", "site", "kind", "vendor", "model", "criticality", "polled"],
+        },
+        {
+          name: "emcomm_poll_duration_seconds",
+          help: DURATION_HELP,
+          type: "histogram",
+          labelNames: ["device"],
+        },
+      ],
+      (out) => this.render(out),
+    );
     this.errors = new Counter({
       name: "emcomm_poll_errors_total",
       help: "Failed polls by device and error kind.",
@@ -86,9 +109,7 @@ export class DaemonMetrics {
       labelNames: ["device"],
       registers,
     });
-    const info = [
-      familyHeader("emcomm_device_info", "Inventory of monitored devices (value always 1).", "gauge"),
-    ];
+    const info = [familyHeader("emcomm_device_info", INFO_HELP, "gauge")];
     for (const d of devices) {
       const deviceLabel = `device="${escapeLabelValue(d.id)}"`;
       const labels = `${deviceLabel},site="${escapeLabelValue(d.site)}"`;
@@ -106,8 +127,7 @@ export class DaemonMetrics {
         `emcomm_device_info{${labels},kind="${escapeLabelValue(d.kind)}",vendor="${escapeLabelValue(d.vendor)}",model="${escapeLabelValue(d.model)}",criticality="${escapeLabelValue(d.criticality)}",polled="${d.polled}"} 1`,
       );
     }
-    this.info = info.join("\n");
-    this.registry.addRenderer((out) => this.render(out));
+    this.info = `${info.join("\n")}\n`;
   }
 
   /** Called by the pipeline for every outcome, on the poll path: counts only, no label sets. */
@@ -131,23 +151,9 @@ export class DaemonMetrics {
 
   /** The per-device families, from the status board, as text fragments; called once per scrape. */
   private render(out: string[]): void {
-    out.push(this.info, "\n\n");
-    const up = [
-      familyHeader(
-        "emcomm_device_up",
-        "1 if the last poll of the device succeeded, 0 if it failed. Absent for devices that are not polled.",
-        "gauge",
-      ),
-      "\n",
-    ];
-    const duration = [
-      familyHeader(
-        "emcomm_poll_duration_seconds",
-        "Duration of device polls, successful or not.",
-        "histogram",
-      ),
-      "\n",
-    ];
+    out.push(this.info, "\n");
+    const up = [familyHeader("emcomm_device_up", UP_HELP, "gauge"), "\n"];
+    const duration = [familyHeader("emcomm_poll_duration_seconds", DURATION_HELP, "histogram"), "\n"];
     const values = new Map<string, string[]>();
     for (const spec of this.specs.values())
       values.set(spec.name, [

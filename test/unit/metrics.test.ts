@@ -166,5 +166,14 @@ describe("DaemonMetrics exposition", () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(text.endsWith("\n")).toBe(true);
     expect(text).not.toContain("\n\n\n");
+    // The text families are declared in the registry like prom-client's own, with their labels.
+    const declared = new Map(
+      metrics.registry
+        .getMetricsAsArray()
+        .map((m) => [m.name, (m as unknown as { labelNames: string[] }).labelNames]),
+    );
+    expect(declared.get("emcomm_device_up")).toEqual(["device", "site", "kind"]);
+    expect(declared.get("emcomm_poll_duration_seconds")).toEqual(["device"]);
+    expect(declared.has("emcomm_device_info")).toBe(true);
   });
 });
