@@ -17,7 +17,9 @@ let failed = 0;
 for (const file of files) {
   console.log(`\n=== bench/${file} ===`);
   const started = performance.now();
-  const r = spawnSync(process.execPath, ["--import", "tsx", `${dir}${file}`], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", `${dir}${file}`], {
+    stdio: "inherit",
+  });
   if (r.status !== 0) failed++;
   console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s, exit ${r.status})`);
 }

@@ -12,6 +12,7 @@ import { buildDriver } from "./build-driver.ts";
 import { type Config, pollTimeoutMs } from "./config/schema.ts";
 import { startConsole } from "./console/index.ts";
 import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
+import { descriptorShortfall } from "./core/descriptors.ts";
 import { asPollError } from "./core/errors.ts";
 import { createSharedResources } from "./core/resources.ts";
 import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
@@ -66,6 +67,9 @@ const HEARTBEAT_MS = 30_000;
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
+  // Every SNMP device holds a socket: refuse to start a fleet the open-file limit cannot hold.
+  const shortfall = descriptorShortfall(config.devices.filter((d) => d.driver.protocol === "snmp").length);
+  if (shortfall) throw new Error(`cannot start: ${shortfall}`);
   const db = openStore(config.daemon.dataDir);
   const runId = recordRunStart(db, clock, config);
   const resources = createSharedResources();

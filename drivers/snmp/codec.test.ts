@@ -7,6 +7,7 @@ import {
   rate,
   rebooted,
   toBigInt,
+  toCounter,
   toNumber,
   transform,
 } from "./codec.ts";
@@ -28,6 +29,40 @@ describe("counterDelta", () => {
     ["unchanged", 7n, 7n, 64, false, 0n],
   ] as const)("%s", (_, prev, cur, bits, reboot, want) => {
     expect(counterDelta(prev, cur, bits, reboot)).toBe(want);
+  });
+});
+
+describe("counters as numbers while exact", () => {
+  it.each([
+    ["Counter32 number", 4_294_967_295, 4_294_967_295],
+    ["Counter64 buffer below 2^53", u64(2n ** 40n + 7n), 2 ** 40 + 7],
+    ["Counter64 buffer at 2^53 - 1", u64(2n ** 53n - 1n), Number.MAX_SAFE_INTEGER],
+    ["Counter64 buffer at 2^53 stays bigint", u64(2n ** 53n), 2n ** 53n],
+    ["Counter64 near 2^64 stays bigint", u64(18_446_744_073_709_551_615n), 18_446_744_073_709_551_615n],
+    ["short buffer", Buffer.from([0x01, 0x00]), 256],
+  ] as const)("%s", (_, value, want) => {
+    expect(toCounter(value)).toBe(want);
+  });
+
+  it.each([
+    ["grows", 100, 250, 32, 150],
+    ["Counter32 wraps once", 4_294_967_000, 200, 32, 496],
+    ["Counter64 going down is a reset", 10 ** 15, 5, 64, undefined],
+    ["from a number to a bigint above 2^53", 2 ** 53 - 10, 2n ** 53n + 5n, 64, 15n],
+    ["bigint wraps to a number after a reset", 2n ** 60n, 5, 64, undefined],
+  ] as const)("delta %s", (_, prev, cur, bits, want) => {
+    expect(counterDelta(prev, cur, bits)).toBe(want);
+  });
+
+  it("gives the same rates as exact bigint arithmetic", () => {
+    for (const [a, b] of [
+      [0n, 1_000_000n],
+      [2n ** 52n, 2n ** 52n + 123_456_789n],
+      [2n ** 53n - 1n, 2n ** 53n + 99n],
+    ] as const) {
+      const exact = rate(counterDelta(a, b, 64), 10_000, 8);
+      expect(rate(counterDelta(toCounter(u64(a)), toCounter(u64(b)), 64), 10_000, 8)).toBe(exact);
+    }
   });
 });
 

@@ -1,6 +1,8 @@
 /**
  * Pure decoding of SNMP values: no I/O, no clock. Called by interpret.ts for every varbind of a
- * poll; tested table-style in codec.test.ts. Counters are kept as bigint so Counter64 stays exact.
+ * poll; tested table-style in codec.test.ts. Counters are plain numbers while they are exact (below
+ * 2^53, which a Counter32 always is) and bigint above, so Counter64 stays exact without paying for
+ * bigint arithmetic on every poll.
  */
 
 export const COUNTER32_MODULUS = 2n ** 32n;
@@ -18,7 +20,7 @@ export function toNumber(type: number, value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   if (typeof value === "bigint") return Number(value);
   if (Buffer.isBuffer(value)) {
-    if (type === 70) return Number(toBigInt(value));
+    if (type === 70) return Number(toCounter(value));
     const text = value.toString("latin1").trim();
     if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text)) return Number(text);
     return undefined;
@@ -26,6 +28,26 @@ export function toNumber(type: number, value: unknown): number | undefined {
   if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
     return Number(value);
   return undefined;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A counter read: a number while exactly representable, a bigint above 2^53. */
+export type CounterValue = number | bigint;
+
+/**
+ * A counter's value (Counter32 number, Counter64 buffer of up to 8 bytes big-endian, digits) as a
+ * number when it is below 2^53, else as a bigint. Throws on anything that is not a counter.
+ */
+export function toCounter(value: unknown): CounterValue {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  if (Buffer.isBuffer(value) && value.length <= 8) {
+    let n = 0;
+    for (let i = 0; i < value.length; i++) n = n * 256 + value[i]!;
+    if (n <= Number.MAX_SAFE_INTEGER) return n;
+  }
+  const n = toBigInt(value);
+  return n <= MAX_SAFE ? Number(n) : n;
 }
 
 /** Counter value as bigint: Counter64 arrives from net-snmp as a big-endian Buffer of up to 8 bytes. */
@@ -64,19 +86,25 @@ export function float32FromOctets(value: unknown): number | undefined {
  * line rate takes centuries). Returns undefined when no delta can be trusted (reset, reboot).
  */
 export function counterDelta(
-  previous: bigint,
-  current: bigint,
+  previous: CounterValue,
+  current: CounterValue,
   bits: 32 | 64,
   rebooted = false,
-): bigint | undefined {
+): CounterValue | undefined {
   if (rebooted) return undefined;
-  if (current >= previous) return current - previous;
-  if (bits === 32) return current + COUNTER32_MODULUS - previous;
+  if (typeof previous === "number" && typeof current === "number") {
+    if (current >= previous) return current - previous;
+    return bits === 32 ? current + 2 ** 32 - previous : undefined;
+  }
+  const p = BigInt(previous);
+  const c = BigInt(current);
+  if (c >= p) return c - p;
+  if (bits === 32) return c + COUNTER32_MODULUS - p;
   return undefined;
 }
 
 /** Per-second rate of a counter delta over `elapsedMs`, times `scale` (8 for octets → bits). */
-export function rate(delta: bigint | undefined, elapsedMs: number, scale = 1): number | undefined {
+export function rate(delta: CounterValue | undefined, elapsedMs: number, scale = 1): number | undefined {
   if (delta === undefined || elapsedMs <= 0) return undefined;
   return (Number(delta) * scale * 1000) / elapsedMs;
 }

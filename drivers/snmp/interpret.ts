@@ -5,20 +5,34 @@
  */
 import { PollError } from "../../src/core/errors.ts";
 import type { Sample } from "../../src/core/types.ts";
-import { counterDelta, float32FromOctets, rate, rebooted, toBigInt, toNumber, transform } from "./codec.ts";
-import type { ColumnObject, Profile, ValueCodec } from "./profile.ts";
+import {
+  type CounterValue,
+  counterDelta,
+  float32FromOctets,
+  rate,
+  rebooted,
+  toCounter,
+  toNumber,
+  transform,
+} from "./codec.ts";
+import type { ColumnObject, Profile, TableObject, ValueCodec } from "./profile.ts";
 import type { VarBind } from "./transport.ts";
 import type { Collected } from "./walk.ts";
+
+/** Row index → last raw counter of a column and when it was read (updated in place). */
+type RowCounters = Map<string, { value: CounterValue; at: number }>;
 
 export interface CounterMemory {
   uptimeTicks?: number;
   reboots: number;
-  /** "<column oid>.<index>" → last raw counter and when it was read. */
-  counters: Map<string, { value: bigint; at: number }>;
+  /** Column OID → its rows' counters. */
+  counters: Map<string, RowCounters>;
+  /** Table → row index → the labels object of its samples, reused while the name is unchanged. */
+  labels: Map<TableObject, Map<string, Readonly<Record<string, string>>>>;
 }
 
 export function newCounterMemory(): CounterMemory {
-  return { reboots: 0, counters: new Map() };
+  return { reboots: 0, counters: new Map(), labels: new Map() };
 }
 
 export interface Interpretation {
@@ -90,14 +104,18 @@ export function interpret(
     samples.push({ metric: "system_reboots_total", value: memory.reboots });
 
   for (const table of profile.tables) {
-    const labelOf = tableLabels(table.labelOid ? got.columns.get(table.labelOid) : undefined);
+    const labelsOf = rowLabels(table, got, memory);
     for (const column of table.columns) {
       const rows = got.columns.get(column.oid);
       if (!rows) continue;
+      let counters = memory.counters.get(column.oid);
+      if (!counters && column.as === "rate") {
+        counters = new Map();
+        memory.counters.set(column.oid, counters);
+      }
       for (const [index, vb] of rows) {
-        const value = columnValue(column, vb, `${column.oid}.${index}`, memory, now);
-        if (value !== undefined)
-          samples.push({ metric: column.metric, value, labels: { [table.label]: labelOf(index) } });
+        const value = columnValue(column, vb, index, counters, now);
+        if (value !== undefined) samples.push({ metric: column.metric, value, labels: labelsOf(index) });
       }
     }
   }
@@ -107,22 +125,56 @@ export function interpret(
 function columnValue(
   column: ColumnObject,
   vb: VarBind,
-  key: string,
-  memory: CounterMemory,
+  index: string,
+  counters: RowCounters | undefined,
   now: number,
 ): number | undefined {
-  if (column.as !== "rate") return decode(vb, column);
-  let current: bigint;
+  if (column.as !== "rate" || !counters) return decode(vb, column);
+  let current: CounterValue;
   try {
-    current = toBigInt(vb.value);
+    current = toCounter(vb.value);
   } catch {
     return undefined;
   }
-  const previous = memory.counters.get(key);
-  memory.counters.set(key, { value: current, at: now });
-  if (!previous) return undefined;
+  const previous = counters.get(index);
+  if (!previous) {
+    counters.set(index, { value: current, at: now });
+    return undefined;
+  }
   const delta = counterDelta(previous.value, current, column.bits ?? 32);
-  return rate(delta, now - previous.at, column.scale ?? 1);
+  const elapsed = now - previous.at;
+  previous.value = current;
+  previous.at = now;
+  return rate(delta, elapsed, column.scale ?? 1);
+}
+
+/**
+ * Row index → the labels object of the row's samples ({ ifname: "Gi1/0/1" }). The object of a row
+ * is kept across polls and reused while its label text is unchanged, so a steady table allocates
+ * no labels (and consumers may cache by it).
+ */
+function rowLabels(
+  table: TableObject,
+  got: Collected,
+  memory: CounterMemory,
+): (index: string) => Readonly<Record<string, string>> {
+  let rows = memory.labels.get(table);
+  if (!rows) {
+    rows = new Map();
+    memory.labels.set(table, rows);
+  }
+  const label = table.label;
+  const labelOf = tableLabels(table.labelOid ? got.columns.get(table.labelOid) : undefined);
+  const known = rows;
+  return (index) => {
+    const text = labelOf(index);
+    let labels = known.get(index);
+    if (labels?.[label] !== text) {
+      labels = Object.freeze({ [label]: text });
+      known.set(index, labels);
+    }
+    return labels;
+  };
 }
 
 /**
@@ -131,25 +183,23 @@ function columnValue(
  * two rows never share one series.
  */
 export function tableLabels(labelRows: ReadonlyMap<string, VarBind> | undefined): (index: string) => string {
-  const text = (index: string) => {
-    const vb = labelRows?.get(index);
-    const raw =
-      vb && Buffer.isBuffer(vb.value)
-        ? vb.value.toString("utf8")
-        : typeof vb?.value === "string"
-          ? vb.value
-          : "";
-    return raw.replace(/\0+$/, "").trim();
-  };
+  const texts = new Map<string, string>();
   const counts = new Map<string, number>();
-  for (const index of labelRows?.keys() ?? []) {
-    const t = text(index);
-    if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const [index, vb] of labelRows ?? []) {
+    const raw = Buffer.isBuffer(vb.value)
+      ? vb.value.toString("utf8")
+      : typeof vb.value === "string"
+        ? vb.value
+        : "";
+    const t = raw.replace(/\0+$/, "").trim();
+    if (!t) continue;
+    texts.set(index, t);
+    counts.set(t, (counts.get(t) ?? 0) + 1);
   }
   return (index) => {
-    const t = text(index);
-    if (!t) return index;
-    return (counts.get(t) ?? 0) > 1 ? `${t} #${index}` : t;
+    const t = texts.get(index);
+    if (t === undefined) return index;
+    return counts.get(t)! > 1 ? `${t} #${index}` : t;
   };
 }
 

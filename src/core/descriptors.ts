@@ -1,0 +1,40 @@
+/**
+ * Open file descriptors a fleet needs, checked once at start. Every SNMP device holds one UDP
+ * socket for the daemon's life (one net-snmp session each: net-snmp does not share a socket
+ * between sessions); everything else (HTTP listener and clients, the trap receiver, SQLite, MQTT
+ * and Modbus connections, logs) fits in a fixed reserve. Node raises its soft limit to the hard
+ * limit at start, so the limit that counts is the hard one (`ulimit -Hn`, systemd LimitNOFILE=).
+ */
+import { readFileSync } from "node:fs";
+
+/** Descriptors kept for everything that is not a per-device socket. */
+export const DESCRIPTOR_RESERVE = 256;
+
+/** Descriptors a daemon with `snmpDevices` SNMP devices needs. */
+export function descriptorsNeeded(snmpDevices: number): number {
+  return snmpDevices + DESCRIPTOR_RESERVE;
+}
+
+/** This process's soft limit on open descriptors (Linux /proc), or undefined where unknown. */
+export function descriptorLimit(limits = readLimits()): number | undefined {
+  const line = limits?.split("\n").find((l) => l.startsWith("Max open files"));
+  const soft = line?.slice("Max open files".length).trim().split(/\s+/)[0];
+  if (soft === undefined || soft === "unlimited") return undefined;
+  const n = Number(soft);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A message when the limit is too low for the fleet, else undefined. */
+export function descriptorShortfall(snmpDevices: number, limit = descriptorLimit()): string | undefined {
+  const needed = descriptorsNeeded(snmpDevices);
+  if (limit === undefined || limit >= needed) return undefined;
+  return `open-file limit ${limit} is below the ${needed} descriptors this fleet needs (one per SNMP device, ${snmpDevices}, plus ${DESCRIPTOR_RESERVE}): raise it (ulimit -n, systemd LimitNOFILE=) or polls will fail with EMFILE`;
+}
+
+function readLimits(): string | undefined {
+  try {
+    return readFileSync("/proc/self/limits", "utf8");
+  } catch {
+    return undefined;
+  }
+}

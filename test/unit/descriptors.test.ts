@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import {
+  DESCRIPTOR_RESERVE,
+  descriptorLimit,
+  descriptorShortfall,
+  descriptorsNeeded,
+} from "../../src/core/descriptors.ts";
+
+const limits = (soft: string, hard: string) =>
+  [
+    "Limit                     Soft Limit           Hard Limit           Units     ",
+    "Max processes             63704                63704                processes ",
+    `Max open files            ${soft.padEnd(20)} ${hard.padEnd(20)} files     `,
+    "",
+  ].join("\n");
+
+describe("open-file descriptors for a fleet", () => {
+  it("reads the soft limit from /proc/self/limits text", () => {
+    expect(descriptorLimit(limits("1024", "524288"))).toBe(1024);
+    expect(descriptorLimit(limits("unlimited", "unlimited"))).toBeUndefined();
+    expect(descriptorLimit("")).toBeUndefined();
+  });
+
+  it("needs one per SNMP device plus a reserve", () => {
+    expect(descriptorsNeeded(10_000)).toBe(10_000 + DESCRIPTOR_RESERVE);
+  });
+
+  it("says what to raise when the limit cannot hold the fleet, and nothing when it can", () => {
+    expect(descriptorShortfall(10_000, 1024)).toMatch(/open-file limit 1024 is below the 10256 descriptors/);
+    expect(descriptorShortfall(10_000, 1024)).toMatch(/LimitNOFILE/);
+    expect(descriptorShortfall(700, 1024)).toBeUndefined();
+    expect(descriptorShortfall(10_000, undefined)).toBeUndefined();
+  });
+
+  it("this process's limit is readable on Linux", () => {
+    if (process.platform === "linux") expect(descriptorLimit()).toBeGreaterThan(0);
+  });
+});
