@@ -3,8 +3,8 @@
  * route and the monthly schedule; one call per report, reading the source once per month.
  */
 import type { Clock } from "../core/clock.ts";
+import { monthsOf, type CalendarPeriod as Period, PeriodError, parsePeriod } from "../ledger/period.ts";
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
-import { monthsOf, type Period, PeriodError, parsePeriod } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import { computeScoreSheet, type MonthData, type ReportData, type ScoreSheet } from "./score.ts";
 import type { ReportSource, TicketRecord } from "./source.ts";

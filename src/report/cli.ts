@@ -9,6 +9,7 @@ import { parse as parseYaml } from "yaml";
 import { loadConfigFile } from "../config/load.ts";
 import { systemClock } from "../core/clock.ts";
 import { ConfigError } from "../core/errors.ts";
+import { formatLocal, PeriodError, parsePeriod } from "../ledger/period.ts";
 import { openStore } from "../store/db.ts";
 import { buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
@@ -23,7 +24,6 @@ import {
 } from "./freeze.ts";
 import { InputError, type ManualInputs, parseInputsFile } from "./inputs.ts";
 import { MemoryReportSource, type MemorySourceData } from "./memory-source.ts";
-import { formatLocal, PeriodError, parsePeriod } from "./period.ts";
 import { type ReportConfig, reportConfigSchema } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
 import { storeReportSource } from "./store-source.ts";

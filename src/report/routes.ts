@@ -10,6 +10,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../core/clock.ts";
+import { PeriodError, parsePeriod } from "../ledger/period.ts";
 import type { Db } from "../store/db.ts";
 import { buildReport } from "./build.ts";
 import { contentTypes, type ReportEnvelope, type ReportFormat, renderOne, reportFormats } from "./export.ts";
@@ -23,7 +24,6 @@ import {
   saveInputs,
 } from "./freeze.ts";
 import { InputError } from "./inputs.ts";
-import { PeriodError, parsePeriod } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
 

@@ -13,11 +13,11 @@ import { join } from "node:path";
 import cron from "node-cron";
 import type { Logger } from "pino";
 import type { Clock } from "../core/clock.ts";
+import { previousMonth } from "../ledger/period.ts";
 import type { Db } from "../store/db.ts";
 import { buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
 import { FreezeError, freezeReport, getFrozen, loadInputs } from "./freeze.ts";
-import { previousMonth } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
 

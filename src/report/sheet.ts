@@ -3,9 +3,10 @@
  * what a frozen month stores (as JSON, so only plain data: numbers are ms since the epoch, ms, percent
  * or points).
  */
+
+import type { CalendarPeriod as Period } from "../ledger/period.ts";
 import type { ClockVerdict } from "./clocks.ts";
 import type { ManualInputs } from "./inputs.ts";
-import type { Period } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import type {
   DeviceAvailability,

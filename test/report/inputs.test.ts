@@ -2,8 +2,8 @@
  * Manual inputs: strict validation with errors that name the field; nothing half-accepted.
  */
 import { describe, expect, it } from "vitest";
+import { PeriodError, parsePeriod } from "../../src/ledger/period.ts";
 import { InputError, parseInputsFile, parseManualInputs } from "../../src/report/inputs.ts";
-import { PeriodError, parsePeriod } from "../../src/report/period.ts";
 import { reportConfigSchema } from "../../src/report/policy.ts";
 
 const problems = (f: () => unknown) => {

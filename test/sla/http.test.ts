@@ -259,6 +259,11 @@ describe("SLA HTTP API", () => {
     });
     expect(avail.statusCode).toBe(200);
     expect(avail.json().devices[0]).toMatchObject({ device: "core-switch" });
+    for (const url of ["/api/v1/availability?month=2026-13", "/api/v1/tickets/report?month=2026-13"]) {
+      const bad = await app.inject({ method: "GET", url, headers: auth("viewer") });
+      expect(bad.statusCode, url).toBe(400);
+      expect(bad.json().error).toMatch(/month 13 does not exist/);
+    }
     const states = (
       await app.inject({ method: "GET", url: "/api/v1/states", headers: auth("viewer") })
     ).json();
