@@ -13,7 +13,7 @@
  * Every line stays within 0..its maximum (扣完为止). Fee = contract total × performance/100 × service/100.
  */
 import { checkMonthData } from "./checks.ts";
-import { type ClockVerdict, clockVerdict, countIn, repairedAt, slaClocks } from "./clocks.ts";
+import { type ClockVerdict, clockVerdict, countIn, repairedAt, slaClocks, ticketAsOf } from "./clocks.ts";
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
 import { scoreLines } from "./lines.ts";
 import { type ReportConfig, round2, SCORING_POLICY_VERSION } from "./policy.ts";
@@ -144,6 +144,7 @@ const countKeys = [
 function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
   const { start, end } = m.period;
   const cutoff = Math.min(m.cutoff, end);
+  const known = m.ticketsAsOf ?? cutoff;
   const tl = config.timeliness;
 
   // ── tickets: verdicts, timeliness, compliance ──
@@ -159,10 +160,11 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
     if (t.startedAt >= cutoff) continue;
     const verdicts = {} as Record<SlaClock, ClockVerdict>;
     const counted = {} as Record<SlaClock, "on-time" | "late" | null>;
+    const atStart = ticketAsOf(t, start);
     for (const c of slaClocks) {
-      const v = clockVerdict(t, c, cutoff, tl);
+      const v = clockVerdict(t, c, known, tl);
       verdicts[c] = v;
-      counted[c] = countIn(t, v, start, end, tl);
+      counted[c] = countIn(t, v, clockVerdict(atStart, c, start, tl), start, end, tl);
       if (counted[c] === "on-time") sla[c].onTime++;
       else if (counted[c] === "late") sla[c].late++;
       else if (v.verdict === "pending") sla[c].pending++;

@@ -19,8 +19,13 @@ import type {
 /** What one month's sheet is computed from: everything, so that it can be stored and recomputed. */
 export interface MonthData {
   period: Pick<Period, "id" | "kind" | "start" | "end" | "timezone">;
-  /** Events after this instant are ignored (the period's end for a closed month). */
+  /** The figures hold as of this instant: the period's end for a closed month, else the as-of instant. */
   cutoff: number;
+  /**
+   * Tickets are taken as they stood at this instant: the cutoff, or the as-of instant under the
+   * `started` attribution (a month's own tickets counted once they settle). Absent = the cutoff.
+   */
+  ticketsAsOf?: number;
   ledgerPolicyVersion: string;
   devices: DeviceAvailability[];
   tickets: TicketRecord[];
@@ -116,6 +121,7 @@ export interface MonthSummary {
 export interface ScoreSheet {
   schema: "emcomm.score-sheet/1";
   period: { id: string; kind: "month" | "year"; timezone: string; start: number; end: number };
+  /** The figures hold as of this instant (the period's end once it has ended); never extrapolated. */
   cutoff: number;
   policy: { scoringVersion: string; ledgerVersion: string; config: ReportConfig };
   lines: ScoreLine[];

@@ -124,5 +124,5 @@ describe("emcomm report", () => {
     const p = emcomm("--period", "2026-13", "--source", source);
     expect(p.code).toBe(1);
     expect(p.err).toMatch(/month 13 does not exist/);
-  });
+  }, 240_000);
 });

@@ -135,11 +135,16 @@ describe("golden November 2026", () => {
   });
 
   it("the started attribution moves T7 to October and counts the pending T6 only if told", async () => {
-    const s = await sheetFor({ timeliness: { attribution: "started" } });
+    const monthEnd = at(1, 0, 0, 12);
+    const s = await sheetFor({ timeliness: { attribution: "started" } }, monthEnd);
     // T1 T2 T3 T5 on time, T4 T8 late, T6 pending excluded, T7 started in October.
-    expect(s.timeliness).toMatchObject({ onTime: 4, late: 2, due: 6 });
-    const s2 = await sheetFor({ timeliness: { attribution: "started", openNotDue: "on-time" } });
+    expect(s.timeliness).toMatchObject({ onTime: 4, late: 2, due: 6, pending: 1 });
+    const s2 = await sheetFor({ timeliness: { attribution: "started", openNotDue: "on-time" } }, monthEnd);
     expect(s2.timeliness).toMatchObject({ onTime: 5, late: 2, due: 7 });
+    // Later, T6 has passed its deadline unrepaired: November counts it late, it is not lost.
+    const later = await sheetFor({ timeliness: { attribution: "started" } });
+    expect(later.timeliness).toMatchObject({ onTime: 4, late: 3, due: 7, pending: 0 });
+    expect(later.faults.find((f) => f.id === "T6")?.timeliness).toBe("late");
   });
 
   it("a report made mid-month sees only what happened so far", async () => {
