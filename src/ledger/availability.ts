@@ -70,7 +70,10 @@ export interface GroupAvailability extends AvailabilityFigure {
 
 /** What `availabilityForPeriod` returns; the monthly report (issue 7) reads this shape. */
 export interface AvailabilityReport {
+  /** The span integrated: the asked period, ending at the as-of instant if that came first. */
   period: Period;
+  /** The figures hold up to this instant (the period's end once it has ended): never extrapolated. */
+  asOf: number;
   timezone: string;
   /** The accounting policy that produced these figures (its version goes on the report). */
   policy: AccountingPolicy;
@@ -204,6 +207,7 @@ export function computeAvailability(
   };
   return {
     period,
+    asOf: period.to,
     timezone,
     policy,
     devices,
@@ -254,11 +258,13 @@ export function notDeployedIntervals(
  * Availability of every device of the inventory, its sites, systems and the whole contract for
  * [from, to) (ms since epoch; use monthPeriod("2026-11") for a contract month), from the store.
  * The policy is the one of config.sla.policies in force at `from` unless `policyVersion` names one.
+ * With `asOf`, a period that has not ended by then is integrated up to it (month-to-date), never
+ * stretched to its end; the report's `period.to` and `asOf` say where it stopped.
  */
 export function availabilityForPeriod(
   db: Db,
   config: Pick<Config, "sites" | "devices" | "sla" | "daemon">,
-  period: Period,
+  asked: Period,
   options: {
     policyVersion?: string;
     /**
@@ -267,9 +273,17 @@ export function availabilityForPeriod(
      * tell how much expected time the windows took out.
      */
     windows?: boolean;
+    /** Integrate only up to this instant (e.g. now). */
+    asOf?: number;
   } = {},
 ): AvailabilityReport {
   const tz = config.daemon.timezone;
+  const asOf = options.asOf ?? asked.to;
+  if (!(asOf > asked.from))
+    throw new RangeError(
+      `the period starting ${new Date(asked.from).toISOString()} has not started as of ${new Date(asOf).toISOString()}`,
+    );
+  const period = { from: asked.from, to: Math.min(asked.to, asOf) };
   const policy = options.policyVersion
     ? config.sla.policies.find((p) => p.version === options.policyVersion)
     : policyAt(config.sla.policies, period.from, tz);

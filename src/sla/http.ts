@@ -5,7 +5,8 @@
  *   GET  /api/v1/transitions?device=&from=&to=    the ledger: state changes (evidence)
  *   GET  /api/v1/sites                            service calendar: in service, last declaration
  *   POST /api/v1/sites/:site/deploy|standdown     declare the vehicle deployed / stood down
- *   GET  /api/v1/availability?month=YYYY-MM | from=&to=   (ISO or ms)  figures + evidence
+ *   GET  /api/v1/availability?month=YYYY-MM | from=&to=  [&asOf=]  figures + evidence, up to asOf
+ *                                                 (default now; a month in progress is month-to-date)
  *   GET  /api/v1/tickets?state=&level=&device=&site=&from=&to=
  *   GET  /api/v1/tickets/report?month=YYYY-MM     SLA verdicts of the month's tickets (now)
  *   GET  /api/v1/tickets/:id                      ticket, clocks and audit trail
@@ -252,7 +253,13 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         return { from: from.data, to: to.data };
       });
       if (!period || reply.sent) return;
-      return handle(reply, () => availabilityForPeriod(db, config, period as { from: number; to: number }));
+      const asOf = time.safeParse(q.asOf ?? clock.now());
+      if (!asOf.success) return reply.code(400).send({ error: "asOf= is a time (ISO or ms)" });
+      return handle(reply, () =>
+        availabilityForPeriod(db, config, period as { from: number; to: number }, {
+          asOf: Math.min(asOf.data, clock.now()),
+        }),
+      );
     });
 
     app.get<{ Querystring: Record<string, string> }>("/api/v1/tickets", async (req, reply) => {
