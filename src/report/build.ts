@@ -44,8 +44,9 @@ export async function gatherReportData(period: Period, opts: BuildOptions): Prom
   for (const m of chosen) {
     const cutoff = Math.min(m.end, now);
     const window = { start: m.start, end: cutoff };
-    // Derived repeats look back at tickets cleared up to deriveWindowMs before the month.
-    const ticketWindow = { start: m.start - opts.config.repeats.deriveWindowMs, end: m.end };
+    const meta = opts.source.meta();
+    // Replayed repeats look back at tickets repaired up to the repeat window before the month.
+    const ticketWindow = { start: m.start - (meta.repeatWindowMs ?? 0), end: m.end };
     const [devices, tickets, windows] = await Promise.all([
       opts.source.availability(window),
       opts.source.tickets(ticketWindow),
@@ -57,6 +58,8 @@ export async function gatherReportData(period: Period, opts: BuildOptions): Prom
       cutoff,
       ...(known === cutoff ? {} : { ticketsAsOf: known }),
       ledgerPolicyVersion: opts.source.meta().policyVersion,
+      aggregate: opts.source.meta().aggregate ?? "time-weighted",
+      ...(meta.repeatWindowMs === undefined ? {} : { repeatWindowMs: meta.repeatWindowMs }),
       devices,
       tickets: tickets.map((t) => ticketAsOf(t, known)),
       windows,

@@ -12,6 +12,8 @@
  *   escalated complaints or media 30 (−10 each), production accidents 40 (−5..−10 each).
  * Every line stays within 0..its maximum (扣完为止). Fee = contract total × performance/100 × service/100.
  */
+import { aggregate } from "../ledger/availability.ts";
+import { isRepeat } from "../tickets/repeats.ts";
 import { checkMonthData } from "./checks.ts";
 import { type ClockVerdict, clockVerdict, countIn, repairedAt, slaClocks, ticketAsOf } from "./clocks.ts";
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
@@ -108,6 +110,8 @@ export function mergeMonths(data: ReportData): MonthData {
     period: data.period,
     cutoff: last.cutoff,
     ledgerPolicyVersion: last.ledgerPolicyVersion,
+    ...(last.aggregate === undefined ? {} : { aggregate: last.aggregate }),
+    ...(last.repeatWindowMs === undefined ? {} : { repeatWindowMs: last.repeatWindowMs }),
     devices: [...devices.values()],
     tickets: [...tickets.values()],
     windows: [...windows.values()],
@@ -153,7 +157,7 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
     onsite: { onTime: 0, late: 0, pending: 0, percent: 100 },
     repair: { onTime: 0, late: 0, pending: 0, percent: 100 },
   };
-  const repeats = findRepeats(m, config);
+  const repeats = findRepeats(m);
   const repeatById = new Map(repeats.map((r) => [r.ticketId, r.how]));
   const faults: FaultRow[] = [];
   for (const t of [...m.tickets].sort((a, b) => a.startedAt - b.startedAt || cmp(a.id, b.id))) {
@@ -216,21 +220,30 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
   };
   const expectedMs = devices.reduce((s, d) => s + d.expectedMs, 0);
   const downtimeMs = devices.reduce((s, d) => s + d.downtimeMs, 0);
+  // The contract figure is the ledger's aggregation (one computation); time-weighted is also kept as
+  // the exact fraction Σ(expected − down) / Σ expected for the points deduction.
+  const aggregateHow = m.aggregate ?? "time-weighted";
+  const contract = aggregate(
+    devices.map((d) => ({
+      expectedMs: d.expectedMs,
+      downMs: d.downtimeMs,
+      availability: d.expectedMs > 0 ? ((d.expectedMs - d.downtimeMs) / d.expectedMs) * 100 : null,
+    })),
+    aggregateHow,
+  );
   let availNum: bigint;
   let availDen: bigint;
-  let availPercent: number;
-  if (config.availability.contractFigure === "pooled" || expectedMs === 0) {
+  if (contract.availability === null) {
+    availNum = 0n;
+    availDen = 0n;
+  } else if (aggregateHow === "time-weighted") {
     availNum = BigInt(expectedMs - downtimeMs);
     availDen = BigInt(expectedMs);
-    availPercent = expectedMs === 0 ? 100 : pct(expectedMs - downtimeMs, expectedMs);
   } else {
-    const inService = devices.filter((d) => d.expectedMs > 0);
-    const mean =
-      inService.reduce((s, d) => s + (d.expectedMs - d.downtimeMs) / d.expectedMs, 0) / inService.length;
     availDen = 1_000_000_000n;
-    availNum = BigInt(Math.round(mean * 1e9));
-    availPercent = round2(mean * 100);
+    availNum = BigInt(Math.round(contract.availability * 1e7));
   }
+  const availPercent = contract.availability === null ? 100 : round2(contract.availability);
 
   const lines = scoreLines(
     {
@@ -240,6 +253,7 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
       repeats,
       devices,
       avail: { num: availNum, den: availDen, percent: availPercent, expectedMs },
+      aggregate: aggregateHow,
     },
     config,
   );
@@ -249,14 +263,20 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
     schema: "emcomm.score-sheet/1",
     period: { id: m.period.id, kind: m.period.kind, timezone: m.period.timezone, start, end },
     cutoff,
-    policy: { scoringVersion: SCORING_POLICY_VERSION, ledgerVersion: m.ledgerPolicyVersion, config },
+    policy: {
+      scoringVersion: SCORING_POLICY_VERSION,
+      ledgerVersion: m.ledgerPolicyVersion,
+      config,
+      aggregate: aggregateHow,
+      repeatWindowMs: m.repeatWindowMs ?? null,
+    },
     lines,
     totals: { performance: 0, service: 0 },
     fee: { contractTotal: 0, currency: config.fee.currency, amount: 0, formula: "" },
     timeliness: { ...sla.repair, due },
     sla,
     availability: {
-      contract: { percent: availPercent, method: config.availability.contractFigure, expectedMs, downtimeMs },
+      contract: { percent: availPercent, method: aggregateHow, expectedMs, downtimeMs },
       devices,
       sites: group("site"),
       systems: group("system"),
@@ -296,11 +316,12 @@ export function feeAmount(contractTotal: number, performance: number, service: n
 }
 
 /**
- * Repeat faults started in the period: tickets linked by the ticket system (`repeatOf`), plus, when the
- * policy sets a window, a ticket whose device and fault type match an earlier ticket cleared at most
- * `deriveWindowMs` before it started.
+ * Repeat faults started in the period: tickets linked by the ticket system (`repeatOf`), plus, for
+ * replayed tickets when the source gives a repeat window, the ticket system's own rule
+ * (src/tickets/repeats.ts): same device and fault type, started within the window after the earlier
+ * one was repaired.
  */
-function findRepeats(m: MonthData, config: ReportConfig): RepeatRow[] {
+function findRepeats(m: MonthData): RepeatRow[] {
   const out: RepeatRow[] = [];
   const inPeriod = (t: TicketRecord) =>
     t.startedAt >= m.period.start && t.startedAt < Math.min(m.period.end, m.cutoff);
@@ -311,7 +332,7 @@ function findRepeats(m: MonthData, config: ReportConfig): RepeatRow[] {
     list.push(t);
     byDevice.set(t.deviceId, list);
   }
-  const win = config.repeats.deriveWindowMs;
+  const win = m.repeatWindowMs ?? 0;
   for (const list of byDevice.values()) {
     list.sort((a, b) => a.startedAt - b.startedAt || cmp(a.id, b.id));
     list.forEach((t, i) => {
@@ -324,13 +345,9 @@ function findRepeats(m: MonthData, config: ReportConfig): RepeatRow[] {
       if (win <= 0) return;
       for (let j = i - 1; j >= 0; j--) {
         const e = list[j]!;
-        const cleared = e.clearedAt;
-        if (
-          e.faultType === t.faultType &&
-          cleared !== null &&
-          cleared <= t.startedAt &&
-          t.startedAt - cleared <= win
-        ) {
+        const repaired =
+          e.clearedAt === null ? null : e.repairMs === null ? e.clearedAt : e.startedAt + e.repairMs;
+        if (e.faultType === t.faultType && isRepeat(repaired, t.startedAt, win)) {
           out.push({ ...row, repeatOf: e.id, how: "derived" });
           return;
         }

@@ -27,6 +27,10 @@ export interface MonthData {
    */
   ticketsAsOf?: number;
   ledgerPolicyVersion: string;
+  /** The ledger policy's contract figure (absent in older records: time-weighted). */
+  aggregate?: "time-weighted" | "device-mean";
+  /** The repeat window applied to tickets without a link, ms (absent: links only). */
+  repeatWindowMs?: number;
   devices: DeviceAvailability[];
   tickets: TicketRecord[];
   windows: MaintenanceWindow[];
@@ -123,7 +127,14 @@ export interface ScoreSheet {
   period: { id: string; kind: "month" | "year"; timezone: string; start: number; end: number };
   /** The figures hold as of this instant (the period's end once it has ended); never extrapolated. */
   cutoff: number;
-  policy: { scoringVersion: string; ledgerVersion: string; config: ReportConfig };
+  policy: {
+    scoringVersion: string;
+    ledgerVersion: string;
+    config: ReportConfig;
+    /** The ledger's contract figure and the ticket system's repeat window (ms; null = links only). */
+    aggregate: "time-weighted" | "device-mean";
+    repeatWindowMs: number | null;
+  };
   lines: ScoreLine[];
   totals: { performance: number; service: number };
   fee: { contractTotal: number; currency: string; amount: number; formula: string };

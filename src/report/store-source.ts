@@ -59,7 +59,8 @@ class StoreReportSource implements ReportSource {
     // Before any figure was computed: the policy most recently put in force.
     const policy =
       this.lastPolicy ?? [...this.config.sla.policies].sort((a, b) => (a.from < b.from ? 1 : -1))[0]!;
-    return { policyVersion: policy.version };
+    // Repeats are the ticket engine's links (it applies sla.repeatWindow when it opens a ticket).
+    return { policyVersion: policy.version, aggregate: policy.aggregate };
   }
 
   async availability(window: ReportWindow): Promise<DeviceAvailability[]> {

@@ -174,8 +174,8 @@ function buildTables(s: ScoreSheet): Table[] {
       ["及时率归属 Timeliness attribution", s.policy.config.timeliness.attribution],
       ["未到期工单 Open, not yet due", s.policy.config.timeliness.openNotDue],
       ["修复时点 Repaired at", s.policy.config.timeliness.repairedAt],
-      ["可用率口径 Availability figure", s.policy.config.availability.contractFigure],
-      ["重复故障认定窗口(毫秒) Repeat window (ms)", s.policy.config.repeats.deriveWindowMs],
+      ["可用率口径 Availability figure", s.policy.aggregate],
+      ["重复故障认定窗口(毫秒) Repeat window (ms)", s.policy.repeatWindowMs ?? "links only"],
       ["年度计分 Year method", s.policy.config.year.method],
     ],
   });

@@ -212,8 +212,8 @@ describe("derived repeat faults", () => {
     );
     const run = async (days: number) => {
       const { sheet } = await buildReport("2026-11", {
-        source: new MemoryReportSource(data),
-        config: reportConfig({ repeats: { deriveWindowMs: days * 24 * H } }),
+        source: new MemoryReportSource({ ...data, repeatWindowMs: days * 24 * H }),
+        config: reportConfig({}),
         clock: new FakeClock(at(2, 3, 0, 12)),
       });
       expect(sheet.faults.map((f) => f.id)).not.toContain("T0"); // evidence only, not a fault of November

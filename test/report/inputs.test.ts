@@ -95,4 +95,17 @@ describe("example files", () => {
     const inputs = parseManualInputs(parse(readFileSync("config/report-inputs.example.yaml", "utf8")));
     expect(inputs.period).toBe("2026-11");
   });
+
+  it("the old keys of the contract figure and the repeat window name the one setting that replaced them", () => {
+    const r = reportConfigSchema.safeParse({
+      availability: { contractFigure: "mean" },
+      repeats: { deriveWindowMs: 0 },
+    });
+    expect(r.success).toBe(false);
+    const issues = r.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    expect(issues).toEqual([
+      expect.stringMatching(/^availability\.contractFigure: .*sla\.policies\[\]\.aggregate/),
+      expect.stringMatching(/^repeats\.deriveWindowMs: .*sla\.repeatWindow/),
+    ]);
+  });
 });

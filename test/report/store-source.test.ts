@@ -159,7 +159,7 @@ describe("the report over issue 5's store, one November", () => {
     expect(windows.map((w) => [w.start, w.end, w.deviceIds, w.approvedBy])).toEqual([
       [at(15, "02:00"), at(15, "04:00"), ["core-switch"], supervisor.name],
     ]);
-    expect(source.meta()).toEqual({ policyVersion: "2026.1" });
+    expect(source.meta()).toEqual({ policyVersion: "2026.1", aggregate: "time-weighted" });
     // Tickets of October's window: none (all started in November).
     expect(await source.tickets({ start: period.from - 30 * 24 * 60 * MIN, end: period.from })).toEqual([]);
   });
