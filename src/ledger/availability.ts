@@ -43,6 +43,12 @@ export interface DeviceTimeline {
   thirdParty?: readonly boolean[];
   /** Intervals excluded from expected time (windows, calendar, daemon outages), any order. */
   exclusions: readonly Interval[];
+  /**
+   * A third party's device (sla.devices.<id>.thirdParty, the satellite service): integrated as the
+   * provider's availability (its own outages count against the provider) and kept out of the
+   * contractor's site, system and contract figures.
+   */
+  provider?: boolean;
 }
 
 export interface AvailabilityFigure {
@@ -62,6 +68,8 @@ export interface DeviceAvailability extends AvailabilityFigure {
   excludedMs: number;
   /** Counted down intervals (after exclusions), clipped to the period: the evidence. */
   outages: Interval[];
+  /** A third party's device: the provider's figure, not the contractor's. */
+  provider?: boolean;
 }
 
 export interface GroupAvailability extends AvailabilityFigure {
@@ -77,7 +85,10 @@ export interface AvailabilityReport {
   timezone: string;
   /** The accounting policy that produced these figures (its version goes on the report). */
   policy: AccountingPolicy;
+  /** The contractor's devices: what the sites, systems and contract figures are made of. */
   devices: DeviceAvailability[];
+  /** Third parties' devices (the satellite service), shown apart with their outages as evidence. */
+  providers: DeviceAvailability[];
   sites: Record<string, GroupAvailability>;
   systems: Record<string, GroupAvailability>;
   contract: GroupAvailability;
@@ -144,8 +155,10 @@ export function integrateDevice(
     if (to <= period.from || from >= period.to || to <= from) continue;
     const state = timeline.state[i]!;
     const seg = { from: Math.max(from, period.from), to: Math.min(to, period.to) };
-    // A third party's outage (the satellite service, or a device impacted by it) is never the contractor's.
-    if (alwaysExcluded.has(state) || (timeline.thirdParty?.[i] && state !== "up")) excluded.push(seg);
+    // A third party's outage (the satellite service, or a device impacted by it) is never the
+    // contractor's; on the provider's own figure it is the provider's downtime.
+    if (alwaysExcluded.has(state) || (!timeline.provider && timeline.thirdParty?.[i] && state !== "up"))
+      excluded.push(seg);
     else if (state === "impacted") {
       if (!down.has("impacted")) excluded.push(seg);
       else downIntervals.push(seg);
@@ -160,6 +173,7 @@ export function integrateDevice(
     device: timeline.device,
     site: timeline.site,
     system: timeline.system,
+    ...(timeline.provider ? { provider: true } : {}),
     expectedMs,
     downMs,
     excludedMs,
@@ -199,7 +213,8 @@ export function computeAvailability(
   timezone = "Asia/Shanghai",
 ): AvailabilityReport {
   if (!(period.to > period.from)) throw new RangeError("a period must end after it starts");
-  const devices = timelinesList.map((t) => integrateDevice(t, period, policy));
+  const all = timelinesList.map((t) => integrateDevice(t, period, policy));
+  const devices = all.filter((d) => !d.provider);
   const group = (key: "site" | "system") => {
     const by = new Map<string, DeviceAvailability[]>();
     for (const d of devices) by.set(d[key], [...(by.get(d[key]) ?? []), d]);
@@ -211,6 +226,7 @@ export function computeAvailability(
     timezone,
     policy,
     devices,
+    providers: all.filter((d) => d.provider),
     sites: group("site"),
     systems: group("system"),
     contract: aggregate(devices, policy.aggregate),
@@ -323,6 +339,7 @@ export function availabilityForPeriod(
       state: t?.state ?? [],
       thirdParty: t?.thirdParty ?? [],
       exclusions,
+      ...(config.sla.devices[device.id]?.thirdParty ? { provider: true } : {}),
     };
   });
   return computeAvailability(list, period, policy, tz);

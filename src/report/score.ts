@@ -189,22 +189,31 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
   }
 
   // ── availability ──
-  const devices: AvailabilityRow[] = m.devices
-    .map((d) => ({
-      deviceId: d.deviceId,
-      name: d.name,
-      site: d.site,
-      system: d.system,
-      kind: d.kind,
-      addedAt: d.addedAt ?? null,
-      expectedMs: d.expectedMs,
-      downtimeMs: d.downtimeMs,
-      maintenanceMs: d.maintenanceMs,
-      unmonitoredMs: d.unmonitoredMs ?? 0,
-      percent: d.expectedMs > 0 ? pct(d.expectedMs - d.downtimeMs, d.expectedMs) : null,
-      downIntervals: d.intervals.filter((i) => i.state === "down").length,
-    }))
-    .sort((a, b) => cmp(a.site, b.site) || cmp(a.deviceId, b.deviceId));
+  // A third party's devices (the satellite service) are the provider's: shown apart, never counted.
+  const row = (d: DeviceAvailability): AvailabilityRow => ({
+    deviceId: d.deviceId,
+    name: d.name,
+    site: d.site,
+    system: d.system,
+    kind: d.kind,
+    addedAt: d.addedAt ?? null,
+    expectedMs: d.expectedMs,
+    downtimeMs: d.downtimeMs,
+    maintenanceMs: d.maintenanceMs,
+    unmonitoredMs: d.unmonitoredMs ?? 0,
+    percent: d.expectedMs > 0 ? pct(d.expectedMs - d.downtimeMs, d.expectedMs) : null,
+    downIntervals: d.intervals.filter((i) => i.state === "down").length,
+  });
+  const bySiteAndId = (a: AvailabilityRow, b: AvailabilityRow) =>
+    cmp(a.site, b.site) || cmp(a.deviceId, b.deviceId);
+  const devices = m.devices
+    .filter((d) => !d.thirdParty)
+    .map(row)
+    .sort(bySiteAndId);
+  const providers = m.devices
+    .filter((d) => d.thirdParty)
+    .map(row)
+    .sort(bySiteAndId);
   const group = (key: "site" | "system") => {
     const map = new Map<string, GroupAvailability>();
     for (const d of devices) {
@@ -278,6 +287,7 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
     availability: {
       contract: { percent: availPercent, method: aggregateHow, expectedMs, downtimeMs },
       devices,
+      providers,
       sites: group("site"),
       systems: group("system"),
     },

@@ -143,6 +143,8 @@ export interface ScoreSheet {
   availability: {
     contract: { percent: number; method: string; expectedMs: number; downtimeMs: number };
     devices: AvailabilityRow[];
+    /** Third parties' devices (the satellite service): the provider's availability, not counted. */
+    providers?: AvailabilityRow[];
     sites: GroupAvailability[];
     systems: GroupAvailability[];
   };

@@ -71,10 +71,12 @@ class StoreReportSource implements ReportSource {
       windows: false,
     });
     this.lastPolicy = report.policy;
-    const withoutWindows = new Map(noWindows.devices.map((d) => [d.device, d.expectedMs]));
+    const withoutWindows = new Map(
+      [...noWindows.devices, ...noWindows.providers].map((d) => [d.device, d.expectedMs]),
+    );
     const intervals = this.intervals(window);
     const gaps = unmonitoredGaps(this.db);
-    return report.devices.map((fig) => {
+    return [...report.devices, ...report.providers].map((fig) => {
       const device = this.devices.get(fig.device)!;
       const ivs = intervals.get(fig.device) ?? [
         {
@@ -98,6 +100,7 @@ class StoreReportSource implements ReportSource {
         system: fig.system,
         kind: device.kind,
         criticality: device.criticality,
+        ...(fig.provider ? { thirdParty: true } : {}),
         addedAt: null,
         removedAt: null,
         expectedMs: fig.expectedMs,

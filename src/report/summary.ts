@@ -189,6 +189,14 @@ function blocks(s: ScoreSheet): Block[] {
       g.percent === null ? "—" : `${g.percent}%`,
     ]),
   });
+  const providers = s.availability.providers ?? [];
+  if (providers.length > 0)
+    out.push({
+      kind: "p",
+      text: `第三方服务（不计入维护方考核）Third parties' services, not counted for the contractor: ${providers
+        .map((p) => `${p.deviceId} ${p.percent === null ? "—" : `${p.percent}%`}`)
+        .join("; ")}。`,
+    });
   const worst = s.availability.devices
     .filter((d) => d.percent !== null && d.downtimeMs > 0)
     .sort((a, b) => (a.percent ?? 0) - (b.percent ?? 0))

@@ -155,6 +155,41 @@ describe("golden November 2026", () => {
   });
 });
 
+describe("a third party's device", () => {
+  it("is shown apart as the provider's availability and never raises the contractor's figure", async () => {
+    const data = november();
+    data.devices.push({
+      id: "sat-service",
+      name: { zh: "卫星服务", en: "Satellite service" },
+      site: "vsat-fixed",
+      system: "vsat-fixed",
+      kind: "satellite-service",
+      criticality: "major",
+      thirdParty: true,
+    });
+    data.changes.push(
+      { deviceId: "sat-service", at: at(1), state: "up", cause: "first poll" },
+      { deviceId: "sat-service", at: at(16), state: "down", cause: "provider outage" },
+      { deviceId: "sat-service", at: at(16, 6), state: "up", cause: "restored" },
+    );
+    const config = reportConfig({});
+    const clock = new FakeClock(at(2, 3, 0, 12));
+    const without = (
+      await buildReport("2026-11", { source: new MemoryReportSource(november()), config, clock })
+    ).sheet;
+    const { sheet } = await buildReport("2026-11", { source: new MemoryReportSource(data), config, clock });
+    expect(sheet.availability.devices.map((d) => d.deviceId)).not.toContain("sat-service");
+    expect(sheet.availability.contract).toEqual(without.availability.contract);
+    expect(sheet.availability.sites).toEqual(without.availability.sites);
+    expect(sheet.availability.providers).toEqual([
+      expect.objectContaining({ deviceId: "sat-service", downtimeMs: 6 * H, expectedMs: 720 * H }),
+    ]);
+    expect(sheet.evidence["sat-service"]).toEqual([
+      expect.objectContaining({ state: "down", start: at(16), end: at(16, 6), cause: "provider outage" }),
+    ]);
+  });
+});
+
 describe("golden year 2026 (reported on Dec 2: the months that ended, January..November)", () => {
   async function year(method: "mean-of-months" | "whole-year") {
     const { sheet } = await buildReport("2026", {
