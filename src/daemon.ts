@@ -16,6 +16,7 @@ import { asPollError } from "./core/errors.ts";
 import { createSharedResources } from "./core/resources.ts";
 import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
 import { buildHttp } from "./http/server.ts";
+import { recordHeartbeat, recordRunStart as recordRun, recordRunStop } from "./ledger/store.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
 import { startReports } from "./report/wire.ts";
@@ -166,7 +167,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let heartbeat: TimerHandle | undefined;
   const beat = () => {
-    db.prepare("UPDATE daemon_runs SET heartbeat_at = ? WHERE id = ?").run(clock.now(), runId);
+    recordHeartbeat(db, runId, clock.now());
     heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
   };
   heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
@@ -200,11 +201,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await resources.closeAll();
       await reports.stop();
       await sinks.stop(config.daemon.shutdownGrace);
-      db.prepare("UPDATE daemon_runs SET heartbeat_at = ?, stopped_at = ? WHERE id = ?").run(
-        clock.now(),
-        clock.now(),
-        runId,
-      );
+      recordRunStop(db, runId, clock.now());
       db.close();
       log.info("daemon stopped");
     },
@@ -248,13 +245,7 @@ function buildDriver(
 
 function recordRunStart(db: Db, clock: Clock, config: Config): number {
   const digest = createHash("sha256").update(JSON.stringify(config)).digest("hex");
-  const now = clock.now();
-  const row = db
-    .prepare(
-      "INSERT INTO daemon_runs (started_at, heartbeat_at, version, config_digest) VALUES (?, ?, ?, ?) RETURNING id",
-    )
-    .get(now, now, VERSION, digest) as { id: number };
-  return row.id;
+  return recordRun(db, clock.now(), VERSION, digest);
 }
 
 /** Logs at info only when a device changes between up and down; each poll at debug. */

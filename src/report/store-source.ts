@@ -22,7 +22,7 @@
 import type { Config } from "../config/schema.ts";
 import type { AccountingPolicy } from "../config/sla-schema.ts";
 import { availabilityForPeriod, type Interval, union } from "../ledger/availability.ts";
-import { type DeviceState as LedgerState, unmonitoredGaps, windowsBetween } from "../ledger/store.ts";
+import { NEVER_SEEN, stateIntervals, unmonitoredGaps, windowsBetween } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import { ticketClocks } from "../tickets/clocks.ts";
 import { type Ticket, ticketFromRow } from "../tickets/store.ts";
@@ -185,44 +185,11 @@ class StoreReportSource implements ReportSource {
 
   /** Every device's state intervals clipped to the window, with the ledger's causes. */
   private intervals(window: ReportWindow): Map<string, StateInterval[]> {
-    const before = this.db.prepare(
-      `SELECT state, cause FROM state_transitions WHERE device = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1`,
+    return new Map(
+      this.config.devices.map((d) => [d.id, stateIntervals(this.db, d.id, window.start, window.end)]),
     );
-    const within = this.db.prepare(
-      "SELECT state, cause, at FROM state_transitions WHERE device = ? AND at >= ? AND at < ? ORDER BY at, id",
-    );
-    const out = new Map<string, StateInterval[]>();
-    for (const d of this.config.devices) {
-      const first = before.get(d.id, window.start) as { state: LedgerState; cause: string } | undefined;
-      const changes = within.all(d.id, window.start, window.end) as {
-        state: LedgerState;
-        cause: string;
-        at: number;
-      }[];
-      const list: StateInterval[] = [];
-      let state: LedgerState = first?.state ?? "unmonitored";
-      let cause = first?.cause ?? NEVER_SEEN;
-      let at = window.start;
-      for (const c of changes) {
-        if (c.at > at) list.push({ start: at, end: c.at, state, cause });
-        state = c.state;
-        cause = c.cause;
-        at = Math.max(at, c.at);
-      }
-      if (window.end > at) list.push({ start: at, end: window.end, state, cause });
-      const merged: StateInterval[] = [];
-      for (const iv of list) {
-        const last = merged[merged.length - 1];
-        if (last && last.state === iv.state && last.end === iv.start) last.end = iv.end;
-        else merged.push(iv);
-      }
-      out.set(d.id, merged);
-    }
-    return out;
   }
 }
-
-const NEVER_SEEN = "no state recorded yet";
 
 const stateOf: Record<Ticket["state"], TicketState> = {
   opened: "open",
