@@ -163,7 +163,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   // Monthly score sheet over the ledger and tickets: API routes and the schedule. Supervisors' tokens
   // enter manual inputs and freeze; reads follow the SLA API's rule.
-  const reports = startReports({ config, db, clock, log, ...reportAccess(config, log) });
+  const access = reportAccess(config, log);
+  const reports = startReports({ config, db, clock, log, ...access });
 
   let heartbeat: TimerHandle | undefined;
   const beat = () => {
@@ -214,6 +215,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
+      canRead: access.canRead,
       routes: [sla.routes, ...dutyConsole.routes, ...(options.routes ?? []), ...reports.routes, sinks.routes],
     });
     const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });

@@ -240,12 +240,18 @@ function uniq(xs: string[]): string[] {
   return [...new Set(xs.filter((x) => x.trim() !== ""))];
 }
 
+/**
+ * Markdown of the sheet. Text that came from people (ticket records, inputs) is escaped: HTML is
+ * written as entities (Markdown renderers pass raw HTML through), table pipes and newlines are
+ * neutralised.
+ */
 export function renderMarkdown(s: ScoreSheet): string {
-  const md = (x: string) => x.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  const text = (x: string) => x.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const md = (x: string) => text(x).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
   return `${blocks(s)
     .map((b) => {
-      if (b.kind === "h") return `${"#".repeat(b.level)} ${b.text}\n`;
-      if (b.kind === "p") return `${b.text}\n`;
+      if (b.kind === "h") return `${"#".repeat(b.level)} ${text(b.text)}\n`;
+      if (b.kind === "p") return `${text(b.text)}\n`;
       const head = `| ${b.head.map(md).join(" | ")} |`;
       const sep = `| ${b.head.map(() => "---").join(" | ")} |`;
       return `${[head, sep, ...b.rows.map((r) => `| ${r.map(md).join(" | ")} |`)].join("\n")}\n`;

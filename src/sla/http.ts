@@ -26,7 +26,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Config } from "../config/schema.ts";
+import { isUsableToken } from "../config/sla-schema.ts";
 import type { Clock } from "../core/clock.ts";
+import { ConfigError, type ConfigIssue } from "../core/errors.ts";
 import type { HealthEngine } from "../health/engine.ts";
 import { availabilityForPeriod } from "../ledger/availability.ts";
 import { monthPeriod } from "../ledger/period.ts";
@@ -108,27 +110,46 @@ const listQuery = z.object({
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
-/** Resolves tokens once (secrets revealed here, kept as digests only). */
+/**
+ * Resolves tokens once at start (secrets revealed here, kept as digests only). A token whose variable
+ * or file is missing is left out (logged); one that is set but empty, blank or has whitespace is a
+ * config error: the daemon refuses to start rather than accept it.
+ */
 export function tokenTable(config: Config, log: Logger): { digest: Buffer; name: string; role: Role }[] {
   const out: { digest: Buffer; name: string; role: Role }[] = [];
-  for (const t of config.sla.api.tokens) {
+  const bad: ConfigIssue[] = [];
+  config.sla.api.tokens.forEach((t, i) => {
+    let value: string;
     try {
-      out.push({ digest: digest(t.token.reveal()), name: t.name, role: t.role });
+      value = t.token.reveal();
     } catch (err) {
       log.error(
         { token: t.name, source: t.token.describe(), reason: (err as Error).message },
         "API token unreadable: ignored",
       );
+      return;
     }
-  }
+    if (!isUsableToken(value))
+      bad.push({
+        path: `sla.api.tokens[${i}].token`,
+        message: `token ${t.name} (${t.token.describe()}) is empty or has blanks: set a token without whitespace`,
+      });
+    else out.push({ digest: digest(value), name: t.name, role: t.role });
+  });
+  if (bad.length > 0) throw new ConfigError("config", bad);
   return out;
 }
 
-/** The actor of a request's `Authorization: Bearer <token>`, or null (no header, unknown token). */
+/**
+ * The actor of a request's `Authorization: Bearer <token>`, or null (no header, unknown token). The
+ * token is taken exactly as sent: nothing is trimmed, and a blank one never matches.
+ */
 export function identifyBearer(tokens: ReturnType<typeof tokenTable>, req: FastifyRequest): Actor | null {
   const h = req.headers.authorization;
   if (!h?.startsWith("Bearer ")) return null;
-  const given = digest(h.slice(7).trim());
+  const presented = h.slice(7);
+  if (!isUsableToken(presented)) return null;
+  const given = digest(presented);
   let found: Actor | null = null;
   // Compare against every token, always, in constant time per comparison.
   for (const t of tokens) if (timingSafeEqual(given, t.digest)) found = { name: t.name, role: t.role };
@@ -156,7 +177,7 @@ export function reportAccess(
   };
 }
 
-const isLoopback = (ip: string) => ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
+export const isLoopback = (ip: string) => ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
 
 export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
   const { config, db, clock, health, tickets } = deps;
