@@ -157,6 +157,14 @@ export const slaSchema = z
          * `authorization: { credentials_file: … }` on the scrape job).
          */
         metrics: z.enum(["open", "token"]).default("open"),
+        /**
+         * Times given to the API (a ticket's reportedAt, a site's `at`) more than this far
+         * in the past need the bureau's (supervisor's) token; the record keeps the given and the
+         * actual time.
+         */
+        backdateLimit: duration("1s").prefault("15m"),
+        /** How far in the future a given time may be (clock skew between hosts). */
+        clockSkew: duration("1s").prefault("2m"),
       })
       .prefault({}),
   })

@@ -34,6 +34,7 @@ import { availabilityForPeriod } from "../ledger/availability.ts";
 import { monthPeriod } from "../ledger/period.ts";
 import {
   addWindow,
+  firstRunAt,
   getWindow,
   setWindowStatus,
   transitionsBetween,
@@ -222,6 +223,42 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
     }
   };
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  /**
+   * Checks the times a request gives (ms since epoch, by name): none before the store's first run or
+   * (unless `future`) further in the future than the clock skew (400); unless `backdate` is false, one
+   * further in the past than `sla.api.backdateLimit` needs a supervisor (403). Answers the refusal
+   * and returns false.
+   */
+  const timesAllowed = (
+    reply: FastifyReply,
+    actor: Actor,
+    times: Record<string, number | undefined>,
+    { backdate = true, future = false } = {},
+  ): boolean => {
+    const now = clock.now();
+    const first = firstRunAt(db) ?? now;
+    const { backdateLimit, clockSkew } = config.sla.api;
+    for (const [name, ms] of Object.entries(times)) {
+      if (ms === undefined) continue;
+      if (ms < first) {
+        reply.code(400).send({
+          error: `${name} ${iso(ms)}: before the store's first run (${iso(first)}); nothing was recorded then`,
+        });
+        return false;
+      }
+      if (!future && ms > now + clockSkew) {
+        reply.code(400).send({ error: `${name} ${iso(ms)}: in the future (now ${iso(now)})` });
+        return false;
+      }
+      if (backdate && ms < now - backdateLimit && actor.role !== "supervisor") {
+        reply.code(403).send({
+          error: `${name} ${iso(ms)}: more than ${Math.round(backdateLimit / 60_000)} min in the past needs the bureau's (supervisor's) token`,
+        });
+        return false;
+      }
+    }
+    return true;
+  };
 
   return async (app) => {
     app.get("/api/v1/states", async (req, reply) => {
@@ -258,6 +295,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         if (!site) return reply.code(404).send({ error: `no site ${req.params.site}` });
         if (site.calendar !== "deployed")
           return reply.code(409).send({ error: `site ${site.id} is always in service (calendar: always)` });
+        if (!timesAllowed(reply, actor, { at: body.at })) return;
         const at = body.at !== undefined ? Math.min(body.at, clock.now()) : undefined;
         return health.declareSite(req.params.site, action === "deploy", actor.name, body.note, at);
       });
@@ -308,6 +346,12 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
       if (!actor) return;
       const body = parse(openBody, req.body, reply);
       if (!body) return;
+      // When the fault began is often hours before the call (no backdating rule); when it was
+      // reported starts the clocks, so an earlier one than the limit needs the bureau.
+      if (!timesAllowed(reply, actor, { reportedAt: body.reportedAt })) return;
+      if (!timesAllowed(reply, actor, { faultStart: body.faultStart }, { backdate: false })) return;
+      if (body.faultStart !== undefined && body.faultStart > (body.reportedAt ?? clock.now()))
+        return reply.code(400).send({ error: "faultStart: after the fault was reported" });
       return handle(reply, () => {
         const t = tickets.openManual(body, actor);
         reply.code(201);
@@ -335,6 +379,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         if (!actor) return;
         const body = parse(actBody, req.body ?? {}, reply);
         if (!body) return;
+        if (!timesAllowed(reply, actor, { repairedAt: body.repairedAt }, { backdate: false })) return;
         return handle(reply, () => tickets.view(tickets.act(Number(req.params.id), action, actor, body)));
       },
     );
@@ -363,6 +408,10 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         ...body.sites.filter((s) => !config.sites.some((x) => x.id === s)),
       ];
       if (unknown.length) return reply.code(400).send({ error: `unknown ids: ${unknown.join(", ")}` });
+      // Windows are planned ahead, and approved by the bureau: only their start is bounded here.
+      if (!timesAllowed(reply, actor, { startsAt: body.startsAt }, { backdate: false, future: true })) return;
+      if (!(body.endsAt > body.startsAt))
+        return reply.code(400).send({ error: "endsAt: a window ends after it starts" });
       return handle(reply, () => {
         const w = addWindow(db, {
           kind: body.kind,
