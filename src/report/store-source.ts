@@ -113,24 +113,7 @@ class StoreReportSource implements ReportSource {
   }
 
   async tickets(window: ReportWindow): Promise<TicketRecord[]> {
-    const clocks = this.config.sla.clocks;
-    const longest = Math.max(clocks.major.repair, clocks.general.repair, clocks.consult.repair);
-    // Candidates by index; the exact rule of source.ts (the reference's filter) is applied below.
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM tickets WHERE fault_start < ?
-           AND (closed_at IS NULL OR closed_at >= ? OR reported_at >= ?) ORDER BY id`,
-      )
-      .all(window.end, window.start, window.start - longest) as Record<string, unknown>[];
-    return rows
-      .map((r) => this.record(ticketFromRow(r)))
-      .filter(
-        (t) =>
-          t.startedAt < window.end &&
-          ((t.verifiedAt ?? t.clearedAt ?? Number.POSITIVE_INFINITY) >= window.start ||
-            (t.deadlines.repair >= window.start && t.deadlines.repair < window.end) ||
-            t.state !== "closed"),
-      );
+    return ticketRecordsFor(this.db, this.config, window);
   }
 
   async maintenanceWindows(window: ReportWindow): Promise<MaintenanceWindow[]> {
@@ -147,48 +130,78 @@ class StoreReportSource implements ReportSource {
     }));
   }
 
-  private record(t: Ticket): TicketRecord {
-    const deadlines = ticketClocks(t, this.config.sla.clocks, t.reportedAt);
-    const device = t.device ? this.devices.get(t.device) : undefined;
-    return {
-      id: String(t.id),
-      deviceId: t.device ?? "",
-      site: t.site ?? device?.site ?? "",
-      system: device?.system ?? "",
-      level: t.level,
-      symptom: t.symptom,
-      faultType: t.faultType ?? t.code,
-      startedAt: t.faultStart,
-      openedAt: t.reportedAt,
-      acceptedAt: t.acceptedAt,
-      arrivedAt: t.arrivedAt,
-      clearedAt: t.clearedAt,
-      verifiedAt: t.state === "closed" ? t.closedAt : null,
-      repairMs: t.clearedAt !== null && t.repairedAt !== null ? t.repairedAt - t.faultStart : null,
-      cause: t.cause ?? "",
-      handling: t.handling ?? "",
-      responsibility: t.responsibility ?? "",
-      lessons: t.lessons ?? "",
-      handler: t.handler ?? "",
-      repeatOf: t.repeatOf === null ? null : String(t.repeatOf),
-      state: stateOf[t.state],
-      // Issue 5 has no "remote only" flag: the on-site clock applies until the fault is repaired
-      // without a visit (its on-site clock then stops at the repair; the report shows n/a).
-      onsiteRequired: t.arrivedAt !== null || t.repairedAt === null,
-      deadlines: {
-        respond: deadlines.respond.deadline,
-        onsite: deadlines.onsite.deadline,
-        repair: deadlines.repair.deadline,
-      },
-    };
-  }
-
   /** Every device's state intervals clipped to the window, with the ledger's causes. */
   private intervals(window: ReportWindow): Map<string, StateInterval[]> {
     return new Map(
       this.config.devices.map((d) => [d.id, stateIntervals(this.db, d.id, window.start, window.end)]),
     );
   }
+}
+
+/**
+ * The tickets that matter to a window (source.ts's rule), as the report's records: read once,
+ * synchronously. Also what the ticket report (src/tickets/report.ts) judges, so both count alike.
+ */
+export function ticketRecordsFor(
+  db: Db,
+  config: Pick<Config, "devices" | "sla">,
+  window: ReportWindow,
+): TicketRecord[] {
+  const clocks = config.sla.clocks;
+  const longest = Math.max(clocks.major.repair, clocks.general.repair, clocks.consult.repair);
+  // Candidates by index; the exact rule of source.ts (the reference's filter) is applied below.
+  const rows = db
+    .prepare(
+      `SELECT * FROM tickets WHERE fault_start < ?
+           AND (closed_at IS NULL OR closed_at >= ? OR reported_at >= ?) ORDER BY id`,
+    )
+    .all(window.end, window.start, window.start - longest) as Record<string, unknown>[];
+  return rows
+    .map((r) => ticketRecord(ticketFromRow(r), config))
+    .filter(
+      (t) =>
+        t.startedAt < window.end &&
+        ((t.verifiedAt ?? t.clearedAt ?? Number.POSITIVE_INFINITY) >= window.start ||
+          (t.deadlines.repair >= window.start && t.deadlines.repair < window.end) ||
+          t.state !== "closed"),
+    );
+}
+
+/** A ticket of the store as the report reads it (clocks from src/tickets/clocks.ts). */
+export function ticketRecord(t: Ticket, config: Pick<Config, "devices" | "sla">): TicketRecord {
+  const deadlines = ticketClocks(t, config.sla.clocks, t.reportedAt);
+  const device = t.device ? config.devices.find((d) => d.id === t.device) : undefined;
+  return {
+    id: String(t.id),
+    deviceId: t.device ?? "",
+    site: t.site ?? device?.site ?? "",
+    system: device?.system ?? "",
+    level: t.level,
+    symptom: t.symptom,
+    faultType: t.faultType ?? t.code,
+    startedAt: t.faultStart,
+    openedAt: t.reportedAt,
+    acceptedAt: t.acceptedAt,
+    arrivedAt: t.arrivedAt,
+    clearedAt: t.clearedAt,
+    verifiedAt: t.state === "closed" ? t.closedAt : null,
+    repairMs: t.clearedAt !== null && t.repairedAt !== null ? t.repairedAt - t.faultStart : null,
+    cause: t.cause ?? "",
+    handling: t.handling ?? "",
+    responsibility: t.responsibility ?? "",
+    lessons: t.lessons ?? "",
+    handler: t.handler ?? "",
+    repeatOf: t.repeatOf === null ? null : String(t.repeatOf),
+    state: stateOf[t.state],
+    // Issue 5 has no "remote only" flag: the on-site clock applies until the fault is repaired
+    // without a visit (its on-site clock then stops at the repair; the report shows n/a).
+    onsiteRequired: t.arrivedAt !== null || t.repairedAt === null,
+    deadlines: {
+      respond: deadlines.respond.deadline,
+      onsite: deadlines.onsite.deadline,
+      repair: deadlines.repair.deadline,
+    },
+  };
 }
 
 const stateOf: Record<Ticket["state"], TicketState> = {

@@ -198,6 +198,16 @@ export function registerSlaCommands(program: Command): void {
           byLevel: Record<string, number>;
           clocks: Record<string, { met: number; breached: number; pending: number; percent: number | null }>;
           repeatFaults: { ticket: number; repeatOf: number }[];
+          at: number;
+          timeliness: {
+            bySettlementMonth: {
+              met: number;
+              breached: number;
+              pending: number;
+              percent: number | null;
+              attribution: string;
+            };
+          };
         };
         print(o, r, () =>
           [
@@ -208,7 +218,11 @@ export function registerSlaCommands(program: Command): void {
               ([k, c]) =>
                 `${k.padEnd(8)} met ${c.met}, breached ${c.breached}, pending ${c.pending}: ${c.percent === null ? "n/a" : `${c.percent.toFixed(2)} %`}`,
             ),
+            `repair timeliness by reported month (above) and as the score sheet counts it (${r.timeliness.bySettlementMonth.attribution}): ` +
+              `${r.timeliness.bySettlementMonth.met}/${r.timeliness.bySettlementMonth.met + r.timeliness.bySettlementMonth.breached}, ` +
+              `${r.timeliness.bySettlementMonth.pending} pending: ${r.timeliness.bySettlementMonth.percent === null ? "n/a" : `${r.timeliness.bySettlementMonth.percent.toFixed(2)} %`}`,
             `repeat faults: ${r.repeatFaults.length}${r.repeatFaults.map((x) => ` #${x.ticket}→#${x.repeatOf}`).join("")}`,
+            `as of ${iso(r.at)}`,
           ].join("\n"),
         );
       }),

@@ -220,6 +220,34 @@ describe("the report over issue 5's store, one November", () => {
     expect(line("repeat-faults").score).toBe(12);
   });
 
+  it("the sheet, the ledger and the ticket report agree as of any instant, mid-month and after", async () => {
+    const config = reportConfigOf(h.config);
+    for (const asOf of [
+      at(2, "11:00"),
+      at(5, "12:00"),
+      at(8, "09:30"),
+      at(20, "13:15"),
+      period.to + 3_600_000,
+    ]) {
+      const { sheet } = await buildReport("2026-11", { source, config, clock: h.clock, asOf });
+      const ledger = availabilityForPeriod(h.db, h.config, period, { asOf });
+      const tickets = ticketsForPeriod(h.db, h.config, period, { at: asOf });
+      const when = new Date(asOf).toISOString();
+      expect(sheet.cutoff, when).toBe(Math.min(asOf, period.to));
+      expect(ledger.asOf, when).toBe(Math.min(asOf, period.to));
+      expect([sheet.availability.contract.expectedMs, sheet.availability.contract.downtimeMs], when).toEqual([
+        ledger.contract.expectedMs,
+        ledger.contract.downMs,
+      ]);
+      const settled = tickets.timeliness.bySettlementMonth;
+      expect([sheet.timeliness.onTime, sheet.timeliness.late, sheet.timeliness.pending], when).toEqual([
+        settled.met,
+        settled.breached,
+        settled.pending,
+      ]);
+    }
+  });
+
   /** Runs `emcomm report …` in this process; stdout and stderr captured. */
   async function report(...args: string[]) {
     const program = new Command().exitOverride();
