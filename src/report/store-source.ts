@@ -147,30 +147,52 @@ export function ticketRecordsFor(
   config: Pick<Config, "devices" | "sla">,
   window: ReportWindow,
 ): TicketRecord[] {
+  return ticketCandidates(db, config, window)
+    .map((t) => ticketRecord(t, config))
+    .filter((t) => mattersTo(t, window));
+}
+
+/** Whether a ticket matters to the window (source.ts's rule). */
+export function mattersTo(t: TicketRecord, window: ReportWindow): boolean {
+  return (
+    t.startedAt < window.end &&
+    ((t.verifiedAt ?? t.clearedAt ?? Number.POSITIVE_INFINITY) >= window.start ||
+      (t.deadlines.repair >= window.start && t.deadlines.repair < window.end) ||
+      t.state !== "closed")
+  );
+}
+
+/**
+ * The store's tickets that may matter to the window (a superset of source.ts's rule, by index; every
+ * ticket reported in the window is among them), in id order.
+ */
+export function ticketCandidates(db: Db, config: Pick<Config, "sla">, window: ReportWindow): Ticket[] {
   const clocks = config.sla.clocks;
   const longest = Math.max(clocks.major.repair, clocks.general.repair, clocks.consult.repair);
-  // Candidates by index; the exact rule of source.ts (the reference's filter) is applied below.
   const rows = db
     .prepare(
       `SELECT * FROM tickets WHERE fault_start < ?
            AND (closed_at IS NULL OR closed_at >= ? OR reported_at >= ?) ORDER BY id`,
     )
     .all(window.end, window.start, window.start - longest) as Record<string, unknown>[];
-  return rows
-    .map((r) => ticketRecord(ticketFromRow(r), config))
-    .filter(
-      (t) =>
-        t.startedAt < window.end &&
-        ((t.verifiedAt ?? t.clearedAt ?? Number.POSITIVE_INFINITY) >= window.start ||
-          (t.deadlines.repair >= window.start && t.deadlines.repair < window.end) ||
-          t.state !== "closed"),
-    );
+  return rows.map(ticketFromRow);
+}
+
+const byIdCache = new WeakMap<object, Map<string, Config["devices"][number]>>();
+/** The inventory by device id, built once per config. */
+function devicesById(devices: Config["devices"]): Map<string, Config["devices"][number]> {
+  let m = byIdCache.get(devices);
+  if (!m) {
+    m = new Map(devices.map((d) => [d.id, d]));
+    byIdCache.set(devices, m);
+  }
+  return m;
 }
 
 /** A ticket of the store as the report reads it (clocks from src/tickets/clocks.ts). */
 export function ticketRecord(t: Ticket, config: Pick<Config, "devices" | "sla">): TicketRecord {
   const deadlines = ticketClocks(t, config.sla.clocks, t.reportedAt);
-  const device = t.device ? config.devices.find((d) => d.id === t.device) : undefined;
+  const device = t.device ? devicesById(config.devices).get(t.device) : undefined;
   return {
     id: String(t.id),
     deviceId: t.device ?? "",

@@ -16,10 +16,10 @@ import type { Period } from "../ledger/period.ts";
 import { clockVerdict, countIn, slaClocks, ticketAsOf } from "../report/clocks.ts";
 import { reportConfigSchema } from "../report/policy.ts";
 import type { SlaClock } from "../report/source.ts";
-import { ticketRecord, ticketRecordsFor } from "../report/store-source.ts";
+import { mattersTo, ticketCandidates, ticketRecord } from "../report/store-source.ts";
 import type { Db } from "../store/db.ts";
 import { type ClockName, type ClockStatus, clockNames, ticketClocks } from "./clocks.ts";
-import { listTickets, type Ticket } from "./store.ts";
+import type { Ticket } from "./store.ts";
 
 export interface TicketVerdict extends Ticket {
   clocks: Record<ClockName, ClockStatus>;
@@ -63,16 +63,20 @@ export function ticketsForPeriod(
 ): TicketsReport {
   const at = options.at ?? period.to;
   const policy = reportConfigSchema.parse(config.reports ?? {}).timeliness;
-  const tickets = listTickets(db, { from: period.from, to: period.to }).map((t) => ({
-    ...t,
-    clocks: ticketClocks(t, config.sla.clocks, at),
+  // One read: every ticket that may matter to the period, each turned into the sheet's record once.
+  const window = { start: period.from, end: period.to };
+  const candidates = ticketCandidates(db, config, window).map((t) => ({
+    t,
+    record: ticketRecord(t, config),
   }));
+  const reported = candidates.filter(({ t }) => t.reportedAt >= period.from && t.reportedAt < period.to);
+  const tickets = reported.map(({ t }) => ({ ...t, clocks: ticketClocks(t, config.sla.clocks, at) }));
   const byLevel: Record<FaultLevel, number> = { major: 0, general: 0, consult: 0 };
   const empty = (): ClockSummary => ({ met: 0, breached: 0, pending: 0, percent: null });
   const clocks = Object.fromEntries(clockNames.map((c) => [c, empty()])) as Record<ClockName, ClockSummary>;
-  for (const t of tickets) {
+  for (const { t, record: raw } of reported) {
     byLevel[t.level]++;
-    const record = ticketAsOf(ticketRecord(t, config), at);
+    const record = ticketAsOf(raw, at);
     for (const c of slaClocks) {
       const v = clockVerdict(record, c as SlaClock, at, policy).verdict;
       if (v === "met") clocks[c].met++;
@@ -86,7 +90,8 @@ export function ticketsForPeriod(
   const cutoff = Math.min(period.to, at);
   const known = policy.attribution === "started" ? at : cutoff;
   const settled = { ...empty(), attribution: policy.attribution };
-  for (const raw of ticketRecordsFor(db, config, { start: period.from, end: period.to })) {
+  for (const { record: raw } of candidates) {
+    if (!mattersTo(raw, window)) continue;
     const t = ticketAsOf(raw, known);
     if (t.startedAt >= cutoff) continue;
     const v = clockVerdict(t, "repair", known, policy);
