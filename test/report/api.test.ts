@@ -40,6 +40,24 @@ async function app() {
 }
 
 describe("report API", () => {
+  it("computes as of ?asOf= (mid-month: up to it, never extrapolated); a bad instant or month is a 400", async () => {
+    const { a, db } = await app();
+    try {
+      const mid = at(20, 12);
+      const r = await a.inject(`/api/v1/reports/2026-11.json?asOf=${new Date(mid).toISOString()}`);
+      expect(r.statusCode).toBe(200);
+      const sheet = r.json();
+      expect(sheet.cutoff).toBe(mid);
+      const full = (await a.inject("/api/v1/reports/2026-11.json")).json();
+      expect(sheet.availability.contract.expectedMs).toBeLessThan(full.availability.contract.expectedMs);
+      expect((await a.inject("/api/v1/reports/2026-11.json?asOf=soon")).statusCode).toBe(400);
+      expect((await a.inject("/api/v1/reports/2026-13.json")).statusCode).toBe(400);
+    } finally {
+      await a.close();
+      db.close();
+    }
+  });
+
   it("serves every format; inputs and freeze need authorization; frozen months are served frozen", async () => {
     const { a, db } = await app();
     const put = (body: unknown, auth = "Bearer ok") =>
