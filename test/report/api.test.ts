@@ -167,6 +167,38 @@ describe("monthly schedule", () => {
     expect(getFrozen(db, "2026-11")?.sheet.totals.performance).toBe(70);
   });
 
+  it("under the started rule, a frozen month with pending tickets gets a new revision once they settle", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), "emcomm-report-"));
+    dirs.push(outDir);
+    const db = openStore(":memory:");
+    const started = reportConfig({
+      fee: { contractTotal: 1_000_000 },
+      timeliness: { attribution: "started" },
+    });
+    const run = async (now: number) => {
+      const r = scheduleMonthlyReports({
+        source: new MemoryReportSource(november()),
+        config: started,
+        clock: new FakeClock(now),
+        log: pino({ level: "silent" }),
+        outDir,
+        db,
+      });
+      await r.runNow();
+      await r.stop();
+    };
+    await run(at(1, 2, 30, 12)); // Dec 1 02:30: T6 (started Nov 30 20:00, due Dec 1 04:00) is pending
+    expect(getFrozen(db, "2026-11")?.sheet.timeliness).toMatchObject({ pending: 1, late: 2 });
+    await run(Date.UTC(2026, 11, 31, 18, 30)); // Jan 1 02:30: December reported, November revised
+    const revised = getFrozen(db, "2026-11")!;
+    expect(revised.revision).toBe(2);
+    expect(revised.reason).toMatch(/started attribution\): T6$/);
+    expect(revised.sheet.timeliness).toMatchObject({ pending: 0, late: 3 });
+    // Nothing left pending: a later run changes nothing.
+    await run(Date.UTC(2027, 0, 31, 18, 30));
+    expect(getFrozen(db, "2026-11")!.revision).toBe(2);
+  });
+
   it("rejects an invalid cron expression", () => {
     expect(() =>
       scheduleMonthlyReports({
