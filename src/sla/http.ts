@@ -8,7 +8,7 @@
  *   GET  /api/v1/availability?month=YYYY-MM | from=&to=  [&asOf=]  figures + evidence, up to asOf
  *                                                 (default now; a month in progress is month-to-date)
  *   GET  /api/v1/tickets?state=&level=&device=&site=&from=&to=
- *   GET  /api/v1/tickets/report?month=YYYY-MM     SLA verdicts of the month's tickets (now)
+ *   GET  /api/v1/tickets/report?month=YYYY-MM[&asOf=]  SLA verdicts and timeliness, as of asOf (default now)
  *   GET  /api/v1/tickets/:id                      ticket, clocks and audit trail
  *   POST /api/v1/tickets                          manual ticket (phone report, consultation)
  *   POST /api/v1/tickets/:id/:action              accept|arrive|clear|verify|reject|comment
@@ -331,8 +331,12 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
       if (!canRead(req, reply)) return;
       const month = req.query.month;
       if (!month) return reply.code(400).send({ error: "give month=YYYY-MM" });
+      const asOf = time.safeParse(req.query.asOf ?? clock.now());
+      if (!asOf.success) return reply.code(400).send({ error: "asOf= is a time (ISO or ms)" });
       return handle(reply, () =>
-        ticketsForPeriod(db, config, monthPeriod(month, config.daemon.timezone), { at: clock.now() }),
+        ticketsForPeriod(db, config, monthPeriod(month, config.daemon.timezone), {
+          at: Math.min(asOf.data, clock.now()),
+        }),
       );
     });
     app.get<{ Params: { id: string } }>("/api/v1/tickets/:id", async (req, reply) => {

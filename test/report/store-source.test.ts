@@ -15,6 +15,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
+import Fastify from "fastify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
@@ -30,6 +31,7 @@ import { getFrozen } from "../../src/report/freeze.ts";
 import type { ReportSource } from "../../src/report/source.ts";
 import { storeReportSource } from "../../src/report/store-source.ts";
 import { reportConfigOf, startReports } from "../../src/report/wire.ts";
+import { slaRoutes } from "../../src/sla/http.ts";
 import { openStore } from "../../src/store/db.ts";
 import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
 import { ticketsForPeriod } from "../../src/tickets/report.ts";
@@ -245,6 +247,31 @@ describe("the report over issue 5's store, one November", () => {
         settled.breached,
         settled.pending,
       ]);
+      // The HTTP API answers the same, as of the same instant.
+      if (asOf > h.clock.now()) continue;
+      const api = Fastify();
+      await api.register(
+        slaRoutes({
+          config: h.config,
+          db: h.db,
+          clock: h.clock,
+          log: h.log,
+          health: h.health,
+          tickets: h.tickets,
+        }),
+      );
+      try {
+        const av = (await api.inject(`/api/v1/availability?month=2026-11&asOf=${asOf}`)).json();
+        expect([av.asOf, av.contract.expectedMs, av.contract.downMs], when).toEqual([
+          ledger.asOf,
+          ledger.contract.expectedMs,
+          ledger.contract.downMs,
+        ]);
+        const tr = (await api.inject(`/api/v1/tickets/report?month=2026-11&asOf=${asOf}`)).json();
+        expect(tr.timeliness.bySettlementMonth, when).toEqual(settled);
+      } finally {
+        await api.close();
+      }
     }
   });
 
