@@ -6,8 +6,13 @@
  */
 import { z } from "zod";
 
-/** Bump when a default or the meaning of a rule changes. */
-export const SCORING_POLICY_VERSION = "score-2026.1";
+/**
+ * Bump when a default or the meaning of a rule changes. 2026.2: `settled` counts a ticket in the
+ * month its verdict became decided, `started` follows a month's tickets until they settle, the
+ * contract figure and repeat window are the ledger's and the ticket system's, third parties' devices
+ * are shown apart.
+ */
+export const SCORING_POLICY_VERSION = "score-2026.2";
 
 export const fractionRules = ["floor", "ceil", "round", "proportional"] as const;
 
