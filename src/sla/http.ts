@@ -224,7 +224,8 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
   };
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   /**
-   * Checks the times a request gives (ms since epoch, by name): none before the store's first run or
+   * Checks the times a request gives (ms since epoch, by name): none before the store's first run (less
+   * the clock skew) or
    * (unless `future`) further in the future than the clock skew (400); unless `backdate` is false, one
    * further in the past than `sla.api.backdateLimit` needs a supervisor (403). Answers the refusal
    * and returns false.
@@ -240,7 +241,8 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
     const { backdateLimit, clockSkew } = config.sla.api;
     for (const [name, ms] of Object.entries(times)) {
       if (ms === undefined) continue;
-      if (ms < first) {
+      // The skew also tolerates a time a little before the first run (a form's minute-rounded now).
+      if (ms < first - clockSkew) {
         reply.code(400).send({
           error: `${name} ${iso(ms)}: before the store's first run (${iso(first)}); nothing was recorded then`,
         });
