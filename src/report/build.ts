@@ -53,13 +53,15 @@ export async function gatherReportData(period: Period, opts: BuildOptions): Prom
       opts.source.maintenanceWindows(window),
     ]);
     const known = opts.config.timeliness.attribution === "started" ? ticketsKnownAt(tickets, m, now) : cutoff;
+    // The policy that produced the figures (the store's source knows it once it has computed them).
+    const used = opts.source.meta();
     months.push({
       period: { id: m.id, kind: m.kind, start: m.start, end: m.end, timezone: m.timezone },
       cutoff,
       ...(known === cutoff ? {} : { ticketsAsOf: known }),
-      ledgerPolicyVersion: opts.source.meta().policyVersion,
-      aggregate: opts.source.meta().aggregate ?? "time-weighted",
-      ...(meta.repeatWindowMs === undefined ? {} : { repeatWindowMs: meta.repeatWindowMs }),
+      ledgerPolicyVersion: used.policyVersion,
+      aggregate: used.aggregate ?? "time-weighted",
+      ...(used.repeatWindowMs === undefined ? {} : { repeatWindowMs: used.repeatWindowMs }),
       devices,
       tickets: tickets.map((t) => ticketAsOf(t, known)),
       windows,
