@@ -9,12 +9,12 @@
 
 import type { FaultLevel } from "../src/config/schema.ts";
 import { FakeClock } from "../src/core/clock.ts";
+import { parsePeriod } from "../src/ledger/period.ts";
 import { buildReport } from "../src/report/build.ts";
 import { renderCsv } from "../src/report/csv.ts";
 import { renderJson } from "../src/report/export.ts";
 import type { MemoryDevice, MemorySourceData, StateChange } from "../src/report/memory-source.ts";
 import { MemoryReportSource } from "../src/report/memory-source.ts";
-import { parsePeriod } from "../src/report/period.ts";
 import { reportConfig } from "../src/report/policy.ts";
 import type { MaintenanceWindow, TicketRecord } from "../src/report/source.ts";
 import { renderHtml, renderMarkdown } from "../src/report/summary.ts";

@@ -96,19 +96,22 @@ export async function reportsView() {
   let avail = sheet?.availability?.contract?.percent ?? null;
   let sites = (sheet?.availability?.sites ?? []).map((g) => [g.id ?? g.site, g.percent ?? g.availability]);
   let timely = sheet?.timeliness ?? null;
+  // The instant the figures hold up to: the sheet's cutoff, or the ledger's as-of (now, mid-month).
+  let asOf = typeof sheet?.cutoff === "number" ? sheet.cutoff : null;
   let provisional = false;
   if (!sheet) {
     provisional = true;
     try {
       const a = await load(paths.availability(m));
       avail = a?.contract?.availability ?? null;
+      asOf = typeof a?.asOf === "number" ? a.asOf : asOf;
       sites = Object.entries(a?.sites ?? {}).map(([id, g]) => [id, g.availability]);
     } catch {
       avail = null;
     }
     try {
-      // The ticket ledger's SLA verdicts of the month (src/tickets/report.ts): repair clocks met / breached.
-      const r = (await load(paths.ticketsReport(m)))?.clocks?.repair;
+      // The sheet's own count of the month (src/tickets/report.ts, by settlement month, as of now).
+      const r = (await load(paths.ticketsReport(m)))?.timeliness?.bySettlementMonth;
       timely = r ? { onTime: r.met, late: r.breached, percent: r.percent ?? 100 } : null;
     } catch {
       timely = null;
@@ -122,6 +125,7 @@ export async function reportsView() {
       : html`<span class="button" aria-disabled="true">${label}: ${t("notAvailable")}</span>`;
   return {
     html: html`<h1>${t("reports")} ${m}</h1>
+      ${asOf !== null ? html`<p class="muted" id="m-as-of">${t("asOf")} ${when(asOf)}</p>` : ""}
       <div class="metrics">
         <div class="card metric ${meets(avail, 99)}" id="m-availability"><b>${t("availability")}</b><strong>${pct(avail)}</strong>
           <span class="muted">${t("target")} ≥ 99 % · ${t("monthToDate")}</span></div>

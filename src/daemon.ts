@@ -17,6 +17,7 @@ import { asPollError } from "./core/errors.ts";
 import { createSharedResources } from "./core/resources.ts";
 import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
 import { buildHttp } from "./http/server.ts";
+import { recordHeartbeat, recordRunStart as recordRun, recordRunStop } from "./ledger/store.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
 import { startRecords } from "./records/index.ts";
@@ -169,18 +170,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // enter manual inputs and freeze; reads follow the SLA API's rule.
   // Maintenance records (inspections, drills, call-backs, the bureau's register): the sheet counts them.
   const records = startRecords({ config, db, clock, log, status, tickets: sla.tickets });
-  const reports = startReports({
-    config,
-    db,
-    clock,
-    log,
-    ...reportAccess(config, log),
-    records: records.figures,
-  });
+  const access = reportAccess(config, log);
+  const reports = startReports({ config, db, clock, log, ...access, records: records.figures });
 
   let heartbeat: TimerHandle | undefined;
   const beat = () => {
-    db.prepare("UPDATE daemon_runs SET heartbeat_at = ? WHERE id = ?").run(clock.now(), runId);
+    recordHeartbeat(db, runId, clock.now());
     heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
   };
   heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
@@ -214,11 +209,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await resources.closeAll();
       await reports.stop();
       await sinks.stop(config.daemon.shutdownGrace);
-      db.prepare("UPDATE daemon_runs SET heartbeat_at = ?, stopped_at = ? WHERE id = ?").run(
-        clock.now(),
-        clock.now(),
-        runId,
-      );
+      recordRunStop(db, runId, clock.now());
       db.close();
       log.info("daemon stopped");
     },
@@ -231,6 +222,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
+      canRead: access.canRead,
       routes: [
         sla.routes,
         ...dutyConsole.routes,
@@ -250,13 +242,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
 function recordRunStart(db: Db, clock: Clock, config: Config): number {
   const digest = createHash("sha256").update(JSON.stringify(config)).digest("hex");
-  const now = clock.now();
-  const row = db
-    .prepare(
-      "INSERT INTO daemon_runs (started_at, heartbeat_at, version, config_digest) VALUES (?, ?, ?, ?) RETURNING id",
-    )
-    .get(now, now, VERSION, digest) as { id: number };
-  return row.id;
+  return recordRun(db, clock.now(), VERSION, digest);
 }
 
 /** Logs at info only when a device changes between up and down; each poll at debug. */

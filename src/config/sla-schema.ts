@@ -139,12 +139,32 @@ export const slaSchema = z
             z.strictObject({
               name: z.string().min(1),
               role: z.enum(["engineer", "supervisor", "viewer"]),
-              token: secretSchema,
+              token: secretSchema.refine(
+                (s) => s.describe() !== "literal" || isUsableToken(s.reveal()),
+                "a token without blanks (an empty or blank token would let anyone in)",
+              ),
             }),
           )
           .default([]),
-        /** Allow GET without a token from loopback addresses. */
+        /**
+         * Allow reads (GET /api/v1/…) without a token from loopback addresses. From any other address
+         * every read needs a token, except /healthz.
+         */
         openReadsOnLoopback: z.boolean().default(true),
+        /**
+         * /metrics from non-loopback addresses: `open` (default: Prometheus scrapes without
+         * credentials) or `token` (any role's token; in prometheus.yml set
+         * `authorization: { credentials_file: … }` on the scrape job).
+         */
+        metrics: z.enum(["open", "token"]).default("open"),
+        /**
+         * Times given to the API (a ticket's reportedAt, a site's `at`) more than this far
+         * in the past need the bureau's (supervisor's) token; the record keeps the given and the
+         * actual time.
+         */
+        backdateLimit: duration("1s").prefault("15m"),
+        /** How far in the future a given time may be (clock skew between hosts). */
+        clockSkew: duration("1s").prefault("2m"),
       })
       .prefault({}),
   })
@@ -153,3 +173,8 @@ export const slaSchema = z
 export type SlaConfig = z.output<typeof slaSchema>;
 export type AccountingPolicy = SlaConfig["policies"][number];
 export type DeviceOverride = z.output<typeof deviceOverride>;
+
+/** A bearer token must be non-empty and contain no whitespace: nothing is trimmed into a match. */
+export function isUsableToken(token: string): boolean {
+  return /^[\x21-\x7e]+$/.test(token);
+}

@@ -17,6 +17,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock, TimerHandle } from "../core/clock.ts";
+import { transitionsAfter } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 
 export interface ConsoleEvent {
@@ -123,18 +124,7 @@ export function watchStore(
         }
       }
       if (has("state_transitions")) {
-        const rows = db
-          .prepare(
-            "SELECT id, device, site, state, previous, at FROM state_transitions WHERE id > ? ORDER BY id LIMIT 500",
-          )
-          .all(mark.transition) as {
-          id: number;
-          device: string;
-          site: string;
-          state: string;
-          previous: string | null;
-          at: number;
-        }[];
+        const rows = transitionsAfter(db, mark.transition, 500);
         for (const r of rows) {
           mark.transition = r.id;
           hub.publish({ type: "state", data: { ...r } });

@@ -12,12 +12,11 @@
  * Tokens and the read policy are the ticket API's (src/sla/http.ts): the same token table, reads
  * open on loopback when `sla.api.openReadsOnLoopback`, otherwise any role's token.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
-import { tokenTable } from "../sla/http.ts";
+import { identifyBearer, isLoopback, tokenTable } from "../sla/http.ts";
 import type { Db } from "../store/db.ts";
 import type { Role } from "../tickets/engine.ts";
 import { EventHub, eventRoutes, watchStore } from "./events.ts";
@@ -31,9 +30,6 @@ export interface ConsoleServer {
   stop(): void;
 }
 
-const isLoopback = (ip: string) => ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
-const digest = (s: string) => createHash("sha256").update(s).digest();
-
 export function startConsole(options: {
   config: Config;
   db: Db;
@@ -46,14 +42,7 @@ export function startConsole(options: {
 }): ConsoleServer {
   const { config, db, clock } = options;
   const tokens = tokenTable(config, options.log.child({ component: "console" }));
-  const identify = (req: FastifyRequest): { name: string; role: Role } | null => {
-    const h = req.headers.authorization;
-    if (!h?.startsWith("Bearer ")) return null;
-    const given = digest(h.slice(7).trim());
-    let found: { name: string; role: Role } | null = null;
-    for (const t of tokens) if (timingSafeEqual(given, t.digest)) found = { name: t.name, role: t.role };
-    return found;
-  };
+  const identify = (req: FastifyRequest): { name: string; role: Role } | null => identifyBearer(tokens, req);
   /** undefined = may read; otherwise the refusal. */
   const readDenied = (req: FastifyRequest) => {
     if (config.sla.api.openReadsOnLoopback && isLoopback(req.ip)) return undefined;

@@ -26,6 +26,7 @@ import {
   type DeviceState,
   declareDeployment,
   deployments,
+  downTransitionsSince,
   latestTransitions,
   type MaintenanceWindow,
   type Transition,
@@ -353,10 +354,7 @@ export class HealthEngine {
   private restore(): void {
     const latest = latestTransitions(this.db);
     const window = this.sla.health.flapping.window;
-    const recentDowns = this.db
-      .prepare("SELECT device, at FROM state_transitions WHERE state = 'down' AND at >= ?")
-      .raw()
-      .all(this.clock.now() - window) as [string, number][];
+    const recentDowns = downTransitionsSince(this.db, this.clock.now() - window);
     for (const [device, at] of recentDowns) this.trackers.get(device)?.downTimes.push(at);
     for (const [device, tr] of latest) {
       const t = this.trackers.get(device);

@@ -2,8 +2,17 @@
  * The daemon's HTTP listener: /metrics for Prometheus, /healthz for supervisors, and the JSON API
  * under /api/v1. Binds to loopback unless configured. Later capabilities add their routes as
  * Fastify plugins through `routes`.
+ *
+ * Reads: with `canRead` given, every GET under /api/v1 (whichever capability added it) needs what
+ * canRead accepts (a token, or loopback when `sla.api.openReadsOnLoopback`), else 401; /metrics too
+ * when `sla.api.metrics` is `token`; /healthz never.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyRequest,
+} from "fastify";
 import type { Logger } from "pino";
 import type { Config, DeviceConfig } from "../config/schema.ts";
 import type { DaemonMetrics } from "../metrics.ts";
@@ -16,6 +25,8 @@ export interface HttpDeps {
   log: Logger;
   /** Reports whether the daemon considers itself healthy (store open, scheduler running). */
   healthy(): boolean;
+  /** The API's read rule (src/sla/http.ts reportAccess); absent = reads open (tests of one route). */
+  canRead?: (req: FastifyRequest) => boolean;
   routes?: readonly FastifyPluginAsync[];
 }
 
@@ -26,6 +37,20 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     // Shutdown must not wait for open event streams (the duty console) or idle keep-alive sockets.
     forceCloseConnections: true,
   });
+
+  const canRead = deps.canRead;
+  if (canRead)
+    app.addHook("onRequest", async (req, reply) => {
+      if (req.method !== "GET" && req.method !== "HEAD") return;
+      const path = req.url.split("?", 1)[0]!;
+      const guarded =
+        path.startsWith("/api/v1/") || (path === "/metrics" && deps.config.sla.api.metrics === "token");
+      if (!guarded || canRead(req)) return;
+      return reply
+        .code(401)
+        .header("www-authenticate", 'Bearer realm="emcomm"')
+        .send({ error: "a bearer token is required" });
+    });
 
   app.get("/metrics", async (_req, reply) => {
     reply.header("content-type", deps.metrics.registry.contentType);

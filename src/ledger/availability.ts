@@ -43,6 +43,12 @@ export interface DeviceTimeline {
   thirdParty?: readonly boolean[];
   /** Intervals excluded from expected time (windows, calendar, daemon outages), any order. */
   exclusions: readonly Interval[];
+  /**
+   * A third party's device (sla.devices.<id>.thirdParty, the satellite service): integrated as the
+   * provider's availability (its own outages count against the provider) and kept out of the
+   * contractor's site, system and contract figures.
+   */
+  provider?: boolean;
 }
 
 export interface AvailabilityFigure {
@@ -62,6 +68,8 @@ export interface DeviceAvailability extends AvailabilityFigure {
   excludedMs: number;
   /** Counted down intervals (after exclusions), clipped to the period: the evidence. */
   outages: Interval[];
+  /** A third party's device: the provider's figure, not the contractor's. */
+  provider?: boolean;
 }
 
 export interface GroupAvailability extends AvailabilityFigure {
@@ -70,11 +78,17 @@ export interface GroupAvailability extends AvailabilityFigure {
 
 /** What `availabilityForPeriod` returns; the monthly report reads this shape. */
 export interface AvailabilityReport {
+  /** The span integrated: the asked period, ending at the as-of instant if that came first. */
   period: Period;
+  /** The figures hold up to this instant (the period's end once it has ended): never extrapolated. */
+  asOf: number;
   timezone: string;
   /** The accounting policy that produced these figures (its version goes on the report). */
   policy: AccountingPolicy;
+  /** The contractor's devices: what the sites, systems and contract figures are made of. */
   devices: DeviceAvailability[];
+  /** Third parties' devices (the satellite service), shown apart with their outages as evidence. */
+  providers: DeviceAvailability[];
   sites: Record<string, GroupAvailability>;
   systems: Record<string, GroupAvailability>;
   contract: GroupAvailability;
@@ -141,8 +155,10 @@ export function integrateDevice(
     if (to <= period.from || from >= period.to || to <= from) continue;
     const state = timeline.state[i]!;
     const seg = { from: Math.max(from, period.from), to: Math.min(to, period.to) };
-    // A third party's outage (the satellite service, or a device impacted by it) is never the contractor's.
-    if (alwaysExcluded.has(state) || (timeline.thirdParty?.[i] && state !== "up")) excluded.push(seg);
+    // A third party's outage (the satellite service, or a device impacted by it) is never the
+    // contractor's; on the provider's own figure it is the provider's downtime.
+    if (alwaysExcluded.has(state) || (!timeline.provider && timeline.thirdParty?.[i] && state !== "up"))
+      excluded.push(seg);
     else if (state === "impacted") {
       if (!down.has("impacted")) excluded.push(seg);
       else downIntervals.push(seg);
@@ -157,6 +173,7 @@ export function integrateDevice(
     device: timeline.device,
     site: timeline.site,
     system: timeline.system,
+    ...(timeline.provider ? { provider: true } : {}),
     expectedMs,
     downMs,
     excludedMs,
@@ -196,7 +213,8 @@ export function computeAvailability(
   timezone = "Asia/Shanghai",
 ): AvailabilityReport {
   if (!(period.to > period.from)) throw new RangeError("a period must end after it starts");
-  const devices = timelinesList.map((t) => integrateDevice(t, period, policy));
+  const all = timelinesList.map((t) => integrateDevice(t, period, policy));
+  const devices = all.filter((d) => !d.provider);
   const group = (key: "site" | "system") => {
     const by = new Map<string, DeviceAvailability[]>();
     for (const d of devices) by.set(d[key], [...(by.get(d[key]) ?? []), d]);
@@ -204,9 +222,11 @@ export function computeAvailability(
   };
   return {
     period,
+    asOf: period.to,
     timezone,
     policy,
     devices,
+    providers: all.filter((d) => d.provider),
     sites: group("site"),
     systems: group("system"),
     contract: aggregate(devices, policy.aggregate),
@@ -254,11 +274,13 @@ export function notDeployedIntervals(
  * Availability of every device of the inventory, its sites, systems and the whole contract for
  * [from, to) (ms since epoch; use monthPeriod("2026-11") for a contract month), from the store.
  * The policy is the one of config.sla.policies in force at `from` unless `policyVersion` names one.
+ * With `asOf`, a period that has not ended by then is integrated up to it (month-to-date), never
+ * stretched to its end; the report's `period.to` and `asOf` say where it stopped.
  */
 export function availabilityForPeriod(
   db: Db,
   config: Pick<Config, "sites" | "devices" | "sla" | "daemon">,
-  period: Period,
+  asked: Period,
   options: {
     policyVersion?: string;
     /**
@@ -267,9 +289,17 @@ export function availabilityForPeriod(
      * tell how much expected time the windows took out.
      */
     windows?: boolean;
+    /** Integrate only up to this instant (e.g. now). */
+    asOf?: number;
   } = {},
 ): AvailabilityReport {
   const tz = config.daemon.timezone;
+  const asOf = options.asOf ?? asked.to;
+  if (!(asOf > asked.from))
+    throw new RangeError(
+      `the period starting ${new Date(asked.from).toISOString()} has not started as of ${new Date(asOf).toISOString()}`,
+    );
+  const period = { from: asked.from, to: Math.min(asked.to, asOf) };
   const policy = options.policyVersion
     ? config.sla.policies.find((p) => p.version === options.policyVersion)
     : policyAt(config.sla.policies, period.from, tz);
@@ -309,6 +339,7 @@ export function availabilityForPeriod(
       state: t?.state ?? [],
       thirdParty: t?.thirdParty ?? [],
       exclusions,
+      ...(config.sla.devices[device.id]?.thirdParty ? { provider: true } : {}),
     };
   });
   return computeAvailability(list, period, policy, tz);

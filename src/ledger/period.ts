@@ -1,8 +1,11 @@
 /**
- * Periods in the contract's time zone (Asia/Shanghai by default): a month is from local midnight of
- * its first day to local midnight of the next month's first day. Pure functions, no clock.
+ * Periods in the contract's time zone (Asia/Shanghai by default), the one place that knows them: a
+ * month is from local midnight of its first day to local midnight of the next month's first day, a
+ * year from 1 January to the next. Month and year ids are parsed strictly ("2026-13" is an error,
+ * never January 2027). Pure functions, no clock; the zone offset comes from Intl, so any IANA zone works.
  */
 
+/** A half-open span of time [from, to), ms since the epoch: what the ledger integrates over. */
 export interface Period {
   /** ms since epoch, inclusive. */
   from: number;
@@ -10,64 +13,80 @@ export interface Period {
   to: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
+/** A named calendar period (what reports are made for): a month "2026-11" or a year "2026". */
+export interface CalendarPeriod {
+  /** "2026-11" or "2026". */
+  id: string;
+  kind: "month" | "year";
+  year: number;
+  /** 1..12 for a month. */
+  month?: number;
+  timezone: string;
+  /** First instant of the period (inclusive), ms since the epoch. */
+  start: number;
+  /** First instant after the period (exclusive), ms since the epoch. */
+  end: number;
 }
 
-/** The wall-clock fields of `ms` in `timeZone`. */
-export function zonedParts(
-  ms: number,
-  timeZone: string,
-): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms)))
-    if (p.type !== "literal") parts[p.type] = Number(p.value);
+/** A period or time zone that does not exist; a RangeError, so the API answers it with a 400. */
+export class PeriodError extends RangeError {
+  override name = "PeriodError";
+}
+
+const PERIOD_RE = /^(\d{4})(?:-(\d{2}))?$/;
+
+/** Parses "YYYY-MM" or "YYYY"; a month outside 01..12 or a year outside 2000..2199 is an error. */
+export function parsePeriod(text: string, timezone = "Asia/Shanghai"): CalendarPeriod {
+  const m = PERIOD_RE.exec(text);
+  if (!m) throw new PeriodError(`period "${text}": expected YYYY-MM (a month) or YYYY (a year)`);
+  const year = Number(m[1]);
+  if (year < 2000 || year > 2199)
+    throw new PeriodError(`period "${text}": year ${year} is out of 2000..2199`);
+  if (m[2] === undefined) {
+    return {
+      id: text,
+      kind: "year",
+      year,
+      timezone,
+      start: zonedMidnight(year, 1, 1, timezone),
+      end: zonedMidnight(year + 1, 1, 1, timezone),
+    };
+  }
+  const month = Number(m[2]);
+  if (month < 1 || month > 12)
+    throw new PeriodError(`period "${text}": month ${m[2]} does not exist (01..12)`);
+  const next = month === 12 ? [year + 1, 1] : [year, month + 1];
   return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
+    id: text,
+    kind: "month",
+    year,
+    month,
+    timezone,
+    start: zonedMidnight(year, month, 1, timezone),
+    end: zonedMidnight(next[0]!, next[1]!, 1, timezone),
   };
 }
 
-/** The instant of local wall time y-m-d h:00 in `timeZone` (month 1..12; overflow allowed). */
-export function zonedTime(year: number, month: number, day: number, timeZone: string, hour = 0): number {
-  const guess = Date.UTC(year, month - 1, day, hour);
-  // Two rounds of offset correction cover every zone without DST ambiguity at midnight.
-  let t = guess;
-  for (let i = 0; i < 2; i++) {
-    const p = zonedParts(t, timeZone);
-    const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-    t = guess - (asUtc - t);
-  }
-  return t;
+/** The month `YYYY-MM` in `timeZone` as a span; anything but an existing month is a PeriodError. */
+export function monthPeriod(month: string, timeZone = "Asia/Shanghai"): Period {
+  const p = parsePeriod(month, timeZone);
+  if (p.kind !== "month") throw new PeriodError(`a month like 2026-11, got ${month}`);
+  return { from: p.start, to: p.end };
 }
 
-/** The month `YYYY-MM` in `timeZone` as a Period. */
-export function monthPeriod(month: string, timeZone = "Asia/Shanghai"): Period {
-  const m = /^(\d{4})-(\d{2})$/.exec(month);
-  if (!m) throw new RangeError(`a month like 2026-11, got ${month}`);
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  return { from: zonedTime(y, mo, 1, timeZone), to: zonedTime(y, mo + 1, 1, timeZone) };
+/** The twelve months of a year period (or the month itself). */
+export function monthsOf(period: CalendarPeriod): CalendarPeriod[] {
+  if (period.kind === "month") return [period];
+  return Array.from({ length: 12 }, (_, i) =>
+    parsePeriod(`${period.year}-${String(i + 1).padStart(2, "0")}`, period.timezone),
+  );
+}
+
+/** The month before the one containing `instant` (what the monthly schedule reports on). */
+export function previousMonth(instant: number, timezone = "Asia/Shanghai"): CalendarPeriod {
+  const { year, month } = zonedParts(instant, timezone);
+  const [y, mo] = month === 1 ? [year - 1, 12] : [year, month - 1];
+  return parsePeriod(`${y}-${String(mo).padStart(2, "0")}`, timezone);
 }
 
 /** The month containing `ms` in `timeZone`, as `YYYY-MM`. */
@@ -80,4 +99,83 @@ export function monthOf(ms: number, timeZone = "Asia/Shanghai"): string {
 export function dateOf(ms: number, timeZone = "Asia/Shanghai"): string {
   const p = zonedParts(ms, timeZone);
   return `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
+}
+
+/** The wall-clock fields of `ms` in `timeZone`. */
+export function zonedParts(
+  ms: number,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+  const parts = formatter(timeZone).formatToParts(new Date(ms));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? "0");
+  return {
+    year: get("year"),
+    month: get("month"),
+    day: get("day"),
+    hour: get("hour") % 24,
+    minute: get("minute"),
+    second: get("second"),
+  };
+}
+
+/** The instant of local wall time y-m-d h:00 in `timeZone` (month 1..12; overflow allowed). */
+export function zonedTime(year: number, month: number, day: number, timeZone: string, hour = 0): number {
+  const guess = Date.UTC(year, month - 1, day, hour);
+  // Two rounds of offset correction cover every zone without DST ambiguity at midnight.
+  let t = guess - offsetMs(guess, timeZone);
+  t = guess - offsetMs(t, timeZone);
+  return t;
+}
+
+/** The instant of local midnight starting the given day in the zone. */
+export function zonedMidnight(year: number, month: number, day: number, timezone: string): number {
+  return zonedTime(year, month, day, timezone);
+}
+
+/** "2026-11-03 14:05" in the zone (what the bureau reads); "" for undefined. */
+export function formatLocal(instant: number | null | undefined, timezone: string): string {
+  if (instant === null || instant === undefined) return "";
+  // Offsets change at most every quarter hour: cache them per zone and 15-minute bucket, then format
+  // with plain UTC arithmetic (Intl per value is too slow for a year of intervals).
+  const key = `${timezone}|${Math.floor(instant / 900_000)}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = offsetMs(instant, timezone);
+    if (offsetCache.size > 100_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  const iso = new Date(instant + offset).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+const offsetCache = new Map<string, number>();
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timezone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timezone);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat("en-US", {
+        timeZone: timezone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      });
+    } catch {
+      throw new PeriodError(`time zone "${timezone}" is not an IANA zone name`);
+    }
+    formatters.set(timezone, f);
+  }
+  return f;
+}
+
+/** Local wall time minus UTC at `instant`, ms (whole seconds). */
+function offsetMs(instant: number, timezone: string): number {
+  const p = zonedParts(instant, timezone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(instant / 1000) * 1000;
 }

@@ -388,3 +388,128 @@ export function runEnd(db: Db, run: [number, number, number | null], nextStart: 
     .get(run[0], nextStart) as [number | null] | undefined;
   return Math.min(Math.max(run[1], row?.[0] ?? run[1]), nextStart);
 }
+
+// ── daemon runs: the ledger's record of when a daemon was watching ──
+// The daemon records its start, a heartbeat every minute and its clean stop; unmonitoredGaps and
+// runEnd above turn them into the time nobody watched. No other module reads or writes daemon_runs.
+
+/** Records a daemon's start; returns the run's id. */
+export function recordRunStart(db: Db, at: number, version: string, configDigest: string): number {
+  const row = db
+    .prepare(
+      "INSERT INTO daemon_runs (started_at, heartbeat_at, version, config_digest) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .get(at, at, version, configDigest) as { id: number };
+  return row.id;
+}
+
+/** The run's last sign of life. */
+export function recordHeartbeat(db: Db, runId: number, at: number): void {
+  db.prepare("UPDATE daemon_runs SET heartbeat_at = ? WHERE id = ?").run(at, runId);
+}
+
+/** The run's clean stop. */
+export function recordRunStop(db: Db, runId: number, at: number): void {
+  db.prepare("UPDATE daemon_runs SET heartbeat_at = ?, stopped_at = ? WHERE id = ?").run(at, at, runId);
+}
+
+/** When the first daemon run started (the store's first evidence), or null for a store never run. */
+export function firstRunAt(db: Db): number | null {
+  return db.prepare("SELECT MIN(started_at) FROM daemon_runs").pluck().get() as number | null;
+}
+
+/** The end of the run before the current one (the daemon inserts its own row first), or null. */
+export function previousRunEnd(db: Db): number | null {
+  const rows = db
+    .prepare("SELECT started_at, heartbeat_at, stopped_at FROM daemon_runs ORDER BY id DESC LIMIT 2")
+    .raw()
+    .all() as [number, number, number | null][];
+  const [current, prev] = rows;
+  return prev && current ? runEnd(db, prev, current[0]) : null;
+}
+
+// ── state transitions read by others ──
+
+/** [device, at] of every `down` transition since `since` (the health engine's flapping memory at start). */
+export function downTransitionsSince(db: Db, since: number): [string, number][] {
+  return db
+    .prepare("SELECT device, at FROM state_transitions WHERE state = 'down' AND at >= ?")
+    .raw()
+    .all(since) as [string, number][];
+}
+
+/** The id of the newest transition (0 for none): where a live feed starts. */
+export function lastTransitionId(db: Db): number {
+  return (db.prepare("SELECT COALESCE(MAX(id), 0) FROM state_transitions").pluck().get() as number) ?? 0;
+}
+
+/** Transitions recorded after `afterId`, oldest first, at most `limit` (the console's live feed). */
+export function transitionsAfter(
+  db: Db,
+  afterId: number,
+  limit: number,
+): {
+  id: number;
+  device: string;
+  site: string;
+  state: DeviceState;
+  previous: DeviceState | null;
+  at: number;
+}[] {
+  return db
+    .prepare(
+      "SELECT id, device, site, state, previous, at FROM state_transitions WHERE id > ? ORDER BY id LIMIT ?",
+    )
+    .all(afterId, limit) as {
+    id: number;
+    device: string;
+    site: string;
+    state: DeviceState;
+    previous: DeviceState | null;
+    at: number;
+  }[];
+}
+
+/**
+ * A device's state intervals clipped to [from, to), with the causes the ledger recorded, in time
+ * order, neighbours in the same state merged. Before its first recorded state a device is
+ * `unmonitored` with the cause NEVER_SEEN.
+ */
+export function stateIntervals(
+  db: Db,
+  device: string,
+  from: number,
+  to: number,
+): { start: number; end: number; state: DeviceState; cause: string }[] {
+  const first = db
+    .prepare(
+      "SELECT state, cause FROM state_transitions WHERE device = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1",
+    )
+    .get(device, from) as { state: DeviceState; cause: string } | undefined;
+  const changes = db
+    .prepare(
+      "SELECT state, cause, at FROM state_transitions WHERE device = ? AND at >= ? AND at < ? ORDER BY at, id",
+    )
+    .all(device, from, to) as { state: DeviceState; cause: string; at: number }[];
+  const list: { start: number; end: number; state: DeviceState; cause: string }[] = [];
+  let state: DeviceState = first?.state ?? "unmonitored";
+  let cause = first?.cause ?? NEVER_SEEN;
+  let at = from;
+  for (const c of changes) {
+    if (c.at > at) list.push({ start: at, end: c.at, state, cause });
+    state = c.state;
+    cause = c.cause;
+    at = Math.max(at, c.at);
+  }
+  if (to > at) list.push({ start: at, end: to, state, cause });
+  const merged: typeof list = [];
+  for (const iv of list) {
+    const last = merged[merged.length - 1];
+    if (last && last.state === iv.state && last.end === iv.start) last.end = iv.end;
+    else merged.push(iv);
+  }
+  return merged;
+}
+
+/** The cause of the state before a device's first recorded one. */
+export const NEVER_SEEN = "no state recorded yet";

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import type { Config } from "../config/schema.ts";
-import { openStore } from "../store/db.ts";
+import { type Db, openExistingStore, StoreMissingError } from "../store/db.ts";
 import { listQuarantine } from "./outbox.ts";
 
 export function registerOutboxCommands(program: Command, load: (file: string) => Config): void {
@@ -16,7 +16,7 @@ export function registerOutboxCommands(program: Command, load: (file: string) =>
     .requiredOption("-c, --config <file>", "config file (YAML) naming the data directory")
     .option("--json", "print JSON")
     .action((opts: { config: string; json?: boolean }) => {
-      const db = openStore(load(opts.config).daemon.dataDir);
+      const db = openOrExit(load(opts.config).daemon.dataDir);
       const rows = db
         .prepare(
           `SELECT sink, sum(CASE WHEN segments IS NULL THEN 1 ELSE json_array_length(segments) END) AS entries, sum(points) AS points, sum(bytes) AS bytes, min(created_at) AS oldest,
@@ -53,7 +53,7 @@ export function registerOutboxCommands(program: Command, load: (file: string) =>
     .option("--limit <n>", "at most this many", "50")
     .option("--json", "print JSON")
     .action((opts: { config: string; sink?: string; limit: string; json?: boolean }) => {
-      const db = openStore(load(opts.config).daemon.dataDir);
+      const db = openOrExit(load(opts.config).daemon.dataDir);
       const rows = listQuarantine(db, opts.sink, Number(opts.limit) || 50);
       db.close();
       if (opts.json) {
@@ -66,4 +66,15 @@ export function registerOutboxCommands(program: Command, load: (file: string) =>
           `#${q.id} ${new Date(q.quarantinedAt).toISOString()} ${q.sink} ${q.status ?? "-"} ${q.reason}\n    ${q.body}\n`,
         );
     });
+}
+
+/** These commands only read: a missing store is a clear error (exit 1), never a new empty one. */
+function openOrExit(dataDir: string): Db {
+  try {
+    return openExistingStore(dataDir);
+  } catch (err) {
+    if (!(err instanceof StoreMissingError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
 }

@@ -10,8 +10,8 @@
  * change is one transaction. Time comes from the injected clock.
  */
 import type { Clock } from "../core/clock.ts";
+import { parsePeriod, zonedParts } from "../ledger/period.ts";
 import { getWindow } from "../ledger/store.ts";
-import { localParts, parsePeriod } from "../report/period.ts";
 import type { Db } from "../store/db.ts";
 import type { Actor, TicketEngine } from "../tickets/engine.ts";
 import { appendEvent, getTicket } from "../tickets/store.ts";
@@ -78,7 +78,7 @@ export class RecordsEngine {
 
   /** "YYYY-MM" of an instant in the contract's zone. */
   monthOf(ms: number): string {
-    const { year, month } = localParts(ms, this.o.timezone);
+    const { year, month } = zonedParts(ms, this.o.timezone);
     return `${year}-${String(month).padStart(2, "0")}`;
   }
 

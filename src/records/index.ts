@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
-import type { Period } from "../report/period.ts";
+import type { CalendarPeriod as Period } from "../ledger/period.ts";
 import type { RecordFigures } from "../report/records.ts";
 import { identifyBearer, reportAccess, tokenTable } from "../sla/http.ts";
 import type { StatusBoard } from "../status.ts";

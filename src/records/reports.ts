@@ -5,8 +5,9 @@
  * the telemetry of the links exercised). Same tables model and formats as the score sheet (JSON,
  * XLSX, CSV per table, Markdown, HTML). Read-only; called by the API per request.
  */
+
+import { formatLocal, parsePeriod } from "../ledger/period.ts";
 import { tableCsv } from "../report/csv.ts";
-import { formatLocal, parsePeriod } from "../report/period.ts";
 import { type Block, blocksHtml, blocksMarkdown } from "../report/summary.ts";
 import type { Cell, Column, Table } from "../report/tables.ts";
 import { tablesXlsx } from "../report/xlsx.ts";

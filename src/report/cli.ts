@@ -1,7 +1,10 @@
 /**
- * `emcomm report --period 2026-11 | 2026 [--config FILE] [--out DIR] [--inputs FILE] [--freeze]`:
- * computes the score sheet, prints the totals, writes every export into --out, and with --freeze
- * stores the month as a frozen revision. Exit 1 with every problem listed on bad input.
+ * `emcomm report --period 2026-11 | 2026 [--config FILE] [--out DIR] [--inputs FILE] [--freeze]
+ * [--as-of TIME] [--json]`: computes the score sheet as of an instant (default now; a period in
+ * progress is computed up to it, never extrapolated), prints the totals (or, with --json, the whole
+ * sheet on stdout), writes every export into --out, and with --freeze stores the month as a frozen
+ * revision. The store is never created here: a missing or empty one is an error naming its path.
+ * Exit 1 with every problem listed on bad input.
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -9,7 +12,8 @@ import { parse as parseYaml } from "yaml";
 import { loadConfigFile } from "../config/load.ts";
 import { systemClock } from "../core/clock.ts";
 import { ConfigError } from "../core/errors.ts";
-import { openStore } from "../store/db.ts";
+import { formatLocal, PeriodError, parsePeriod } from "../ledger/period.ts";
+import { openExistingStore, openStore, StoreMissingError } from "../store/db.ts";
 import { buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
 import {
@@ -23,7 +27,6 @@ import {
 } from "./freeze.ts";
 import { InputError, type ManualInputs, parseInputsFile } from "./inputs.ts";
 import { MemoryReportSource, type MemorySourceData } from "./memory-source.ts";
-import { formatLocal, PeriodError, parsePeriod } from "./period.ts";
 import { type ReportConfig, reportConfigSchema } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
 import { storeReportSource } from "./store-source.ts";
@@ -41,6 +44,8 @@ interface ReportOptions {
   dataDir?: string;
   verify?: boolean;
   revisions?: boolean;
+  asOf?: string;
+  json?: boolean;
 }
 
 export function registerReportCommand(program: Command): void {
@@ -66,6 +71,8 @@ export function registerReportCommand(program: Command): void {
     )
     .option("--verify", "recompute the frozen period from its stored inputs and compare digests")
     .option("--revisions", "list the period's frozen revisions and its audit log")
+    .option("--as-of <time>", "compute as of this instant (ISO 8601 or ms; default now)")
+    .option("--json", "print the whole score sheet as JSON on stdout (messages go to stderr)")
     .action(async (opts: ReportOptions) => {
       try {
         process.exitCode = await runReport(opts);
@@ -75,6 +82,7 @@ export function registerReportCommand(program: Command): void {
           err instanceof PeriodError ||
           err instanceof FreezeError ||
           err instanceof ConfigError ||
+          err instanceof StoreMissingError ||
           err instanceof ReportCliError
         ) {
           process.stderr.write(`${err.message}\n`);
@@ -87,6 +95,13 @@ export function registerReportCommand(program: Command): void {
 }
 
 class ReportCliError extends Error {}
+
+function parseInstant(text: string): number {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms))
+    throw new ReportCliError(`--as-of ${text}: not a time (ISO 8601, e.g. 2026-12-08T12:00:00+08:00, or ms)`);
+  return ms;
+}
 
 function readStructured(file: string): unknown {
   let text: string;
@@ -128,8 +143,15 @@ async function runReport(opts: ReportOptions): Promise<number> {
     ? parseInputsFile(readStructured(opts.inputs), period.id, opts.inputs)
     : null;
 
-  const needStore = opts.freeze || opts.verify || opts.revisions || !opts.source;
-  const db = needStore ? openStore(dataDir) : null;
+  const asOf = opts.asOf === undefined ? clock.now() : parseInstant(opts.asOf);
+  // Only a freeze of figures from a snapshot file may start a store; everything else reads one.
+  const db =
+    opts.source && !opts.verify && !opts.revisions
+      ? opts.freeze
+        ? openStore(dataDir)
+        : null
+      : openExistingStore(dataDir);
+  const say = (text: string) => (opts.json ? process.stderr : process.stdout).write(text);
   try {
     if (opts.revisions) {
       const when = (ms: number) => formatLocal(ms, config.timezone);
@@ -159,7 +181,7 @@ async function runReport(opts: ReportOptions): Promise<number> {
       );
     if (db && fileInputs) for (const i of fileInputs) saveInputs(db, i, { actor: opts.actor, clock });
     const inputs = fileInputs ?? (db ? loadInputs(db, period.id) : []);
-    const { data, sheet } = await buildReport(period.id, { source, config, clock, inputs });
+    const { data, sheet } = await buildReport(period.id, { source, config, clock, inputs, asOf });
     let frozen = null;
     if (opts.freeze) {
       const r = freezeReport(db!, { config, data, sheet, actor: opts.actor, reason: opts.reason, clock });
@@ -170,20 +192,23 @@ async function runReport(opts: ReportOptions): Promise<number> {
         frozenBy: r.revision.frozenBy,
         reason: r.revision.reason,
       };
-      process.stdout.write(
+      say(
         `${period.id}: ${r.created ? "frozen as" : "already frozen, unchanged:"} revision ${frozen.revision}, sha256 ${frozen.digest}\n`,
       );
     }
-    process.stdout.write(
-      `${period.id}: performance ${sheet.totals.performance}, service ${sheet.totals.service}, ` +
-        `repair timeliness ${sheet.timeliness.percent}% (${sheet.timeliness.onTime}/${sheet.timeliness.due}), ` +
+    const provisional = sheet.cutoff < sheet.period.end;
+    say(
+      `${period.id} as of ${formatLocal(sheet.cutoff, config.timezone)} (${config.timezone})${provisional ? ", period in progress: provisional" : ""}: ` +
+        `performance ${sheet.totals.performance}, service ${sheet.totals.service}, ` +
+        `repair timeliness ${sheet.timeliness.percent}% (${sheet.timeliness.onTime}/${sheet.timeliness.due}, ${sheet.timeliness.pending} pending), ` +
         `availability ${sheet.availability.contract.percent}%, repeat faults ${sheet.repeats.length}, ` +
-        `fee ${sheet.fee.amount} ${sheet.fee.currency}\n`,
+        `${sheet.fee.contractTotal > 0 ? `fee ${sheet.fee.amount} ${sheet.fee.currency}` : "fee not computed (no contract total configured)"}\n`,
     );
     if (opts.out) {
       const paths = await writeReportFiles({ sheet, frozen }, opts.out);
-      process.stdout.write(`wrote ${paths.length} files to ${opts.out}\n`);
+      say(`wrote ${paths.length} files to ${opts.out}\n`);
     }
+    if (opts.json) process.stdout.write(`${JSON.stringify({ sheet, frozen }, null, 2)}\n`);
     return 0;
   } finally {
     db?.close();

@@ -62,22 +62,70 @@ export function clockVerdict(
 }
 
 /**
- * Whether the ticket's verdict on `clock` counts in [start, end) under the attribution rule, and how:
- * `on-time`, `late`, or null (not counted in this period).
+ * Whether the ticket's verdict on `clock` counts in the month [start, end) under the attribution
+ * rule, and how: `on-time`, `late`, or null (not counted in this month). `v` is the verdict at the
+ * month's cutoff (the ticket as known then), `before` the verdict of the ticket as it stood at the
+ * month's start.
+ *
+ * `settled`: the month in which the verdict became decided (met or breached): undecided at the
+ * month's start, decided at its cutoff. Deciding is final (a decided clock never becomes pending
+ * again), so over a run of months every ticket counts exactly once, even when its repair is
+ * recorded after the month it was done in. `started`: the month its fault started in, with the
+ * verdict as known at the as-of instant; still pending there, it is not counted yet (or counted on
+ * time under `openNotDue: on-time`) and counts when the month is recomputed after it settles.
  */
 export function countIn(
   t: TicketRecord,
   v: ClockVerdict,
+  before: ClockVerdict,
   start: number,
   end: number,
   policy: ReportConfig["timeliness"],
 ): "on-time" | "late" | null {
   if (v.verdict === "n/a") return null;
   if (policy.attribution === "settled") {
-    if (v.settledAt === null || v.settledAt < start || v.settledAt >= end) return null;
+    if (v.verdict === "pending" || before.verdict === "met" || before.verdict === "breached") return null;
     return v.verdict === "met" ? "on-time" : "late";
   }
   if (t.startedAt < start || t.startedAt >= end) return null;
   if (v.verdict === "pending") return policy.openNotDue === "on-time" ? "on-time" : null;
   return v.verdict === "met" ? "on-time" : "late";
+}
+
+/**
+ * A ticket as it stood at `cutoff`: events after it are removed and the state rolled back, so a
+ * closed month's snapshot (and its frozen digest) does not change when its open tickets progress
+ * later. A rejection after the cutoff has already removed the rejected clear from the record (the
+ * source reports the latest clear that was not rejected): the month then sees the fault unrepaired.
+ */
+export function ticketAsOf(t: TicketRecord, cutoff: number): TicketRecord {
+  const keep = (x: number | null) => (x !== null && x <= cutoff ? x : null);
+  const acceptedAt = keep(t.acceptedAt);
+  const arrivedAt = keep(t.arrivedAt);
+  const clearedAt = keep(t.clearedAt);
+  const verifiedAt = clearedAt === null ? null : keep(t.verifiedAt);
+  if (
+    acceptedAt === t.acceptedAt &&
+    arrivedAt === t.arrivedAt &&
+    clearedAt === t.clearedAt &&
+    verifiedAt === t.verifiedAt
+  )
+    return t;
+  let state = t.state;
+  if (state !== "cancelled" && state !== "rejected") {
+    if (verifiedAt !== null) state = "closed";
+    else if (clearedAt !== null) state = "cleared";
+    else if (arrivedAt !== null) state = "onsite";
+    else if (acceptedAt !== null) state = "accepted";
+    else state = "open";
+  }
+  return {
+    ...t,
+    acceptedAt,
+    arrivedAt,
+    clearedAt,
+    verifiedAt,
+    repairMs: clearedAt === null ? null : t.repairMs,
+    state,
+  };
 }

@@ -5,7 +5,7 @@
  * Omitted counts are 0. Nothing is written until the whole file validates.
  */
 import { z } from "zod";
-import { PeriodError, parsePeriod } from "./period.ts";
+import { PeriodError, parsePeriod } from "../ledger/period.ts";
 import { recordLines } from "./records.ts";
 
 const count = (zh: string) =>

@@ -19,6 +19,8 @@ export interface LineFigures {
   devices: AvailabilityRow[];
   /** The contract availability as an exact fraction num/den, its display percent, and Σ expected ms. */
   avail: { num: bigint; den: bigint; percent: number; expectedMs: number };
+  /** How the ledger combined the devices (sla.policies[].aggregate). */
+  aggregate: "time-weighted" | "device-mean";
 }
 
 export function scoreLines(f: LineFigures, config: ReportConfig): ScoreLine[] {
@@ -160,8 +162,8 @@ export function scoreLines(f: LineFigures, config: ReportConfig): ScoreLine[] {
     bonus: 0,
     score: round2(15 - avDeduction),
     rule: {
-      zh: `每降低1个百分点扣1分，扣完为止；${rule.zh}；${config.availability.contractFigure === "pooled" ? "Σ(应在用时长−故障时长)÷Σ应在用时长（维护窗口不计；无应在用设备按100%）" : "各设备可用率的平均值"}`,
-      en: `−1 per percentage point below target, down to 0; ${rule.en}; ${config.availability.contractFigure === "pooled" ? "Σ(expected − downtime) ÷ Σ expected over all devices (maintenance windows excluded; nothing expected = 100 %)" : "mean of per-device availability"}`,
+      zh: `每降低1个百分点扣1分，扣完为止；${rule.zh}；${f.aggregate === "time-weighted" ? "Σ(应在用时长−故障时长)÷Σ应在用时长（维护窗口不计；无应在用设备按100%）" : "各设备可用率的平均值"}`,
+      en: `−1 per percentage point below target, down to 0; ${rule.en}; ${f.aggregate === "time-weighted" ? "Σ(expected − downtime) ÷ Σ expected over all devices (maintenance windows excluded; nothing expected = 100 %)" : "mean of per-device availability"}`,
     },
     evidence: devices.filter((d) => d.downtimeMs > 0).map((d) => `${d.deviceId}:${d.percent}%`),
   });

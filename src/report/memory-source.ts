@@ -1,13 +1,12 @@
 /**
  * ReportSource over plain arrays: for tests, the benchmark and `emcomm report --source FILE` (a JSON
- * snapshot). It also serves as the reference of what the availability ledger must return: figures derived
- * from state changes, the period and maintenance windows as described in source.ts.
- *
- * Accounting (this implementation's, version "memory-1"): before a device's first state change its
- * state is `unmonitored`. up, degraded and impacted are expected in service and not down; down is
- * expected and down; maintenance, and any expected time a maintenance window or drill covers, is
- * maintenance-excluded; not-in-service counts for nothing; unmonitored is reported, never downtime.
+ * snapshot of devices, state changes, tickets and windows). It produces each device's intervals and
+ * hands them to the ledger's integration (integrateDevice, src/ledger/availability.ts): the figures
+ * are the ledger's, computed once, under the ledger's default policy ("memory-2": from the first
+ * recorded state; `downStates` down). The snapshot's `not-in-service` and `maintenance` states stand in
+ * for the store's service calendar and approved windows (excluded), like its windows and drills.
  */
+import { type Interval, integrateDevice } from "../ledger/availability.ts";
 import type {
   DeviceAvailability,
   DeviceState,
@@ -29,6 +28,8 @@ export interface MemoryDevice {
   /** When it joined the inventory (default: always there). */
   addedAt?: number | null;
   removedAt?: number | null;
+  /** A third party's device (the satellite service): shown apart, never in the contractor's figures. */
+  thirdParty?: boolean;
 }
 
 export interface StateChange {
@@ -40,6 +41,11 @@ export interface StateChange {
 
 export interface MemorySourceData {
   policyVersion?: string;
+  /** The ledger policy's settings the snapshot was taken under (defaults: down, time-weighted). */
+  downStates?: ("down" | "degraded" | "impacted")[];
+  aggregate?: "time-weighted" | "device-mean";
+  /** The ticket system's repeat window (sla.repeatWindow, ms) for tickets without a link; absent = links only. */
+  repeatWindowMs?: number;
   devices: MemoryDevice[];
   changes: StateChange[];
   tickets: TicketRecord[];
@@ -59,40 +65,47 @@ export class MemoryReportSource implements ReportSource {
   }
 
   meta(): ReportSourceMeta {
-    return { policyVersion: this.data.policyVersion ?? "memory-1" };
+    return {
+      policyVersion: this.data.policyVersion ?? "memory-2",
+      aggregate: this.data.aggregate ?? "time-weighted",
+      ...(this.data.repeatWindowMs === undefined ? {} : { repeatWindowMs: this.data.repeatWindowMs }),
+    };
   }
 
   async availability(window: ReportWindow): Promise<DeviceAvailability[]> {
     const out: DeviceAvailability[] = [];
+    const policy = { downStates: this.data.downStates ?? ["down"], newDevices: "from-first-seen" as const };
     for (const d of this.data.devices) {
       const from = Math.max(window.start, d.addedAt ?? -Infinity);
       const to = Math.min(window.end, d.removedAt ?? Infinity);
       if (from >= to) continue;
-      const covering = this.data.windows
-        .filter((w) => w.start < to && w.end > from && coversDevice(w, d))
-        .map((w) => [Math.max(w.start, from), Math.min(w.end, to)] as const)
-        .sort((a, b) => a[0] - b[0]);
       const intervals = this.intervals(d.id, from, to);
-      let expectedMs = 0;
-      let downtimeMs = 0;
-      let maintenanceMs = 0;
-      let unmonitoredMs = 0;
-      for (const iv of intervals) {
-        const len = iv.end - iv.start;
-        if (iv.state === "not-in-service") continue;
-        if (iv.state === "unmonitored") {
-          unmonitoredMs += len;
-          continue;
-        }
-        if (iv.state === "maintenance") {
-          maintenanceMs += len;
-          continue;
-        }
-        const covered = overlap(covering, iv.start, iv.end);
-        maintenanceMs += covered;
-        expectedMs += len - covered;
-        if (iv.state === "down") downtimeMs += len - covered;
-      }
+      const changes = this.changesByDevice.get(d.id) ?? [];
+      // Outside the inventory, and the states that stand in for the store's service calendar and
+      // windows (not in service, maintenance), are not expected; windows and drills covering the
+      // device are excluded like the store's approved windows.
+      const absent: Interval[] = [
+        { from: window.start, to: from },
+        { from: to, to: window.end },
+        ...intervals.filter((i) => i.state === "not-in-service").map((i) => ({ from: i.start, to: i.end })),
+      ];
+      const planned: Interval[] = [
+        ...intervals.filter((i) => i.state === "maintenance").map((i) => ({ from: i.start, to: i.end })),
+        ...this.data.windows
+          .filter((w) => w.start < to && w.end > from && coversDevice(w, d))
+          .map((w) => ({ from: w.start, to: w.end })),
+      ];
+      const timeline = {
+        device: d.id,
+        site: d.site,
+        system: d.system,
+        at: changes.map((c) => c.at),
+        state: changes.map((c) => c.state),
+        exclusions: [...absent, ...planned],
+      };
+      const period = { from: window.start, to: window.end };
+      const fig = integrateDevice(timeline, period, policy);
+      const unplanned = integrateDevice({ ...timeline, exclusions: absent }, period, policy);
       out.push({
         deviceId: d.id,
         name: d.name,
@@ -100,13 +113,16 @@ export class MemoryReportSource implements ReportSource {
         system: d.system,
         kind: d.kind,
         criticality: d.criticality,
+        ...(d.thirdParty ? { thirdParty: true } : {}),
         addedAt: d.addedAt !== undefined && d.addedAt !== null && d.addedAt > window.start ? d.addedAt : null,
         removedAt:
           d.removedAt !== undefined && d.removedAt !== null && d.removedAt < window.end ? d.removedAt : null,
-        expectedMs,
-        downtimeMs,
-        maintenanceMs,
-        unmonitoredMs,
+        expectedMs: fig.expectedMs,
+        downtimeMs: fig.downMs,
+        maintenanceMs: unplanned.expectedMs - fig.expectedMs,
+        unmonitoredMs: intervals
+          .filter((i) => i.state === "unmonitored")
+          .reduce((sum, i) => sum + (i.end - i.start), 0),
         intervals,
       });
     }
@@ -163,21 +179,4 @@ export class MemoryReportSource implements ReportSource {
 
 function coversDevice(w: MaintenanceWindow, d: MemoryDevice): boolean {
   return w.deviceIds.includes(d.id) || w.sites.includes(d.site);
-}
-
-/** Total length of the (sorted, possibly overlapping) ranges inside [a, b). */
-function overlap(ranges: readonly (readonly [number, number])[], a: number, b: number): number {
-  let total = 0;
-  let cursor = a;
-  for (const [s, e] of ranges) {
-    if (e <= cursor) continue;
-    if (s >= b) break;
-    const from = Math.max(s, cursor);
-    const to = Math.min(e, b);
-    if (to > from) {
-      total += to - from;
-      cursor = to;
-    }
-  }
-  return total;
 }

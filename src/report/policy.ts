@@ -6,10 +6,21 @@
  */
 import { z } from "zod";
 
-/** Bump when a default or the meaning of a rule changes. */
-export const SCORING_POLICY_VERSION = "score-2026.1";
+/**
+ * Bump when a default or the meaning of a rule changes. 2026.2: `settled` counts a ticket in the
+ * month its verdict became decided, `started` follows a month's tickets until they settle, the
+ * contract figure and repeat window are the ledger's and the ticket system's, third parties' devices
+ * are shown apart.
+ */
+export const SCORING_POLICY_VERSION = "score-2026.2";
 
 export const fractionRules = ["floor", "ceil", "round", "proportional"] as const;
+
+/** A key that used to be here: any value is an error naming the one setting that replaced it. */
+const moved = (to: string) =>
+  z
+    .undefined({ error: `this setting moved: use ${to}, the one setting every view (sheet, API, CLI) reads` })
+    .optional();
 export type FractionRule = (typeof fractionRules)[number];
 
 export const reportConfigSchema = z.strictObject({
@@ -51,21 +62,14 @@ export const reportConfigSchema = z.strictObject({
   availability: z
     .strictObject({
       targetPercent: z.number().min(0).max(100).default(99),
-      /**
-       * The contract figure: `pooled` (default: Σ(expected − downtime) ÷ Σ expected over all devices,
-       * device-time weighted, the bureau's 全局统一评分) or `mean` (the mean of per-device ratios).
-       */
-      contractFigure: z.enum(["pooled", "mean"]).default("pooled"),
+      /** Moved: the contract figure is the ledger's, set once for every view. */
+      contractFigure: moved("sla.policies[].aggregate (time-weighted | device-mean)"),
     })
     .prefault({}),
   repeats: z
     .strictObject({
-      /**
-       * Besides tickets the ticket system linked as repeats, also count a ticket as a repeat when the
-       * same fault type comes back on the same device within this many ms after the earlier one was
-       * cleared. 0 (default) = only the links.
-       */
-      deriveWindowMs: z.number().int().min(0).default(0),
+      /** Moved: the repeat window is the ticket system's, set once for every view. */
+      deriveWindowMs: moved("sla.repeatWindow (e.g. 7d)"),
     })
     .prefault({}),
   year: z

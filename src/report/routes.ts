@@ -1,7 +1,8 @@
 /**
  * The report API, a Fastify plugin for src/http/server.ts's `routes`:
- *   GET  /api/v1/reports/:period.(json|xlsx|csv|md|html)   ?table=faults (CSV), ?revision=N, ?live=1
- *        A frozen period is served from its latest (or the given) frozen revision; ?live=1 recomputes.
+ *   GET  /api/v1/reports/:period.(json|xlsx|csv|md|html)   ?table=faults (CSV), ?revision=N, ?live=1,
+ *        ?asOf=TIME. A frozen period is served from its latest (or the given) frozen revision; ?live=1
+ *        (or ?asOf) recomputes, as of that instant (default now; never after now).
  *   GET  /api/v1/reports/:period/revisions                   frozen revisions and audit log
  *   PUT  /api/v1/reports/:period/inputs                      manual inputs (JSON body), validated
  *   POST /api/v1/reports/:period/freeze                      {"reason": "..."} freezes / corrects
@@ -10,6 +11,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../core/clock.ts";
+import { PeriodError, parsePeriod } from "../ledger/period.ts";
 import type { Db } from "../store/db.ts";
 import { type BuildOptions, buildReport } from "./build.ts";
 import { contentTypes, type ReportEnvelope, type ReportFormat, renderOne, reportFormats } from "./export.ts";
@@ -23,7 +25,6 @@ import {
   saveInputs,
 } from "./freeze.ts";
 import { InputError } from "./inputs.ts";
-import { PeriodError, parsePeriod } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
 
@@ -50,55 +51,62 @@ export function reportRoutes(deps: ReportRouteDeps): FastifyPluginAsync {
       throw err;
     };
 
-    app.get<{ Params: { file: string }; Querystring: { table?: string; revision?: string; live?: string } }>(
-      "/api/v1/reports/:file",
-      async (req, reply) => {
-        const m = FILE_RE.exec(req.params.file);
-        const format = m?.[2] as ReportFormat | undefined;
-        if (!m || !format || !reportFormats.includes(format))
-          return reply
-            .code(404)
-            .send({ error: `expected /api/v1/reports/<YYYY-MM|YYYY>.<${reportFormats.join("|")}>` });
-        try {
-          const period = parsePeriod(m[1]!, deps.config.timezone);
-          let env: ReportEnvelope;
-          const revision = req.query.revision === undefined ? undefined : Number(req.query.revision);
-          if (revision !== undefined && !Number.isInteger(revision))
-            throw new RangeError(`revision: a whole number, got ${req.query.revision}`);
-          const frozen =
-            deps.db && req.query.live === undefined ? getFrozen(deps.db, period.id, revision) : null;
-          if (revision !== undefined && !frozen)
-            return reply.code(404).send({ error: `${period.id} has no frozen revision ${revision}` });
-          if (frozen) {
-            const { sheet, data: _d, config: _c, ...rest } = frozen;
-            env = {
-              sheet,
-              frozen: {
-                revision: rest.revision,
-                digest: rest.digest,
-                frozenAt: rest.frozenAt,
-                frozenBy: rest.frozenBy,
-                reason: rest.reason,
-              },
-            };
-          } else {
-            const inputs = deps.db ? loadInputs(deps.db, period.id) : [];
-            const { sheet } = await buildReport(period.id, { ...deps, inputs });
-            env = { sheet, frozen: null };
-          }
-          const body = await renderOne(env, format, req.query.table);
-          reply.header("content-type", contentTypes[format]);
-          if (format === "xlsx" || format === "csv")
-            reply.header(
-              "content-disposition",
-              `attachment; filename="${period.id}${format === "csv" ? `-${req.query.table ?? "summary"}` : ""}.${format}"`,
-            );
-          return reply.send(body);
-        } catch (err) {
-          return fail(reply, err);
+    app.get<{
+      Params: { file: string };
+      Querystring: { table?: string; revision?: string; live?: string; asOf?: string };
+    }>("/api/v1/reports/:file", async (req, reply) => {
+      const m = FILE_RE.exec(req.params.file);
+      const format = m?.[2] as ReportFormat | undefined;
+      if (!m || !format || !reportFormats.includes(format))
+        return reply
+          .code(404)
+          .send({ error: `expected /api/v1/reports/<YYYY-MM|YYYY>.<${reportFormats.join("|")}>` });
+      try {
+        const period = parsePeriod(m[1]!, deps.config.timezone);
+        let env: ReportEnvelope;
+        const revision = req.query.revision === undefined ? undefined : Number(req.query.revision);
+        if (revision !== undefined && !Number.isInteger(revision))
+          throw new RangeError(`revision: a whole number, got ${req.query.revision}`);
+        const asOf = req.query.asOf === undefined ? undefined : parseInstant(req.query.asOf);
+        const frozen =
+          deps.db && req.query.live === undefined && asOf === undefined
+            ? getFrozen(deps.db, period.id, revision)
+            : null;
+        if (revision !== undefined && !frozen)
+          return reply.code(404).send({ error: `${period.id} has no frozen revision ${revision}` });
+        if (frozen) {
+          const { sheet, data: _d, config: _c, ...rest } = frozen;
+          env = {
+            sheet,
+            frozen: {
+              revision: rest.revision,
+              digest: rest.digest,
+              frozenAt: rest.frozenAt,
+              frozenBy: rest.frozenBy,
+              reason: rest.reason,
+            },
+          };
+        } else {
+          const inputs = deps.db ? loadInputs(deps.db, period.id) : [];
+          const { sheet } = await buildReport(period.id, {
+            ...deps,
+            inputs,
+            asOf: asOf === undefined ? undefined : Math.min(asOf, deps.clock.now()),
+          });
+          env = { sheet, frozen: null };
         }
-      },
-    );
+        const body = await renderOne(env, format, req.query.table);
+        reply.header("content-type", contentTypes[format]);
+        if (format === "xlsx" || format === "csv")
+          reply.header(
+            "content-disposition",
+            `attachment; filename="${period.id}${format === "csv" ? `-${req.query.table ?? "summary"}` : ""}.${format}"`,
+          );
+        return reply.send(body);
+      } catch (err) {
+        return fail(reply, err);
+      }
+    });
 
     app.get<{ Params: { period: string } }>("/api/v1/reports/:period/revisions", async (req, reply) => {
       try {
@@ -161,4 +169,11 @@ export function reportRoutes(deps: ReportRouteDeps): FastifyPluginAsync {
       },
     );
   };
+}
+
+/** An instant given as ISO 8601 or ms since the epoch; anything else is a 400. */
+function parseInstant(text: string): number {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms)) throw new RangeError(`asOf: a time (ISO 8601 or ms), got ${text}`);
+  return ms;
 }

@@ -14,11 +14,11 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Clock } from "../core/clock.ts";
 import { CronError, everyCron } from "../core/cron.ts";
+import { type CalendarPeriod, previousMonth } from "../ledger/period.ts";
 import type { Db } from "../store/db.ts";
 import { type BuildOptions, buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
 import { FreezeError, freezeReport, getFrozen, loadInputs } from "./freeze.ts";
-import { previousMonth } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
 
@@ -106,7 +106,41 @@ export function scheduleMonthlyReports(deps: MonthlyReportDeps): MonthlyReports 
         log.error({ period, err }, "monthly report failed");
       }
     }
+    if (deps.db && deps.config.timeliness.attribution === "started") await settleFrozenMonths(deps.db, month);
     return periods;
+  };
+
+  /**
+   * Under `started`, a frozen month's tickets still pending when it was frozen count in that month
+   * once they settle: each of the twelve months before `month` whose latest revision has pending
+   * tickets is recomputed, and frozen as a new revision naming the tickets that settled.
+   */
+  const settleFrozenMonths = async (db: Db, month: CalendarPeriod): Promise<void> => {
+    for (let back = 12; back >= 1; back--) {
+      const id = shiftMonth(month, -back);
+      const frozen = getFrozen(db, id);
+      if (!frozen || frozen.sheet.timeliness.pending === 0) continue;
+      try {
+        const { data, sheet } = await buildReport(id, { ...deps, inputs: loadInputs(db, id) });
+        const was = new Set(frozen.sheet.faults.filter((f) => f.timeliness === null).map((f) => f.id));
+        const settled = sheet.faults.filter((f) => f.timeliness !== null && was.has(f.id)).map((f) => f.id);
+        if (settled.length === 0) continue;
+        const r = freezeReport(db, {
+          config: deps.config,
+          data,
+          sheet,
+          actor: "schedule",
+          reason: `tickets pending at the month's end have settled and now count in it (started attribution): ${settled.join(", ")}`,
+          clock: deps.clock,
+        });
+        log.info(
+          { period: id, revision: r.revision.revision, settled },
+          "frozen month revised: pending tickets settled",
+        );
+      } catch (err) {
+        log.error({ period: id, err }, "revising a frozen month failed");
+      }
+    }
   };
 
   const expression = deps.cronExpression ?? "30 2 1 * *";
@@ -131,4 +165,10 @@ export function scheduleMonthlyReports(deps: MonthlyReportDeps): MonthlyReports 
       await running;
     },
   };
+}
+
+/** The id ("YYYY-MM") of the month `by` months from `month`. */
+function shiftMonth(month: CalendarPeriod, by: number): string {
+  const index = month.year * 12 + (month.month ?? 1) - 1 + by;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
 }

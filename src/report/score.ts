@@ -12,8 +12,10 @@
  *   escalated complaints or media 30 (−10 each), production accidents 40 (−5..−10 each).
  * Every line stays within 0..its maximum (扣完为止). Fee = contract total × performance/100 × service/100.
  */
+import { aggregate } from "../ledger/availability.ts";
+import { isRepeat } from "../tickets/repeats.ts";
 import { checkMonthData } from "./checks.ts";
-import { type ClockVerdict, clockVerdict, countIn, repairedAt, slaClocks } from "./clocks.ts";
+import { type ClockVerdict, clockVerdict, countIn, repairedAt, slaClocks, ticketAsOf } from "./clocks.ts";
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
 import { scoreLines } from "./lines.ts";
 import { type ReportConfig, round2, SCORING_POLICY_VERSION } from "./policy.ts";
@@ -110,6 +112,8 @@ export function mergeMonths(data: ReportData): MonthData {
     period: data.period,
     cutoff: last.cutoff,
     ledgerPolicyVersion: last.ledgerPolicyVersion,
+    ...(last.aggregate === undefined ? {} : { aggregate: last.aggregate }),
+    ...(last.repeatWindowMs === undefined ? {} : { repeatWindowMs: last.repeatWindowMs }),
     devices: [...devices.values()],
     tickets: [...tickets.values()],
     windows: [...windows.values()],
@@ -147,6 +151,7 @@ const countKeys = [
 function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
   const { start, end } = m.period;
   const cutoff = Math.min(m.cutoff, end);
+  const known = m.ticketsAsOf ?? cutoff;
   const tl = config.timeliness;
 
   // ── tickets: verdicts, timeliness, compliance ──
@@ -155,17 +160,18 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
     onsite: { onTime: 0, late: 0, pending: 0, percent: 100 },
     repair: { onTime: 0, late: 0, pending: 0, percent: 100 },
   };
-  const repeats = findRepeats(m, config);
+  const repeats = findRepeats(m);
   const repeatById = new Map(repeats.map((r) => [r.ticketId, r.how]));
   const faults: FaultRow[] = [];
   for (const t of [...m.tickets].sort((a, b) => a.startedAt - b.startedAt || cmp(a.id, b.id))) {
     if (t.startedAt >= cutoff) continue;
     const verdicts = {} as Record<SlaClock, ClockVerdict>;
     const counted = {} as Record<SlaClock, "on-time" | "late" | null>;
+    const atStart = ticketAsOf(t, start);
     for (const c of slaClocks) {
-      const v = clockVerdict(t, c, cutoff, tl);
+      const v = clockVerdict(t, c, known, tl);
       verdicts[c] = v;
-      counted[c] = countIn(t, v, start, end, tl);
+      counted[c] = countIn(t, v, clockVerdict(atStart, c, start, tl), start, end, tl);
       if (counted[c] === "on-time") sla[c].onTime++;
       else if (counted[c] === "late") sla[c].late++;
       else if (v.verdict === "pending") sla[c].pending++;
@@ -186,22 +192,31 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
   }
 
   // ── availability ──
-  const devices: AvailabilityRow[] = m.devices
-    .map((d) => ({
-      deviceId: d.deviceId,
-      name: d.name,
-      site: d.site,
-      system: d.system,
-      kind: d.kind,
-      addedAt: d.addedAt ?? null,
-      expectedMs: d.expectedMs,
-      downtimeMs: d.downtimeMs,
-      maintenanceMs: d.maintenanceMs,
-      unmonitoredMs: d.unmonitoredMs ?? 0,
-      percent: d.expectedMs > 0 ? pct(d.expectedMs - d.downtimeMs, d.expectedMs) : null,
-      downIntervals: d.intervals.filter((i) => i.state === "down").length,
-    }))
-    .sort((a, b) => cmp(a.site, b.site) || cmp(a.deviceId, b.deviceId));
+  // A third party's devices (the satellite service) are the provider's: shown apart, never counted.
+  const row = (d: DeviceAvailability): AvailabilityRow => ({
+    deviceId: d.deviceId,
+    name: d.name,
+    site: d.site,
+    system: d.system,
+    kind: d.kind,
+    addedAt: d.addedAt ?? null,
+    expectedMs: d.expectedMs,
+    downtimeMs: d.downtimeMs,
+    maintenanceMs: d.maintenanceMs,
+    unmonitoredMs: d.unmonitoredMs ?? 0,
+    percent: d.expectedMs > 0 ? pct(d.expectedMs - d.downtimeMs, d.expectedMs) : null,
+    downIntervals: d.intervals.filter((i) => i.state === "down").length,
+  });
+  const bySiteAndId = (a: AvailabilityRow, b: AvailabilityRow) =>
+    cmp(a.site, b.site) || cmp(a.deviceId, b.deviceId);
+  const devices = m.devices
+    .filter((d) => !d.thirdParty)
+    .map(row)
+    .sort(bySiteAndId);
+  const providers = m.devices
+    .filter((d) => d.thirdParty)
+    .map(row)
+    .sort(bySiteAndId);
   const group = (key: "site" | "system") => {
     const map = new Map<string, GroupAvailability>();
     for (const d of devices) {
@@ -217,21 +232,30 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
   };
   const expectedMs = devices.reduce((s, d) => s + d.expectedMs, 0);
   const downtimeMs = devices.reduce((s, d) => s + d.downtimeMs, 0);
+  // The contract figure is the ledger's aggregation (one computation); time-weighted is also kept as
+  // the exact fraction Σ(expected − down) / Σ expected for the points deduction.
+  const aggregateHow = m.aggregate ?? "time-weighted";
+  const contract = aggregate(
+    devices.map((d) => ({
+      expectedMs: d.expectedMs,
+      downMs: d.downtimeMs,
+      availability: d.expectedMs > 0 ? ((d.expectedMs - d.downtimeMs) / d.expectedMs) * 100 : null,
+    })),
+    aggregateHow,
+  );
   let availNum: bigint;
   let availDen: bigint;
-  let availPercent: number;
-  if (config.availability.contractFigure === "pooled" || expectedMs === 0) {
+  if (contract.availability === null) {
+    availNum = 0n;
+    availDen = 0n;
+  } else if (aggregateHow === "time-weighted") {
     availNum = BigInt(expectedMs - downtimeMs);
     availDen = BigInt(expectedMs);
-    availPercent = expectedMs === 0 ? 100 : pct(expectedMs - downtimeMs, expectedMs);
   } else {
-    const inService = devices.filter((d) => d.expectedMs > 0);
-    const mean =
-      inService.reduce((s, d) => s + (d.expectedMs - d.downtimeMs) / d.expectedMs, 0) / inService.length;
     availDen = 1_000_000_000n;
-    availNum = BigInt(Math.round(mean * 1e9));
-    availPercent = round2(mean * 100);
+    availNum = BigInt(Math.round(contract.availability * 1e7));
   }
+  const availPercent = contract.availability === null ? 100 : round2(contract.availability);
 
   const effective = effectiveInputs(m.inputs, m.records);
   const lines = withProvenance(
@@ -243,6 +267,7 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
         repeats,
         devices,
         avail: { num: availNum, den: availDen, percent: availPercent, expectedMs },
+        aggregate: aggregateHow,
       },
       config,
     ),
@@ -254,15 +279,22 @@ function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
     schema: "emcomm.score-sheet/1",
     period: { id: m.period.id, kind: m.period.kind, timezone: m.period.timezone, start, end },
     cutoff,
-    policy: { scoringVersion: SCORING_POLICY_VERSION, ledgerVersion: m.ledgerPolicyVersion, config },
+    policy: {
+      scoringVersion: SCORING_POLICY_VERSION,
+      ledgerVersion: m.ledgerPolicyVersion,
+      config,
+      aggregate: aggregateHow,
+      repeatWindowMs: m.repeatWindowMs ?? null,
+    },
     lines,
     totals: { performance: 0, service: 0 },
     fee: { contractTotal: 0, currency: config.fee.currency, amount: 0, formula: "" },
     timeliness: { ...sla.repair, due },
     sla,
     availability: {
-      contract: { percent: availPercent, method: config.availability.contractFigure, expectedMs, downtimeMs },
+      contract: { percent: availPercent, method: aggregateHow, expectedMs, downtimeMs },
       devices,
+      providers,
       sites: group("site"),
       systems: group("system"),
     },
@@ -301,11 +333,12 @@ export function feeAmount(contractTotal: number, performance: number, service: n
 }
 
 /**
- * Repeat faults started in the period: tickets linked by the ticket system (`repeatOf`), plus, when the
- * policy sets a window, a ticket whose device and fault type match an earlier ticket cleared at most
- * `deriveWindowMs` before it started.
+ * Repeat faults started in the period: tickets linked by the ticket system (`repeatOf`), plus, for
+ * replayed tickets when the source gives a repeat window, the ticket system's own rule
+ * (src/tickets/repeats.ts): same device and fault type, started within the window after the earlier
+ * one was repaired.
  */
-function findRepeats(m: MonthData, config: ReportConfig): RepeatRow[] {
+function findRepeats(m: MonthData): RepeatRow[] {
   const out: RepeatRow[] = [];
   const inPeriod = (t: TicketRecord) =>
     t.startedAt >= m.period.start && t.startedAt < Math.min(m.period.end, m.cutoff);
@@ -316,7 +349,7 @@ function findRepeats(m: MonthData, config: ReportConfig): RepeatRow[] {
     list.push(t);
     byDevice.set(t.deviceId, list);
   }
-  const win = config.repeats.deriveWindowMs;
+  const win = m.repeatWindowMs ?? 0;
   for (const list of byDevice.values()) {
     list.sort((a, b) => a.startedAt - b.startedAt || cmp(a.id, b.id));
     list.forEach((t, i) => {
@@ -329,13 +362,9 @@ function findRepeats(m: MonthData, config: ReportConfig): RepeatRow[] {
       if (win <= 0) return;
       for (let j = i - 1; j >= 0; j--) {
         const e = list[j]!;
-        const cleared = e.clearedAt;
-        if (
-          e.faultType === t.faultType &&
-          cleared !== null &&
-          cleared <= t.startedAt &&
-          t.startedAt - cleared <= win
-        ) {
+        const repaired =
+          e.clearedAt === null ? null : e.repairMs === null ? e.clearedAt : e.startedAt + e.repairMs;
+        if (e.faultType === t.faultType && isRepeat(repaired, t.startedAt, win)) {
           out.push({ ...row, repeatOf: e.id, how: "derived" });
           return;
         }

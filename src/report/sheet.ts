@@ -3,9 +3,10 @@
  * what a frozen month stores (as JSON, so only plain data: numbers are ms since the epoch, ms, percent
  * or points).
  */
+
+import type { CalendarPeriod as Period } from "../ledger/period.ts";
 import type { ClockVerdict } from "./clocks.ts";
 import type { ManualInputs } from "./inputs.ts";
-import type { Period } from "./period.ts";
 import type { ReportConfig } from "./policy.ts";
 import type { RecordFigures } from "./records.ts";
 import type {
@@ -19,9 +20,18 @@ import type {
 /** What one month's sheet is computed from: everything, so that it can be stored and recomputed. */
 export interface MonthData {
   period: Pick<Period, "id" | "kind" | "start" | "end" | "timezone">;
-  /** Events after this instant are ignored (the period's end for a closed month). */
+  /** The figures hold as of this instant: the period's end for a closed month, else the as-of instant. */
   cutoff: number;
+  /**
+   * Tickets are taken as they stood at this instant: the cutoff, or the as-of instant under the
+   * `started` attribution (a month's own tickets counted once they settle). Absent = the cutoff.
+   */
+  ticketsAsOf?: number;
   ledgerPolicyVersion: string;
+  /** The ledger policy's contract figure (absent in older records: time-weighted). */
+  aggregate?: "time-weighted" | "device-mean";
+  /** The repeat window applied to tickets without a link, ms (absent: links only). */
+  repeatWindowMs?: number;
   devices: DeviceAvailability[];
   tickets: TicketRecord[];
   windows: MaintenanceWindow[];
@@ -122,8 +132,16 @@ export interface MonthSummary {
 export interface ScoreSheet {
   schema: "emcomm.score-sheet/1";
   period: { id: string; kind: "month" | "year"; timezone: string; start: number; end: number };
+  /** The figures hold as of this instant (the period's end once it has ended); never extrapolated. */
   cutoff: number;
-  policy: { scoringVersion: string; ledgerVersion: string; config: ReportConfig };
+  policy: {
+    scoringVersion: string;
+    ledgerVersion: string;
+    config: ReportConfig;
+    /** The ledger's contract figure and the ticket system's repeat window (ms; null = links only). */
+    aggregate: "time-weighted" | "device-mean";
+    repeatWindowMs: number | null;
+  };
   lines: ScoreLine[];
   totals: { performance: number; service: number };
   fee: { contractTotal: number; currency: string; amount: number; formula: string };
@@ -132,6 +150,8 @@ export interface ScoreSheet {
   availability: {
     contract: { percent: number; method: string; expectedMs: number; downtimeMs: number };
     devices: AvailabilityRow[];
+    /** Third parties' devices (the satellite service): the provider's availability, not counted. */
+    providers?: AvailabilityRow[];
     sites: GroupAvailability[];
     systems: GroupAvailability[];
   };

@@ -44,6 +44,11 @@ export interface DeviceAvailability {
   system: string;
   kind: string;
   criticality: FaultLevel;
+  /**
+   * A third party's device (sla.devices.<id>.thirdParty: the satellite service): its figures are the
+   * provider's, shown apart and never part of the contractor's.
+   */
+  thirdParty?: boolean;
   /** When the device joined the inventory, if inside the period (a device added mid-month). */
   addedAt?: number | null;
   /** When it left the inventory, if inside the period. */
@@ -134,6 +139,13 @@ export interface MaintenanceWindow {
 export interface ReportSourceMeta {
   /** Version of the ledger's availability accounting policy (goes into the frozen record). */
   policyVersion: string;
+  /** How the ledger's policy combines devices into the contract figure (sla.policies[].aggregate). */
+  aggregate?: "time-weighted" | "device-mean";
+  /**
+   * For tickets that carry no repeat link (replays): the repeat window (sla.repeatWindow) to apply
+   * the ticket system's rule with. Absent: the ticket system's links are the repeats.
+   */
+  repeatWindowMs?: number;
 }
 
 export interface ReportSource {

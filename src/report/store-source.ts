@@ -22,7 +22,7 @@
 import type { Config } from "../config/schema.ts";
 import type { AccountingPolicy } from "../config/sla-schema.ts";
 import { availabilityForPeriod, type Interval, union } from "../ledger/availability.ts";
-import { type DeviceState as LedgerState, unmonitoredGaps, windowsBetween } from "../ledger/store.ts";
+import { NEVER_SEEN, stateIntervals, unmonitoredGaps, windowsBetween } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import { ticketClocks } from "../tickets/clocks.ts";
 import { type Ticket, ticketFromRow } from "../tickets/store.ts";
@@ -59,7 +59,8 @@ class StoreReportSource implements ReportSource {
     // Before any figure was computed: the policy most recently put in force.
     const policy =
       this.lastPolicy ?? [...this.config.sla.policies].sort((a, b) => (a.from < b.from ? 1 : -1))[0]!;
-    return { policyVersion: policy.version };
+    // Repeats are the ticket engine's links (it applies sla.repeatWindow when it opens a ticket).
+    return { policyVersion: policy.version, aggregate: policy.aggregate };
   }
 
   async availability(window: ReportWindow): Promise<DeviceAvailability[]> {
@@ -70,10 +71,12 @@ class StoreReportSource implements ReportSource {
       windows: false,
     });
     this.lastPolicy = report.policy;
-    const withoutWindows = new Map(noWindows.devices.map((d) => [d.device, d.expectedMs]));
+    const withoutWindows = new Map(
+      [...noWindows.devices, ...noWindows.providers].map((d) => [d.device, d.expectedMs]),
+    );
     const intervals = this.intervals(window);
     const gaps = unmonitoredGaps(this.db);
-    return report.devices.map((fig) => {
+    return [...report.devices, ...report.providers].map((fig) => {
       const device = this.devices.get(fig.device)!;
       const ivs = intervals.get(fig.device) ?? [
         {
@@ -97,6 +100,7 @@ class StoreReportSource implements ReportSource {
         system: fig.system,
         kind: device.kind,
         criticality: device.criticality,
+        ...(fig.provider ? { thirdParty: true } : {}),
         addedAt: null,
         removedAt: null,
         expectedMs: fig.expectedMs,
@@ -109,24 +113,7 @@ class StoreReportSource implements ReportSource {
   }
 
   async tickets(window: ReportWindow): Promise<TicketRecord[]> {
-    const clocks = this.config.sla.clocks;
-    const longest = Math.max(clocks.major.repair, clocks.general.repair, clocks.consult.repair);
-    // Candidates by index; the exact rule of source.ts (the reference's filter) is applied below.
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM tickets WHERE fault_start < ?
-           AND (closed_at IS NULL OR closed_at >= ? OR reported_at >= ?) ORDER BY id`,
-      )
-      .all(window.end, window.start, window.start - longest) as Record<string, unknown>[];
-    return rows
-      .map((r) => this.record(ticketFromRow(r)))
-      .filter(
-        (t) =>
-          t.startedAt < window.end &&
-          ((t.verifiedAt ?? t.clearedAt ?? Number.POSITIVE_INFINITY) >= window.start ||
-            (t.deadlines.repair >= window.start && t.deadlines.repair < window.end) ||
-            t.state !== "closed"),
-      );
+    return ticketRecordsFor(this.db, this.config, window);
   }
 
   async maintenanceWindows(window: ReportWindow): Promise<MaintenanceWindow[]> {
@@ -143,82 +130,101 @@ class StoreReportSource implements ReportSource {
     }));
   }
 
-  private record(t: Ticket): TicketRecord {
-    const deadlines = ticketClocks(t, this.config.sla.clocks, t.reportedAt);
-    const device = t.device ? this.devices.get(t.device) : undefined;
-    return {
-      id: String(t.id),
-      deviceId: t.device ?? "",
-      site: t.site ?? device?.site ?? "",
-      system: device?.system ?? "",
-      level: t.level,
-      symptom: t.symptom,
-      faultType: t.faultType ?? t.code,
-      startedAt: t.faultStart,
-      openedAt: t.reportedAt,
-      acceptedAt: t.acceptedAt,
-      arrivedAt: t.arrivedAt,
-      clearedAt: t.clearedAt,
-      verifiedAt: t.state === "closed" ? t.closedAt : null,
-      repairMs: t.clearedAt !== null && t.repairedAt !== null ? t.repairedAt - t.faultStart : null,
-      cause: t.cause ?? "",
-      handling: t.handling ?? "",
-      responsibility: t.responsibility ?? "",
-      lessons: t.lessons ?? "",
-      handler: t.handler ?? "",
-      repeatOf: t.repeatOf === null ? null : String(t.repeatOf),
-      state: stateOf[t.state],
-      // Tickets have no "remote only" flag: the on-site clock applies until the fault is repaired
-      // without a visit (its on-site clock then stops at the repair; the report shows n/a).
-      onsiteRequired: t.arrivedAt !== null || t.repairedAt === null,
-      deadlines: {
-        respond: deadlines.respond.deadline,
-        onsite: deadlines.onsite.deadline,
-        repair: deadlines.repair.deadline,
-      },
-    };
-  }
-
   /** Every device's state intervals clipped to the window, with the ledger's causes. */
   private intervals(window: ReportWindow): Map<string, StateInterval[]> {
-    const before = this.db.prepare(
-      `SELECT state, cause FROM state_transitions WHERE device = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1`,
+    return new Map(
+      this.config.devices.map((d) => [d.id, stateIntervals(this.db, d.id, window.start, window.end)]),
     );
-    const within = this.db.prepare(
-      "SELECT state, cause, at FROM state_transitions WHERE device = ? AND at >= ? AND at < ? ORDER BY at, id",
-    );
-    const out = new Map<string, StateInterval[]>();
-    for (const d of this.config.devices) {
-      const first = before.get(d.id, window.start) as { state: LedgerState; cause: string } | undefined;
-      const changes = within.all(d.id, window.start, window.end) as {
-        state: LedgerState;
-        cause: string;
-        at: number;
-      }[];
-      const list: StateInterval[] = [];
-      let state: LedgerState = first?.state ?? "unmonitored";
-      let cause = first?.cause ?? NEVER_SEEN;
-      let at = window.start;
-      for (const c of changes) {
-        if (c.at > at) list.push({ start: at, end: c.at, state, cause });
-        state = c.state;
-        cause = c.cause;
-        at = Math.max(at, c.at);
-      }
-      if (window.end > at) list.push({ start: at, end: window.end, state, cause });
-      const merged: StateInterval[] = [];
-      for (const iv of list) {
-        const last = merged[merged.length - 1];
-        if (last && last.state === iv.state && last.end === iv.start) last.end = iv.end;
-        else merged.push(iv);
-      }
-      out.set(d.id, merged);
-    }
-    return out;
   }
 }
 
-const NEVER_SEEN = "no state recorded yet";
+/**
+ * The tickets that matter to a window (source.ts's rule), as the report's records: read once,
+ * synchronously. Also what the ticket report (src/tickets/report.ts) judges, so both count alike.
+ */
+export function ticketRecordsFor(
+  db: Db,
+  config: Pick<Config, "devices" | "sla">,
+  window: ReportWindow,
+): TicketRecord[] {
+  return ticketCandidates(db, config, window)
+    .map((t) => ticketRecord(t, config))
+    .filter((t) => mattersTo(t, window));
+}
+
+/** Whether a ticket matters to the window (source.ts's rule). */
+export function mattersTo(t: TicketRecord, window: ReportWindow): boolean {
+  return (
+    t.startedAt < window.end &&
+    ((t.verifiedAt ?? t.clearedAt ?? Number.POSITIVE_INFINITY) >= window.start ||
+      (t.deadlines.repair >= window.start && t.deadlines.repair < window.end) ||
+      t.state !== "closed")
+  );
+}
+
+/**
+ * The store's tickets that may matter to the window (a superset of source.ts's rule, by index; every
+ * ticket reported in the window is among them), in id order.
+ */
+export function ticketCandidates(db: Db, config: Pick<Config, "sla">, window: ReportWindow): Ticket[] {
+  const clocks = config.sla.clocks;
+  const longest = Math.max(clocks.major.repair, clocks.general.repair, clocks.consult.repair);
+  const rows = db
+    .prepare(
+      `SELECT * FROM tickets WHERE fault_start < ?
+           AND (closed_at IS NULL OR closed_at >= ? OR reported_at >= ?) ORDER BY id`,
+    )
+    .all(window.end, window.start, window.start - longest) as Record<string, unknown>[];
+  return rows.map(ticketFromRow);
+}
+
+const byIdCache = new WeakMap<object, Map<string, Config["devices"][number]>>();
+/** The inventory by device id, built once per config. */
+function devicesById(devices: Config["devices"]): Map<string, Config["devices"][number]> {
+  let m = byIdCache.get(devices);
+  if (!m) {
+    m = new Map(devices.map((d) => [d.id, d]));
+    byIdCache.set(devices, m);
+  }
+  return m;
+}
+
+/** A ticket of the store as the report reads it (clocks from src/tickets/clocks.ts). */
+export function ticketRecord(t: Ticket, config: Pick<Config, "devices" | "sla">): TicketRecord {
+  const deadlines = ticketClocks(t, config.sla.clocks, t.reportedAt);
+  const device = t.device ? devicesById(config.devices).get(t.device) : undefined;
+  return {
+    id: String(t.id),
+    deviceId: t.device ?? "",
+    site: t.site ?? device?.site ?? "",
+    system: device?.system ?? "",
+    level: t.level,
+    symptom: t.symptom,
+    faultType: t.faultType ?? t.code,
+    startedAt: t.faultStart,
+    openedAt: t.reportedAt,
+    acceptedAt: t.acceptedAt,
+    arrivedAt: t.arrivedAt,
+    clearedAt: t.clearedAt,
+    verifiedAt: t.state === "closed" ? t.closedAt : null,
+    repairMs: t.clearedAt !== null && t.repairedAt !== null ? t.repairedAt - t.faultStart : null,
+    cause: t.cause ?? "",
+    handling: t.handling ?? "",
+    responsibility: t.responsibility ?? "",
+    lessons: t.lessons ?? "",
+    handler: t.handler ?? "",
+    repeatOf: t.repeatOf === null ? null : String(t.repeatOf),
+    state: stateOf[t.state],
+    // Issue 5 has no "remote only" flag: the on-site clock applies until the fault is repaired
+    // without a visit (its on-site clock then stops at the repair; the report shows n/a).
+    onsiteRequired: t.arrivedAt !== null || t.repairedAt === null,
+    deadlines: {
+      respond: deadlines.respond.deadline,
+      onsite: deadlines.onsite.deadline,
+      repair: deadlines.repair.deadline,
+    },
+  };
+}
 
 const stateOf: Record<Ticket["state"], TicketState> = {
   opened: "open",

@@ -3,7 +3,7 @@
  * handled, cause analysis, follow-up of unrepaired faults, timeliness, plus the score sheet. Built once
  * as blocks, rendered to Markdown and to a self-contained printable HTML page.
  */
-import { formatLocal } from "./period.ts";
+import { formatLocal } from "../ledger/period.ts";
 import { sourceText } from "./records.ts";
 import type { ScoreSheet } from "./score.ts";
 import { levelText, verdictText } from "./tables.ts";
@@ -199,6 +199,14 @@ function blocks(s: ScoreSheet): Block[] {
       g.percent === null ? "—" : `${g.percent}%`,
     ]),
   });
+  const providers = s.availability.providers ?? [];
+  if (providers.length > 0)
+    out.push({
+      kind: "p",
+      text: `第三方服务（不计入维护方考核）Third parties' services, not counted for the contractor: ${providers
+        .map((p) => `${p.deviceId} ${p.percent === null ? "—" : `${p.percent}%`}`)
+        .join("; ")}。`,
+    });
   const worst = s.availability.devices
     .filter((d) => d.percent !== null && d.downtimeMs > 0)
     .sort((a, b) => (a.percent ?? 0) - (b.percent ?? 0))
@@ -242,17 +250,23 @@ function uniq(xs: string[]): string[] {
   return [...new Set(xs.filter((x) => x.trim() !== ""))];
 }
 
+/**
+ * Markdown of the sheet. Text that came from people (ticket records, inputs) is escaped: HTML is
+ * written as entities (Markdown renderers pass raw HTML through), table pipes and newlines are
+ * neutralised.
+ */
 export function renderMarkdown(s: ScoreSheet): string {
   return blocksMarkdown(blocks(s));
 }
 
-/** Headings, paragraphs and tables as Markdown (also the records' monthly reports). */
+/** Headings, paragraphs and tables as Markdown, people's text escaped (also the records' monthly reports). */
 export function blocksMarkdown(list: Block[]): string {
-  const md = (x: string) => x.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  const text = (x: string) => x.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const md = (x: string) => text(x).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
   return `${list
     .map((b) => {
-      if (b.kind === "h") return `${"#".repeat(b.level)} ${b.text}\n`;
-      if (b.kind === "p") return `${b.text}\n`;
+      if (b.kind === "h") return `${"#".repeat(b.level)} ${text(b.text)}\n`;
+      if (b.kind === "p") return `${text(b.text)}\n`;
       const head = `| ${b.head.map(md).join(" | ")} |`;
       const sep = `| ${b.head.map(() => "---").join(" | ")} |`;
       return `${[head, sep, ...b.rows.map((r) => `| ${r.map(md).join(" | ")} |`)].join("\n")}\n`;

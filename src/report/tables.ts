@@ -4,7 +4,7 @@
  * beside. Instants are local time text in the period's zone; durations are hours; percentages are
  * numbers in percent.
  */
-import { formatLocal } from "./period.ts";
+import { formatLocal } from "../ledger/period.ts";
 import { sourceText } from "./records.ts";
 import type { ScoreSheet, Text } from "./score.ts";
 
@@ -185,8 +185,8 @@ function buildTables(s: ScoreSheet): Table[] {
       ["及时率归属 Timeliness attribution", s.policy.config.timeliness.attribution],
       ["未到期工单 Open, not yet due", s.policy.config.timeliness.openNotDue],
       ["修复时点 Repaired at", s.policy.config.timeliness.repairedAt],
-      ["可用率口径 Availability figure", s.policy.config.availability.contractFigure],
-      ["重复故障认定窗口(毫秒) Repeat window (ms)", s.policy.config.repeats.deriveWindowMs],
+      ["可用率口径 Availability figure", s.policy.aggregate],
+      ["重复故障认定窗口(毫秒) Repeat window (ms)", s.policy.repeatWindowMs ?? "links only"],
       ["年度计分 Year method", s.policy.config.year.method],
     ],
   });

@@ -9,9 +9,10 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
+import { previousMonth } from "../ledger/period.ts";
+import { firstRunAt } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import type { BuildOptions } from "./build.ts";
-import { previousMonth } from "./period.ts";
 import { type ReportConfig, reportConfigSchema } from "./policy.ts";
 import { reportRoutes } from "./routes.ts";
 import { scheduleMonthlyReports } from "./schedule.ts";
@@ -69,7 +70,7 @@ export function startReports(deps: ReportsDeps): { routes: FastifyPluginAsync[];
   const routes = [guarded];
   // Catch up (report and freeze at start) only a month some daemon run watched: a new store would
   // otherwise freeze the month before its first start, from no evidence.
-  const firstRun = deps.db.prepare("SELECT MIN(started_at) FROM daemon_runs").pluck().get() as number | null;
+  const firstRun = firstRunAt(deps.db);
   const monthly =
     deps.schedule === false
       ? null

@@ -12,7 +12,7 @@ import type { Command } from "commander";
 import { loadConfigFile } from "../config/load.ts";
 import { availabilityForPeriod } from "../ledger/availability.ts";
 import { monthOf, monthPeriod } from "../ledger/period.ts";
-import { openStore } from "../store/db.ts";
+import { openExistingStore } from "../store/db.ts";
 
 export interface ClientOptions {
   url?: string;
@@ -27,7 +27,9 @@ export async function call(
   body?: unknown,
 ): Promise<unknown> {
   const base = (opts.url ?? process.env.EMCOMM_URL ?? "http://127.0.0.1:9464").replace(/\/$/, "");
-  const token = opts.tokenFile ? readFileSync(opts.tokenFile, "utf8").trim() : process.env.EMCOMM_TOKEN;
+  const token = opts.tokenFile
+    ? readFileSync(opts.tokenFile, "utf8").replace(/\r?\n$/, "")
+    : process.env.EMCOMM_TOKEN;
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
@@ -201,6 +203,16 @@ export function registerSlaCommands(program: Command): void {
           byLevel: Record<string, number>;
           clocks: Record<string, { met: number; breached: number; pending: number; percent: number | null }>;
           repeatFaults: { ticket: number; repeatOf: number }[];
+          at: number;
+          timeliness: {
+            bySettlementMonth: {
+              met: number;
+              breached: number;
+              pending: number;
+              percent: number | null;
+              attribution: string;
+            };
+          };
         };
         print(o, r, () =>
           [
@@ -211,7 +223,11 @@ export function registerSlaCommands(program: Command): void {
               ([k, c]) =>
                 `${k.padEnd(8)} met ${c.met}, breached ${c.breached}, pending ${c.pending}: ${c.percent === null ? "n/a" : `${c.percent.toFixed(2)} %`}`,
             ),
+            `repair timeliness by reported month (above) and as the score sheet counts it (${r.timeliness.bySettlementMonth.attribution}): ` +
+              `${r.timeliness.bySettlementMonth.met}/${r.timeliness.bySettlementMonth.met + r.timeliness.bySettlementMonth.breached}, ` +
+              `${r.timeliness.bySettlementMonth.pending} pending: ${r.timeliness.bySettlementMonth.percent === null ? "n/a" : `${r.timeliness.bySettlementMonth.percent.toFixed(2)} %`}`,
             `repeat faults: ${r.repeatFaults.length}${r.repeatFaults.map((x) => ` #${x.ticket}→#${x.repeatOf}`).join("")}`,
+            `as of ${iso(r.at)}`,
           ].join("\n"),
         );
       }),
@@ -353,43 +369,49 @@ export function registerSlaCommands(program: Command): void {
     .option("--from <time>")
     .option("--to <time>")
     .option("-c, --config <file>", "read the store of this config directly instead of asking the daemon")
-    .action((o: ClientOptions & { month?: string; from?: string; to?: string; config?: string }) =>
-      run(async () => {
-        let data: import("../ledger/availability.ts").AvailabilityReport;
-        if (o.config) {
-          const config = loadConfigFile(o.config);
-          const tz = config.daemon.timezone;
-          const period =
-            o.from && o.to
-              ? { from: time(o.from), to: time(o.to) }
-              : monthPeriod(o.month ?? monthOf(Date.now(), tz), tz);
-          const db = openStore(config.daemon.dataDir);
-          try {
-            data = availabilityForPeriod(db, config, period);
-          } finally {
-            db.close();
+    .option(
+      "--as-of <time>",
+      "figures up to this instant (default now; a month in progress is month-to-date)",
+    )
+    .action(
+      (o: ClientOptions & { month?: string; from?: string; to?: string; config?: string; asOf?: string }) =>
+        run(async () => {
+          let data: import("../ledger/availability.ts").AvailabilityReport;
+          const asOf = o.asOf ? time(o.asOf) : Date.now();
+          if (o.config) {
+            const config = loadConfigFile(o.config);
+            const tz = config.daemon.timezone;
+            const period =
+              o.from && o.to
+                ? { from: time(o.from), to: time(o.to) }
+                : monthPeriod(o.month ?? monthOf(asOf, tz), tz);
+            const db = openExistingStore(config.daemon.dataDir);
+            try {
+              data = availabilityForPeriod(db, config, period, { asOf });
+            } finally {
+              db.close();
+            }
+          } else {
+            const q =
+              o.from && o.to
+                ? `from=${time(o.from)}&to=${time(o.to)}`
+                : o.month
+                  ? `month=${encodeURIComponent(o.month)}`
+                  : `from=${monthPeriod(monthOf(asOf)).from}`;
+            data = (await call(o, "GET", `/api/v1/availability?${q}&asOf=${asOf}`)) as typeof data;
           }
-        } else {
-          const q =
-            o.from && o.to
-              ? `from=${time(o.from)}&to=${time(o.to)}`
-              : o.month
-                ? `month=${o.month}`
-                : `from=${monthPeriod(monthOf(Date.now())).from}`;
-          data = (await call(o, "GET", `/api/v1/availability?${q}`)) as typeof data;
-        }
-        const pct = (x: number | null) => (x === null ? "   n/a  " : `${x.toFixed(3).padStart(7)}%`);
-        print(o, data, () =>
-          [
-            `period ${iso(data.period.from)} → ${iso(data.period.to)}  policy ${data.policy.version}`,
-            `contract ${pct(data.contract.availability)}`,
-            ...Object.entries(data.sites).map(([k, v]) => `site   ${k.padEnd(16)} ${pct(v.availability)}`),
-            ...data.devices.map(
-              (d) =>
-                `device ${d.device.padEnd(16)} ${pct(d.availability)}  down ${Math.round(d.downMs / 60000)} min of ${Math.round(d.expectedMs / 60000)}`,
-            ),
-          ].join("\n"),
-        );
-      }),
+          const pct = (x: number | null) => (x === null ? "   n/a  " : `${x.toFixed(3).padStart(7)}%`);
+          print(o, data, () =>
+            [
+              `period ${iso(data.period.from)} → ${iso(data.period.to)}  as of ${iso(data.asOf)}  policy ${data.policy.version}`,
+              `contract ${pct(data.contract.availability)}`,
+              ...Object.entries(data.sites).map(([k, v]) => `site   ${k.padEnd(16)} ${pct(v.availability)}`),
+              ...data.devices.map(
+                (d) =>
+                  `device ${d.device.padEnd(16)} ${pct(d.availability)}  down ${Math.round(d.downMs / 60000)} min of ${Math.round(d.expectedMs / 60000)}`,
+              ),
+            ].join("\n"),
+          );
+        }),
     );
 }

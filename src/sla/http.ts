@@ -5,9 +5,10 @@
  *   GET  /api/v1/transitions?device=&from=&to=    the ledger: state changes (evidence)
  *   GET  /api/v1/sites                            service calendar: in service, last declaration
  *   POST /api/v1/sites/:site/deploy|standdown     declare the vehicle deployed / stood down
- *   GET  /api/v1/availability?month=YYYY-MM | from=&to=   (ISO or ms)  figures + evidence
+ *   GET  /api/v1/availability?month=YYYY-MM | from=&to=  [&asOf=]  figures + evidence, up to asOf
+ *                                                 (default now; a month in progress is month-to-date)
  *   GET  /api/v1/tickets?state=&level=&device=&site=&from=&to=
- *   GET  /api/v1/tickets/report?month=YYYY-MM     SLA verdicts of the month's tickets (now)
+ *   GET  /api/v1/tickets/report?month=YYYY-MM[&asOf=]  SLA verdicts and timeliness, as of asOf (default now)
  *   GET  /api/v1/tickets/:id                      ticket, clocks and audit trail
  *   POST /api/v1/tickets                          manual ticket (phone report, consultation)
  *   POST /api/v1/tickets/:id/:action              accept|arrive|clear|verify|reject|comment
@@ -25,12 +26,15 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Config } from "../config/schema.ts";
+import { isUsableToken } from "../config/sla-schema.ts";
 import type { Clock } from "../core/clock.ts";
+import { ConfigError, type ConfigIssue } from "../core/errors.ts";
 import type { HealthEngine } from "../health/engine.ts";
 import { availabilityForPeriod } from "../ledger/availability.ts";
 import { monthPeriod } from "../ledger/period.ts";
 import {
   addWindow,
+  firstRunAt,
   getWindow,
   setWindowStatus,
   transitionsBetween,
@@ -107,27 +111,46 @@ const listQuery = z.object({
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
-/** Resolves tokens once (secrets revealed here, kept as digests only). */
+/**
+ * Resolves tokens once at start (secrets revealed here, kept as digests only). A token whose variable
+ * or file is missing is left out (logged); one that is set but empty, blank or has whitespace is a
+ * config error: the daemon refuses to start rather than accept it.
+ */
 export function tokenTable(config: Config, log: Logger): { digest: Buffer; name: string; role: Role }[] {
   const out: { digest: Buffer; name: string; role: Role }[] = [];
-  for (const t of config.sla.api.tokens) {
+  const bad: ConfigIssue[] = [];
+  config.sla.api.tokens.forEach((t, i) => {
+    let value: string;
     try {
-      out.push({ digest: digest(t.token.reveal()), name: t.name, role: t.role });
+      value = t.token.reveal();
     } catch (err) {
       log.error(
         { token: t.name, source: t.token.describe(), reason: (err as Error).message },
         "API token unreadable: ignored",
       );
+      return;
     }
-  }
+    if (!isUsableToken(value))
+      bad.push({
+        path: `sla.api.tokens[${i}].token`,
+        message: `token ${t.name} (${t.token.describe()}) is empty or has blanks: set a token without whitespace`,
+      });
+    else out.push({ digest: digest(value), name: t.name, role: t.role });
+  });
+  if (bad.length > 0) throw new ConfigError("config", bad);
   return out;
 }
 
-/** The actor of a request's `Authorization: Bearer <token>`, or null (no header, unknown token). */
+/**
+ * The actor of a request's `Authorization: Bearer <token>`, or null (no header, unknown token). The
+ * token is taken exactly as sent: nothing is trimmed, and a blank one never matches.
+ */
 export function identifyBearer(tokens: ReturnType<typeof tokenTable>, req: FastifyRequest): Actor | null {
   const h = req.headers.authorization;
   if (!h?.startsWith("Bearer ")) return null;
-  const given = digest(h.slice(7).trim());
+  const presented = h.slice(7);
+  if (!isUsableToken(presented)) return null;
+  const given = digest(presented);
   let found: Actor | null = null;
   // Compare against every token, always, in constant time per comparison.
   for (const t of tokens) if (timingSafeEqual(given, t.digest)) found = { name: t.name, role: t.role };
@@ -155,7 +178,7 @@ export function reportAccess(
   };
 }
 
-const isLoopback = (ip: string) => ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
+export const isLoopback = (ip: string) => ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
 
 export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
   const { config, db, clock, health, tickets } = deps;
@@ -200,6 +223,44 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
     }
   };
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  /**
+   * Checks the times a request gives (ms since epoch, by name): none before the store's first run (less
+   * the clock skew) or
+   * (unless `future`) further in the future than the clock skew (400); unless `backdate` is false, one
+   * further in the past than `sla.api.backdateLimit` needs a supervisor (403). Answers the refusal
+   * and returns false.
+   */
+  const timesAllowed = (
+    reply: FastifyReply,
+    actor: Actor,
+    times: Record<string, number | undefined>,
+    { backdate = true, future = false } = {},
+  ): boolean => {
+    const now = clock.now();
+    const first = firstRunAt(db) ?? now;
+    const { backdateLimit, clockSkew } = config.sla.api;
+    for (const [name, ms] of Object.entries(times)) {
+      if (ms === undefined) continue;
+      // The skew also tolerates a time a little before the first run (a form's minute-rounded now).
+      if (ms < first - clockSkew) {
+        reply.code(400).send({
+          error: `${name} ${iso(ms)}: before the store's first run (${iso(first)}); nothing was recorded then`,
+        });
+        return false;
+      }
+      if (!future && ms > now + clockSkew) {
+        reply.code(400).send({ error: `${name} ${iso(ms)}: in the future (now ${iso(now)})` });
+        return false;
+      }
+      if (backdate && ms < now - backdateLimit && actor.role !== "supervisor") {
+        reply.code(403).send({
+          error: `${name} ${iso(ms)}: more than ${Math.round(backdateLimit / 60_000)} min in the past needs the bureau's (supervisor's) token`,
+        });
+        return false;
+      }
+    }
+    return true;
+  };
 
   return async (app) => {
     app.get("/api/v1/states", async (req, reply) => {
@@ -236,6 +297,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         if (!site) return reply.code(404).send({ error: `no site ${req.params.site}` });
         if (site.calendar !== "deployed")
           return reply.code(409).send({ error: `site ${site.id} is always in service (calendar: always)` });
+        if (!timesAllowed(reply, actor, { at: body.at })) return;
         const at = body.at !== undefined ? Math.min(body.at, clock.now()) : undefined;
         return health.declareSite(req.params.site, action === "deploy", actor.name, body.note, at);
       });
@@ -252,7 +314,13 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         return { from: from.data, to: to.data };
       });
       if (!period || reply.sent) return;
-      return handle(reply, () => availabilityForPeriod(db, config, period as { from: number; to: number }));
+      const asOf = time.safeParse(q.asOf ?? clock.now());
+      if (!asOf.success) return reply.code(400).send({ error: "asOf= is a time (ISO or ms)" });
+      return handle(reply, () =>
+        availabilityForPeriod(db, config, period as { from: number; to: number }, {
+          asOf: Math.min(asOf.data, clock.now()),
+        }),
+      );
     });
 
     app.get<{ Querystring: Record<string, string> }>("/api/v1/tickets", async (req, reply) => {
@@ -265,8 +333,12 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
       if (!canRead(req, reply)) return;
       const month = req.query.month;
       if (!month) return reply.code(400).send({ error: "give month=YYYY-MM" });
+      const asOf = time.safeParse(req.query.asOf ?? clock.now());
+      if (!asOf.success) return reply.code(400).send({ error: "asOf= is a time (ISO or ms)" });
       return handle(reply, () =>
-        ticketsForPeriod(db, config, monthPeriod(month, config.daemon.timezone), { at: clock.now() }),
+        ticketsForPeriod(db, config, monthPeriod(month, config.daemon.timezone), {
+          at: Math.min(asOf.data, clock.now()),
+        }),
       );
     });
     app.get<{ Params: { id: string } }>("/api/v1/tickets/:id", async (req, reply) => {
@@ -280,6 +352,12 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
       if (!actor) return;
       const body = parse(openBody, req.body, reply);
       if (!body) return;
+      // When the fault began is often hours before the call (no backdating rule); when it was
+      // reported starts the clocks, so an earlier one than the limit needs the bureau.
+      if (!timesAllowed(reply, actor, { reportedAt: body.reportedAt })) return;
+      if (!timesAllowed(reply, actor, { faultStart: body.faultStart }, { backdate: false })) return;
+      if (body.faultStart !== undefined && body.faultStart > (body.reportedAt ?? clock.now()))
+        return reply.code(400).send({ error: "faultStart: after the fault was reported" });
       return handle(reply, () => {
         const t = tickets.openManual(body, actor);
         reply.code(201);
@@ -307,6 +385,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         if (!actor) return;
         const body = parse(actBody, req.body ?? {}, reply);
         if (!body) return;
+        if (!timesAllowed(reply, actor, { repairedAt: body.repairedAt }, { backdate: false })) return;
         return handle(reply, () => tickets.view(tickets.act(Number(req.params.id), action, actor, body)));
       },
     );
@@ -335,6 +414,10 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
         ...body.sites.filter((s) => !config.sites.some((x) => x.id === s)),
       ];
       if (unknown.length) return reply.code(400).send({ error: `unknown ids: ${unknown.join(", ")}` });
+      // Windows are planned ahead, and approved by the bureau: only their start is bounded here.
+      if (!timesAllowed(reply, actor, { startsAt: body.startsAt }, { backdate: false, future: true })) return;
+      if (!(body.endsAt > body.startsAt))
+        return reply.code(400).send({ error: "endsAt: a window ends after it starts" });
       return handle(reply, () => {
         const w = addWindow(db, {
           kind: body.kind,

@@ -16,7 +16,7 @@ import type { Clock, TimerHandle } from "../core/clock.ts";
 import type { PollOutcome } from "../core/outcome.ts";
 import type { Driver } from "../core/types.ts";
 import { HealthEngine } from "../health/engine.ts";
-import { runEnd } from "../ledger/store.ts";
+import { previousRunEnd } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import { TicketEngine } from "../tickets/engine.ts";
 import { slaRoutes } from "./http.ts";
@@ -79,14 +79,4 @@ export function startSla(options: {
       timer?.cancel();
     },
   };
-}
-
-/** The end of the run before the current one (the daemon inserts its own row first). */
-function previousRunEnd(db: Db): number | null {
-  const rows = db
-    .prepare("SELECT started_at, heartbeat_at, stopped_at FROM daemon_runs ORDER BY id DESC LIMIT 2")
-    .raw()
-    .all() as [number, number, number | null][];
-  const [current, prev] = rows;
-  return prev && current ? runEnd(db, prev, current[0]) : null;
 }

@@ -126,7 +126,7 @@ export function registerSlaMetrics(deps: {
         });
         cached = {
           at: now,
-          values: report.devices.flatMap((d) =>
+          values: [...report.devices, ...report.providers].flatMap((d) =>
             d.availability === null ? [] : [{ device: d.device, site: d.site, ratio: d.availability / 100 }],
           ),
         };

@@ -3,8 +3,8 @@
  * a restart: daemon runs, device state transitions, tickets, the outbox. Schema changes are
  * migrations appended to src/store/migrations.ts, applied in order at open, each in a transaction.
  */
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { migrations } from "./migrations.ts";
 
@@ -20,6 +20,44 @@ export function openStore(dataDir: string, file = "emcomm.db"): Db {
   db.pragma("busy_timeout = 5000");
   migrate(db);
   return db;
+}
+
+/** A store that a read command cannot use (missing, empty, not an emcomm store); names its path. */
+export class StoreMissingError extends Error {
+  override name = "StoreMissingError";
+}
+
+/**
+ * Opens the store for a command that reads it (reports, availability, outbox status): unlike
+ * openStore it never creates one, so a mistyped data directory (or a relative one run from another
+ * directory) is an error naming the path it looked at, not an empty store with perfect figures.
+ * Pending migrations of an existing store are applied, as the daemon would.
+ */
+export function openExistingStore(dataDir: string, file = "emcomm.db"): Db {
+  const path = resolve(dataDir, file);
+  if (!existsSync(path))
+    throw new StoreMissingError(
+      `no store at ${path}: check --data-dir or the config's daemon.dataDir (a read never creates a store)`,
+    );
+  let db: Db | undefined;
+  try {
+    db = new Database(path, { fileMustExist: true });
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version === 0)
+      throw new StoreMissingError(`${path} is empty or not an emcomm store (no migration applied)`);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    migrate(db);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (err instanceof StoreMissingError) throw err;
+    throw new StoreMissingError(`${path}: not a usable emcomm store (${(err as Error).message})`, {
+      cause: err,
+    });
+  }
 }
 
 /**

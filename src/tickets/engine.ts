@@ -16,6 +16,7 @@ import type { DeviceHealth } from "../health/engine.ts";
 import type { Transition } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import { type ClockName, type ClockStatus, clockNames, ticketClocks } from "./clocks.ts";
+import { isRepeat } from "./repeats.ts";
 import {
   appendEvent,
   getTicket,
@@ -131,8 +132,7 @@ export class TicketEngine {
       const level: FaultLevel = this.sla.devices[t.device]?.level ?? device.criticality;
       const previous = lastRepaired(this.db, t.device, code);
       const lastRepair = previous ? (previous.repairedAt ?? previous.clearedAt ?? previous.closedAt) : null;
-      const repeatOf =
-        previous && lastRepair !== null && t.at - lastRepair <= this.sla.repeatWindow ? previous.id : null;
+      const repeatOf = previous && isRepeat(lastRepair, t.at, this.sla.repeatWindow) ? previous.id : null;
       this.create(
         {
           device: t.device,

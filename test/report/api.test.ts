@@ -40,6 +40,24 @@ async function app() {
 }
 
 describe("report API", () => {
+  it("computes as of ?asOf= (mid-month: up to it, never extrapolated); a bad instant or month is a 400", async () => {
+    const { a, db } = await app();
+    try {
+      const mid = at(20, 12);
+      const r = await a.inject(`/api/v1/reports/2026-11.json?asOf=${new Date(mid).toISOString()}`);
+      expect(r.statusCode).toBe(200);
+      const sheet = r.json();
+      expect(sheet.cutoff).toBe(mid);
+      const full = (await a.inject("/api/v1/reports/2026-11.json")).json();
+      expect(sheet.availability.contract.expectedMs).toBeLessThan(full.availability.contract.expectedMs);
+      expect((await a.inject("/api/v1/reports/2026-11.json?asOf=soon")).statusCode).toBe(400);
+      expect((await a.inject("/api/v1/reports/2026-13.json")).statusCode).toBe(400);
+    } finally {
+      await a.close();
+      db.close();
+    }
+  });
+
   it("serves every format; inputs and freeze need authorization; frozen months are served frozen", async () => {
     const { a, db } = await app();
     const put = (body: unknown, auth = "Bearer ok") =>
@@ -147,6 +165,38 @@ describe("monthly schedule", () => {
     expect(readdirSync(join(outDir, "2026-11")).sort()).toContain("2026-11.xlsx");
     // No inputs entered: basic management 20 + timeliness 4 + availability 14 + repeats 12 + 10 + 10.
     expect(getFrozen(db, "2026-11")?.sheet.totals.performance).toBe(70);
+  });
+
+  it("under the started rule, a frozen month with pending tickets gets a new revision once they settle", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), "emcomm-report-"));
+    dirs.push(outDir);
+    const db = openStore(":memory:");
+    const started = reportConfig({
+      fee: { contractTotal: 1_000_000 },
+      timeliness: { attribution: "started" },
+    });
+    const run = async (now: number) => {
+      const r = scheduleMonthlyReports({
+        source: new MemoryReportSource(november()),
+        config: started,
+        clock: new FakeClock(now),
+        log: pino({ level: "silent" }),
+        outDir,
+        db,
+      });
+      await r.runNow();
+      await r.stop();
+    };
+    await run(at(1, 2, 30, 12)); // Dec 1 02:30: T6 (started Nov 30 20:00, due Dec 1 04:00) is pending
+    expect(getFrozen(db, "2026-11")?.sheet.timeliness).toMatchObject({ pending: 1, late: 2 });
+    await run(Date.UTC(2026, 11, 31, 18, 30)); // Jan 1 02:30: December reported, November revised
+    const revised = getFrozen(db, "2026-11")!;
+    expect(revised.revision).toBe(2);
+    expect(revised.reason).toMatch(/started attribution\): T6$/);
+    expect(revised.sheet.timeliness).toMatchObject({ pending: 0, late: 3 });
+    // Nothing left pending: a later run changes nothing.
+    await run(Date.UTC(2027, 0, 31, 18, 30));
+    expect(getFrozen(db, "2026-11")!.revision).toBe(2);
   });
 
   it("rejects an invalid cron expression", () => {

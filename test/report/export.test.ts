@@ -79,4 +79,16 @@ describe("exports", () => {
     expect(html).toContain("<strong>57</strong>");
     expect(html).not.toMatch(/<script/i);
   });
+
+  it("ticket text is escaped, never raw HTML, in Markdown and HTML", () => {
+    const evil = "<img src=x onerror=alert(1)> & <script>alert(2)</script>";
+    const tainted = {
+      ...sheet,
+      faults: sheet.faults.map((f) => ({ ...f, symptom: evil, cause: evil, handling: evil, lessons: evil })),
+    };
+    for (const out of [renderMarkdown(tainted), renderHtml(tainted)]) {
+      expect(out).not.toMatch(/<img|<script/i);
+      expect(out).toContain("&lt;img src=x onerror=alert(1)&gt; &amp; &lt;script&gt;");
+    }
+  });
 });

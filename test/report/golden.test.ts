@@ -135,11 +135,16 @@ describe("golden November 2026", () => {
   });
 
   it("the started attribution moves T7 to October and counts the pending T6 only if told", async () => {
-    const s = await sheetFor({ timeliness: { attribution: "started" } });
+    const monthEnd = at(1, 0, 0, 12);
+    const s = await sheetFor({ timeliness: { attribution: "started" } }, monthEnd);
     // T1 T2 T3 T5 on time, T4 T8 late, T6 pending excluded, T7 started in October.
-    expect(s.timeliness).toMatchObject({ onTime: 4, late: 2, due: 6 });
-    const s2 = await sheetFor({ timeliness: { attribution: "started", openNotDue: "on-time" } });
+    expect(s.timeliness).toMatchObject({ onTime: 4, late: 2, due: 6, pending: 1 });
+    const s2 = await sheetFor({ timeliness: { attribution: "started", openNotDue: "on-time" } }, monthEnd);
     expect(s2.timeliness).toMatchObject({ onTime: 5, late: 2, due: 7 });
+    // Later, T6 has passed its deadline unrepaired: November counts it late, it is not lost.
+    const later = await sheetFor({ timeliness: { attribution: "started" } });
+    expect(later.timeliness).toMatchObject({ onTime: 4, late: 3, due: 7, pending: 0 });
+    expect(later.faults.find((f) => f.id === "T6")?.timeliness).toBe("late");
   });
 
   it("a report made mid-month sees only what happened so far", async () => {
@@ -147,6 +152,41 @@ describe("golden November 2026", () => {
     const s = await sheetFor({}, at(15, 12));
     expect(s.cutoff).toBe(at(15, 12));
     expect(s.timeliness).toMatchObject({ onTime: 3, late: 1, due: 4 });
+  });
+});
+
+describe("a third party's device", () => {
+  it("is shown apart as the provider's availability and never raises the contractor's figure", async () => {
+    const data = november();
+    data.devices.push({
+      id: "sat-service",
+      name: { zh: "卫星服务", en: "Satellite service" },
+      site: "vsat-fixed",
+      system: "vsat-fixed",
+      kind: "satellite-service",
+      criticality: "major",
+      thirdParty: true,
+    });
+    data.changes.push(
+      { deviceId: "sat-service", at: at(1), state: "up", cause: "first poll" },
+      { deviceId: "sat-service", at: at(16), state: "down", cause: "provider outage" },
+      { deviceId: "sat-service", at: at(16, 6), state: "up", cause: "restored" },
+    );
+    const config = reportConfig({});
+    const clock = new FakeClock(at(2, 3, 0, 12));
+    const without = (
+      await buildReport("2026-11", { source: new MemoryReportSource(november()), config, clock })
+    ).sheet;
+    const { sheet } = await buildReport("2026-11", { source: new MemoryReportSource(data), config, clock });
+    expect(sheet.availability.devices.map((d) => d.deviceId)).not.toContain("sat-service");
+    expect(sheet.availability.contract).toEqual(without.availability.contract);
+    expect(sheet.availability.sites).toEqual(without.availability.sites);
+    expect(sheet.availability.providers).toEqual([
+      expect.objectContaining({ deviceId: "sat-service", downtimeMs: 6 * H, expectedMs: 720 * H }),
+    ]);
+    expect(sheet.evidence["sat-service"]).toEqual([
+      expect.objectContaining({ state: "down", start: at(16), end: at(16, 6), cause: "provider outage" }),
+    ]);
   });
 });
 
@@ -207,8 +247,8 @@ describe("derived repeat faults", () => {
     );
     const run = async (days: number) => {
       const { sheet } = await buildReport("2026-11", {
-        source: new MemoryReportSource(data),
-        config: reportConfig({ repeats: { deriveWindowMs: days * 24 * H } }),
+        source: new MemoryReportSource({ ...data, repeatWindowMs: days * 24 * H }),
+        config: reportConfig({}),
         clock: new FakeClock(at(2, 3, 0, 12)),
       });
       expect(sheet.faults.map((f) => f.id)).not.toContain("T0"); // evidence only, not a fault of November

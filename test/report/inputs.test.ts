@@ -2,8 +2,8 @@
  * Manual inputs: strict validation with errors that name the field; nothing half-accepted.
  */
 import { describe, expect, it } from "vitest";
+import { PeriodError, parsePeriod } from "../../src/ledger/period.ts";
 import { InputError, parseInputsFile, parseManualInputs } from "../../src/report/inputs.ts";
-import { PeriodError, parsePeriod } from "../../src/report/period.ts";
 import { reportConfigSchema } from "../../src/report/policy.ts";
 
 const problems = (f: () => unknown) => {
@@ -94,5 +94,18 @@ describe("example files", () => {
     expect(example).toEqual(reportConfigSchema.parse({}));
     const inputs = parseManualInputs(parse(readFileSync("config/report-inputs.example.yaml", "utf8")));
     expect(inputs.period).toBe("2026-11");
+  });
+
+  it("the old keys of the contract figure and the repeat window name the one setting that replaced them", () => {
+    const r = reportConfigSchema.safeParse({
+      availability: { contractFigure: "mean" },
+      repeats: { deriveWindowMs: 0 },
+    });
+    expect(r.success).toBe(false);
+    const issues = r.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    expect(issues).toEqual([
+      expect.stringMatching(/^availability\.contractFigure: .*sla\.policies\[\]\.aggregate/),
+      expect.stringMatching(/^repeats\.deriveWindowMs: .*sla\.repeatWindow/),
+    ]);
   });
 });

@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parsePeriod } from "../../src/ledger/period.ts";
 import { emptyInputs, type ManualInputs } from "../../src/report/inputs.ts";
-import { parsePeriod } from "../../src/report/period.ts";
 import { fractionRules, type ReportConfig, reportConfig } from "../../src/report/policy.ts";
 import { computeScoreSheet, feeAmount, type MonthData, type ScoreSheet } from "../../src/report/score.ts";
 import type { DeviceAvailability, TicketRecord } from "../../src/report/source.ts";

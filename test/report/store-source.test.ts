@@ -10,11 +10,12 @@
  * is reported and its clocks start (major: respond 10 min, on site 1 h, repair 4 h; general: 10 min,
  * 2 h, 8 h).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
+import Fastify from "fastify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
@@ -30,6 +31,7 @@ import { getFrozen } from "../../src/report/freeze.ts";
 import type { ReportSource } from "../../src/report/source.ts";
 import { storeReportSource } from "../../src/report/store-source.ts";
 import { reportConfigOf, startReports } from "../../src/report/wire.ts";
+import { slaRoutes } from "../../src/sla/http.ts";
 import { openStore } from "../../src/store/db.ts";
 import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
 import { ticketsForPeriod } from "../../src/tickets/report.ts";
@@ -159,7 +161,7 @@ describe("the report over issue 5's store, one November", () => {
     expect(windows.map((w) => [w.start, w.end, w.deviceIds, w.approvedBy])).toEqual([
       [at(15, "02:00"), at(15, "04:00"), ["core-switch"], supervisor.name],
     ]);
-    expect(source.meta()).toEqual({ policyVersion: "2026.1" });
+    expect(source.meta()).toEqual({ policyVersion: "2026.1", aggregate: "time-weighted" });
     // Tickets of October's window: none (all started in November).
     expect(await source.tickets({ start: period.from - 30 * 24 * 60 * MIN, end: period.from })).toEqual([]);
   });
@@ -220,30 +222,141 @@ describe("the report over issue 5's store, one November", () => {
     expect(line("repeat-faults").score).toBe(12);
   });
 
-  // The CLI reads the wall clock: November must have started (it has, on any machine running this now).
-  it.skipIf(Date.now() < period.from)(
-    "emcomm report --config <daemon config> reads the same figures from the store",
-    async () => {
-      const file = join(h.dir, "emcomm.yaml");
-      writeFileSync(file, JSON.stringify({ ...inventory, daemon: { dataDir: h.dir } }));
-      const program = new Command().exitOverride();
-      registerReportCommand(program);
-      const out: string[] = [];
-      const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-        out.push(String(chunk));
-        return true;
-      });
-      const exitCode = process.exitCode;
+  it("the sheet, the ledger and the ticket report agree as of any instant, mid-month and after", async () => {
+    const config = reportConfigOf(h.config);
+    for (const asOf of [
+      at(2, "11:00"),
+      at(5, "12:00"),
+      at(8, "09:30"),
+      at(20, "13:15"),
+      period.to + 3_600_000,
+    ]) {
+      const { sheet } = await buildReport("2026-11", { source, config, clock: h.clock, asOf });
+      const ledger = availabilityForPeriod(h.db, h.config, period, { asOf });
+      const tickets = ticketsForPeriod(h.db, h.config, period, { at: asOf });
+      const when = new Date(asOf).toISOString();
+      expect(sheet.cutoff, when).toBe(Math.min(asOf, period.to));
+      expect(ledger.asOf, when).toBe(Math.min(asOf, period.to));
+      expect([sheet.availability.contract.expectedMs, sheet.availability.contract.downtimeMs], when).toEqual([
+        ledger.contract.expectedMs,
+        ledger.contract.downMs,
+      ]);
+      const settled = tickets.timeliness.bySettlementMonth;
+      expect([sheet.timeliness.onTime, sheet.timeliness.late, sheet.timeliness.pending], when).toEqual([
+        settled.met,
+        settled.breached,
+        settled.pending,
+      ]);
+      // The HTTP API answers the same, as of the same instant.
+      if (asOf > h.clock.now()) continue;
+      const api = Fastify();
+      await api.register(
+        slaRoutes({
+          config: h.config,
+          db: h.db,
+          clock: h.clock,
+          log: h.log,
+          health: h.health,
+          tickets: h.tickets,
+        }),
+      );
       try {
-        await program.parseAsync(["node", "emcomm", "report", "--period", "2026-11", "--config", file]);
-        expect(process.exitCode ?? 0).toBe(0);
+        const av = (await api.inject(`/api/v1/availability?month=2026-11&asOf=${asOf}`)).json();
+        expect([av.asOf, av.contract.expectedMs, av.contract.downMs], when).toEqual([
+          ledger.asOf,
+          ledger.contract.expectedMs,
+          ledger.contract.downMs,
+        ]);
+        const tr = (await api.inject(`/api/v1/tickets/report?month=2026-11&asOf=${asOf}`)).json();
+        expect(tr.timeliness.bySettlementMonth, when).toEqual(settled);
       } finally {
-        write.mockRestore();
-        process.exitCode = exitCode;
+        await api.close();
       }
-      expect(out.join("")).toMatch(/repair timeliness 75% \(3\/4\), availability 99\.77%, repeat faults 1,/);
-    },
-  );
+    }
+  });
+
+  /** Runs `emcomm report …` in this process; stdout and stderr captured. */
+  async function report(...args: string[]) {
+    const program = new Command().exitOverride();
+    registerReportCommand(program);
+    const out: string[] = [];
+    const err: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const writeErr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      err.push(String(chunk));
+      return true;
+    });
+    const exitCode = process.exitCode;
+    try {
+      await program.parseAsync(["node", "emcomm", "report", ...args]);
+      return { code: process.exitCode ?? 0, out: out.join(""), err: err.join("") };
+    } finally {
+      write.mockRestore();
+      writeErr.mockRestore();
+      process.exitCode = exitCode;
+    }
+  }
+
+  // The CLI is given the instant (--as-of): the same result whatever today's date.
+  it("emcomm report --config <daemon config> reads the same figures from the store", async () => {
+    const file = join(h.dir, "emcomm.yaml");
+    writeFileSync(file, JSON.stringify({ ...inventory, daemon: { dataDir: h.dir } }));
+    const asOf = new Date(period.to + 3_600_000).toISOString();
+    const r = await report("--period", "2026-11", "--config", file, "--as-of", asOf);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(
+      /repair timeliness 75% \(3\/4, 0 pending\), availability 99\.77%, repeat faults 1,/,
+    );
+    expect(r.out).toMatch(/fee not computed \(no contract total configured\)/);
+
+    // --json: the whole sheet on stdout, the same figures.
+    const j = await report("--period", "2026-11", "--config", file, "--as-of", asOf, "--json");
+    expect(j.code, j.err).toBe(0);
+    const { sheet } = JSON.parse(j.out);
+    expect(sheet.timeliness).toMatchObject({ onTime: 3, due: 4 });
+    expect(sheet.availability.contract.percent).toBe(99.77);
+
+    // Mid-month: figures up to the as-of instant, never stretched to the month's end.
+    const mid = await report(
+      "--period",
+      "2026-11",
+      "--config",
+      file,
+      "--as-of",
+      new Date(at(10, "12:00")).toISOString(),
+      "--json",
+    );
+    expect(mid.code, mid.err).toBe(0);
+    const partial = JSON.parse(mid.out).sheet;
+    expect(partial.cutoff).toBe(at(10, "12:00"));
+    const ledger = availabilityForPeriod(h.db, h.config, period, { asOf: at(10, "12:00") });
+    expect(partial.availability.contract.downtimeMs).toBe(ledger.contract.downMs);
+    expect(partial.availability.contract.expectedMs).toBe(ledger.contract.expectedMs);
+    expect(mid.err).toMatch(/period in progress: provisional/);
+  });
+
+  it("a wrong data directory is an error naming the path, and creates nothing", async () => {
+    const missing = join(h.dir, "no-such-dir");
+    const file = join(h.dir, "wrong.yaml");
+    writeFileSync(file, JSON.stringify({ ...inventory, daemon: { dataDir: missing } }));
+    const r = await report("--period", "2026-11", "--config", file);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(join(missing, "emcomm.db"));
+    expect(existsSync(missing)).toBe(false);
+    // An empty file where the store should be is not a store either.
+    const empty = join(h.dir, "empty");
+    mkdirSync(empty);
+    writeFileSync(join(empty, "emcomm.db"), "");
+    const e = await report("--period", "2026-11", "--config", file, "--data-dir", empty);
+    expect(e.code).toBe(1);
+    expect(e.err).toMatch(/empty or not an emcomm store/);
+    const v = await report("--period", "2026-11", "--verify", "--data-dir", missing);
+    expect(v.code).toBe(1);
+    expect(existsSync(missing)).toBe(false);
+  });
 });
 
 describe("the report API on a started daemon", () => {

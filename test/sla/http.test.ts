@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { startDaemon } from "../../src/daemon.ts";
+import { deployments } from "../../src/ledger/store.ts";
 import { slaRoutes } from "../../src/sla/http.ts";
+import { listTickets } from "../../src/tickets/store.ts";
 import { at, Harness, MIN, tcpDevice } from "./harness.ts";
 
 const tokens = {
@@ -259,6 +261,11 @@ describe("SLA HTTP API", () => {
     });
     expect(avail.statusCode).toBe(200);
     expect(avail.json().devices[0]).toMatchObject({ device: "core-switch" });
+    for (const url of ["/api/v1/availability?month=2026-13", "/api/v1/tickets/report?month=2026-13"]) {
+      const bad = await app.inject({ method: "GET", url, headers: auth("viewer") });
+      expect(bad.statusCode, url).toBe(400);
+      expect(bad.json().error).toMatch(/month 13 does not exist/);
+    }
     const states = (
       await app.inject({ method: "GET", url: "/api/v1/states", headers: auth("viewer") })
     ).json();
@@ -268,6 +275,54 @@ describe("SLA HTTP API", () => {
       state: "down",
       since: new Date(at(1, "10:00")).toISOString(),
     });
+  });
+  it("validates given times: out of range is a 400, backdating beyond the limit needs the bureau, nothing changes", async () => {
+    const now = at(20, "12:00");
+    h.clock.set(now);
+    const deploymentsBefore = deployments(h.db).length;
+    const ticketsBefore = listTickets(h.db, {}).length;
+    const post = (url: string, who: keyof typeof tokens, payload: object) =>
+      app.inject({ method: "POST", url, headers: auth(who), payload });
+
+    // An engineer cannot erase measured downtime by standing a site down three hours ago.
+    const backdated = await post("/api/v1/sites/vehicle/standdown", "engineer", { at: now - 3 * 60 * MIN });
+    expect(backdated.statusCode).toBe(403);
+    expect(backdated.json().error).toMatch(/more than 15 min in the past needs the bureau/);
+    for (const [payload, pattern] of [
+      [{ at: 0 }, /before the store's first run/],
+      [{ at: -8.64e15 }, /before the store's first run/],
+      [{ at: now + 24 * 60 * MIN }, /in the future/],
+    ] as const) {
+      const r = await post("/api/v1/sites/vehicle/standdown", "supervisor", payload);
+      expect(r.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(r.json().error).toMatch(pattern);
+    }
+    for (const payload of [
+      { level: "general", symptom: "phone", reportedAt: 0 },
+      { level: "general", symptom: "phone", faultStart: -8.64e15 },
+      { level: "general", symptom: "phone", reportedAt: now + 24 * 60 * MIN },
+      { level: "general", symptom: "phone", reportedAt: now - 5 * MIN, faultStart: now },
+    ]) {
+      const r = await post("/api/v1/tickets", "supervisor", payload);
+      expect(r.statusCode, JSON.stringify(payload)).toBe(400);
+    }
+    expect(
+      (
+        await post("/api/v1/tickets", "engineer", {
+          level: "general",
+          symptom: "phone",
+          reportedAt: now - 60 * MIN,
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(deployments(h.db)).toHaveLength(deploymentsBefore);
+    expect(listTickets(h.db, {})).toHaveLength(ticketsBefore);
+
+    // Within the limit an engineer may; beyond it the bureau may, and both times are kept.
+    const recent = await post("/api/v1/sites/vehicle/standdown", "engineer", { at: now - 5 * MIN });
+    expect(recent.statusCode).toBe(200);
+    const bureau = await post("/api/v1/sites/vehicle/deploy", "supervisor", { at: now - 2 * MIN });
+    expect(bureau.json()).toMatchObject({ at: now - 2 * MIN, recordedAt: now, who: "wang.bureau" });
   });
 });
 

@@ -167,5 +167,5 @@ describe("kill -9 in the middle of an open ticket", () => {
     } finally {
       db.close();
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -375,6 +375,11 @@ describe("periods and policies", () => {
     expect(monthOf(Date.UTC(2026, 9, 31, 15, 59, 59))).toBe("2026-10");
   });
 
+  it("parses months strictly: a month that does not exist is an error, never the next year's", () => {
+    for (const bad of ["2026-13", "2026-00", "2026-1", "2026", "26-11", "2026-11-01"])
+      expect(() => monthPeriod(bad), bad).toThrow(RangeError);
+  });
+
   it("uses the policy in force at the period's start, so old months recompute unchanged", () => {
     const p = (version: string, from: string) => pol({ version, from });
     const policies = [p("2026.1", "2026-01-01"), p("2026.2", "2026-12-01")];
