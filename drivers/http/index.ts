@@ -7,6 +7,7 @@
 import { PollError } from "../../src/core/errors.ts";
 import type { PolledDriver, Sample } from "../../src/core/types.ts";
 import { defineDriver } from "../registry.ts";
+import { BlockSupport } from "../shared/blocks.ts";
 import { BLOCK_SUPPORTED } from "../shared/model.ts";
 import { createHttpClient, type HttpClient, httpStatusOf } from "./client.ts";
 import { extractSamples, parseBody } from "./extract.ts";
@@ -32,8 +33,7 @@ export const httpDriver = defineDriver({
         ? { username: auth.username, password: () => auth.password.reveal() }
         : undefined;
     const blocks = profile.endpoints.map((e) => e.block ?? e.path);
-    /** Blocks already logged as unsupported (logged once, again only after they answer). */
-    const unsupported = new Set<string>();
+    const support = new BlockSupport(device.id, ctx.log);
     return {
       shape: "polled",
       metrics: [...profile.metrics, BLOCK_SUPPORTED],
@@ -60,20 +60,7 @@ export const httpDriver = defineDriver({
               }
               samples.push(...extractSamples(parseBody(text, endpoint.format, context), endpoint, context));
             }
-            // Not one endpoint there: the device is not what the profile says.
-            if (missing.size === blocks.length) throw missing.values().next().value!;
-            for (const block of blocks) {
-              const gone = missing.get(block);
-              if (gone && !unsupported.has(block))
-                ctx.log.warn(
-                  { device: device.id, block, err: gone.message },
-                  "profile block unsupported by the device",
-                );
-              if (gone) unsupported.add(block);
-              else if (unsupported.delete(block))
-                ctx.log.info({ device: device.id, block }, "profile block answered again");
-              samples.push({ metric: BLOCK_SUPPORTED.name, value: gone ? 0 : 1, labels: { block } });
-            }
+            samples.push(...support.samples(blocks, missing));
             return samples;
           } catch (err) {
             // A kept HiLink session may have expired on the device: start a new one, once.

@@ -7,6 +7,7 @@
 import { PollError } from "../../src/core/errors.ts";
 import type { PolledDriver, Sample } from "../../src/core/types.ts";
 import { defineDriver } from "../registry.ts";
+import { BlockSupport } from "../shared/blocks.ts";
 import { BLOCK_SUPPORTED } from "../shared/model.ts";
 import { ModbusBus } from "./bus.ts";
 import { decodeRead, deriveFlags } from "./decode.ts";
@@ -60,8 +61,7 @@ export const modbusDriver = defineDriver({
     };
     const timeout = Math.min(o.requestTimeout, device.timeoutMs);
     const blocks = [...new Set(reads.filter((r) => !r.optional).map((r) => r.block))];
-    /** Blocks already logged as unsupported (logged once, again only after they answer). */
-    const unsupported = new Set<string>();
+    const support = new BlockSupport(device.id, ctx.log);
     return {
       shape: "polled",
       metrics: [...profile.metrics, BLOCK_SUPPORTED],
@@ -92,20 +92,7 @@ export const modbusDriver = defineDriver({
           }
           samples.push(...decodeRead(read, data, profile.sentinels, context));
         }
-        // Not one block answered: the device is not what the profile says (wrong unit or model).
-        if (blocks.length > 0 && missing.size === blocks.length) throw missing.values().next().value!;
-        for (const block of blocks) {
-          const gone = missing.get(block);
-          if (gone && !unsupported.has(block))
-            ctx.log.warn(
-              { device: device.id, block, err: gone.message },
-              "profile block unsupported by the device",
-            );
-          if (gone) unsupported.add(block);
-          else if (unsupported.delete(block))
-            ctx.log.info({ device: device.id, block }, "profile block answered again");
-          samples.push({ metric: BLOCK_SUPPORTED.name, value: gone ? 0 : 1, labels: { block } });
-        }
+        samples.push(...support.samples(blocks, missing));
         // Samples of a block cut short are kept; flags derive from what was read.
         samples.push(...deriveFlags(profile.derived, samples));
         return samples;
