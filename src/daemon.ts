@@ -249,12 +249,10 @@ function buildDriver(
 function recordRunStart(db: Db, clock: Clock, config: Config): number {
   const digest = createHash("sha256").update(JSON.stringify(config)).digest("hex");
   const now = clock.now();
-  const row = db
-    .prepare(
-      "INSERT INTO daemon_runs (started_at, heartbeat_at, version, config_digest) VALUES (?, ?, ?, ?) RETURNING id",
-    )
-    .get(now, now, VERSION, digest) as { id: number };
-  return row.id;
+  const { lastInsertRowid } = db
+    .prepare("INSERT INTO daemon_runs (started_at, heartbeat_at, version, config_digest) VALUES (?, ?, ?, ?)")
+    .run(now, now, VERSION, digest);
+  return Number(lastInsertRowid);
 }
 
 /** Logs at info only when a device changes between up and down; each poll at debug. */

@@ -345,9 +345,10 @@ export class Outbox implements BacklogSource {
       if (this.bytes + this.deliveredBytes > max) this.purge();
       let dropped = 0;
       while (this.bytes > max) {
-        const row = this.stmts.dropOldest.get(this.sink, this.acked, firstId) as
-          | { points: number; bytes: number }
-          | undefined;
+        const [row] = this.stmts.dropOldest.all(this.sink, this.acked, firstId) as {
+          points: number;
+          bytes: number;
+        }[];
         if (!row) break;
         this.points -= row.points;
         this.bytes -= row.bytes;
