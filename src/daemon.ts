@@ -93,7 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe("health", (o) => sla.observe(o));
   const sinks = startSinks({
     config: config.sinks,
-    dataDir: config.daemon.dataDir,
+    db,
     clock,
     log,
     registry: metrics.registry,

@@ -43,6 +43,8 @@ export interface OutboxOptions {
    * durable() resolves once the entries are fsynced. 0: every group commit is fsynced.
    */
   syncInterval?: number;
+  /** Bytes held in memory while commits fail (default: maxBacklogBytes, at most 64 MiB). */
+  maxHeldBytes?: number;
   clock: Clock;
   log: Logger;
   metrics?: SinkMetrics;
@@ -101,6 +103,8 @@ export class Outbox implements BacklogSource {
   private readonly onFull: OnFull;
   private overBudget: { since: number; dropped: number } | undefined;
   private listeners: (() => void)[] = [];
+  /** Set while commits fail: since when, how many attempts, the pending retry. */
+  private failing: { since: number; attempts: number; retry: { cancel(): void } | undefined } | undefined;
   private readonly stmts;
 
   constructor(
@@ -190,22 +194,17 @@ export class Outbox implements BacklogSource {
     this.points += points;
     this.bytes += bytes;
     const entry = { key, createdAt: this.options.clock.now(), points, bytes, body };
-    if (!this.options.commitWindow) {
-      this.commit([entry]);
-      return true;
-    }
     this.pending.push(entry);
     this.pendingPoints += points;
     this.pendingBytes += bytes;
-    if (this.pendingPoints >= ROW_MAX_POINTS || this.pendingBytes >= ROW_MAX_BYTES) this.flush();
-    else
-      this.flushTimer ??= this.options.clock.setTimer(this.options.commitWindow, () => {
-        try {
-          this.flush();
-        } catch {
-          // Logged by flush(); the batch was never acknowledged (durable() resolved false).
-        }
-      });
+    if (this.failing) this.dropPendingOverBound();
+    if (
+      !this.options.commitWindow ||
+      this.pendingPoints >= ROW_MAX_POINTS ||
+      this.pendingBytes >= ROW_MAX_BYTES
+    )
+      this.flush();
+    else this.flushTimer ??= this.options.clock.setTimer(this.options.commitWindow, () => this.flush());
     return true;
   }
 
@@ -261,6 +260,17 @@ export class Outbox implements BacklogSource {
   flush(sync = false): void {
     this.flushTimer?.cancel();
     this.flushTimer = undefined;
+    // After a failed commit the retry timer commits (with backoff): the entries wait in order.
+    if (this.failing) return;
+    this.commitPending(sync);
+  }
+
+  /**
+   * Commits the pending entries as one group commit. Never throws: a commit that fails (busy, I/O
+   * error, disk full) keeps its entries in memory, in order, and is retried with backoff; durable()
+   * callers wait until their entries are committed.
+   */
+  private commitPending(sync: boolean): void {
     if (this.pending.length === 0) {
       if (sync) this.sync();
       return;
@@ -277,14 +287,14 @@ export class Outbox implements BacklogSource {
       if (synced) this.commit(entries);
       else this.relaxed(() => this.commit(entries));
     } catch (err) {
-      for (const e of entries) {
-        this.points -= e.points;
-        this.bytes -= e.bytes;
-      }
-      this.options.log.error({ err, sink: this.sink, entries: entries.length }, "outbox commit failed");
-      for (const w of waiters) w(false);
-      throw err;
+      this.pending = entries.concat(this.pending);
+      this.pendingPoints += entries.reduce((n, e) => n + e.points, 0);
+      this.pendingBytes += entries.reduce((n, e) => n + e.bytes, 0);
+      this.commitWaiters = waiters.concat(this.commitWaiters);
+      this.commitFailed(err);
+      return;
     }
+    if (this.failing) this.commitRecovered();
     if (!synced) {
       this.unsynced.push(...waiters);
       this.syncTimer ??= this.options.clock.setTimer(this.syncInterval - (now - this.lastSync), () =>
@@ -299,6 +309,68 @@ export class Outbox implements BacklogSource {
     this.unsynced = [];
     for (const w of earlier) w(true);
     for (const w of waiters) w(true);
+  }
+
+  /** A commit failed: keep the entries (bounded), count, log, and retry with backoff. */
+  private commitFailed(err: unknown): void {
+    const now = this.options.clock.now();
+    const f = (this.failing ??= { since: now, attempts: 0, retry: undefined });
+    f.attempts++;
+    this.options.metrics?.commitFailed(this.sink);
+    this.dropPendingOverBound();
+    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (f.attempts - 1));
+    this.options.log.error(
+      {
+        err,
+        sink: this.sink,
+        attempt: f.attempts,
+        heldEntries: this.pending.length,
+        heldPoints: this.pendingPoints,
+        retryInMs: delay,
+      },
+      "outbox commit failed; entries kept in memory and retried",
+    );
+    f.retry?.cancel();
+    f.retry = this.options.clock.setTimer(delay, () => {
+      f.retry = undefined;
+      this.commitPending(true);
+    });
+  }
+
+  private commitRecovered(): void {
+    const f = this.failing!;
+    this.failing = undefined;
+    f.retry?.cancel();
+    this.options.log.warn(
+      { sink: this.sink, attempts: f.attempts, seconds: (this.options.clock.now() - f.since) / 1000 },
+      "outbox commits again; kept entries are stored",
+    );
+  }
+
+  /**
+   * What waits in memory for a store that cannot write is bounded by `maxHeldBytes`: past it the
+   * oldest entries go, counted and logged as budget drops (the only other way out is quarantine).
+   */
+  private dropPendingOverBound(): void {
+    const max = this.options.maxHeldBytes ?? Math.min(this.options.maxBacklogBytes, DEFAULT_MAX_HELD_BYTES);
+    let dropped = 0;
+    while (this.pendingBytes > max && this.pending.length > 1) {
+      const e = this.pending.shift()!;
+      this.pendingPoints -= e.points;
+      this.pendingBytes -= e.bytes;
+      this.points -= e.points;
+      this.bytes -= e.bytes;
+      dropped += e.points;
+    }
+    if (dropped === 0) return;
+    this.budgetDrop(dropped);
+    // The waiters cannot be told apart by entry: none of them is acknowledged.
+    for (const w of this.commitWaiters.splice(0)) w(false);
+  }
+
+  /** Entries held in memory, not yet committed (metrics). */
+  uncommitted(): { points: number; bytes: number } {
+    return { points: this.pendingPoints, bytes: this.pendingBytes };
   }
 
   /**
@@ -594,6 +666,11 @@ interface Pending {
   bytes: number;
   body: string;
 }
+
+/** A failed commit is retried after 100 ms, then twice as long each time, up to 10 s. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 10_000;
+const DEFAULT_MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 /** A group commit's row holds at most this many points (lines, messages)... */
 export const ROW_MAX_POINTS = 5000;

@@ -16,7 +16,7 @@ import type { Clock } from "../core/clock.ts";
 import type { PollOutcome } from "../core/outcome.ts";
 import { SinkMetrics } from "../outbox/metrics.ts";
 import { listQuarantine, tuneForOutbox } from "../outbox/outbox.ts";
-import { type Db, openStore } from "../store/db.ts";
+import type { Db } from "../store/db.ts";
 import { type SinksConfig, sinksSchema } from "./config.ts";
 import { InfluxSink } from "./influx.ts";
 import type { DeviceTags, StateChangeEvent, TicketEvent } from "./line-protocol.ts";
@@ -50,7 +50,8 @@ export interface Sinks {
 export interface SinksOptions {
   /** The `sinks` block; absent (a config built by hand, not by the schema) means no sink. */
   config: SinksConfig | undefined;
-  dataDir: string;
+  /** The daemon's one store connection: every write of the daemon goes through it, in order. */
+  db: Db;
   clock: Clock;
   log: Logger;
   registry: Registry;
@@ -61,12 +62,11 @@ export function startSinks(options: SinksOptions): Sinks {
   const o = { ...options, config: options.config ?? sinksSchema.parse({}) };
   const metrics = new SinkMetrics(o.registry, () => o.clock.now());
   const enabled = o.config.influx !== undefined || o.config.mqtt !== undefined;
-  // The outbox has its own connection to the store so its fsync setting does not change others'.
-  let db: Db | undefined;
-  if (enabled) {
-    db = openStore(o.dataDir);
-    tuneForOutbox(db, o.config.synchronous);
-  }
+  // One connection for the whole daemon: a second one in the same process made the outbox's commits
+  // and the ticket writes wait on each other's locks (SQLITE_BUSY). With synchronous=full, the
+  // ledger and ticket writes are fsynced too; they are few.
+  const db = enabled ? o.db : undefined;
+  if (db) tuneForOutbox(db, o.config.synchronous);
   const influx =
     o.config.influx && db
       ? new InfluxSink({
@@ -148,7 +148,6 @@ export function startSinks(options: SinksOptions): Sinks {
     routes,
     async stop(graceMs) {
       await Promise.allSettled([influx?.stop(graceMs), mqtt?.stop(graceMs)]);
-      db?.close();
     },
   };
 }
