@@ -26,6 +26,7 @@ import { reportAccess } from "./sla/http.ts";
 import { type Sla, startSla } from "./sla/index.ts";
 import { StatusBoard } from "./status.ts";
 import { type Db, openStore } from "./store/db.ts";
+import { StoreWriter } from "./store/writer.ts";
 import { VERSION } from "./version.ts";
 
 export interface DaemonOptions {
@@ -89,7 +90,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe("status", (o) => status.record(o));
   pipeline.subscribe("metrics", (o) => metrics.record(o, kinds.get(o.deviceId) ?? ""));
   pipeline.subscribe("log", logTransitions(log, status));
-  const sla = startSla({ config, db, clock, log, drivers, registry: metrics.registry });
+  // Every write of the daemon goes through `db`, its one connection; writes that must not be lost
+  // wait in `writer` while the store cannot write.
+  const writer = new StoreWriter({
+    clock,
+    log: log.child({ component: "store" }),
+    registry: metrics.registry,
+    probe: () =>
+      db
+        .prepare("UPDATE daemon_runs SET heartbeat_at = max(heartbeat_at, ?) WHERE id = ?")
+        .run(clock.now(), runId),
+  });
+  const sla = startSla({
+    config,
+    db,
+    clock,
+    log,
+    drivers,
+    registry: metrics.registry,
+    writer,
+    resume: false,
+  });
   pipeline.subscribe("health", (o) => sla.observe(o));
   const sinks = startSinks({
     config: config.sinks,
@@ -105,6 +126,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const dutyConsole = startConsole({ config, db, clock, log });
   sla.tickets.onEvent(() => dutyConsole.poke());
   sla.health.onTransition(() => dutyConsole.poke());
+  // Every listener is attached: the restart's unmonitored gap and the return reach them all.
+  sla.resume();
 
   const scheduler = new Scheduler({
     clock,
@@ -166,7 +189,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let heartbeat: TimerHandle | undefined;
   const beat = () => {
-    db.prepare("UPDATE daemon_runs SET heartbeat_at = ? WHERE id = ?").run(clock.now(), runId);
+    const at = clock.now();
+    writer.write("heartbeat", () =>
+      db.prepare("UPDATE daemon_runs SET heartbeat_at = max(heartbeat_at, ?) WHERE id = ?").run(at, runId),
+    );
     heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
   };
   heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
@@ -200,11 +226,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await resources.closeAll();
       await reports.stop();
       await sinks.stop(config.daemon.shutdownGrace);
-      db.prepare("UPDATE daemon_runs SET heartbeat_at = ?, stopped_at = ? WHERE id = ?").run(
-        clock.now(),
-        clock.now(),
-        runId,
+      writer.write("stop", () =>
+        db
+          .prepare("UPDATE daemon_runs SET heartbeat_at = ?, stopped_at = ? WHERE id = ?")
+          .run(clock.now(), clock.now(), runId),
       );
+      writer.stop();
       db.close();
       log.info("daemon stopped");
     },
@@ -217,6 +244,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       log,
       healthy: () => !stopping && db.open,
+      problem: () => writer.problem ?? sinks.problem(),
+      onStorageError: (err) => writer.failed("api", err),
       routes: [sla.routes, ...dutyConsole.routes, ...(options.routes ?? []), ...reports.routes, sinks.routes],
     });
     const address = await http.listen({ host: config.daemon.http.host, port: config.daemon.http.port });

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { Config, DeviceConfig } from "../config/schema.ts";
 import type { DaemonMetrics } from "../metrics.ts";
 import type { StatusBoard } from "../status.ts";
+import { isStorageError } from "../store/writer.ts";
 
 export interface HttpDeps {
   config: Config;
@@ -16,6 +17,10 @@ export interface HttpDeps {
   log: Logger;
   /** Reports whether the daemon considers itself healthy (store open, scheduler running). */
   healthy(): boolean;
+  /** Why the daemon is unhealthy though running (the store cannot write), or undefined. */
+  problem?(): string | undefined;
+  /** Told of a request that failed because the store cannot write. */
+  onStorageError?(err: unknown): void;
   routes?: readonly FastifyPluginAsync[];
 }
 
@@ -33,9 +38,18 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   app.get("/healthz", async (_req, reply) => {
-    const ok = deps.healthy();
+    const problem = deps.problem?.();
+    const ok = deps.healthy() && problem === undefined;
     reply.code(ok ? 200 : 503);
-    return { status: ok ? "ok" : "unhealthy" };
+    return ok ? { status: "ok" } : { status: "unhealthy", ...(problem ? { reason: problem } : {}) };
+  });
+
+  // A request that could not write because the store cannot write (disk full, I/O error) gets a
+  // 503 with the reason, not a 500: nothing was changed, the client may try again.
+  app.setErrorHandler((err, _req, reply) => {
+    if (!isStorageError(err)) throw err; // Fastify's own handler answers it
+    deps.onStorageError?.(err);
+    return reply.code(503).send({ error: `the store cannot write now: ${(err as Error).message}` });
   });
 
   app.get("/api/v1/devices", async () => ({

@@ -104,7 +104,9 @@ export class Outbox implements BacklogSource {
   private overBudget: { since: number; dropped: number } | undefined;
   private listeners: (() => void)[] = [];
   /** Set while commits fail: since when, how many attempts, the pending retry. */
-  private failing: { since: number; attempts: number; retry: { cancel(): void } | undefined } | undefined;
+  private failing:
+    | { since: number; attempts: number; reason: string; retry: { cancel(): void } | undefined }
+    | undefined;
   private readonly stmts;
 
   constructor(
@@ -314,8 +316,10 @@ export class Outbox implements BacklogSource {
   /** A commit failed: keep the entries (bounded), count, log, and retry with backoff. */
   private commitFailed(err: unknown): void {
     const now = this.options.clock.now();
-    const f = (this.failing ??= { since: now, attempts: 0, retry: undefined });
+    this.failing ??= { since: now, attempts: 0, retry: undefined, reason: "" };
+    const f = this.failing;
     f.attempts++;
+    f.reason = `${(err as { code?: string }).code ?? "error"}: ${(err as Error).message ?? String(err)}`;
     this.options.metrics?.commitFailed(this.sink);
     this.dropPendingOverBound();
     const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (f.attempts - 1));
@@ -366,6 +370,14 @@ export class Outbox implements BacklogSource {
     this.budgetDrop(dropped);
     // The waiters cannot be told apart by entry: none of them is acknowledged.
     for (const w of this.commitWaiters.splice(0)) w(false);
+  }
+
+  /** Why commits fail (since when, the last error), or undefined while they succeed. */
+  get commitProblem(): string | undefined {
+    const f = this.failing;
+    return f
+      ? `outbox ${this.sink}: commits failing since ${new Date(f.since).toISOString()} (${f.attempts} attempts): ${f.reason}`
+      : undefined;
   }
 
   /** Entries held in memory, not yet committed (metrics). */

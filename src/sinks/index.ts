@@ -42,6 +42,8 @@ export interface Sinks {
    * a power loss. It never rejects; nothing has to wait for it.
    */
   record(outcome: PollOutcome): Promise<boolean>;
+  /** Why an outbox cannot commit to the store, or undefined (for /healthz). */
+  problem(): string | undefined;
   /** GET /api/v1/outbox and /api/v1/outbox/quarantine. */
   routes: FastifyPluginAsync;
   stop(graceMs?: number): Promise<void>;
@@ -145,6 +147,7 @@ export function startSinks(options: SinksOptions): Sinks {
     mqtt,
     events,
     record: (outcome) => influx?.record(outcome) ?? Promise.resolve(true),
+    problem: () => influx?.outbox.commitProblem ?? mqtt?.outbox.commitProblem,
     routes,
     async stop(graceMs) {
       await Promise.allSettled([influx?.stop(graceMs), mqtt?.stop(graceMs)]);

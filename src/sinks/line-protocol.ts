@@ -66,6 +66,11 @@ export const ticketEventKinds = [
   "rejected",
   "breached",
   "commented",
+  "warned",
+  "restored",
+  "recurred",
+  "flapping",
+  "updated",
 ] as const;
 export type TicketEventKind = (typeof ticketEventKinds)[number];
 
