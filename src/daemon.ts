@@ -13,6 +13,7 @@ import { type Config, type DeviceConfig, pollTimeoutMs } from "./config/schema.t
 import { startConsole } from "./console/index.ts";
 import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
 import { asPollError } from "./core/errors.ts";
+import { LocalFaults } from "./core/local-faults.ts";
 import { createSharedResources } from "./core/resources.ts";
 import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
 import { buildHttp } from "./http/server.ts";
@@ -90,6 +91,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe("status", (o) => status.record(o));
   pipeline.subscribe("metrics", (o) => metrics.record(o, kinds.get(o.deviceId) ?? ""));
   pipeline.subscribe("log", logTransitions(log, status));
+  const localFaults = new LocalFaults({ clock, log, registry: metrics.registry });
+  pipeline.subscribe("local-faults", (o) => o.error && localFaults.record(o.error, o.deviceId));
   // Every write of the daemon goes through `db`, its one connection; writes that must not be lost
   // wait in `writer` while the store cannot write.
   const writer = new StoreWriter({
@@ -245,6 +248,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log,
       healthy: () => !stopping && db.open,
       problem: () => writer.problem ?? sinks.problem(),
+      degraded: () => localFaults.problem,
       onStorageError: (err) => writer.failed("api", err),
       routes: [sla.routes, ...dutyConsole.routes, ...(options.routes ?? []), ...reports.routes, sinks.routes],
     });
@@ -288,6 +292,7 @@ function recordRunStart(db: Db, clock: Clock, config: Config): number {
 function logTransitions(log: Logger, status: StatusBoard) {
   const previous = new Map<string, boolean>();
   return (o: import("./core/outcome.ts").PollOutcome) => {
+    if (o.error?.kind === "local") return; // the monitor's fault, logged once per cause (LocalFaults)
     const up = !o.error;
     const was = previous.get(o.deviceId);
     previous.set(o.deviceId, up);

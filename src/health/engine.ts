@@ -101,6 +101,8 @@ export interface HealthEngineOptions {
   writer?: StoreWriter;
 }
 
+const monitorFault: ReadonlySet<string> = new Set(["config", "internal", "local"]);
+
 const blocking: ReadonlySet<DeviceState> = new Set(["down", "impacted", "maintenance", "not-in-service"]);
 
 export class HealthEngine {
@@ -185,7 +187,8 @@ export class HealthEngine {
     const t = this.trackers.get(outcome.deviceId);
     if (!t) return;
     if (!outcome.error) this.presence(outcome);
-    if (outcome.error && (outcome.error.kind === "config" || outcome.error.kind === "internal")) {
+    // The monitor's own faults (its config, a bug, its host's resources) say nothing about the device.
+    if (outcome.error && monitorFault.has(outcome.error.kind)) {
       if (t.blind) return;
       t.blind = { since: outcome.startedAt, kind: outcome.error.kind };
       t.failRun = null;

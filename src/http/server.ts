@@ -19,6 +19,8 @@ export interface HttpDeps {
   healthy(): boolean;
   /** Why the daemon is unhealthy though running (the store cannot write), or undefined. */
   problem?(): string | undefined;
+  /** Why the daemon is degraded though healthy (its own resources exhausted), or undefined. */
+  degraded?(): string | undefined;
   /** Told of a request that failed because the store cannot write. */
   onStorageError?(err: unknown): void;
   routes?: readonly FastifyPluginAsync[];
@@ -41,7 +43,9 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     const problem = deps.problem?.();
     const ok = deps.healthy() && problem === undefined;
     reply.code(ok ? 200 : 503);
-    return ok ? { status: "ok" } : { status: "unhealthy", ...(problem ? { reason: problem } : {}) };
+    if (!ok) return { status: "unhealthy", ...(problem ? { reason: problem } : {}) };
+    const degraded = deps.degraded?.();
+    return degraded ? { status: "degraded", reason: degraded } : { status: "ok" };
   });
 
   // A request that could not write because the store cannot write (disk full, I/O error) gets a
