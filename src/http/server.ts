@@ -3,6 +3,7 @@
  * under /api/v1. Binds to loopback unless configured. Later capabilities add their routes as
  * Fastify plugins through `routes`.
  */
+import { createServer } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
 import type { Config, DeviceConfig } from "../config/schema.ts";
@@ -26,12 +27,58 @@ export interface HttpDeps {
   routes?: readonly FastifyPluginAsync[];
 }
 
+/**
+ * What one client may hold, so that a flood of slow or idle connections cannot use up the
+ * daemon's descriptors (its polls need them). Past `maxConnections`, new connections are refused
+ * (closed at once); slow senders are cut by the header and request (body) timeouts, checked every
+ * second; event streams have their own cap (src/console/events.ts).
+ */
+export const httpLimits = {
+  maxConnections: 256,
+  /** The request line and headers must arrive within this. */
+  headersTimeoutMs: 5_000,
+  /** The whole request, body included, must arrive within this. */
+  requestTimeoutMs: 10_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: 5_000,
+  maxRequestsPerSocket: 1_000,
+  /** A socket with no traffic at all for this long is closed (event streams send a ping every 15 s). */
+  idleTimeoutMs: 60_000,
+  bodyLimitBytes: 1024 * 1024,
+};
+
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
+  const limits = httpLimits;
   // Request logs stay at debug: the NOC wants state changes in the log, not every scrape.
   const app = Fastify({
     loggerInstance: deps.log.child({ component: "http" }, { level: "warn" }) as FastifyBaseLogger,
     // Shutdown must not wait for open event streams (the duty console) or idle keep-alive sockets.
     forceCloseConnections: true,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    bodyLimit: limits.bodyLimitBytes,
+    serverFactory: (handler) =>
+      createServer(
+        {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          // Node checks the two timeouts above on this period (default 30 s).
+          connectionsCheckingInterval: 1_000,
+        },
+        handler,
+      ),
+  });
+  app.server.maxConnections = limits.maxConnections;
+  let refused = 0;
+  app.server.on("drop", () => {
+    if (refused++ % 1000 === 0)
+      deps.log.warn(
+        { maxConnections: limits.maxConnections, refused },
+        "http: connection cap reached, refusing",
+      );
   });
 
   app.get("/metrics", async (_req, reply) => {
