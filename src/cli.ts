@@ -14,8 +14,8 @@ import { registerOutboxCommands } from "./outbox/cli.ts";
 import { pollOnce, printPollResults } from "./poll-once.ts";
 import { registerReportCommand } from "./report/cli.ts";
 import { stopOnSignal } from "./run.ts";
-import { StoreOpenError } from "./store/db.ts";
 import { registerSlaCommands } from "./sla/cli.ts";
+import { StoreOpenError } from "./store/db.ts";
 import { VERSION } from "./version.ts";
 
 const program = new Command()
