@@ -7,8 +7,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
-import { findDriver } from "../drivers/index.ts";
-import { startTrapReceiver, type TrapReceiver, trapDevices } from "../drivers/snmp/traps.ts";
+import { type DriverService, findDriver, startDriverServices } from "../drivers/index.ts";
 import { type Config, type DeviceConfig, pollTimeoutMs } from "./config/schema.ts";
 import { startConsole } from "./console/index.ts";
 import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
@@ -55,8 +54,10 @@ export interface Daemon {
   /** Publish state changes, ticket events and SLA warnings to the sinks (see src/sinks/index.ts). */
   events: EventSink;
   http?: FastifyInstance;
-  /** The SNMP trap receiver, when daemon.traps.enabled. */
-  snmpTraps?: TrapReceiver;
+  /** The drivers' services, by protocol (the SNMP trap receiver when daemon.traps.enabled). */
+  services: ReadonlyMap<string, DriverService>;
+  /** The SNMP trap receiver, when daemon.traps.enabled (services.get("snmp")). */
+  snmpTraps?: DriverService;
   /** "http://127.0.0.1:9464" when listening. */
   url?: string;
   stop(): Promise<void>;
@@ -148,26 +149,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     else if (driver.shape === "streamed") streamed.push({ id: device.id, driver });
   }
   scheduler.start();
-  const traps = config.daemon.traps;
-  // Traps only speed fault detection up: a receiver that cannot start is logged, polling goes on.
-  const snmpTraps = traps.enabled
-    ? await Promise.resolve()
-        .then(() =>
-          startTrapReceiver({
-            host: traps.host,
-            port: traps.port,
-            devices: trapDevices(config.devices),
-            extraCommunities: traps.communities.map((c) => c.reveal()),
-            log: log.child({ component: "snmp-traps" }),
-            registry: metrics.registry,
-            onTrap: (id) => scheduler.requestPoll(id),
-          }),
-        )
-        .catch((err) => {
-          log.error({ err, port: traps.port }, "snmp trap receiver did not start; polling without traps");
-          return undefined;
-        })
-    : undefined;
+  // Drivers' services (the SNMP trap receiver) only speed fault detection up: one that cannot
+  // start is logged, polling goes on.
+  const services = await startDriverServices({
+    config,
+    clock,
+    log,
+    registry: metrics.registry,
+    requestPoll: (id) => scheduler.requestPoll(id),
+  });
+  const snmpTraps = services.get("snmp");
   for (const { id, driver } of streamed) {
     driver
       .start({
@@ -210,6 +201,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     metrics,
     drivers,
     sla,
+    services,
     snmpTraps,
     sinks,
     events: sinks.events,
@@ -218,7 +210,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stopping = true;
       heartbeat?.cancel();
       await daemon.http?.close();
-      await snmpTraps?.stop();
+      await Promise.allSettled([...services.values()].map((s) => s.stop()));
       await scheduler.stop(config.daemon.shutdownGrace);
       sla.stop();
       dutyConsole.stop();
