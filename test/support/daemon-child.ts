@@ -11,6 +11,8 @@ const root = new URL("../..", import.meta.url).pathname;
 export interface DaemonChild {
   child: ChildProcess;
   url: string;
+  /** Its stderr so far (the log, with EMCOMM_CHILD_LOG set). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -22,8 +24,13 @@ export function startDaemonChild(
   const child = spawn(
     process.execPath,
     [...nodeArgs, "--import", "tsx", join(root, "test/sla/fixtures/daemon-child.ts"), configFile],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
+    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const stderr = () => err;
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -36,9 +43,9 @@ export function startDaemonChild(
       buf += d.toString();
       const line = buf.split("\n")[0];
       if (buf.includes("\n") && line)
-        resolve({ child, url: (JSON.parse(line) as { url: string }).url, stop });
+        resolve({ child, url: (JSON.parse(line) as { url: string }).url, stderr, stop });
     });
-    child.once("exit", (code) => reject(new Error(`daemon child exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`daemon child exited with ${code}: ${err.slice(-2000)}`)));
   });
 }
 
