@@ -31,6 +31,11 @@ export interface GroupCommitOptions {
   metrics?: SinkMetrics;
   commitWindow: number;
   syncInterval: number;
+  /**
+   * "full": the outbox's own commits are fsynced (power-loss safe) while the connection keeps its
+   * level for every other write; default: the connection's level.
+   */
+  synchronous?: "full" | "normal";
   maxHeldBytes: number;
   /** Commits the entries in one transaction; throws when the store cannot. */
   write(entries: NewEntry[]): void;
@@ -55,11 +60,26 @@ export class GroupCommit {
   private failing:
     | { since: number; attempts: number; reason: string; retry: TimerHandle | undefined }
     | undefined;
-  /** The connection's synchronous level (2 = FULL). */
+  /** The connection's synchronous level (2 = FULL), which other writers keep. */
+  private readonly connectionLevel: number;
+  /** The level of the outbox's data commits. */
   readonly synchronousLevel: number;
 
   constructor(private readonly o: GroupCommitOptions) {
-    this.synchronousLevel = Number(o.db.pragma("synchronous", { simple: true }));
+    this.connectionLevel = Number(o.db.pragma("synchronous", { simple: true }));
+    this.synchronousLevel =
+      o.synchronous === undefined ? this.connectionLevel : o.synchronous === "full" ? 2 : 1;
+  }
+
+  /** Runs a data commit at the outbox's level, then gives the connection its own back. */
+  private durably<T>(fn: () => T): T {
+    if (this.synchronousLevel === this.connectionLevel) return fn();
+    this.o.db.pragma(`synchronous = ${this.synchronousLevel}`);
+    try {
+      return fn();
+    } finally {
+      this.o.db.pragma(`synchronous = ${this.connectionLevel}`);
+    }
   }
 
   /** Adds an entry to the open group commit (see the file comment). */
@@ -115,12 +135,12 @@ export class GroupCommit {
    * by timestamp). In WAL mode the next data commit's fsync covers these frames too.
    */
   relaxed<T>(fn: () => T): T {
-    if (this.synchronousLevel <= 1) return fn();
+    if (this.connectionLevel <= 1) return fn();
     this.o.db.pragma("synchronous = NORMAL");
     try {
       return fn();
     } finally {
-      this.o.db.pragma(`synchronous = ${this.synchronousLevel}`);
+      this.o.db.pragma(`synchronous = ${this.connectionLevel}`);
     }
   }
 
@@ -136,7 +156,7 @@ export class GroupCommit {
     this.unsynced = [];
     if (waiters.length === 0) return;
     try {
-      this.o.touch();
+      this.durably(() => this.o.touch());
     } catch (err) {
       this.o.log.error({ err, sink: this.o.sink }, "outbox sync failed");
       for (const w of waiters) w(false);
@@ -160,7 +180,7 @@ export class GroupCommit {
     const now = this.o.clock.now();
     const synced = !this.defersSync || sync || now - this.lastSync >= this.o.syncInterval;
     try {
-      if (synced) this.o.write(entries);
+      if (synced) this.durably(() => this.o.write(entries));
       else this.relaxed(() => this.o.write(entries));
     } catch (err) {
       this.pending = entries.concat(this.pending);

@@ -50,6 +50,8 @@ export interface OutboxOptions {
    * durable() resolves once the entries are fsynced. 0: every group commit is fsynced.
    */
   syncInterval?: number;
+  /** The fsync level of the outbox's commits (default: the connection's); see GroupCommit. */
+  synchronous?: "full" | "normal";
   /** Bytes held in memory while commits fail (default: maxBacklogBytes, at most 64 MiB). */
   maxHeldBytes?: number;
   clock: Clock;
@@ -166,6 +168,7 @@ export class Outbox implements BacklogSource {
       metrics: options.metrics,
       commitWindow: options.commitWindow ?? 0,
       syncInterval: options.syncInterval ?? 1000,
+      synchronous: options.synchronous,
       maxHeldBytes: options.maxHeldBytes ?? Math.min(options.maxBacklogBytes, DEFAULT_MAX_HELD_BYTES),
       write: (entries) => this.commit(entries),
       touch: () => this.db.transaction(() => this.stmts.setCursor.run(this.sink, this.acked))(),

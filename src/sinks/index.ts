@@ -15,7 +15,7 @@ import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.ts";
 import type { PollOutcome } from "../core/outcome.ts";
 import { SinkMetrics } from "../outbox/metrics.ts";
-import { listQuarantine, tuneForOutbox } from "../outbox/outbox.ts";
+import { listQuarantine } from "../outbox/outbox.ts";
 import type { Db } from "../store/db.ts";
 import { type SinksConfig, sinksSchema } from "./config.ts";
 import { InfluxSink } from "./influx.ts";
@@ -65,10 +65,9 @@ export function startSinks(options: SinksOptions): Sinks {
   const metrics = new SinkMetrics(o.registry, () => o.clock.now());
   const enabled = o.config.influx !== undefined || o.config.mqtt !== undefined;
   // One connection for the whole daemon: a second one in the same process made the outbox's commits
-  // and the ticket writes wait on each other's locks (SQLITE_BUSY). With synchronous=full, the
-  // ledger and ticket writes are fsynced too; they are few.
+  // and the ticket writes wait on each other's locks (SQLITE_BUSY). The outbox's commits run at
+  // `synchronous` (full: fsynced) and the connection keeps its own level for the other writes.
   const db = enabled ? o.db : undefined;
-  if (db) tuneForOutbox(db, o.config.synchronous);
   const influx =
     o.config.influx && db
       ? new InfluxSink({
@@ -79,6 +78,7 @@ export function startSinks(options: SinksOptions): Sinks {
           metrics,
           devices: o.devices,
           commitWindow: o.config.commitWindow,
+          synchronous: o.config.synchronous,
         })
       : undefined;
   const mqtt =
@@ -90,6 +90,7 @@ export function startSinks(options: SinksOptions): Sinks {
           log: o.log,
           metrics,
           commitWindow: o.config.commitWindow,
+          synchronous: o.config.synchronous,
         })
       : undefined;
   influx?.start();

@@ -1,9 +1,10 @@
 /**
  * Every state change and every ticket event reaches the sinks' outboxes, including what a restart
  * writes (the `unmonitored` gap and the return to the previous state) and the ticket events that
- * are not flow steps (restored, recurred...). The sinks point at a closed port, so what reached
- * them stays in their outboxes, where the test reads it.
+ * are not flow steps (restored, recurred...). The sinks point at a port that hangs up, so what
+ * reached them stays in their outboxes, where the test reads it.
  */
+import { type AddressInfo, createServer } from "node:net";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
@@ -11,7 +12,7 @@ import { FakeClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { type Daemon, startDaemon } from "../../src/daemon.ts";
 import { tcpDevice } from "../sla/harness.ts";
-import { freePort, tempDir } from "./peers.ts";
+import { tempDir } from "./peers.ts";
 
 const log = pino({ level: "silent" });
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -27,7 +28,11 @@ describe("events reach the sinks", () => {
   it("state changes of a restart and every ticket event go to InfluxDB and MQTT", async () => {
     const data = tempDir("restart-events-");
     cleanup.push(() => data.remove());
-    const closed = await freePort();
+    // A port held by a listener that hangs up at once: no other test can take it, nothing is delivered.
+    const refuser = createServer((sock) => sock.destroy());
+    await new Promise<void>((r) => refuser.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise<void>((r) => refuser.close(() => r())));
+    const closed = (refuser.address() as AddressInfo).port;
     const config = validateConfig({
       daemon: { dataDir: data.path, log: { level: "silent" } },
       sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
