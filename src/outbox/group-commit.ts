@@ -73,7 +73,9 @@ export class GroupCommit {
 
   /** Runs a data commit at the outbox's level, then gives the connection its own back. */
   private durably<T>(fn: () => T): T {
-    if (this.synchronousLevel === this.connectionLevel) return fn();
+    // Inside a caller's transaction (an event committed with the ticket change it reports) the
+    // level cannot change: the commit is that transaction's.
+    if (this.synchronousLevel === this.connectionLevel || this.o.db.inTransaction) return fn();
     this.o.db.pragma(`synchronous = ${this.synchronousLevel}`);
     try {
       return fn();
@@ -135,7 +137,7 @@ export class GroupCommit {
    * by timestamp). In WAL mode the next data commit's fsync covers these frames too.
    */
   relaxed<T>(fn: () => T): T {
-    if (this.connectionLevel <= 1) return fn();
+    if (this.connectionLevel <= 1 || this.o.db.inTransaction) return fn();
     this.o.db.pragma("synchronous = NORMAL");
     try {
       return fn();
