@@ -191,8 +191,10 @@ describe.skipIf(why !== undefined)(`torture${why ? ` (skipped: ${why})` : ""}`, 
       const lateness = stamps.flatMap((t) => t.slice(1).map((x, i) => x - t[i]! - 1000));
       const healthP99 = p99(health);
       const latenessP99 = p99(lateness);
+      const log = daemon.stderr();
       await daemon.stop();
       daemon = undefined;
+      expect(log).not.toMatch(/SQLITE_BUSY|database is locked|commit failed/);
       console.log(
         JSON.stringify({
           seconds: SECONDS,
