@@ -6,6 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,9 +23,11 @@ describe.skipIf(!existsSync(prlimit))("descriptors exhausted", () => {
   const dir = mkdtempSync(join(tmpdir(), "emcomm-emfile-"));
   let daemon: DaemonChild | undefined;
   let peer: Server | undefined;
+  let agent: Agent | undefined;
   afterAll(async () => {
     await daemon?.stop();
     peer?.close();
+    agent?.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -54,11 +57,23 @@ describe.skipIf(!existsSync(prlimit))("descriptors exhausted", () => {
     );
     daemon = await startDaemonChild(configFile);
     const pid = daemon.child.pid!;
-    // Requests may time out while the daemon cannot accept: `until` tries again.
-    const get = async (path: string) => {
-      const r = await fetch(`${daemon!.url}${path}`, { signal: AbortSignal.timeout(3000) });
-      return { status: r.status, text: await r.text() };
-    };
+    // One keep-alive connection, opened before the limit drops, carries every request: the daemon
+    // cannot accept a new one without a descriptor.
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request(`${daemon!.url}${path}`, { agent, timeout: 3000 }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => {
+            text += d;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on("timeout", () => req.destroy(new Error("timeout")));
+        req.on("error", reject);
+        req.end();
+      });
     await until(
       "the device up",
       async () =>
