@@ -38,10 +38,12 @@ describe.skipIf(smallDiskRefused !== undefined)(
     let disk: SmallDisk | undefined;
     let daemon: DaemonChild | undefined;
     let peer: Server | undefined;
+    let configFile: string | undefined;
     afterAll(async () => {
       await daemon?.stop();
       peer?.close();
       disk?.release();
+      if (configFile) rmSync(configFile, { force: true });
     });
 
     it("answers 503, keeps polling, and stores what it decided meanwhile with its original times", async () => {
@@ -49,7 +51,7 @@ describe.skipIf(smallDiskRefused !== undefined)(
       const devicePort = await freePort();
       peer = createServer((s) => s.destroy());
       await new Promise<void>((r) => peer!.listen(devicePort, "127.0.0.1", r));
-      const configFile = join(disk.dir, "..", `${disk.dir.split("/").at(-1)}.json`);
+      configFile = join(disk.dir, "..", `${disk.dir.split("/").at(-1)}.json`);
       writeFileSync(
         configFile,
         JSON.stringify({
