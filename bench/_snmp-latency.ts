@@ -78,7 +78,7 @@ export async function measureLatency(rounds = 3): Promise<Latency> {
     },
   });
   const daemon = await startDaemon({ config, log, http: false });
-  sim.setTrapTarget({ port: daemon.snmpTraps!.port });
+  sim.setTrapTarget({ port: daemon.snmpTraps!.port! });
   const opened = new Map<string, number>();
   daemon.sla.tickets.onEvent((event, ticket) => {
     if (event.event === "opened" && !opened.has(ticket.device ?? ""))

@@ -128,6 +128,11 @@ export const serviceMetrics: Readonly<Record<string, readonly string[]>> = {
   emcomm_outbox_backlog_bytes: ["sink"],
   emcomm_outbox_oldest_age_seconds: ["sink"],
   emcomm_outbox_dropped_points_total: ["sink", "reason"],
+  emcomm_outbox_uncommitted_points: ["sink"],
+  emcomm_outbox_commit_failures_total: ["sink"],
+  emcomm_store_writable: [],
+  emcomm_store_held_writes: [],
+  emcomm_store_write_failures_total: ["what"],
   emcomm_sink_write_errors_total: ["sink", "kind"],
   emcomm_sink_points_written_total: ["sink"],
 };

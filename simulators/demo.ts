@@ -58,7 +58,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const daemon = await startDaemon({ config, log });
   // Simulated SNMP devices send their traps to the daemon's receiver.
   const snmpSim = fleet.simulators.find((s) => s.protocol === "snmp") as SnmpSimulator | undefined;
-  if (daemon.snmpTraps) snmpSim?.setTrapTarget({ port: daemon.snmpTraps.port });
+  if (daemon.snmpTraps?.port !== undefined) snmpSim?.setTrapTarget({ port: daemon.snmpTraps.port });
   if (options.deploy !== false)
     for (const site of config.sites.filter((s) => s.calendar === "deployed"))
       daemon.sla.health.declareSite(site.id, true, "demo", "demo: deployed for an exercise");

@@ -6,7 +6,7 @@ import { Command, Option } from "commander";
 import { buildDriver } from "./build-driver.ts";
 import { configJsonSchema } from "./config/json-schema.ts";
 import { loadConfigFile } from "./config/load.ts";
-import { findSecrets } from "./config/secret.ts";
+import { unreadableSecrets } from "./config/secret.ts";
 import { systemClock } from "./core/clock.ts";
 import { ConfigError } from "./core/errors.ts";
 import { createSharedResources } from "./core/resources.ts";
@@ -18,6 +18,7 @@ import { registerRecordCommands } from "./records/cli.ts";
 import { registerReportCommand } from "./report/cli.ts";
 import { stopOnSignal } from "./run.ts";
 import { registerSlaCommands } from "./sla/cli.ts";
+import { StoreOpenError } from "./store/db.ts";
 import { VERSION } from "./version.ts";
 
 const program = new Command()
@@ -32,8 +33,19 @@ program
   .requiredOption("-c, --config <file>", "config file (YAML)")
   .action(async (opts: { config: string }) => {
     const config = loadOrExit(opts.config);
+    const unreadable = unreadableSecrets(config);
+    if (unreadable.length > 0) {
+      process.stderr.write(
+        `${opts.config}: ${unreadable.length} secret(s) cannot be read; not starting\n${unreadable.join("\n")}\n`,
+      );
+      process.exit(1);
+    }
     const log = createLogger({ level: config.daemon.log.level });
-    const daemon = await startDaemon({ config, log });
+    const daemon = await startDaemon({ config, log }).catch((err: unknown) => {
+      if (!(err instanceof StoreOpenError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    });
     await stopOnSignal(log, () => daemon.stop(), config.daemon.shutdownGrace + 10_000);
   });
 
@@ -73,14 +85,7 @@ configCommand
   .action(async (file: string, opts: { secrets?: boolean }) => {
     const config = loadOrExit(file);
     if (opts.secrets) {
-      const missing = findSecrets(config).flatMap(({ path, secret }) => {
-        try {
-          secret.reveal();
-          return [];
-        } catch (err) {
-          return [`  ${path}: ${(err as Error).message} (${secret.describe()})`];
-        }
-      });
+      const missing = unreadableSecrets(config);
       if (missing.length > 0) {
         process.stderr.write(`${file}: ${missing.length} secret(s) cannot be read\n${missing.join("\n")}\n`);
         process.exit(1);

@@ -7,13 +7,14 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
-import { startTrapReceiver, type TrapReceiver, trapDevices } from "../drivers/snmp/traps.ts";
+import { type DriverService, startDriverServices } from "../drivers/index.ts";
 import { buildDriver } from "./build-driver.ts";
 import { type Config, pollTimeoutMs } from "./config/schema.ts";
 import { startConsole } from "./console/index.ts";
 import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
 import { descriptorShortfall } from "./core/descriptors.ts";
 import { asPollError } from "./core/errors.ts";
+import { LocalFaults } from "./core/local-faults.ts";
 import { createSharedResources } from "./core/resources.ts";
 import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
 import { buildHttp } from "./http/server.ts";
@@ -29,6 +30,7 @@ import { reportAccess } from "./sla/http.ts";
 import { type Sla, startSla } from "./sla/index.ts";
 import { StatusBoard } from "./status.ts";
 import { type Db, openStore } from "./store/db.ts";
+import { StoreWriter } from "./store/writer.ts";
 import { VERSION } from "./version.ts";
 
 export interface DaemonOptions {
@@ -56,8 +58,10 @@ export interface Daemon {
   /** Publish state changes, ticket events and SLA warnings to the sinks (see src/sinks/index.ts). */
   events: EventSink;
   http?: FastifyInstance;
-  /** The SNMP trap receiver, when daemon.traps.enabled. */
-  snmpTraps?: TrapReceiver;
+  /** The drivers' services, by protocol (the SNMP trap receiver when daemon.traps.enabled). */
+  services: ReadonlyMap<string, DriverService>;
+  /** The SNMP trap receiver, when daemon.traps.enabled (services.get("snmp")). */
+  snmpTraps?: DriverService;
   /** "http://127.0.0.1:9464" when listening. */
   url?: string;
   stop(): Promise<void>;
@@ -95,11 +99,33 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe("status", (o) => status.record(o));
   pipeline.subscribe("metrics", (o) => metrics.record(o, kinds.get(o.deviceId) ?? ""));
   pipeline.subscribe("log", logTransitions(log, status));
-  const sla = startSla({ config, db, clock, log, drivers, registry: metrics.registry });
+  const localFaults = new LocalFaults({ clock, log, registry: metrics.registry });
+  pipeline.subscribe("local-faults", (o) => o.error && localFaults.record(o.error, o.deviceId));
+  // Every write of the daemon goes through `db`, its one connection; writes that must not be lost
+  // wait in `writer` while the store cannot write.
+  const writer = new StoreWriter({
+    clock,
+    log: log.child({ component: "store" }),
+    registry: metrics.registry,
+    probe: () =>
+      db
+        .prepare("UPDATE daemon_runs SET heartbeat_at = max(heartbeat_at, ?) WHERE id = ?")
+        .run(clock.now(), runId),
+  });
+  const sla = startSla({
+    config,
+    db,
+    clock,
+    log,
+    drivers,
+    registry: metrics.registry,
+    writer,
+    resume: false,
+  });
   pipeline.subscribe("health", (o) => sla.observe(o));
   const sinks = startSinks({
     config: config.sinks,
-    dataDir: config.daemon.dataDir,
+    db,
     clock,
     log,
     registry: metrics.registry,
@@ -111,6 +137,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const dutyConsole = startConsole({ config, db, clock, log });
   sla.tickets.onEvent(() => dutyConsole.poke());
   sla.health.onTransition(() => dutyConsole.poke());
+  // Every listener is attached: the restart's unmonitored gap and the return reach them all.
+  sla.resume();
 
   const scheduler = new Scheduler({
     clock,
@@ -128,26 +156,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     else if (driver.shape === "streamed") streamed.push({ id: device.id, driver });
   }
   scheduler.start();
-  const traps = config.daemon.traps;
-  // Traps only speed fault detection up: a receiver that cannot start is logged, polling goes on.
-  const snmpTraps = traps.enabled
-    ? await Promise.resolve()
-        .then(() =>
-          startTrapReceiver({
-            host: traps.host,
-            port: traps.port,
-            devices: trapDevices(config.devices),
-            extraCommunities: traps.communities.map((c) => c.reveal()),
-            log: log.child({ component: "snmp-traps" }),
-            registry: metrics.registry,
-            onTrap: (id) => scheduler.requestPoll(id),
-          }),
-        )
-        .catch((err) => {
-          log.error({ err, port: traps.port }, "snmp trap receiver did not start; polling without traps");
-          return undefined;
-        })
-    : undefined;
+  // Drivers' services (the SNMP trap receiver) only speed fault detection up: one that cannot
+  // start is logged, polling goes on.
+  const services = await startDriverServices({
+    config,
+    clock,
+    log,
+    registry: metrics.registry,
+    requestPoll: (id) => scheduler.requestPoll(id),
+  });
+  const snmpTraps = services.get("snmp");
   for (const { id, driver } of streamed) {
     driver
       .start({
@@ -175,7 +193,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let heartbeat: TimerHandle | undefined;
   const beat = () => {
-    recordHeartbeat(db, runId, clock.now());
+    const at = clock.now();
+    writer.write("heartbeat", () => recordHeartbeat(db, runId, at));
     heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
   };
   heartbeat = clock.setTimer(HEARTBEAT_MS, beat);
@@ -190,6 +209,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     metrics,
     drivers,
     sla,
+    services,
     snmpTraps,
     sinks,
     events: sinks.events,
@@ -198,7 +218,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stopping = true;
       heartbeat?.cancel();
       await daemon.http?.close();
-      await snmpTraps?.stop();
+      await Promise.allSettled([...services.values()].map((s) => s.stop()));
       await scheduler.stop(config.daemon.shutdownGrace);
       sla.stop();
       dutyConsole.stop();
@@ -209,7 +229,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await resources.closeAll();
       await reports.stop();
       await sinks.stop(config.daemon.shutdownGrace);
-      recordRunStop(db, runId, clock.now());
+      writer.write("stop", () => recordRunStop(db, runId, clock.now()));
+      writer.stop();
       db.close();
       log.info("daemon stopped");
     },
@@ -223,6 +244,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log,
       healthy: () => !stopping && db.open,
       canRead: access.canRead,
+      problem: () => writer.problem ?? sinks.problem(),
+      degraded: () => localFaults.problem,
+      onStorageError: (err) => writer.failed("api", err),
       routes: [
         sla.routes,
         ...dutyConsole.routes,
@@ -249,6 +273,7 @@ function recordRunStart(db: Db, clock: Clock, config: Config): number {
 function logTransitions(log: Logger, status: StatusBoard) {
   const previous = new Map<string, boolean>();
   return (o: import("./core/outcome.ts").PollOutcome) => {
+    if (o.error?.kind === "local") return; // the monitor's fault, logged once per cause (LocalFaults)
     const up = !o.error;
     const was = previous.get(o.deviceId);
     previous.set(o.deviceId, up);

@@ -13,6 +13,7 @@ import { type SnmpOptions, snmpOptions } from "./options.ts";
 import { customizeProfile, type Profile } from "./profile.ts";
 import { snmpProfiles } from "./profiles/index.ts";
 import { openNetSnmp, type SnmpTransport } from "./transport.ts";
+import { startTrapReceiver, trapDevices } from "./traps.ts";
 import { collect, type WalkMemory, type WirePlan } from "./walk.ts";
 
 export type TransportFactory = (options: SnmpOptions, requestTimeoutMs: number) => SnmpTransport;
@@ -103,4 +104,19 @@ export const snmpDriver = defineDriver({
   options: snmpOptions,
   profiles: () => snmpProfiles as ReadonlyMap<string, DeviceModel>,
   create: (device, ctx) => createSnmpDriver(device, ctx),
+  // The trap receiver (daemon.traps): a notification from a device re-polls it.
+  startService: async (ctx) => {
+    const traps = ctx.config.daemon.traps;
+    if (!traps.enabled) return undefined;
+    return startTrapReceiver({
+      host: traps.host,
+      port: traps.port,
+      devices: trapDevices(ctx.config.devices),
+      extraCommunities: traps.communities.map((c) => c.reveal()),
+      log: ctx.log.child({ component: "snmp-traps" }),
+      registry: ctx.registry,
+      clock: ctx.clock,
+      onTrap: (id) => ctx.requestPoll(id),
+    });
+  },
 });

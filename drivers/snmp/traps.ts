@@ -7,10 +7,16 @@
  *
  * Never fatal: unknown sources, undecodable datagrams and bad credentials are counted in
  * emcomm_snmp_trap_discards_total{reason} and logged at debug; nothing thrown reaches the socket.
+ *
+ * Storms: each source address has a token bucket (`perSourceRate` a second); past it a
+ * notification is discarded (reason rate_limited). A device is re-polled at most once per
+ * `minRepollMs`: a trap inside that window schedules one re-poll at its end (reason coalesced for
+ * the others). Logs are one line per source per `logIntervalMs`, with counts.
  */
 import snmp, { type Notification, type Receiver, type User } from "net-snmp";
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
+import { type Clock, systemClock, type TimerHandle } from "../../src/core/clock.ts";
 import { boundDgram } from "./loopback.ts";
 import type { SnmpOptions } from "./options.ts";
 
@@ -29,8 +35,15 @@ export interface TrapReceiverOptions {
   extraCommunities?: readonly string[];
   log: Logger;
   registry?: Registry;
-  /** Called for every notification from a known device (already mapped). Must not throw. */
+  /** Called to re-poll a device a notification came from (rate-limited). Must not throw. */
   onTrap(deviceId: string, trap: { oid: string; kind: TrapKind }): void;
+  clock?: Clock;
+  /** Notifications a second accepted from one source address (default 50; the bucket holds as many). */
+  perSourceRate?: number;
+  /** At most one re-poll of a device per this many ms (default 1000). */
+  minRepollMs?: number;
+  /** One log line per source per this many ms (default 10 s). */
+  logIntervalMs?: number;
 }
 
 export interface TrapReceiver {
@@ -105,7 +118,87 @@ export async function startTrapReceiver(o: TrapReceiverOptions): Promise<TrapRec
     registers,
   });
   for (const k of trapKinds) received.inc({ kind: k }, 0);
-  for (const r of ["unknown_source", "undecodable", "rejected"]) discards.inc({ reason: r }, 0);
+  for (const r of ["unknown_source", "undecodable", "rejected", "rate_limited", "coalesced"])
+    discards.inc({ reason: r }, 0);
+  const clock = o.clock ?? systemClock;
+  const rate = o.perSourceRate ?? 50;
+  const minRepollMs = o.minRepollMs ?? 1000;
+  const logIntervalMs = o.logIntervalMs ?? 10_000;
+
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const admit = (source: string): boolean => {
+    const now = clock.now();
+    const b = buckets.get(source) ?? { tokens: rate, at: now };
+    b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    buckets.set(source, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  };
+
+  const lastRepoll = new Map<string, number>();
+  const deferred = new Map<string, TimerHandle>();
+  const repoll = (id: string, trap: { oid: string; kind: TrapKind }) => {
+    const now = clock.now();
+    const wait = (lastRepoll.get(id) ?? Number.NEGATIVE_INFINITY) + minRepollMs - now;
+    if (wait <= 0) {
+      lastRepoll.set(id, now);
+      o.onTrap(id, trap);
+      return;
+    }
+    if (deferred.has(id)) {
+      discards.inc({ reason: "coalesced" });
+      return;
+    }
+    deferred.set(
+      id,
+      clock.setTimer(wait, () => {
+        deferred.delete(id);
+        lastRepoll.set(id, clock.now());
+        o.onTrap(id, trap);
+      }),
+    );
+  };
+
+  // Per source: traps since the last line, devices, kinds, discards; logged once per interval.
+  const tally = new Map<
+    string,
+    { traps: number; discarded: number; devices: Set<string>; kinds: Set<string>; logged: boolean }
+  >();
+  let logTimer: TimerHandle | undefined;
+  const flushLog = () => {
+    logTimer = undefined;
+    for (const [source, t] of tally)
+      if (t.discarded > 0 || t.traps > (t.logged ? 1 : 0))
+        o.log.info(
+          {
+            from: source,
+            traps: t.traps,
+            discarded: t.discarded,
+            devices: [...t.devices],
+            kinds: [...t.kinds],
+          },
+          "snmp traps in the last interval",
+        );
+    tally.clear();
+  };
+  const note = (source: string, ids: readonly string[], kind: string | undefined, discarded: boolean) => {
+    let t = tally.get(source);
+    if (!t) {
+      // The first of an interval is logged at once; the rest are summed up at its end.
+      if (!discarded) o.log.info({ from: source, devices: ids, kind }, "snmp trap: polling the device now");
+      t = { traps: 0, discarded: 0, devices: new Set(), kinds: new Set(), logged: !discarded };
+      tally.set(source, t);
+      logTimer ??= clock.setTimer(logIntervalMs, flushLog);
+    }
+    if (discarded) t.discarded++;
+    else {
+      t.traps++;
+      for (const id of ids) t.devices.add(id);
+      if (kind) t.kinds.add(kind);
+    }
+  };
 
   const byEndpoint = new Map(o.devices.map((d) => [`${d.host}:${d.port}`, d.id]));
   const byAddress = new Map<string, string[]>();
@@ -123,6 +216,11 @@ export async function startTrapReceiver(o: TrapReceiverOptions): Promise<TrapRec
         return;
       }
       const { address, port } = n.rinfo;
+      if (!admit(address)) {
+        discards.inc({ reason: "rate_limited" });
+        note(address, [], undefined, true);
+        return;
+      }
       const exact = byEndpoint.get(`${address}:${port}`);
       const ids = exact ? [exact] : (byAddress.get(address) ?? []);
       if (ids.length === 0) {
@@ -133,10 +231,8 @@ export async function startTrapReceiver(o: TrapReceiverOptions): Promise<TrapRec
       const oid = trapOid(n.pdu) ?? "";
       const kind = trapKind(oid);
       received.inc({ kind });
-      for (const id of ids) {
-        o.log.info({ device: id, trap: oid, kind }, "snmp trap: polling the device now");
-        o.onTrap(id, { oid, kind });
-      }
+      note(address, ids, kind, false);
+      for (const id of ids) repoll(id, { oid, kind });
     } catch (e) {
       o.log.warn({ err: e }, "snmp trap handling failed");
     }
@@ -159,6 +255,12 @@ export async function startTrapReceiver(o: TrapReceiverOptions): Promise<TrapRec
   o.log.info({ port, communities: communities.size, users: users.size }, "snmp trap receiver listening");
   return {
     port,
-    stop: () => new Promise<void>((resolve) => receiver.close(() => resolve())),
+    stop: () => {
+      for (const t of deferred.values()) t.cancel();
+      deferred.clear();
+      logTimer?.cancel();
+      flushLog();
+      return new Promise<void>((resolve) => receiver.close(() => resolve()));
+    },
   };
 }

@@ -73,3 +73,19 @@ export function findSecrets(value: unknown, path = ""): { path: string; secret: 
     return Object.entries(value).flatMap(([k, v]) => findSecrets(v, path ? `${path}.${k}` : k));
   return [];
 }
+
+/**
+ * Every secret of a config that cannot be read now, one line each with its key path and where it
+ * comes from (never a value). `emcomm run` refuses to start on any; `config check --secrets`
+ * reports the same list.
+ */
+export function unreadableSecrets(config: unknown): string[] {
+  return findSecrets(config).flatMap(({ path, secret }) => {
+    try {
+      secret.reveal();
+      return [];
+    } catch (err) {
+      return [`  ${path}: ${(err as Error).message} (${secret.describe()})`];
+    }
+  });
+}

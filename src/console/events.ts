@@ -177,6 +177,9 @@ export function watchStore(
   };
 }
 
+/** Event streams open at once, at most (each holds a connection and a descriptor). */
+export const MAX_STREAMS = 32;
+
 /** Decides whether a request may open the stream; `undefined` = allowed. */
 export type StreamAuthorizer = (req: FastifyRequest) => { code: number; error: string } | undefined;
 
@@ -185,6 +188,8 @@ export function eventRoutes(deps: {
   clock: Clock;
   authorize: StreamAuthorizer;
   heartbeatMs?: number;
+  /** At most this many streams at once (default MAX_STREAMS); past it, 503. */
+  maxStreams?: number;
 }): FastifyPluginAsync {
   return async (app) => {
     const open = new Set<FastifyReply>();
@@ -196,6 +201,8 @@ export function eventRoutes(deps: {
     app.get("/api/v1/events", (req, reply) => {
       const denied = deps.authorize(req);
       if (denied) return reply.code(denied.code).send({ error: denied.error });
+      if (open.size >= (deps.maxStreams ?? MAX_STREAMS))
+        return reply.code(503).send({ error: "too many event streams open; try again later" });
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

@@ -13,6 +13,7 @@ export const pollErrorKinds = [
   "stale", // a streamed device missed its expected reports
   "config", // the device cannot be polled as configured (unknown port, missing secret)
   "internal", // a bug of ours: never expected, always logged
+  "local", // the monitor's own resources ran out (EMFILE, ENFILE, ENOMEM, ENOBUFS, EADDRNOTAVAIL): not the device's fault
 ] as const;
 
 export type PollErrorKind = (typeof pollErrorKinds)[number];
@@ -29,9 +30,30 @@ export class PollError extends Error {
   }
 }
 
-/** Any thrown value as a PollError, keeping the original as its cause. */
+/** Error codes of our own host's resources: a poll failing with one says nothing about the device. */
+const localCodes = new Set(["EMFILE", "ENFILE", "ENOMEM", "ENOBUFS", "EADDRNOTAVAIL"]);
+
+/** The local resource code in `err` or its causes (a driver may have wrapped it), if any. */
+function localCode(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && localCodes.has(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Any thrown value as a PollError, keeping the original as its cause. A local resource error is
+ * `local` even when a driver already called it something else.
+ */
 export function asPollError(err: unknown, context: string): PollError {
-  if (err instanceof PollError) return err;
+  const local = localCode(err);
+  if (err instanceof PollError)
+    return local && err.kind !== "local"
+      ? new PollError("local", `${err.message} (${local}: the monitor's own resources)`, { cause: err })
+      : err;
+  if (local)
+    return new PollError("local", `${context}: ${local}: the monitor's own resources`, { cause: err });
   const code = (err as { code?: string } | null)?.code;
   const text = err instanceof Error ? err.message : String(err);
   if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ECONNRESET")

@@ -34,6 +34,7 @@ import {
   windowsBetween,
 } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
+import { isStorageError, StoreWriter } from "../store/writer.ts";
 import { type Observation, observe, ruleMatches } from "./rules.ts";
 
 type RawState = "up" | "degraded" | "down";
@@ -97,7 +98,11 @@ export interface HealthEngineOptions {
   log: Logger;
   /** The profile rules of each device (driver.rules). */
   rules: ReadonlyMap<string, readonly HealthRule[]>;
+  /** The daemon's writer (keeps writes while the store cannot write); default: one of its own. */
+  writer?: StoreWriter;
 }
+
+const monitorFault: ReadonlySet<string> = new Set(["config", "internal", "local"]);
 
 const blocking: ReadonlySet<DeviceState> = new Set(["down", "impacted", "maintenance", "not-in-service"]);
 
@@ -109,6 +114,8 @@ export class HealthEngine {
   private declarations = new Map<string, Deployment[]>();
   private windows: MaintenanceWindow[] = [];
   private readonly db: Db;
+  /** Keeps transitions the store could not write and writes them, in order, when it can. */
+  readonly writer: StoreWriter;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly sla: Config["sla"];
@@ -117,6 +124,7 @@ export class HealthEngine {
     this.db = options.db;
     this.clock = options.clock;
     this.log = options.log;
+    this.writer = options.writer ?? new StoreWriter({ clock: options.clock, log: options.log });
     this.sla = options.config.sla;
     this.siteCalendar = new Map(options.config.sites.map((s) => [s.id, s.calendar]));
     for (const device of options.config.devices) {
@@ -180,7 +188,8 @@ export class HealthEngine {
     const t = this.trackers.get(outcome.deviceId);
     if (!t) return;
     if (!outcome.error) this.presence(outcome);
-    if (outcome.error && (outcome.error.kind === "config" || outcome.error.kind === "internal")) {
+    // The monitor's own faults (its config, a bug, its host's resources) say nothing about the device.
+    if (outcome.error && monitorFault.has(outcome.error.kind)) {
       if (t.blind) return;
       t.blind = { since: outcome.startedAt, kind: outcome.error.kind };
       t.failRun = null;
@@ -473,6 +482,34 @@ export class HealthEngine {
     this.record(t, eff, Math.min(Math.max(at, t.lastAt), now));
   }
 
+  /**
+   * Appends the transition, then tells the listeners (the ticket engine, the sinks). While the store
+   * cannot write, the writer keeps this (in order, with its original times) and runs it again:
+   * the row is appended once, and only the listeners that could not write yet are called again.
+   */
+  private store(row: Omit<Transition, "id">, view: DeviceHealth): void {
+    let transition: Transition | undefined;
+    let waiting = [...this.listeners];
+    this.writer.write("transition", () => {
+      transition ??= appendTransition(this.db, row);
+      let storeError: unknown;
+      waiting = waiting.filter((fn) => {
+        try {
+          fn(transition!, view);
+          return false;
+        } catch (err) {
+          if (isStorageError(err)) {
+            storeError ??= err;
+            return true;
+          }
+          this.log.error({ err, device: row.device }, "transition listener failed");
+          return false;
+        }
+      });
+      if (storeError) throw storeError;
+    });
+  }
+
   private record(t: Tracker, eff: Effective, at: number): void {
     const prev = t.effective;
     const now = this.clock.now();
@@ -485,7 +522,7 @@ export class HealthEngine {
       }
     }
     const detail = { ...eff.detail, ...(t.flapping ? { flapping: true } : {}) };
-    const transition = appendTransition(this.db, {
+    const row = {
       device: t.device.id,
       site: t.device.site,
       state: eff.state,
@@ -495,7 +532,7 @@ export class HealthEngine {
       code: eff.code,
       cause: eff.cause,
       detail,
-    });
+    };
     t.effective = { ...eff, detail };
     t.since = at;
     t.lastAt = at;
@@ -510,14 +547,7 @@ export class HealthEngine {
       },
       `device ${eff.state}`,
     );
-    const view = this.view(t);
-    for (const fn of this.listeners) {
-      try {
-        fn(transition, view);
-      } catch (err) {
-        this.log.error({ err, device: t.device.id }, "transition listener failed");
-      }
-    }
+    this.store(row, this.view(t));
     // Devices behind this one: impacted while it blocks them; on recovery, held until their own polls decide.
     for (const id of this.dependents.get(t.device.id) ?? []) {
       const d = this.trackers.get(id)!;

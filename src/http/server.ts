@@ -7,6 +7,7 @@
  * canRead accepts (a token, or loopback when `sla.api.openReadsOnLoopback`), else 401; /metrics too
  * when `sla.api.metrics` is `token`; /healthz never.
  */
+import { createServer } from "node:http";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -17,6 +18,7 @@ import type { Logger } from "pino";
 import type { Config, DeviceConfig } from "../config/schema.ts";
 import type { DaemonMetrics } from "../metrics.ts";
 import type { StatusBoard } from "../status.ts";
+import { isStorageError } from "../store/writer.ts";
 
 export interface HttpDeps {
   config: Config;
@@ -27,15 +29,67 @@ export interface HttpDeps {
   healthy(): boolean;
   /** The API's read rule (src/sla/http.ts reportAccess); absent = reads open (tests of one route). */
   canRead?: (req: FastifyRequest) => boolean;
+  /** Why the daemon is unhealthy though running (the store cannot write), or undefined. */
+  problem?(): string | undefined;
+  /** Why the daemon is degraded though healthy (its own resources exhausted), or undefined. */
+  degraded?(): string | undefined;
+  /** Told of a request that failed because the store cannot write. */
+  onStorageError?(err: unknown): void;
   routes?: readonly FastifyPluginAsync[];
 }
 
+/**
+ * What one client may hold, so that a flood of slow or idle connections cannot use up the
+ * daemon's descriptors (its polls need them). Past `maxConnections`, new connections are refused
+ * (closed at once); slow senders are cut by the header and request (body) timeouts, checked every
+ * second; event streams have their own cap (src/console/events.ts).
+ */
+export const httpLimits = {
+  maxConnections: 256,
+  /** The request line and headers must arrive within this. */
+  headersTimeoutMs: 5_000,
+  /** The whole request, body included, must arrive within this. */
+  requestTimeoutMs: 10_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: 5_000,
+  maxRequestsPerSocket: 1_000,
+  /** A socket with no traffic at all for this long is closed (event streams send a ping every 15 s). */
+  idleTimeoutMs: 60_000,
+  bodyLimitBytes: 1024 * 1024,
+};
+
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
+  const limits = httpLimits;
   // Request logs stay at debug: the NOC wants state changes in the log, not every scrape.
   const app = Fastify({
     loggerInstance: deps.log.child({ component: "http" }, { level: "warn" }) as FastifyBaseLogger,
     // Shutdown must not wait for open event streams (the duty console) or idle keep-alive sockets.
     forceCloseConnections: true,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    bodyLimit: limits.bodyLimitBytes,
+    serverFactory: (handler) =>
+      createServer(
+        {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          // Node checks the two timeouts above on this period (default 30 s).
+          connectionsCheckingInterval: 1_000,
+        },
+        handler,
+      ),
+  });
+  app.server.maxConnections = limits.maxConnections;
+  let refused = 0;
+  app.server.on("drop", () => {
+    if (refused++ % 1000 === 0)
+      deps.log.warn(
+        { maxConnections: limits.maxConnections, refused },
+        "http: connection cap reached, refusing",
+      );
   });
 
   const canRead = deps.canRead;
@@ -58,9 +112,20 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   app.get("/healthz", async (_req, reply) => {
-    const ok = deps.healthy();
+    const problem = deps.problem?.();
+    const ok = deps.healthy() && problem === undefined;
     reply.code(ok ? 200 : 503);
-    return { status: ok ? "ok" : "unhealthy" };
+    if (!ok) return { status: "unhealthy", ...(problem ? { reason: problem } : {}) };
+    const degraded = deps.degraded?.();
+    return degraded ? { status: "degraded", reason: degraded } : { status: "ok" };
+  });
+
+  // A request that could not write because the store cannot write (disk full, I/O error) gets a
+  // 503 with the reason, not a 500: nothing was changed, the client may try again.
+  app.setErrorHandler((err, _req, reply) => {
+    if (!isStorageError(err)) throw err; // Fastify's own handler answers it
+    deps.onStorageError?.(err);
+    return reply.code(503).send({ error: `the store cannot write now: ${(err as Error).message}` });
   });
 
   app.get("/api/v1/devices", async () => ({

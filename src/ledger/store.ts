@@ -34,12 +34,14 @@ export interface Transition {
 export type NewTransition = Omit<Transition, "id">;
 
 export function appendTransition(db: Db, t: NewTransition): Transition {
-  const row = db
+  // run(), not INSERT … RETURNING read with get(): get() stops at the first row and can miss an
+  // error raised when the statement completes (SQLITE_FULL at commit), leaving a row never stored.
+  const { lastInsertRowid } = db
     .prepare(
       `INSERT INTO state_transitions (device, site, state, previous, at, recorded_at, code, cause, detail, third_party)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .get(
+    .run(
       t.device,
       t.site,
       t.state,
@@ -50,8 +52,8 @@ export function appendTransition(db: Db, t: NewTransition): Transition {
       t.cause,
       t.detail ? JSON.stringify(t.detail) : null,
       t.detail?.thirdParty === true ? 1 : 0,
-    ) as { id: number };
-  return { ...t, id: row.id };
+    );
+  return { ...t, id: Number(lastInsertRowid) };
 }
 
 interface TransitionRow {
@@ -198,13 +200,13 @@ export function declareDeployment(
   db: Db,
   d: { site: string; deployed: boolean; at: number; recordedAt: number; who: string; note?: string | null },
 ): Deployment {
-  const row = db
+  const { lastInsertRowid } = db
     .prepare(
-      "INSERT INTO site_deployments (site, deployed, at, recorded_at, who, note) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+      "INSERT INTO site_deployments (site, deployed, at, recorded_at, who, note) VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .get(d.site, d.deployed ? 1 : 0, d.at, d.recordedAt, d.who, d.note ?? null) as { id: number };
+    .run(d.site, d.deployed ? 1 : 0, d.at, d.recordedAt, d.who, d.note ?? null);
   return {
-    id: row.id,
+    id: Number(lastInsertRowid),
     site: d.site,
     deployed: d.deployed,
     at: d.at,
@@ -266,12 +268,12 @@ export function addWindow(
   },
 ): MaintenanceWindow {
   if (!(w.endsAt > w.startsAt)) throw new RangeError("a window must end after it starts");
-  const row = db
+  const { lastInsertRowid } = db
     .prepare(
       `INSERT INTO maintenance_windows (kind, devices, sites, starts_at, ends_at, who, why, approval_ref, status,
-         approved_by, approved_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         approved_by, approved_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .get(
+    .run(
       w.kind,
       JSON.stringify(w.devices),
       JSON.stringify(w.sites),
@@ -284,8 +286,8 @@ export function addWindow(
       w.approvedBy ?? null,
       w.approvedAt ?? null,
       w.createdAt,
-    ) as { id: number };
-  return getWindow(db, row.id)!;
+    );
+  return getWindow(db, Number(lastInsertRowid))!;
 }
 
 export function setWindowStatus(
@@ -395,17 +397,16 @@ export function runEnd(db: Db, run: [number, number, number | null], nextStart: 
 
 /** Records a daemon's start; returns the run's id. */
 export function recordRunStart(db: Db, at: number, version: string, configDigest: string): number {
-  const row = db
-    .prepare(
-      "INSERT INTO daemon_runs (started_at, heartbeat_at, version, config_digest) VALUES (?, ?, ?, ?) RETURNING id",
-    )
-    .get(at, at, version, configDigest) as { id: number };
-  return row.id;
+  // run(), not INSERT … RETURNING read with get(): on a full disk that returns a row never stored.
+  const { lastInsertRowid } = db
+    .prepare("INSERT INTO daemon_runs (started_at, heartbeat_at, version, config_digest) VALUES (?, ?, ?, ?)")
+    .run(at, at, version, configDigest);
+  return Number(lastInsertRowid);
 }
 
 /** The run's last sign of life. */
 export function recordHeartbeat(db: Db, runId: number, at: number): void {
-  db.prepare("UPDATE daemon_runs SET heartbeat_at = ? WHERE id = ?").run(at, runId);
+  db.prepare("UPDATE daemon_runs SET heartbeat_at = max(heartbeat_at, ?) WHERE id = ?").run(at, runId);
 }
 
 /** The run's clean stop. */

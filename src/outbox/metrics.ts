@@ -8,6 +8,8 @@ import { Counter, Gauge, type Registry } from "prom-client";
 export interface BacklogSource {
   readonly sink: string;
   backlog(): { points: number; bytes: number; oldestAt: number | undefined };
+  /** Entries held in memory, not yet committed to the store. */
+  uncommitted(): { points: number; bytes: number };
 }
 
 export type DropReason = "budget" | "quarantined" | "unwritable";
@@ -25,6 +27,7 @@ export class SinkMetrics {
   private readonly dropped: Counter;
   private readonly errors: Counter;
   private readonly written: Counter;
+  private readonly commitFailures: Counter;
 
   constructor(registry: Registry, now: () => number) {
     const registers = [registry];
@@ -59,6 +62,21 @@ export class SinkMetrics {
         }
       },
     });
+    new Gauge({
+      name: "emcomm_outbox_uncommitted_points",
+      help: "Points held in memory and not yet committed to the store (grows while the store cannot write).",
+      labelNames: ["sink"],
+      registers,
+      collect() {
+        for (const s of sources) this.set({ sink: s.sink }, s.uncommitted().points);
+      },
+    });
+    this.commitFailures = new Counter({
+      name: "emcomm_outbox_commit_failures_total",
+      help: "Outbox group commits that failed (busy, I/O error, disk full); their entries are kept and retried.",
+      labelNames: ["sink"],
+      registers,
+    });
     this.dropped = new Counter({
       name: "emcomm_outbox_dropped_points_total",
       help: "Points that will never be delivered: budget (disk budget full), quarantined (rejected by the server as malformed), unwritable (no finite field).",
@@ -85,6 +103,10 @@ export class SinkMetrics {
 
   drop(sink: string, reason: DropReason, points: number): void {
     if (points > 0) this.dropped.inc({ sink, reason }, points);
+  }
+
+  commitFailed(sink: string): void {
+    this.commitFailures.inc({ sink });
   }
 
   writeError(sink: string, kind: WriteErrorKind): void {

@@ -1,6 +1,8 @@
 /**
  * The durable outbox of one sink, in the SQLite store (tables `outbox`, `outbox_quarantine`,
- * `outbox_cursor`; migrations 10-12). The sink calls enqueue() synchronously from the pipeline.
+ * `outbox_cursor`; migrations 10-12): the queue (enqueue, acknowledge, budget). The pacing of
+ * group commits is group-commit.ts, the row format rows.ts. The sink calls enqueue() synchronously
+ * from the pipeline.
  * With `commitWindow` 0 the entry is committed before enqueue() returns; with a window (the
  * daemon's default, 50 ms) it joins the open group commit, which is committed as one transaction
  * and one row (entries indexed in `segments`) when the window ends or the batch reaches
@@ -24,7 +26,12 @@
 import type { Logger } from "pino";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../store/db.ts";
+import { GroupCommit } from "./group-commit.ts";
 import type { BacklogSource, SinkMetrics } from "./metrics.ts";
+import { expandRow, type NewEntry, type OutboxEntry, packRows, type RawRow, segmentsOf } from "./rows.ts";
+
+export type { OutboxEntry } from "./rows.ts";
+export { ROW_MAX_BYTES, ROW_MAX_POINTS } from "./rows.ts";
 
 export type OnFull = "drop-oldest" | "drop-newest";
 
@@ -43,18 +50,13 @@ export interface OutboxOptions {
    * durable() resolves once the entries are fsynced. 0: every group commit is fsynced.
    */
   syncInterval?: number;
+  /** The fsync level of the outbox's commits (default: the connection's); see GroupCommit. */
+  synchronous?: "full" | "normal";
+  /** Bytes held in memory while commits fail (default: maxBacklogBytes, at most 64 MiB). */
+  maxHeldBytes?: number;
   clock: Clock;
   log: Logger;
   metrics?: SinkMetrics;
-}
-
-export interface OutboxEntry {
-  id: number;
-  key: string;
-  createdAt: number;
-  points: number;
-  bytes: number;
-  body: string;
 }
 
 export interface QuarantinedEntry {
@@ -77,19 +79,8 @@ export class Outbox implements BacklogSource {
   /** Backlog, committed and pending. */
   private points = 0;
   private bytes = 0;
-  /** Not yet committed (commitWindow > 0). */
-  private pending: Pending[] = [];
-  private pendingPoints = 0;
-  private pendingBytes = 0;
-  /** durable() callers waiting for the open group commit. */
-  private commitWaiters: ((ok: boolean) => void)[] = [];
-  /** durable() callers whose entries are committed but not yet fsynced (synchronous=FULL). */
-  private unsynced: ((ok: boolean) => void)[] = [];
-  private lastSync = Number.NEGATIVE_INFINITY;
-  private syncTimer: { cancel(): void } | undefined;
-  /** The connection's synchronous level (2 = FULL): bookkeeping commits run at NORMAL. */
-  private readonly synchronousLevel: number;
-  private flushTimer: { cancel(): void } | undefined;
+  /** Entries not yet committed wait here, paced into group commits. */
+  private readonly group: GroupCommit;
   /**
    * Every entry with an id up to this was acknowledged (in order); they are deleted in bulk by
    * purge(), off the delivery path (when the forwarder is idle, or when they take much space).
@@ -109,7 +100,6 @@ export class Outbox implements BacklogSource {
   ) {
     this.sink = options.sink;
     this.onFull = options.onFull ?? "drop-oldest";
-    this.synchronousLevel = Number(db.pragma("synchronous", { simple: true }));
     this.stmts = {
       insert: db.prepare(
         "INSERT INTO outbox (sink, key, created_at, points, bytes, body, segments) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -170,6 +160,28 @@ export class Outbox implements BacklogSource {
         { sink: this.sink, points: totals.points, bytes: totals.bytes },
         "outbox has a backlog from before; delivering it",
       );
+    this.group = new GroupCommit({
+      sink: this.sink,
+      db,
+      clock: options.clock,
+      log: options.log,
+      metrics: options.metrics,
+      commitWindow: options.commitWindow ?? 0,
+      syncInterval: options.syncInterval ?? 1000,
+      synchronous: options.synchronous,
+      maxHeldBytes: options.maxHeldBytes ?? Math.min(options.maxBacklogBytes, DEFAULT_MAX_HELD_BYTES),
+      write: (entries) => this.commit(entries),
+      touch: () => this.db.transaction(() => this.stmts.setCursor.run(this.sink, this.acked))(),
+      dropped: (entries) => {
+        let points = 0;
+        for (const e of entries) {
+          points += e.points;
+          this.points -= e.points;
+          this.bytes -= e.bytes;
+        }
+        this.budgetDrop(points);
+      },
+    });
     options.metrics?.addSource(this);
   }
 
@@ -189,165 +201,67 @@ export class Outbox implements BacklogSource {
     }
     this.points += points;
     this.bytes += bytes;
-    const entry = { key, createdAt: this.options.clock.now(), points, bytes, body };
-    if (!this.options.commitWindow) {
-      this.commit([entry]);
-      return true;
-    }
-    this.pending.push(entry);
-    this.pendingPoints += points;
-    this.pendingBytes += bytes;
-    if (this.pendingPoints >= ROW_MAX_POINTS || this.pendingBytes >= ROW_MAX_BYTES) this.flush();
-    else
-      this.flushTimer ??= this.options.clock.setTimer(this.options.commitWindow, () => {
-        try {
-          this.flush();
-        } catch {
-          // Logged by flush(); the batch was never acknowledged (durable() resolved false).
-        }
-      });
+    this.group.add({ key, createdAt: this.options.clock.now(), points, bytes, body });
     return true;
   }
 
   /**
-   * Resolves once everything enqueued before the call is committed (true), or when that commit
-   * failed (false; logged). This is what "acknowledged to the pipeline" means: an entry whose
-   * durable() resolved true survives a SIGKILL (and, with synchronous=full, a power loss).
-   * Never rejects.
+   * Resolves once everything enqueued before the call is committed (and with synchronous=FULL
+   * fsynced): what "acknowledged to the pipeline" means; such an entry survives a SIGKILL (and,
+   * with synchronous=full, a power loss). Never rejects.
    */
   durable(): Promise<boolean> {
-    if (this.pending.length > 0) return new Promise((resolve) => this.commitWaiters.push(resolve));
-    if (this.unsynced.length > 0) return new Promise((resolve) => this.unsynced.push(resolve));
-    return Promise.resolve(true);
-  }
-
-  /**
-   * With synchronous=FULL and a commitWindow, group commits are written without an fsync of their
-   * own, and one commit per `syncInterval` (default 1 s) is fsynced, which makes every earlier one
-   * durable too (WAL): a SIGKILL loses at most the open window, a power loss at most what is not
-   * yet synced, and neither loses anything acknowledged, because durable() resolves only once
-   * the entries are fsynced.
-   */
-  private get defersSync(): boolean {
-    return this.synchronousLevel >= 2 && (this.options.commitWindow ?? 0) > 0 && this.syncInterval > 0;
-  }
-
-  private get syncInterval(): number {
-    return this.options.syncInterval ?? 1000;
-  }
-
-  /** Makes every commit so far durable with one fsynced write; resolves who waited for it. */
-  private sync(): void {
-    this.syncTimer?.cancel();
-    this.syncTimer = undefined;
-    const waiters = this.unsynced;
-    this.unsynced = [];
-    if (waiters.length === 0) return;
-    try {
-      this.db.transaction(() => this.stmts.setCursor.run(this.sink, this.acked))();
-    } catch (err) {
-      this.options.log.error({ err, sink: this.sink }, "outbox sync failed");
-      for (const w of waiters) w(false);
-      return;
-    }
-    this.lastSync = this.options.clock.now();
-    for (const w of waiters) w(true);
+    return this.group.durable();
   }
 
   /**
    * Commits what waits in memory (commitWindow > 0). Called by the timer, at stop, and for events.
-   * `sync`: fsync this commit now (events, stop) even if the last sync is recent.
+   * `sync`: fsync this commit now (events, stop) even if the last sync is recent. Never throws: a
+   * failed commit keeps its entries and is retried (group-commit.ts).
    */
   flush(sync = false): void {
-    this.flushTimer?.cancel();
-    this.flushTimer = undefined;
-    if (this.pending.length === 0) {
-      if (sync) this.sync();
-      return;
-    }
-    const entries = this.pending;
-    const waiters = this.commitWaiters;
-    this.pending = [];
-    this.pendingPoints = 0;
-    this.pendingBytes = 0;
-    this.commitWaiters = [];
-    const now = this.options.clock.now();
-    const synced = !this.defersSync || sync || now - this.lastSync >= this.syncInterval;
-    try {
-      if (synced) this.commit(entries);
-      else this.relaxed(() => this.commit(entries));
-    } catch (err) {
-      for (const e of entries) {
-        this.points -= e.points;
-        this.bytes -= e.bytes;
-      }
-      this.options.log.error({ err, sink: this.sink, entries: entries.length }, "outbox commit failed");
-      for (const w of waiters) w(false);
-      throw err;
-    }
-    if (!synced) {
-      this.unsynced.push(...waiters);
-      this.syncTimer ??= this.options.clock.setTimer(this.syncInterval - (now - this.lastSync), () =>
-        this.sync(),
-      );
-      return;
-    }
-    this.lastSync = now;
-    this.syncTimer?.cancel();
-    this.syncTimer = undefined;
-    const earlier = this.unsynced;
-    this.unsynced = [];
-    for (const w of earlier) w(true);
-    for (const w of waiters) w(true);
+    this.group.flush(sync);
+  }
+
+  /** Why commits fail (since when, the last error), or undefined while they succeed. */
+  get commitProblem(): string | undefined {
+    return this.group.problem;
+  }
+
+  /** Entries held in memory, not yet committed (metrics). */
+  uncommitted(): { points: number; bytes: number } {
+    const { points, bytes } = this.group.uncommitted();
+    return { points, bytes };
   }
 
   /**
    * One transaction: the entries go into as few rows as ROW_MAX_POINTS / ROW_MAX_BYTES allow
    * (a lone entry is a plain row; several share a row with a segments index).
    */
-  private commit(entries: Pending[]): void {
+  private commit(entries: NewEntry[]): void {
     const max = this.options.maxBacklogBytes;
     this.db.transaction(() => {
       let firstId: number | bigint | undefined;
-      for (let i = 0; i < entries.length; ) {
-        let j = i;
-        let points = 0;
-        let bytes = 0;
-        while (
-          j < entries.length &&
-          (j === i ||
-            (points + entries[j]!.points <= ROW_MAX_POINTS && bytes + entries[j]!.bytes <= ROW_MAX_BYTES))
-        ) {
-          points += entries[j]!.points;
-          bytes += entries[j]!.bytes;
-          j++;
-        }
-        const first = entries[i]!;
-        let r: { lastInsertRowid: number | bigint };
-        if (j === i + 1)
-          r = this.stmts.insert.run(this.sink, first.key, first.createdAt, points, bytes, first.body, null);
-        else {
-          const group = entries.slice(i, j);
-          r = this.stmts.insert.run(
-            this.sink,
-            first.key,
-            first.createdAt,
-            points,
-            bytes,
-            group.map((e) => e.body).join("\n"),
-            JSON.stringify(group.map((e) => [e.key, e.points, e.bytes, e.body.length])),
-          );
-        }
+      for (const row of packRows(entries)) {
+        const r = this.stmts.insert.run(
+          this.sink,
+          row.key,
+          row.createdAt,
+          row.points,
+          row.bytes,
+          row.body,
+          row.segments,
+        );
         firstId ??= r.lastInsertRowid;
-        i = j;
       }
       if (this.oldestCommitted === undefined) this.oldestCommitted = entries[0]!.createdAt;
       if (this.bytes + this.deliveredBytes > max) this.purge();
       let dropped = 0;
       while (this.bytes > max) {
-        const row = this.stmts.dropOldest.get(this.sink, this.acked, firstId) as
-          | { points: number; bytes: number }
-          | undefined;
+        const [row] = this.stmts.dropOldest.all(this.sink, this.acked, firstId) as {
+          points: number;
+          bytes: number;
+        }[];
         if (!row) break;
         this.points -= row.points;
         this.bytes -= row.bytes;
@@ -358,21 +272,6 @@ export class Outbox implements BacklogSource {
       else if (this.overBudget && this.bytes <= max * 0.9) this.budgetRecovered();
     })();
     for (const fn of this.listeners) fn();
-  }
-
-  /**
-   * Runs bookkeeping (cursor moves, deletes of delivered rows) without an fsync of its own: losing
-   * such a commit to a power cut only means the entries are sent again (at least once, idempotent
-   * by timestamp). In WAL mode the next data commit's fsync covers these frames too.
-   */
-  private relaxed<T>(fn: () => T): T {
-    if (this.synchronousLevel <= 1) return fn();
-    this.db.pragma("synchronous = NORMAL");
-    try {
-      return fn();
-    } finally {
-      this.db.pragma(`synchronous = ${this.synchronousLevel}`);
-    }
   }
 
   /** Called after every commit (the forwarder wakes up). */
@@ -386,13 +285,13 @@ export class Outbox implements BacklogSource {
     return {
       points: this.points,
       bytes: this.bytes,
-      oldestAt: committed.oldestAt ?? this.pending[0]?.createdAt,
+      oldestAt: committed.oldestAt ?? this.group.uncommitted().oldestAt,
     };
   }
 
   /** What the forwarder can send now. */
   committed(): { points: number; oldestAt: number | undefined } {
-    const points = this.points - this.pendingPoints;
+    const points = this.points - this.group.uncommitted().points;
     if (points <= 0) return { points: 0, oldestAt: undefined };
     if (this.oldestCommitted === null || this.oldestCommitted === undefined)
       this.oldestCommitted = (
@@ -473,7 +372,7 @@ export class Outbox implements BacklogSource {
     range = false,
   ): void {
     if (entries.length === 0) return;
-    this.relaxed(() =>
+    this.group.relaxed(() =>
       this.db.transaction(() => {
         let found = true;
         if (range) {
@@ -500,8 +399,9 @@ export class Outbox implements BacklogSource {
         else {
           // The budget dropped some of them meanwhile: count again.
           const t = this.stmts.totals.get(this.sink, this.acked) as { points: number; bytes: number };
-          this.points = t.points + this.pendingPoints;
-          this.bytes = t.bytes + this.pendingBytes;
+          const held = this.group.uncommitted();
+          this.points = t.points + held.points;
+          this.bytes = t.bytes + held.bytes;
         }
         this.oldestCommitted = null;
       })(),
@@ -529,7 +429,7 @@ export class Outbox implements BacklogSource {
         rest.reduce((n, e) => n + e.points, 0),
         rest.reduce((n, e) => n + e.bytes, 0),
         rest.map((e) => e.body).join("\n"),
-        rest.length === 1 ? null : JSON.stringify(rest.map((e) => [e.key, e.points, e.bytes, e.body.length])),
+        rest.length === 1 ? null : segmentsOf(rest),
         id,
         this.sink,
       );
@@ -540,7 +440,7 @@ export class Outbox implements BacklogSource {
   purge(): void {
     if (this.deliveredBytes === 0) return;
     if (this.db.inTransaction) this.stmts.purge.run(this.sink, this.acked);
-    else this.relaxed(() => this.stmts.purge.run(this.sink, this.acked));
+    else this.group.relaxed(() => this.stmts.purge.run(this.sink, this.acked));
     this.deliveredBytes = 0;
   }
 
@@ -583,35 +483,8 @@ export class Outbox implements BacklogSource {
   }
 }
 
-/** A row as peekRaw/getRaw read it: id, key, created_at, points, bytes, body, segments. */
-type RawRow = [number, string, number, number, number, string, string | null];
-
-interface Pending {
-  key: string;
-  createdAt: number;
-  points: number;
-  bytes: number;
-  body: string;
-}
-
-/** A group commit's row holds at most this many points (lines, messages)... */
-export const ROW_MAX_POINTS = 5000;
-/** ...and this many bytes of bodies; an open batch that reaches either is committed at once. */
-export const ROW_MAX_BYTES = 1024 * 1024;
-
-/** Appends the entries of a row to `out`: one for a plain row, one per segment for a group commit. */
-function expandRow(row: RawRow, out: OutboxEntry[]): void {
-  const [id, key, createdAt, points, bytes, body, segments] = row;
-  if (segments === null) {
-    out.push({ id, key, createdAt, points, bytes, body });
-    return;
-  }
-  let at = 0;
-  for (const [k, p, b, chars] of JSON.parse(segments) as [string, number, number, number][]) {
-    out.push({ id, key: k, createdAt, points: p, bytes: b, body: body.slice(at, at + chars) });
-    at += chars + 1;
-  }
-}
+/** What a store that cannot write may hold in memory by default (see maxHeldBytes). */
+const DEFAULT_MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 /** Rejected entries of a sink (or all), newest first: for the API and `emcomm outbox quarantine`. */
 export function listQuarantine(db: Db, sink?: string, limit = 100): QuarantinedEntry[] {

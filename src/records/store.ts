@@ -88,12 +88,14 @@ export function insertRecord(
   r: { kind: RecordKind; period: string; subject: string | null; state: string; at: number; actor: string },
   body: unknown,
 ): StoredRecord {
-  const { id } = db
-    .prepare(
-      `INSERT INTO records (kind, period, subject, state, version, created_at, created_by, updated_at)
-       VALUES (?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
-    )
-    .get(r.kind, r.period, r.subject, r.state, r.at, r.actor, r.at) as { id: number };
+  const id = Number(
+    db
+      .prepare(
+        `INSERT INTO records (kind, period, subject, state, version, created_at, created_by, updated_at)
+         VALUES (?, ?, ?, ?, 1, ?, ?, ?)`,
+      )
+      .run(r.kind, r.period, r.subject, r.state, r.at, r.actor, r.at).lastInsertRowid,
+  );
   insertVersion(db, r.kind, id, 1, body, r.at, r.actor, null);
   return getRecord(db, id)!;
 }
@@ -184,12 +186,14 @@ export function recordVersions(db: Db, id: number): RecordVersion[] {
 }
 
 export function addSignature(db: Db, s: Omit<Signature, "id">): Signature {
-  const { id } = db
-    .prepare(
-      `INSERT INTO record_signatures (record_id, version, action, signer, role, at, digest, comment)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    )
-    .get(s.recordId, s.version, s.action, s.signer, s.role, s.at, s.digest, s.comment) as { id: number };
+  const id = Number(
+    db
+      .prepare(
+        `INSERT INTO record_signatures (record_id, version, action, signer, role, at, digest, comment)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(s.recordId, s.version, s.action, s.signer, s.role, s.at, s.digest, s.comment).lastInsertRowid,
+  );
   return { ...s, id };
 }
 

@@ -15,8 +15,8 @@ import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.ts";
 import type { PollOutcome } from "../core/outcome.ts";
 import { SinkMetrics } from "../outbox/metrics.ts";
-import { listQuarantine, tuneForOutbox } from "../outbox/outbox.ts";
-import { type Db, openStore } from "../store/db.ts";
+import { listQuarantine } from "../outbox/outbox.ts";
+import type { Db } from "../store/db.ts";
 import { type SinksConfig, sinksSchema } from "./config.ts";
 import { InfluxSink } from "./influx.ts";
 import type { DeviceTags, StateChangeEvent, TicketEvent } from "./line-protocol.ts";
@@ -42,6 +42,8 @@ export interface Sinks {
    * a power loss. It never rejects; nothing has to wait for it.
    */
   record(outcome: PollOutcome): Promise<boolean>;
+  /** Why an outbox cannot commit to the store, or undefined (for /healthz). */
+  problem(): string | undefined;
   /** GET /api/v1/outbox and /api/v1/outbox/quarantine. */
   routes: FastifyPluginAsync;
   stop(graceMs?: number): Promise<void>;
@@ -50,7 +52,8 @@ export interface Sinks {
 export interface SinksOptions {
   /** The `sinks` block; absent (a config built by hand, not by the schema) means no sink. */
   config: SinksConfig | undefined;
-  dataDir: string;
+  /** The daemon's one store connection: every write of the daemon goes through it, in order. */
+  db: Db;
   clock: Clock;
   log: Logger;
   registry: Registry;
@@ -61,12 +64,10 @@ export function startSinks(options: SinksOptions): Sinks {
   const o = { ...options, config: options.config ?? sinksSchema.parse({}) };
   const metrics = new SinkMetrics(o.registry, () => o.clock.now());
   const enabled = o.config.influx !== undefined || o.config.mqtt !== undefined;
-  // The outbox has its own connection to the store so its fsync setting does not change others'.
-  let db: Db | undefined;
-  if (enabled) {
-    db = openStore(o.dataDir);
-    tuneForOutbox(db, o.config.synchronous);
-  }
+  // One connection for the whole daemon: a second one in the same process made the outbox's commits
+  // and the ticket writes wait on each other's locks (SQLITE_BUSY). The outbox's commits run at
+  // `synchronous` (full: fsynced) and the connection keeps its own level for the other writes.
+  const db = enabled ? o.db : undefined;
   const influx =
     o.config.influx && db
       ? new InfluxSink({
@@ -77,6 +78,7 @@ export function startSinks(options: SinksOptions): Sinks {
           metrics,
           devices: o.devices,
           commitWindow: o.config.commitWindow,
+          synchronous: o.config.synchronous,
         })
       : undefined;
   const mqtt =
@@ -88,6 +90,7 @@ export function startSinks(options: SinksOptions): Sinks {
           log: o.log,
           metrics,
           commitWindow: o.config.commitWindow,
+          synchronous: o.config.synchronous,
         })
       : undefined;
   influx?.start();
@@ -145,10 +148,10 @@ export function startSinks(options: SinksOptions): Sinks {
     mqtt,
     events,
     record: (outcome) => influx?.record(outcome) ?? Promise.resolve(true),
+    problem: () => influx?.outbox.commitProblem ?? mqtt?.outbox.commitProblem,
     routes,
     async stop(graceMs) {
       await Promise.allSettled([influx?.stop(graceMs), mqtt?.stop(graceMs)]);
-      db?.close();
     },
   };
 }

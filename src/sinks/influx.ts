@@ -158,6 +158,8 @@ export interface InfluxSinkOptions {
   metrics?: SinkMetrics;
   /** Group commits of the outbox (0: each entry commits before the call returns). */
   commitWindow?: number;
+  /** fsync level of the outbox's commits (default: the connection's). */
+  synchronous?: "full" | "normal";
   /** Site and kind of every device, for the tags. */
   devices: ReadonlyMap<string, DeviceTags>;
   /** Replaces the HTTP transport (tests). */
@@ -177,6 +179,7 @@ export class InfluxSink {
       maxBacklogBytes: c.maxBacklogBytes,
       onFull: c.onFull,
       commitWindow: o.commitWindow,
+      synchronous: o.synchronous,
       clock: o.clock,
       log,
       metrics: o.metrics,

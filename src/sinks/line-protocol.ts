@@ -66,6 +66,11 @@ export const ticketEventKinds = [
   "rejected",
   "breached",
   "commented",
+  "warned",
+  "restored",
+  "recurred",
+  "flapping",
+  "updated",
 ] as const;
 export type TicketEventKind = (typeof ticketEventKinds)[number];
 
@@ -156,8 +161,8 @@ export function formatField(value: FieldValue): string | undefined {
  * anyway, and it makes equal series encode equally); empty tag keys or values are left out.
  */
 export function encodePoint(point: Point, precision: Precision = "ms"): string | undefined {
-  const measurement = escapeMeasurement(point.measurement);
-  if (measurement === "") return undefined;
+  const series = seriesPrefix(point);
+  if (series === "") return undefined;
   let fields = "";
   for (const [key, value] of Object.entries(point.fields)) {
     const k = escapeTag(key);
@@ -166,16 +171,37 @@ export function encodePoint(point: Point, precision: Precision = "ms"): string |
     fields += `${fields ? "," : ""}${k}=${v}`;
   }
   if (fields === "") return undefined;
-  let tags = "";
-  for (const key of Object.keys(point.tags).sort()) {
-    const value = point.tags[key];
-    if (value === undefined) continue;
-    const k = escapeTag(key);
-    const v = escapeTag(value);
-    if (k === "" || v === "") continue;
-    tags += `,${k}=${v}`;
+  return `${series} ${fields} ${Math.trunc(point.time)}${precisionSuffix[precision]}`;
+}
+
+/**
+ * "measurement,tag=value,..." of a series, escaped and with tags sorted, cached by the raw
+ * measurement and tags: a device's series repeat on every poll, so each is built once (bounded
+ * like the name caches). "" when the measurement is empty.
+ */
+const seriesCache = new Map<string, string>();
+
+function seriesPrefix(point: Point): string {
+  let key = point.measurement;
+  for (const k in point.tags) {
+    const v = point.tags[k];
+    if (v !== undefined) key += `\u0000${k}\u0001${v}`;
   }
-  return `${measurement}${tags} ${fields} ${Math.trunc(point.time)}${precisionSuffix[precision]}`;
+  let prefix = seriesCache.get(key);
+  if (prefix !== undefined) return prefix;
+  prefix = escapeMeasurement(point.measurement);
+  if (prefix !== "")
+    for (const k of Object.keys(point.tags).sort()) {
+      const value = point.tags[k];
+      if (value === undefined) continue;
+      const ek = escapeTag(k);
+      const ev = escapeTag(value);
+      if (ek === "" || ev === "") continue;
+      prefix += `,${ek}=${ev}`;
+    }
+  if (seriesCache.size >= ESCAPE_CACHE_SIZE) seriesCache.clear();
+  seriesCache.set(key, prefix);
+  return prefix;
 }
 
 /** The measurement of a device metric: its name's first token before "_". */

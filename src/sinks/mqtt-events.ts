@@ -237,6 +237,8 @@ export interface MqttEventSinkOptions {
   metrics?: SinkMetrics;
   /** Group commits of the outbox (0: each entry commits before the call returns). */
   commitWindow?: number;
+  /** fsync level of the outbox's commits (default: the connection's). */
+  synchronous?: "full" | "normal";
   transport?: BatchTransport & { close?(): Promise<void> };
 }
 
@@ -253,6 +255,7 @@ export class MqttEventSink {
       maxBacklogBytes: c.maxBacklogBytes,
       onFull: c.onFull,
       commitWindow: o.commitWindow,
+      synchronous: o.synchronous,
       clock: o.clock,
       log,
       metrics: o.metrics,

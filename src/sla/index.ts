@@ -18,6 +18,7 @@ import type { Driver } from "../core/types.ts";
 import { HealthEngine } from "../health/engine.ts";
 import { previousRunEnd } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
+import type { StoreWriter } from "../store/writer.ts";
 import { TicketEngine } from "../tickets/engine.ts";
 import { slaRoutes } from "./http.ts";
 import { registerSlaMetrics } from "./metrics.ts";
@@ -29,6 +30,8 @@ export interface Sla {
   tickets: TicketEngine;
   /** Pipeline consumer. */
   observe(outcome: PollOutcome): void;
+  /** Records the restart gap (see the `resume` option); called once. */
+  resume(): void;
   /** Fastify plugin with the /api/v1 routes of this module. */
   routes: FastifyPluginAsync;
   stop(): void;
@@ -43,14 +46,23 @@ export function startSla(options: {
   registry?: Registry;
   /** End of the previous daemon run (heartbeat or clean stop); default: read from daemon_runs. */
   previousRunEnd?: number | null;
+  /** The daemon's store writer (held writes while the store cannot write). */
+  writer?: StoreWriter;
+  /**
+   * false: the caller calls `resume()` once every listener (sinks, console) is attached, so the
+   * restart's `unmonitored` gap and the return to the previous state reach them too. Default true.
+   */
+  resume?: boolean;
 }): Sla {
   const { config, db, clock } = options;
   const log = options.log.child({ component: "sla" });
   const rules = new Map([...options.drivers].map(([id, d]) => [id, d.rules]));
-  const health = new HealthEngine({ db, config, clock, log, rules });
+  const health = new HealthEngine({ db, config, clock, log, rules, writer: options.writer });
   const tickets = new TicketEngine({ db, config, clock, log });
   health.onTransition((t, h) => tickets.onTransition(t, h));
-  health.resume(options.previousRunEnd !== undefined ? options.previousRunEnd : previousRunEnd(db));
+  const resume = () =>
+    health.resume(options.previousRunEnd !== undefined ? options.previousRunEnd : previousRunEnd(db));
+  if (options.resume !== false) resume();
   if (options.registry)
     registerSlaMetrics({ registry: options.registry, config, db, clock, health, tickets });
 
@@ -73,6 +85,7 @@ export function startSla(options: {
     health,
     tickets,
     observe: (o) => health.observe(o),
+    resume,
     routes: slaRoutes({ config, db, clock, log, health, tickets }),
     stop() {
       stopped = true;

@@ -3,23 +3,113 @@
  * a restart: daemon runs, device state transitions, tickets, the outbox. Schema changes are
  * migrations appended to src/store/migrations.ts, applied in order at open, each in a transaction.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { migrations } from "./migrations.ts";
 
 export type Db = Database.Database;
 
+/**
+ * A store that cannot be used as it is: one line with its path and what to do. `emcomm run`
+ * prints it and exits non-zero; nothing is changed in the file.
+ */
+export class StoreOpenError extends Error {
+  override readonly name = "StoreOpenError";
+  constructor(
+    readonly path: string,
+    problem: string,
+    todo: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`store ${path}: ${problem}; ${todo}`, options);
+  }
+}
+
+/**
+ * Opens (creating if needed) and migrates the store. A zero-length, corrupt, unwritable store, or
+ * one written by a newer emcomm, throws a StoreOpenError instead of starting empty or failing
+ * with a raw stack trace.
+ */
 export function openStore(dataDir: string, file = "emcomm.db"): Db {
   const path = dataDir === ":memory:" ? ":memory:" : join(dataDir, file);
-  if (path !== ":memory:") mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  migrate(db);
-  return db;
+  if (path !== ":memory:") {
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (err) {
+      throw new StoreOpenError(
+        path,
+        `its directory cannot be created (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        "check daemon.dataDir and its permissions",
+        { cause: err },
+      );
+    }
+    if (existsSync(path) && statSync(path).size === 0)
+      throw new StoreOpenError(
+        path,
+        "the file is empty (zero length), so it holds no history",
+        "restore it from a backup, or remove it to start a new empty store",
+      );
+  }
+  let db: Db | undefined;
+  try {
+    db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    // One connection writes (the daemon's); this only covers a CLI reading during a checkpoint.
+    db.pragma("busy_timeout = 1000");
+    checkNotNewer(db, path);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (err instanceof StoreOpenError) throw err;
+    throw explainOpenError(path, err);
+  }
+}
+
+function explainOpenError(path: string, err: unknown): Error {
+  const code = String((err as { code?: unknown }).code ?? "");
+  if (/^SQLITE_(NOTADB|CORRUPT)/.test(code))
+    return new StoreOpenError(
+      path,
+      `the file is not a readable SQLite store (${code})`,
+      "restore it from a backup, or move it away to start a new empty store",
+      { cause: err },
+    );
+  if (/^SQLITE_(READONLY|CANTOPEN|PERM|IOERR)|^E(ACCES|PERM|ROFS)/.test(code))
+    return new StoreOpenError(
+      path,
+      `the file cannot be opened for writing (${code})`,
+      "give the daemon's user write access to it and its directory, on a writable file system",
+      { cause: err },
+    );
+  if (code === "SQLITE_FULL")
+    return new StoreOpenError(path, "the disk is full (SQLITE_FULL)", "free space on its file system", {
+      cause: err,
+    });
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Refuses a store with migrations this build does not know (written by a newer emcomm). */
+function checkNotNewer(db: Db, path: string): void {
+  const known = new Set(migrations.map((m) => m.version));
+  const latest = Math.max(...known);
+  const userVersion = db.pragma("user_version", { simple: true }) as number;
+  const hasTable = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  const applied = hasTable
+    ? (db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[])
+    : [];
+  const unknown = applied.filter((v) => !known.has(v));
+  if (userVersion > latest || unknown.length > 0)
+    throw new StoreOpenError(
+      path,
+      `it was written by a newer emcomm (schema ${unknown.length ? unknown.join(", ") : userVersion}; this one knows up to ${latest})`,
+      "run the newer emcomm, or restore a backup made by this version",
+    );
 }
 
 /** A store that a read command cannot use (missing, empty, not an emcomm store); names its path. */

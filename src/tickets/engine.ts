@@ -427,7 +427,9 @@ export class TicketEngine {
         openedBy: actor,
       });
       this.emit(ticket, {
-        at: this.clock.now(),
+        // An automatic ticket opens when its transition was decided (a write held while the store
+        // could not write lands with its original time).
+        at: t.source === "auto" ? t.reportedAt : this.clock.now(),
         actor,
         event: "opened",
         detail: { ...detail, level: t.level, ...(t.repeatOf !== null ? { repeatOf: t.repeatOf } : {}) },

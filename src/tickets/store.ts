@@ -117,12 +117,14 @@ export function ticketFromRow(r: Record<string, unknown>): Ticket {
 export function insertTicket(db: Db, t: Omit<Ticket, "id">): Ticket {
   const keys = Object.keys(columns) as (keyof Omit<Ticket, "id">)[];
   const values = keys.map((k) => (k === "flapping" ? (t.flapping ? 1 : 0) : (t[k] ?? null)));
-  const row = db
+  // all(), never get(), on a statement with RETURNING: get() can miss an error raised when the
+  // statement completes (SQLITE_FULL at commit) and return a row that was never stored.
+  const [row] = db
     .prepare(
       `INSERT INTO tickets (${keys.map((k) => columns[k]).join(", ")}) VALUES (${keys.map(() => "?").join(", ")}) RETURNING *`,
     )
-    .get(...values) as Record<string, unknown>;
-  return ticketFromRow(row);
+    .all(...values) as Record<string, unknown>[];
+  return ticketFromRow(row!);
 }
 
 export function updateTicket(db: Db, id: number, changes: Partial<Omit<Ticket, "id">>): Ticket {
@@ -132,9 +134,10 @@ export function updateTicket(db: Db, id: number, changes: Partial<Omit<Ticket, "
     const v = changes[k];
     return typeof v === "boolean" ? (v ? 1 : 0) : (v ?? null);
   });
-  const row = db
+  const [row] = db
     .prepare(`UPDATE tickets SET ${keys.map((k) => `${columns[k]} = ?`).join(", ")} WHERE id = ? RETURNING *`)
-    .get(...values, id) as Record<string, unknown>;
+    .all(...values, id) as Record<string, unknown>[];
+  if (!row) throw new RangeError(`no ticket ${id}`);
   return ticketFromRow(row);
 }
 
@@ -204,11 +207,11 @@ export function lastRepaired(db: Db, device: string, code: string): Ticket | und
 }
 
 export function appendEvent(db: Db, e: Omit<TicketEvent, "id">): TicketEvent {
-  const row = db
+  const { lastInsertRowid } = db
     .prepare(
-      "INSERT INTO ticket_events (ticket_id, at, actor, event, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "INSERT INTO ticket_events (ticket_id, at, actor, event, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .get(
+    .run(
       e.ticketId,
       e.at,
       e.actor,
@@ -216,10 +219,8 @@ export function appendEvent(db: Db, e: Omit<TicketEvent, "id">): TicketEvent {
       e.fromState,
       e.toState,
       e.detail ? JSON.stringify(e.detail) : null,
-    ) as {
-    id: number;
-  };
-  return { ...e, id: row.id };
+    );
+  return { ...e, id: Number(lastInsertRowid) };
 }
 
 export function ticketEvents(db: Db, ticketId: number): TicketEvent[] {

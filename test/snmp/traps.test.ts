@@ -143,7 +143,9 @@ describe.skipIf(!haveSnmpTools)("snmp traps", () => {
   });
 
   it("a simulator fault sends its trap from the device's own port: only that device is re-polled", async () => {
-    sim.setTrapTarget({ port: daemon.snmpTraps!.port });
+    sim.setTrapTarget({ port: daemon.snmpTraps!.port! });
+    await settle();
+    await new Promise((r) => setTimeout(r, 1100)); // re-polls held back by the per-device limit have run
     await settle();
     const ups = requested("ups").length;
     const sw = requested("sw").length;

@@ -38,11 +38,6 @@ function forbiddenForCore(target: string): boolean {
   return target.startsWith("simulators/") || (target.startsWith("drivers/") && target !== "drivers/index.ts");
 }
 
-/**
- * Known exceptions, each to be removed when its cause goes:
- * - the daemon still starts the SNMP trap receiver itself; it is moving into the SNMP driver.
- */
-const EXCEPTIONS = new Set(["src/daemon.ts -> drivers/snmp/traps.ts"]);
 /** The CLI's `demo` command loads the demo (and with it the simulators) only when it runs. */
 const LAZY = new Set(["src/cli.ts -> simulators/demo.ts"]);
 
@@ -52,7 +47,7 @@ describe("layers", () => {
       importsOf(file)
         .filter(({ target }) => forbiddenForCore(target))
         .map(({ target, dynamic }) => ({ edge: `${file} -> ${target}`, dynamic }))
-        .filter(({ edge, dynamic }) => !EXCEPTIONS.has(edge) && !(dynamic && LAZY.has(edge)))
+        .filter(({ edge, dynamic }) => !(dynamic && LAZY.has(edge)))
         .map(({ edge }) => edge),
     );
     expect(violations).toEqual([]);

@@ -1,0 +1,61 @@
+/**
+ * The daemon in a child process (test/sla/fixtures/daemon-child.ts) for tests that must not share
+ * the test runner's process: disk full, descriptors exhausted, floods. `startDaemonChild` resolves
+ * with its URL once it listens; `stop()` sends SIGKILL and waits for the exit.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+export interface DaemonChild {
+  child: ChildProcess;
+  url: string;
+  /** Its stderr so far (the log, with EMCOMM_CHILD_LOG set). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export function startDaemonChild(
+  configFile: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<DaemonChild> {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", join(root, "test/sla/fixtures/daemon-child.ts"), configFile],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const stderr = () => err;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split("\n")[0];
+      if (buf.includes("\n") && line)
+        resolve({ child, url: (JSON.parse(line) as { url: string }).url, stderr, stop });
+    });
+    child.once("exit", (code) => reject(new Error(`daemon child exited with ${code}: ${err.slice(-2000)}`)));
+  });
+}
+
+/** Polls `fn` until it returns something other than undefined; rejects after `ms`. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
