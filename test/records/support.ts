@@ -5,9 +5,9 @@
  * happen between them at the clock's instant.
  */
 import Fastify, { type FastifyInstance } from "fastify";
+import { reportAccess } from "../../src/api/http.ts";
 import { startRecords } from "../../src/records/index.ts";
 import { startReports } from "../../src/report/wire.ts";
-import { reportAccess } from "../../src/sla/http.ts";
 import { StatusBoard } from "../../src/status.ts";
 import { Harness, tcpDevice } from "../sla/harness.ts";
 

@@ -5,12 +5,12 @@
  * config error, not a way in.
  */
 import { describe, expect, it } from "vitest";
+import { reportAccess, tokenTable } from "../../src/api/http.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 import { buildHttp } from "../../src/http/server.ts";
 import { DaemonMetrics } from "../../src/metrics.ts";
-import { reportAccess, tokenTable } from "../../src/sla/http.ts";
 import { StatusBoard } from "../../src/status.ts";
 import { quietLog } from "../support/log.ts";
 import { tcpDevice } from "./harness.ts";

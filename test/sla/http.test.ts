@@ -7,11 +7,11 @@ import { createServer, type Server } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { slaRoutes } from "../../src/api/http.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { startDaemon } from "../../src/daemon.ts";
 import { deployments } from "../../src/ledger/store.ts";
-import { slaRoutes } from "../../src/sla/http.ts";
 import { listTickets } from "../../src/tickets/store.ts";
 import { at, Harness, MIN, tcpDevice } from "./harness.ts";
 

@@ -13,7 +13,7 @@ import { availabilityForPeriod } from "../../src/ledger/availability.ts";
 import { monthPeriod } from "../../src/ledger/period.ts";
 import { addWindow, setWindowStatus, transitionsBetween } from "../../src/ledger/store.ts";
 import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
-import { ticketsForPeriod } from "../../src/tickets/report.ts";
+import { ticketsForPeriod } from "../../src/tickets/period-summary.ts";
 import type { Ticket } from "../../src/tickets/store.ts";
 import { listTickets } from "../../src/tickets/store.ts";
 import { at, DAY, engineer, Harness, MIN, NOV, type PollResult, supervisor, tcpDevice } from "./harness.ts";
@@ -331,7 +331,7 @@ describe("a month of the contract on a fake clock", () => {
     const r = ticketsForPeriod(h.db, h.config, period);
     // respond (10 min): only ticket 2 (accepted 30 min after 08:02) is late.
     expect(r.clocks.respond).toMatchObject({ met: 7, breached: 1, pending: 0 });
-    // onsite, as the score sheet judges it (src/report/clocks.ts, one implementation): a fault
+    // onsite, as the score sheet judges it (src/report/verdicts.ts, one implementation): a fault
     // repaired without a visit has no on-site clock, so ticket 7 (never arrived, repaired remotely
     // at 14:00) and the consultation solved remotely are not counted; the 3 visits were in time.
     expect(r.clocks.onsite).toMatchObject({ met: 3, breached: 0, pending: 0 });

@@ -4,14 +4,14 @@
  */
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { registerSlaMetrics } from "../../src/api/metrics.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import type { AccountingPolicy } from "../../src/config/sla-schema.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { availabilityForPeriod, computeAvailability, policyAt } from "../../src/ledger/availability.ts";
 import { monthOf, monthPeriod } from "../../src/ledger/period.ts";
 import { appendTransition, type DeviceState, timelines, transitionsBetween } from "../../src/ledger/store.ts";
-import { registerSlaMetrics } from "../../src/sla/metrics.ts";
-import { ticketClocks } from "../../src/tickets/clocks.ts";
+import { ticketClocks } from "../../src/tickets/deadlines.ts";
 import { listTickets } from "../../src/tickets/store.ts";
 import { at, Harness, HOUR, MIN, NOV, tcpDevice } from "./harness.ts";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deviceStates } from "../../src/ledger/store.ts";
 import { checklistIds, kindRules } from "../../src/records/kinds.ts";
-import { clockNames } from "../../src/tickets/clocks.ts";
+import { clockNames } from "../../src/tickets/deadlines.ts";
 import { ticketStates } from "../../src/tickets/store.ts";
 
 const dir = new URL("../../console/", import.meta.url).pathname;

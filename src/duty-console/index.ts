@@ -9,14 +9,14 @@
  * reads the page needs that the ticket API does not answer:
  *   GET /api/v1/me                       who the bearer token is: { name, role } (401 without)
  *   GET /api/v1/console                  site and device names, SLA clock lengths, warn fraction, time zone
- * Tokens and the read policy are the ticket API's (src/sla/http.ts): the same token table, reads
+ * Tokens and the read policy are the ticket API's (src/api/http.ts): the same token table, reads
  * open on loopback when `sla.api.openReadsOnLoopback`, otherwise any role's token.
  */
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import { identifyBearer, isLoopback, tokenTable } from "../api/http.ts";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
-import { identifyBearer, isLoopback, tokenTable } from "../sla/http.ts";
 import type { Db } from "../store/db.ts";
 import type { Role } from "../tickets/engine.ts";
 import { EventHub, eventRoutes, watchStore } from "./events.ts";

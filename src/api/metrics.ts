@@ -11,7 +11,7 @@ import { availabilityForPeriod } from "../ledger/availability.ts";
 import { monthOf, monthPeriod } from "../ledger/period.ts";
 import { deviceStates } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
-import { clockNames } from "../tickets/clocks.ts";
+import { clockNames } from "../tickets/deadlines.ts";
 import type { TicketEngine } from "../tickets/engine.ts";
 import { ticketStates } from "../tickets/store.ts";
 

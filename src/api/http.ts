@@ -42,7 +42,7 @@ import {
 } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import { type Actor, type Role, type TicketEngine, TicketError, ticketActions } from "../tickets/engine.ts";
-import { ticketsForPeriod } from "../tickets/report.ts";
+import { ticketsForPeriod } from "../tickets/period-summary.ts";
 import { listTickets, ticketStates } from "../tickets/store.ts";
 
 export interface SlaHttpDeps {

@@ -1,7 +1,7 @@
 /**
  * Tickets of a period with their SLA verdicts (GET /api/v1/tickets/report, `emcomm tickets report`,
  * the console): response, on-site and repair verdicts, repair timeliness, repeat faults. The verdicts
- * and the counting are the score sheet's own (src/report/clocks.ts), so the two never disagree:
+ * and the counting are the score sheet's own (src/report/verdicts.ts), so the two never disagree:
  *
  * - `clocks` and `timeliness.byReportedMonth`: the tickets reported in the period, each judged as it
  *   stands at `at` (a clock still running and not yet due is pending; a remote repair has no on-site
@@ -13,12 +13,12 @@
  */
 import type { Config, FaultLevel } from "../config/schema.ts";
 import type { Period } from "../ledger/period.ts";
-import { clockVerdict, countIn, slaClocks, ticketAsOf } from "../report/clocks.ts";
 import { reportConfigSchema } from "../report/policy.ts";
 import type { SlaClock } from "../report/source.ts";
 import { mattersTo, ticketCandidates, ticketRecord } from "../report/store-source.ts";
+import { clockVerdict, countIn, slaClocks, ticketAsOf } from "../report/verdicts.ts";
 import type { Db } from "../store/db.ts";
-import { type ClockName, type ClockStatus, clockNames, ticketClocks } from "./clocks.ts";
+import { type ClockName, type ClockStatus, clockNames, ticketClocks } from "./deadlines.ts";
 import type { Ticket } from "./store.ts";
 
 export interface TicketVerdict extends Ticket {
