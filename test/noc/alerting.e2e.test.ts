@@ -11,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Demo } from "../../simulators/demo.ts";
-import { startFastDemo } from "./demo.ts";
 import {
   freePort,
   missingPeers,
@@ -21,7 +20,8 @@ import {
   startPrometheus,
   titled,
   waitFor,
-} from "./peers.ts";
+} from "../support/peers.ts";
+import { startFastDemo } from "./demo.ts";
 import { renderAlertmanager, renderPrometheus, urlsIn } from "./stack.ts";
 
 const skip = missingPeers("prometheus", "alertmanager");

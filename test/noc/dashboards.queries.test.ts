@@ -15,7 +15,6 @@ import { dashboards } from "../../grafana/src/index.ts";
 
 import type { Demo } from "../../simulators/demo.ts";
 import { encodePoints, outcomePoints } from "../../src/sinks/line-protocol.ts";
-import { startFastDemo } from "./demo.ts";
 import {
   missingPeers,
   type Peer,
@@ -24,7 +23,8 @@ import {
   startPrometheus,
   titled,
   waitFor,
-} from "./peers.ts";
+} from "../support/peers.ts";
+import { startFastDemo } from "./demo.ts";
 import { renderPrometheus } from "./stack.ts";
 
 const skip = missingPeers("prometheus", "influxd");

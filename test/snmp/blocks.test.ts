@@ -9,7 +9,7 @@ import { createSnmpDriver } from "../../drivers/snmp/index.ts";
 import { snmpOptions } from "../../drivers/snmp/options.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { createSharedResources } from "../../src/core/resources.ts";
-import { haveSnmpd, haveSnmpTools, type Snmpd, startSnmpd } from "./peers.ts";
+import { haveSnmpd, haveSnmpTools, type Snmpd, startSnmpd } from "../support/peers.ts";
 
 let snmpd: Snmpd;
 

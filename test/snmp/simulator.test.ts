@@ -14,7 +14,7 @@ import { SIM_V3, type SnmpSimulator, startSnmpSimulator } from "../../simulators
 import { systemClock } from "../../src/core/clock.ts";
 import { createSharedResources } from "../../src/core/resources.ts";
 import type { Sample } from "../../src/core/types.ts";
-import { haveSnmpTools, parseOutput, snmpCmd } from "./peers.ts";
+import { haveSnmpTools, parseOutput, snmpCmd } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 const profiles = [...snmpProfiles.keys()];

@@ -22,7 +22,7 @@ import {
   V3,
   V3_SHA512,
   v3Args,
-} from "./peers.ts";
+} from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 let snmpd: Snmpd;

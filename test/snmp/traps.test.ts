@@ -16,7 +16,7 @@ import { validateConfig } from "../../src/config/load.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import type { PollOutcome } from "../../src/core/outcome.ts";
 import { type Daemon, startDaemon } from "../../src/daemon.ts";
-import { haveSnmpTools, snmpCmd } from "./peers.ts";
+import { haveSnmpTools, snmpCmd } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 let sim: SnmpSimulator;

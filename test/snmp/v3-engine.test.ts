@@ -18,7 +18,7 @@ import { snmpOptions } from "../../drivers/snmp/options.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { createSharedResources } from "../../src/core/resources.ts";
-import { haveSnmpd, haveSnmpTools, type Snmpd, startSnmpd, V3 } from "./peers.ts";
+import { haveSnmpd, haveSnmpTools, type Snmpd, startSnmpd, V3 } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 let snmpd: Snmpd;
