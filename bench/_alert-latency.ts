@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFastDemo } from "../test/noc/demo.ts";
-import { renderAlertmanager, renderPrometheus } from "../test/noc/stack.ts";
+import { startFastDemo } from "../test/support/fast-demo.ts";
+import { renderAlertmanager, renderPrometheus } from "../test/support/noc-stack.ts";
 import {
   freePort,
   missingPeers,

@@ -24,8 +24,8 @@ import type { HealthRule, PolledDriver, Sample, StreamedDriver } from "../../src
 import { HealthEngine } from "../../src/health/engine.ts";
 import { openStore } from "../../src/store/db.ts";
 import { TicketEngine } from "../../src/tickets/engine.ts";
-import { tcpDevice } from "../sla/harness.ts";
 import { recordingSink, testContext, testDevice, until } from "../support/driver-context.ts";
+import { tcpDevice } from "../support/harness.ts";
 import { freePort, missing, startPeer, waitForPort } from "../support/peers.ts";
 
 const why = missing(
@@ -34,7 +34,7 @@ const why = missing(
   "/usr/sbin/mosquitto",
   "/usr/bin/mosquitto_passwd",
 );
-const pymodbusScript = new URL("../peers/pymodbus_server.py", import.meta.url).pathname;
+const pymodbusScript = new URL("../support/pymodbus_server.py", import.meta.url).pathname;
 
 describe.skipIf(why)(`fault codes from the cause${why ? ` (skipped: ${why})` : ""}`, () => {
   const dir = mkdtempSync(join(tmpdir(), "emcomm-fault-codes-"));

@@ -1,6 +1,6 @@
 /**
  * The report over the store (src/report/store-source.ts): issue 5's health and ticket engines run
- * November 2026 (Asia/Shanghai) minute by minute on a FakeClock (test/sla/harness.ts), then the
+ * November 2026 (Asia/Shanghai) minute by minute on a FakeClock (test/support/harness.ts), then the
  * ReportSource over that store must pass the report's consistency checks, and the score sheet's
  * availability and repair timeliness must be exactly what issue 5 itself says for the month
  * (availabilityForPeriod, ticketsForPeriod). Every figure is also worked out by hand below.
@@ -36,7 +36,16 @@ import { openStore } from "../../src/store/db.ts";
 import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
 import { ticketsForPeriod } from "../../src/tickets/period-summary.ts";
 import { listTickets } from "../../src/tickets/store.ts";
-import { at, engineer, Harness, MIN, NOV, type PollResult, supervisor, tcpDevice } from "../sla/harness.ts";
+import {
+  at,
+  engineer,
+  Harness,
+  MIN,
+  NOV,
+  type PollResult,
+  supervisor,
+  tcpDevice,
+} from "../support/harness.ts";
 
 const inventory = {
   sites: [
