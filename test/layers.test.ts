@@ -110,6 +110,28 @@ describe("layers", () => {
     expect(opening).toMatch(/May import:/);
   });
 
+  it("test/ mirrors the code: a folder per module of src/, a file per one-file module, one peers helper", () => {
+    const entries = (dir: string) => readdirSync(join(root, dir), { withFileTypes: true });
+    const modules = new Set(
+      entries("src")
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name),
+    );
+    // Subjects that are not a module of src/: helpers, whole-system runs, the dashboards, the
+    // Prometheus and Alertmanager configs, and the console page.
+    const subjects = new Set(["support", "e2e", "grafana", "noc", "console"]);
+    const folders = entries("test").filter((e) => e.isDirectory());
+    expect(folders.map((e) => e.name).filter((n) => !modules.has(n) && !subjects.has(n))).toEqual([]);
+    const topFiles = entries("test")
+      .filter((e) => e.isFile() && e.name.endsWith(".test.ts") && e.name !== "layers.test.ts")
+      .map((e) => e.name.replace(/\.test\.ts$/, ".ts"));
+    expect(topFiles.filter((f) => !entries("src").some((e) => e.isFile() && e.name === f))).toEqual([]);
+    const peers = ["test", "drivers", "simulators"]
+      .flatMap(sourcesUnder)
+      .filter((f) => f.endsWith("/peers.ts"));
+    expect(peers).toEqual(["test/support/peers.ts"]);
+  });
+
   it("the import reader sees every form of import it is meant to catch", () => {
     const text = [
       'import { a } from "../simulators/fleet.ts";',
