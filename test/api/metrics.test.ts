@@ -2,20 +2,15 @@
  * The SLA metrics of health and tickets, read as Prometheus scrapes them.
  */
 import { Registry } from "prom-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerSlaMetrics } from "../../src/api/metrics.ts";
-import { at, Harness, tcpDevice } from "../support/harness.ts";
+import { at, fixedSite, harnessPerTest, tcpDevice } from "../support/harness.ts";
 
-const sites = [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }];
-let h: Harness | undefined;
-afterEach(() => {
-  h?.close();
-  h = undefined;
-});
+const open = harnessPerTest();
 
 describe("SLA metrics", () => {
   it("exports states, open tickets, remaining seconds (negative once breached) and breaches once", async () => {
-    h = new Harness({ sites, devices: [tcpDevice("sw", "fixed", { criticality: "major" })] });
+    const h = open({ sites: fixedSite, devices: [tcpDevice("sw", "fixed", { criticality: "major" })] });
     const registry = new Registry();
     registerSlaMetrics({
       registry,

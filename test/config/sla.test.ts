@@ -3,15 +3,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
-import { tcpDevice } from "../support/harness.ts";
-
-const sites = [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }];
+import { fixedSite, tcpDevice } from "../support/harness.ts";
 
 describe("config", () => {
   it("refuses an upstream cycle and overrides of unknown devices", () => {
     expect(() =>
       validateConfig({
-        sites,
+        sites: fixedSite,
         devices: [tcpDevice("a", "fixed", { upstream: "b" }), tcpDevice("b", "fixed", { upstream: "a" })],
         sla: { devices: { nope: { thirdParty: true } } },
       }),

@@ -2,33 +2,28 @@
  * Edges of the health engine, the monitor's own failures (never a device's), and the presence
  * signal, each against figures worked out by hand.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import type { AccountingPolicy } from "../../src/config/sla-schema.ts";
+import { describe, expect, it } from "vitest";
 import { PollError } from "../../src/core/errors.ts";
 import { availabilityForPeriod, computeAvailability } from "../../src/ledger/availability.ts";
 import { transitionsBetween } from "../../src/ledger/store.ts";
 import { listTickets } from "../../src/tickets/store.ts";
-import { at, Harness, HOUR, MIN, tcpDevice } from "../support/harness.ts";
+import {
+  at,
+  ebnoLowRule,
+  fixedSite,
+  HOUR,
+  harnessPerTest,
+  MIN,
+  policyWith,
+  tcpDevice,
+} from "../support/harness.ts";
 
-const pol = (x: Partial<AccountingPolicy>): AccountingPolicy => ({
-  version: "t",
-  from: "2000-01-01",
-  downStates: ["down"],
-  newDevices: "from-first-seen",
-  aggregate: "time-weighted",
-  ...x,
-});
-const sites = [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }];
-let h: Harness | undefined;
-afterEach(() => {
-  h?.close();
-  h = undefined;
-});
+const open = harnessPerTest();
 
 describe("health engine edges", () => {
   it("declares down after T when polls are slow, with the outage from the first failed poll", () => {
-    h = new Harness({
-      sites,
+    const h = open({
+      sites: fixedSite,
       devices: [tcpDevice("sw", "fixed")],
       sla: { health: { downAfterPolls: 5, downAfter: "90s" } },
     });
@@ -42,7 +37,11 @@ describe("health engine edges", () => {
   });
 
   it("does not declare a short blip, and needs M good polls to come back", () => {
-    h = new Harness({ sites, devices: [tcpDevice("sw", "fixed")], sla: { health: { upAfterPolls: 3 } } });
+    const h = open({
+      sites: fixedSite,
+      devices: [tcpDevice("sw", "fixed")],
+      sla: { health: { upAfterPolls: 3 } },
+    });
     const blip = [at(1, "10:00"), at(1, "10:02")]; // two failures: not down
     const outage = [at(1, "11:00"), at(1, "11:10")];
     // After the outage: good 11:10, fail 11:11 (resets the recovery run), good from 11:12.
@@ -60,22 +59,13 @@ describe("health engine edges", () => {
   });
 
   it("makes a degraded rule its own state, counted as down only when the policy says so", () => {
-    h = new Harness({
-      sites,
+    const h = open({
+      sites: fixedSite,
       devices: [tcpDevice("modem", "fixed", { kind: "satellite-modem" })],
       sla: {
         devices: {
           modem: {
-            rules: [
-              {
-                code: "ebno_low",
-                severity: "degraded",
-                metric: "modem_ebno_db",
-                op: "<",
-                value: 6,
-                description: { zh: "Eb/No低", en: "Eb/No low" },
-              },
-            ],
+            rules: [ebnoLowRule],
           },
         },
       },
@@ -106,15 +96,17 @@ describe("health engine edges", () => {
     ];
     const day = { from: at(1, "00:00"), to: at(2, "00:00") };
     // 30 min of 1,440: 98.9583…% when degraded counts, 100 % when it does not.
-    expect(computeAvailability(tl, day, pol({ downStates: ["down"] })).contract.availability).toBe(100);
+    expect(computeAvailability(tl, day, policyWith({ downStates: ["down"] })).contract.availability).toBe(
+      100,
+    );
     expect(
-      computeAvailability(tl, day, pol({ downStates: ["down", "degraded"] })).contract.availability,
+      computeAvailability(tl, day, policyWith({ downStates: ["down", "degraded"] })).contract.availability,
     ).toBeCloseTo((1410 / 1440) * 100, 9);
   });
 
   it("records a device behind a failing upstream as impacted even when it is polled first", () => {
-    h = new Harness({
-      sites,
+    const h = open({
+      sites: fixedSite,
       // The dependent comes first in the inventory, so it reaches N failures before its upstream.
       devices: [
         tcpDevice("phone", "fixed", { upstream: "router" }),
@@ -133,7 +125,7 @@ describe("health engine edges", () => {
 
 describe("the monitor's own failures", () => {
   it("records a device the monitor cannot poll (config error) as unmonitored, with no ticket", () => {
-    h = new Harness({ sites, devices: [tcpDevice("sw", "fixed")] });
+    const h = open({ sites: fixedSite, devices: [tcpDevice("sw", "fixed")] });
     h.run(at(1, "09:58"), at(1, "10:00"), () => "ok", new Map());
     for (const m of [0, 1, 2, 3, 4]) {
       h.clock.set(at(1, "10:00") + m * MIN);
@@ -159,7 +151,7 @@ describe("the monitor's own failures", () => {
 
 describe("presence signal", () => {
   it("declares the vehicle deployed from its UPS's answers and stands it down on an answer saying otherwise", () => {
-    h = new Harness({
+    const h = open({
       sites: [{ id: "vehicle", name: { zh: "指挥车", en: "Vehicle" }, calendar: "deployed" }],
       devices: [tcpDevice("vehicle-ups", "vehicle", { kind: "ups" }), tcpDevice("vehicle-vc", "vehicle")],
       sla: {

@@ -1,31 +1,17 @@
 /**
  * Timeline reads of the ledger, and the periods and accounting policies its figures are cut by.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import type { AccountingPolicy } from "../../src/config/sla-schema.ts";
+import { describe, expect, it } from "vitest";
 import { computeAvailability, policyAt } from "../../src/ledger/availability.ts";
 import { monthOf, monthPeriod } from "../../src/ledger/period.ts";
 import { appendTransition, type DeviceState, timelines } from "../../src/ledger/store.ts";
-import { Harness, tcpDevice } from "../support/harness.ts";
+import { fixedSite, harnessPerTest, policyWith, tcpDevice } from "../support/harness.ts";
 
-const pol = (x: Partial<AccountingPolicy>): AccountingPolicy => ({
-  version: "t",
-  from: "2000-01-01",
-  downStates: ["down"],
-  newDevices: "from-first-seen",
-  aggregate: "time-weighted",
-  ...x,
-});
-const sites = [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }];
-let h: Harness | undefined;
-afterEach(() => {
-  h?.close();
-  h = undefined;
-});
+const open = harnessPerTest();
 
 describe("timeline reads", () => {
   it("returns the state before the period and the changes within it, ties in id order", () => {
-    h = new Harness({ sites, devices: [tcpDevice("sw", "fixed")] });
+    const h = open({ sites: fixedSite, devices: [tcpDevice("sw", "fixed")] });
     const add = (state: DeviceState, t: number, detail: Record<string, unknown> | null = null) =>
       appendTransition(h!.db, {
         device: "sw",
@@ -70,7 +56,7 @@ describe("periods and policies", () => {
   });
 
   it("uses the policy in force at the period's start, so old months recompute unchanged", () => {
-    const p = (version: string, from: string) => pol({ version, from });
+    const p = (version: string, from: string) => policyWith({ version, from });
     const policies = [p("2026.1", "2026-01-01"), p("2026.2", "2026-12-01")];
     expect(policyAt(policies, monthPeriod("2026-11").from, "Asia/Shanghai").version).toBe("2026.1");
     expect(policyAt(policies, monthPeriod("2026-12").from, "Asia/Shanghai").version).toBe("2026.2");
@@ -91,11 +77,10 @@ describe("periods and policies", () => {
     ].map((t) => ({ ...t, state: [...t.state] }));
     // a: 900/1000 = 90 %; b: 500/500 = 100 %. Time-weighted 1400/1500; device mean 95.
     expect(
-      computeAvailability(tl, day, pol({ aggregate: "time-weighted" })).contract.availability,
+      computeAvailability(tl, day, policyWith({ aggregate: "time-weighted" })).contract.availability,
     ).toBeCloseTo((1400 / 1500) * 100, 9);
-    expect(computeAvailability(tl, day, pol({ aggregate: "device-mean" })).contract.availability).toBeCloseTo(
-      95,
-      9,
-    );
+    expect(
+      computeAvailability(tl, day, policyWith({ aggregate: "device-mean" })).contract.availability,
+    ).toBeCloseTo(95, 9);
   });
 });

@@ -8,8 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { afterEach } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
+import type { AccountingPolicy } from "../../src/config/sla-schema.ts";
 import { FakeClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { Sample } from "../../src/core/types.ts";
@@ -139,3 +141,39 @@ export class Harness {
 
 export const engineer = { name: "li.engineer", role: "engineer" as const };
 export const supervisor = { name: "wang.bureau", role: "supervisor" as const };
+
+/** One fixed site, enough for a test about devices rather than calendars. */
+export const fixedSite = [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }];
+
+/** The modem's degraded rule: Eb/No under 6 dB. */
+export const ebnoLowRule = {
+  code: "ebno_low",
+  severity: "degraded",
+  metric: "modem_ebno_db",
+  op: "<",
+  value: 6,
+  description: { zh: "Eb/No低", en: "Eb/No low" },
+};
+
+/** An accounting policy in force since 2000: only `down` counts, time-weighted, with `x` over it. */
+export const policyWith = (x: Partial<AccountingPolicy>): AccountingPolicy => ({
+  version: "t",
+  from: "2000-01-01",
+  downStates: ["down"],
+  newDevices: "from-first-seen",
+  aggregate: "time-weighted",
+  ...x,
+});
+
+/** Opens a Harness per test and closes it after the test: `const open = harnessPerTest();`. */
+export function harnessPerTest(): (raw: Record<string, unknown>, start?: number) => Harness {
+  let h: Harness | undefined;
+  afterEach(() => {
+    h?.close();
+    h = undefined;
+  });
+  return (raw, start) => {
+    h = new Harness(raw, start);
+    return h;
+  };
+}

@@ -1,21 +1,16 @@
 /**
  * The SLA clocks of a ticket and its clearance proposal, against figures worked out by hand.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.ts";
 import { ticketClocks } from "../../src/tickets/deadlines.ts";
 import { listTickets } from "../../src/tickets/store.ts";
-import { at, Harness, HOUR, MIN, NOV, tcpDevice } from "../support/harness.ts";
+import { at, ebnoLowRule, fixedSite, HOUR, harnessPerTest, MIN, NOV, tcpDevice } from "../support/harness.ts";
 
-const sites = [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }];
-let h: Harness | undefined;
-afterEach(() => {
-  h?.close();
-  h = undefined;
-});
+const open = harnessPerTest();
 
 describe("SLA clocks", () => {
-  const clocks = validateConfig({ sites, devices: [] }).sla.clocks;
+  const clocks = validateConfig({ sites: fixedSite, devices: [] }).sla.clocks;
   const reported = NOV;
   const base = {
     level: "major" as const,
@@ -70,22 +65,13 @@ describe("SLA clocks", () => {
 
 describe("clearance proposal", () => {
   it("keeps the measured restoration time when the device later changes between up and degraded", () => {
-    h = new Harness({
-      sites,
+    const h = open({
+      sites: fixedSite,
       devices: [tcpDevice("modem", "fixed", { kind: "satellite-modem", criticality: "major" })],
       sla: {
         devices: {
           modem: {
-            rules: [
-              {
-                code: "ebno_low",
-                severity: "degraded",
-                metric: "modem_ebno_db",
-                op: "<",
-                value: 6,
-                description: { zh: "Eb/No低", en: "Eb/No low" },
-              },
-            ],
+            rules: [ebnoLowRule],
           },
         },
       },
