@@ -155,17 +155,7 @@ describe.skipIf(!haveSnmpd || !haveSnmpTools)("snmp driver against a real snmpd"
   });
 
   it("required objects the agent does not have (noSuchObject): decode, naming them", async () => {
-    const options = snmpOptions.parse({
-      protocol: "snmp",
-      profile: "ups-rfc1628",
-      host: "127.0.0.1",
-      port: snmpd.port,
-      community: "public",
-    });
-    const d = createSnmpDriver(
-      { id: "ups", site: "s", kind: "ups", intervalMs: 10_000, timeoutMs: 3_000, options },
-      { clock: systemClock, log, resources: createSharedResources() },
-    );
+    const d = driver({ profile: "ups-rfc1628", community: "public" });
     await expect(d.poll(new AbortController().signal)).rejects.toMatchObject({
       kind: "decode",
       message: expect.stringMatching(/ups_battery_status \(1\.3\.6\.1\.2\.1\.33\.1\.2\.1\.0: noSuchObject\)/),
@@ -186,17 +176,7 @@ describe("snmp driver against an agent that never answers", () => {
   afterAll(() => silent.close());
 
   it("times out within the poll deadline", async () => {
-    const options = snmpOptions.parse({
-      protocol: "snmp",
-      profile: "generic-host",
-      host: "127.0.0.1",
-      port,
-      community: "public",
-    });
-    const d = createSnmpDriver(
-      { id: "dead", site: "s", kind: "server", intervalMs: 10_000, timeoutMs: 500, options },
-      { clock: systemClock, log, resources: createSharedResources() },
-    );
+    const d = driver({ port, community: "public" }, 500);
     const started = Date.now();
     await expect(d.poll(new AbortController().signal)).rejects.toMatchObject({ kind: "timeout" });
     expect(Date.now() - started).toBeLessThan(1500);
