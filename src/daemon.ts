@@ -49,7 +49,7 @@ export interface Daemon {
   status: StatusBoard;
   metrics: DaemonMetrics;
   drivers: ReadonlyMap<string, Driver>;
-  /** Health states, availability ledger and tickets (src/sla). */
+  /** Health states, availability ledger and tickets (src/api). */
   sla: Sla;
   /** InfluxDB/MQTT sinks behind the outbox. */
   sinks: Sinks;
