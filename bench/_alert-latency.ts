@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFastDemo } from "../test/noc/demo.ts";
+import { startFastDemo } from "../test/support/fast-demo.ts";
+import { renderAlertmanager, renderPrometheus } from "../test/support/noc-stack.ts";
 import {
   freePort,
   missingPeers,
@@ -17,8 +18,7 @@ import {
   startAlertmanager,
   startPrometheus,
   waitFor,
-} from "../test/noc/peers.ts";
-import { renderAlertmanager, renderPrometheus } from "../test/noc/stack.ts";
+} from "../test/support/peers.ts";
 
 /** Milliseconds from the fault to the webhook call, or why it was not measured. */
 export async function measureAlertLatency(): Promise<{ ms: number } | { skipped: string }> {

@@ -18,7 +18,7 @@ const seconds = Number(process.argv[3] ?? 3);
 
 const port = await freePort();
 const peer = startPeer("/usr/bin/python3", [
-  new URL("../test/peers/pymodbus_server.py", import.meta.url).pathname,
+  new URL("../test/support/pymodbus_server.py", import.meta.url).pathname,
   String(port),
 ]);
 try {

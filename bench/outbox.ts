@@ -25,7 +25,7 @@ import { influxSinkSchema } from "../src/sinks/config.ts";
 import { InfluxSink } from "../src/sinks/influx.ts";
 import { encodePoints, outcomePoints } from "../src/sinks/line-protocol.ts";
 import { openStore } from "../src/store/db.ts";
-import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/sinks/peers.ts";
+import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/support/peers.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** BENCH_PARTS=drain,steady,alone,daemon (default all). */

@@ -19,7 +19,7 @@ import { FakeClock } from "../src/core/clock.ts";
 import { availabilityForPeriod } from "../src/ledger/availability.ts";
 import { openStore } from "../src/store/db.ts";
 import { TicketEngine } from "../src/tickets/engine.ts";
-import { ticketsForPeriod } from "../src/tickets/report.ts";
+import { ticketsForPeriod } from "../src/tickets/period-summary.ts";
 
 const DEVICES = 1000;
 const TRANSITIONS = 200_000;

@@ -3,7 +3,7 @@
 // one-second countdown), tickets.js and overview.js; the forms in actions.js and forms.js.
 //
 // console/ is the browser side of the duty console: plain ES modules, HTML and CSS served as
-// static files by src/console/routes.ts, no bundler, no build step; api.js is the only door to
+// static files by src/duty-console/routes.ts, no bundler, no build step; api.js is the only door to
 // the daemon. May import: its own files only (./*.js); nothing from src/, no npm packages.
 import { ApiError, followEvents, get, token } from "./api.js";
 import { age, html } from "./dom.js";

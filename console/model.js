@@ -11,7 +11,7 @@ const pick = (o, ...keys) => {
   return null;
 };
 
-/** One clock {deadline, stoppedAt, total, warnAt} from the API's clock object (see src/tickets/clocks.ts). */
+/** One clock {deadline, stoppedAt, total, warnAt} from the API's clock object (see src/tickets/deadlines.ts). */
 function clockOf(raw, reportedAt) {
   if (!raw) return null;
   const deadline = ms(pick(raw, "deadline", "dueAt", "due_at"));

@@ -110,7 +110,7 @@ export async function reportsView() {
       avail = null;
     }
     try {
-      // The sheet's own count of the month (src/tickets/report.ts, by settlement month, as of now).
+      // The sheet's own count of the month (src/tickets/period-summary.ts, by settlement month, as of now).
       const r = (await load(paths.ticketsReport(m)))?.timeliness?.bySettlementMonth;
       timely = r ? { onTime: r.met, late: r.breached, percent: r.percent ?? 100 } : null;
     } catch {

@@ -1,7 +1,7 @@
 /**
  * A driver is a folder under drivers/ (definition, transport, codec, profiles/, README) plus one
  * line in drivers/index.ts. The core sees only DriverDefinition: a protocol name, a strict zod
- * schema for the device's `driver:` block, and a factory. Test test/unit/driver-registry.test.ts
+ * schema for the device's `driver:` block, and a factory. Test drivers/index.test.ts
  * checks every definition against this convention.
  */
 import type { Logger } from "pino";

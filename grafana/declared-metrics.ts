@@ -1,6 +1,6 @@
 /**
  * Every metric and InfluxDB field the dashboards and alert rules may use, in one place.
- * Called by the dashboard generator's test and the rule checks (test/noc/declared.test.ts), once
+ * Called by the dashboard generator's test and the rule checks (test/noc/configs.test.ts), once
  * per run; pure apart from building a throw-away DaemonMetrics registry.
  *
  * Sources, in order:

@@ -1,6 +1,6 @@
 /**
  * `npm run dashboards`: writes grafana/dashboards/<name>.json from grafana/src/*.ts.
- * The files are generated: edit the TypeScript. test/noc/dashboards.test.ts fails when they drift.
+ * The files are generated: edit the TypeScript. test/grafana/dashboards.test.ts fails when they drift.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dashboards } from "./src/index.ts";

@@ -1,4 +1,4 @@
-/** Writes config/emcomm.schema.json from the zod schema. test/unit/config-schema.test.ts fails when it drifts. */
+/** Writes config/emcomm.schema.json from the zod schema. test/config/config.test.ts fails when it drifts. */
 import { writeFileSync } from "node:fs";
 import { configJsonSchema } from "../src/config/json-schema.ts";
 

@@ -3,6 +3,7 @@
  * demo (simulated fleet), config check/schema, poll (one-shot troubleshooting, like telegraf --test).
  */
 import { Command, Option } from "commander";
+import { registerSlaCommands } from "./api/cli.ts";
 import { buildDriver } from "./build-driver.ts";
 import { configJsonSchema } from "./config/json-schema.ts";
 import { loadConfigFile } from "./config/load.ts";
@@ -17,7 +18,6 @@ import { pollOnce, printPollResults } from "./poll-once.ts";
 import { registerRecordCommands } from "./records/cli.ts";
 import { registerReportCommand } from "./report/cli.ts";
 import { stopOnSignal } from "./run.ts";
-import { registerSlaCommands } from "./sla/cli.ts";
 import { StoreOpenError } from "./store/db.ts";
 import { VERSION } from "./version.ts";
 

@@ -8,15 +8,18 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
 import { type DriverService, startDriverServices } from "../drivers/index.ts";
+import { forwardSlaEvents } from "./api/events.ts";
+import { reportAccess } from "./api/http.ts";
+import { type Sla, startSla } from "./api/index.ts";
 import { buildDriver } from "./build-driver.ts";
 import { type Config, pollTimeoutMs } from "./config/schema.ts";
-import { startConsole } from "./console/index.ts";
 import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
 import { descriptorShortfall } from "./core/descriptors.ts";
 import { asPollError } from "./core/errors.ts";
 import { LocalFaults } from "./core/local-faults.ts";
 import { createSharedResources } from "./core/resources.ts";
 import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
+import { startConsole } from "./duty-console/index.ts";
 import { buildHttp } from "./http/server.ts";
 import { recordHeartbeat, recordRunStart as recordRun, recordRunStop } from "./ledger/store.ts";
 import { DaemonMetrics } from "./metrics.ts";
@@ -25,9 +28,6 @@ import { startRecords } from "./records/index.ts";
 import { startReports } from "./report/wire.ts";
 import { Scheduler } from "./scheduler.ts";
 import { type EventSink, type Sinks, startSinks } from "./sinks/index.ts";
-import { forwardSlaEvents } from "./sla/events.ts";
-import { reportAccess } from "./sla/http.ts";
-import { type Sla, startSla } from "./sla/index.ts";
 import { StatusBoard } from "./status.ts";
 import { type Db, openStore } from "./store/db.ts";
 import { StoreWriter } from "./store/writer.ts";
@@ -51,7 +51,7 @@ export interface Daemon {
   status: StatusBoard;
   metrics: DaemonMetrics;
   drivers: ReadonlyMap<string, Driver>;
-  /** Health states, availability ledger and tickets (src/sla). */
+  /** Health states, availability ledger and tickets (src/api). */
   sla: Sla;
   /** InfluxDB/MQTT sinks behind the outbox. */
   sinks: Sinks;

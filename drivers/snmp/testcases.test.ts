@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import { createSharedResources } from "../../src/core/resources.ts";
 import type { Sample } from "../../src/core/types.ts";
-import { FakeTransport, mib } from "../../test/snmp/fake-transport.ts";
+import { FakeTransport, mib } from "../../test/support/snmp-fake-transport.ts";
 import { createSnmpDriver } from "./index.ts";
 import { snmpOptions } from "./options.ts";
 

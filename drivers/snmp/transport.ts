@@ -1,6 +1,6 @@
 /**
  * The narrow interface between the SNMP driver and npm net-snmp: three request kinds and close().
- * Tests replace it with a replaying fake (test/snmp/fake-transport.ts) that also records the wire
+ * Tests replace it with a replaying fake (test/support/snmp-fake-transport.ts) that also records the wire
  * plan. One transport = one net-snmp session = one device; the driver reuses it across polls.
  * Every failure reaches the caller as a PollError (kind + target + operation), never a throw from
  * an event listener.

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { createSharedResources } from "../../src/core/resources.ts";
-import { FakeTransport, mib } from "../../test/snmp/fake-transport.ts";
+import { FakeTransport, mib } from "../../test/support/snmp-fake-transport.ts";
 import { createSnmpDriver } from "./index.ts";
 import { snmpOptions } from "./options.ts";
 import { IF } from "./profiles/if-mib.ts";

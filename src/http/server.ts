@@ -27,7 +27,7 @@ export interface HttpDeps {
   log: Logger;
   /** Reports whether the daemon considers itself healthy (store open, scheduler running). */
   healthy(): boolean;
-  /** The API's read rule (src/sla/http.ts reportAccess); absent = reads open (tests of one route). */
+  /** The API's read rule (src/api/http.ts reportAccess); absent = reads open (tests of one route). */
   canRead?: (req: FastifyRequest) => boolean;
   /** Why the daemon is unhealthy though running (the store cannot write), or undefined. */
   problem?(): string | undefined;

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type ClientOptions, call, print, run, withClient } from "../sla/cli.ts";
+import { type ClientOptions, call, print, run, withClient } from "../api/cli.ts";
 
 interface RecordJson {
   id: number;

@@ -5,11 +5,11 @@
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
+import { identifyBearer, reportAccess, tokenTable } from "../api/http.ts";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
 import type { CalendarPeriod as Period } from "../ledger/period.ts";
 import type { RecordFigures } from "../report/records.ts";
-import { identifyBearer, reportAccess, tokenTable } from "../sla/http.ts";
 import type { StatusBoard } from "../status.ts";
 import type { Db } from "../store/db.ts";
 import type { TicketEngine } from "../tickets/engine.ts";

@@ -4,12 +4,12 @@
  */
 import type { Clock } from "../core/clock.ts";
 import { monthsOf, type CalendarPeriod as Period, PeriodError, parsePeriod } from "../ledger/period.ts";
-import { ticketAsOf } from "./clocks.ts";
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
 import type { ReportConfig } from "./policy.ts";
 import type { RecordFigures } from "./records.ts";
 import { computeScoreSheet, type MonthData, type ReportData, type ScoreSheet } from "./score.ts";
 import type { ReportSource } from "./source.ts";
+import { ticketAsOf } from "./verdicts.ts";
 
 export interface BuildOptions {
   source: ReportSource;

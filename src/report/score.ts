@@ -15,7 +15,6 @@
 import { aggregate } from "../ledger/availability.ts";
 import { isRepeat } from "../tickets/repeats.ts";
 import { checkMonthData } from "./checks.ts";
-import { type ClockVerdict, clockVerdict, countIn, repairedAt, slaClocks, ticketAsOf } from "./clocks.ts";
 import { emptyInputs, type ManualInputs } from "./inputs.ts";
 import { scoreLines } from "./lines.ts";
 import { type ReportConfig, round2, SCORING_POLICY_VERSION } from "./policy.ts";
@@ -33,6 +32,7 @@ import type {
   ScoreSheet,
 } from "./sheet.ts";
 import type { DeviceAvailability, MaintenanceWindow, SlaClock, TicketRecord } from "./source.ts";
+import { type ClockVerdict, clockVerdict, countIn, repairedAt, slaClocks, ticketAsOf } from "./verdicts.ts";
 
 export type * from "./sheet.ts";
 

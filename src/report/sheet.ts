@@ -5,7 +5,6 @@
  */
 
 import type { CalendarPeriod as Period } from "../ledger/period.ts";
-import type { ClockVerdict } from "./clocks.ts";
 import type { ManualInputs } from "./inputs.ts";
 import type { ReportConfig } from "./policy.ts";
 import type { RecordFigures } from "./records.ts";
@@ -16,6 +15,7 @@ import type {
   StateInterval,
   TicketRecord,
 } from "./source.ts";
+import type { ClockVerdict } from "./verdicts.ts";
 
 /** What one month's sheet is computed from: everything, so that it can be stored and recomputed. */
 export interface MonthData {

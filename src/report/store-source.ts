@@ -1,7 +1,7 @@
 /**
  * The ReportSource over the daemon's store: the availability ledger (state_transitions,
  * maintenance_windows, site_deployments, daemon_runs through `availabilityForPeriod`) and its tickets
- * (tickets, with clocks from src/tickets/clocks.ts). Built by `startReports` (the API and the monthly
+ * (tickets, with clocks from src/tickets/deadlines.ts). Built by `startReports` (the API and the monthly
  * schedule) and by `emcomm report --config <daemon config>`; reads the store synchronously, once per
  * report and month, never writes.
  *
@@ -24,7 +24,7 @@ import type { AccountingPolicy } from "../config/sla-schema.ts";
 import { availabilityForPeriod, type Interval, union } from "../ledger/availability.ts";
 import { NEVER_SEEN, stateIntervals, unmonitoredGaps, windowsBetween } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
-import { ticketClocks } from "../tickets/clocks.ts";
+import { ticketClocks } from "../tickets/deadlines.ts";
 import { type Ticket, ticketFromRow } from "../tickets/store.ts";
 import type {
   DeviceAvailability,
@@ -140,7 +140,7 @@ class StoreReportSource implements ReportSource {
 
 /**
  * The tickets that matter to a window (source.ts's rule), as the report's records: read once,
- * synchronously. Also what the ticket report (src/tickets/report.ts) judges, so both count alike.
+ * synchronously. Also what the ticket report (src/tickets/period-summary.ts) judges, so both count alike.
  */
 export function ticketRecordsFor(
   db: Db,
@@ -189,7 +189,7 @@ function devicesById(devices: Config["devices"]): Map<string, Config["devices"][
   return m;
 }
 
-/** A ticket of the store as the report reads it (clocks from src/tickets/clocks.ts). */
+/** A ticket of the store as the report reads it (clocks from src/tickets/deadlines.ts). */
 export function ticketRecord(t: Ticket, config: Pick<Config, "devices" | "sla">): TicketRecord {
   const deadlines = ticketClocks(t, config.sla.clocks, t.reportedAt);
   const device = t.device ? devicesById(config.devices).get(t.device) : undefined;

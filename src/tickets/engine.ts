@@ -15,7 +15,7 @@ import type { Clock } from "../core/clock.ts";
 import type { DeviceHealth } from "../health/engine.ts";
 import type { Transition } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
-import { type ClockName, type ClockStatus, clockNames, ticketClocks } from "./clocks.ts";
+import { type ClockName, type ClockStatus, clockNames, ticketClocks } from "./deadlines.ts";
 import { isRepeat } from "./repeats.ts";
 import {
   appendEvent,

@@ -16,16 +16,16 @@ import { mqttDriver, mqttOptions } from "../../drivers/mqtt/index.ts";
 import { createSnmpDriver } from "../../drivers/snmp/index.ts";
 import { snmpOptions } from "../../drivers/snmp/options.ts";
 import { type SnmpSimulator, startSnmpSimulator } from "../../simulators/snmp/index.ts";
+import { registerSlaMetrics } from "../../src/api/metrics.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import { FakeClock, systemClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { HealthRule, PolledDriver, Sample, StreamedDriver } from "../../src/core/types.ts";
 import { HealthEngine } from "../../src/health/engine.ts";
-import { registerSlaMetrics } from "../../src/sla/metrics.ts";
 import { openStore } from "../../src/store/db.ts";
 import { TicketEngine } from "../../src/tickets/engine.ts";
-import { tcpDevice } from "../sla/harness.ts";
 import { recordingSink, testContext, testDevice, until } from "../support/driver-context.ts";
+import { tcpDevice } from "../support/harness.ts";
 import { freePort, missing, startPeer, waitForPort } from "../support/peers.ts";
 
 const why = missing(
@@ -34,7 +34,7 @@ const why = missing(
   "/usr/sbin/mosquitto",
   "/usr/bin/mosquitto_passwd",
 );
-const pymodbusScript = new URL("../peers/pymodbus_server.py", import.meta.url).pathname;
+const pymodbusScript = new URL("../support/pymodbus_server.py", import.meta.url).pathname;
 
 describe.skipIf(why)(`fault codes from the cause${why ? ` (skipped: ${why})` : ""}`, () => {
   const dir = mkdtempSync(join(tmpdir(), "emcomm-fault-codes-"));

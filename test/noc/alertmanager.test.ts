@@ -8,8 +8,8 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, missingPeers, type Peer, startAlertmanager, titled, waitFor } from "./peers.ts";
-import { renderAlertmanager } from "./stack.ts";
+import { renderAlertmanager } from "../support/noc-stack.ts";
+import { freePort, missingPeers, type Peer, startAlertmanager, titled, waitFor } from "../support/peers.ts";
 
 const skip = missingPeers("alertmanager");
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerRecordCommands } from "../../src/records/cli.ts";
-import { at } from "../sla/harness.ts";
+import { at } from "../support/harness.ts";
 import { recordsWorld, tokens, type World } from "./support.ts";
 
 describe("emcomm records", () => {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
 import { checklistIds } from "../../src/records/kinds.ts";
 import type { ScoreLine, ScoreSheet } from "../../src/report/score.ts";
-import { at, engineer, NOV, supervisor } from "../sla/harness.ts";
+import { at, engineer, NOV, supervisor } from "../support/harness.ts";
 import { recordsWorld, type World } from "./support.ts";
 
 const allOk = Object.fromEntries(checklistIds.map((i) => [i, { status: "ok" }]));

@@ -15,7 +15,7 @@ import { checklistIds } from "../../src/records/kinds.ts";
 import type { ScoreSheet } from "../../src/report/score.ts";
 import type { Actor } from "../../src/tickets/engine.ts";
 import { listTickets } from "../../src/tickets/store.ts";
-import { at, engineer, MIN, NOV, supervisor } from "../sla/harness.ts";
+import { at, engineer, MIN, NOV, supervisor } from "../support/harness.ts";
 import { recordsWorld, tokens, type World } from "./support.ts";
 
 const allOk = Object.fromEntries(checklistIds.map((i) => [i, { status: "ok" }]));

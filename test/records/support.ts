@@ -1,15 +1,15 @@
 /**
- * A month of maintenance records over the SLA harness (test/sla/harness.ts): the records API and
+ * A month of maintenance records over the SLA harness (test/support/harness.ts): the records API and
  * the report API on one Fastify instance (inject, no socket), the harness's FakeClock and store,
  * tokens for an engineer and a supervisor. Segments of the month run with `h.run`, API calls
  * happen between them at the clock's instant.
  */
 import Fastify, { type FastifyInstance } from "fastify";
+import { reportAccess } from "../../src/api/http.ts";
 import { startRecords } from "../../src/records/index.ts";
 import { startReports } from "../../src/report/wire.ts";
-import { reportAccess } from "../../src/sla/http.ts";
 import { StatusBoard } from "../../src/status.ts";
-import { Harness, tcpDevice } from "../sla/harness.ts";
+import { Harness, tcpDevice } from "../support/harness.ts";
 
 export const tokens = { supervisor: "sup-token-0123456789", engineer: "eng-token-0123456789" };
 export type Who = keyof typeof tokens | "nobody";

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
 import type { ScoreLine, ScoreSheet } from "../../src/report/score.ts";
-import { at, engineer, supervisor } from "../sla/harness.ts";
+import { at, engineer, supervisor } from "../support/harness.ts";
 import { recordsWorld, type World } from "./support.ts";
 
 /** 2027-01-02 00:00 Asia/Shanghai. */

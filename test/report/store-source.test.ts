@@ -1,6 +1,6 @@
 /**
  * The report over the store (src/report/store-source.ts): issue 5's health and ticket engines run
- * November 2026 (Asia/Shanghai) minute by minute on a FakeClock (test/sla/harness.ts), then the
+ * November 2026 (Asia/Shanghai) minute by minute on a FakeClock (test/support/harness.ts), then the
  * ReportSource over that store must pass the report's consistency checks, and the score sheet's
  * availability and repair timeliness must be exactly what issue 5 itself says for the month
  * (availabilityForPeriod, ticketsForPeriod). Every figure is also worked out by hand below.
@@ -18,6 +18,7 @@ import { Command } from "commander";
 import Fastify from "fastify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { slaRoutes } from "../../src/api/http.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import { FakeClock } from "../../src/core/clock.ts";
 import { startDaemon } from "../../src/daemon.ts";
@@ -31,12 +32,20 @@ import { getFrozen } from "../../src/report/freeze.ts";
 import type { ReportSource } from "../../src/report/source.ts";
 import { storeReportSource } from "../../src/report/store-source.ts";
 import { reportConfigOf, startReports } from "../../src/report/wire.ts";
-import { slaRoutes } from "../../src/sla/http.ts";
 import { openStore } from "../../src/store/db.ts";
 import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
-import { ticketsForPeriod } from "../../src/tickets/report.ts";
+import { ticketsForPeriod } from "../../src/tickets/period-summary.ts";
 import { listTickets } from "../../src/tickets/store.ts";
-import { at, engineer, Harness, MIN, NOV, type PollResult, supervisor, tcpDevice } from "../sla/harness.ts";
+import {
+  at,
+  engineer,
+  Harness,
+  MIN,
+  NOV,
+  type PollResult,
+  supervisor,
+  tcpDevice,
+} from "../support/harness.ts";
 
 const inventory = {
   sites: [

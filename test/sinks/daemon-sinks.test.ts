@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { startDaemon } from "../../src/daemon.ts";
-import { startVictoria, tempDir, victoriaMissing } from "./peers.ts";
+import { startVictoria, tempDir, victoriaMissing } from "../support/peers.ts";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

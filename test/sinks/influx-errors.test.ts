@@ -16,7 +16,7 @@ import { listQuarantine } from "../../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../../src/sinks/config.ts";
 import { classifyWriteError, InfluxSink, influxTransport, parseRetryAfter } from "../../src/sinks/influx.ts";
 import { openStore } from "../../src/store/db.ts";
-import { tempDir } from "./peers.ts";
+import { tempDir } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -21,7 +21,7 @@ import { tuneForOutbox } from "../../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../../src/sinks/config.ts";
 import { InfluxSink, influxTransport } from "../../src/sinks/influx.ts";
 import { openStore } from "../../src/store/db.ts";
-import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "./peers.ts";
+import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -11,7 +11,7 @@ import { listQuarantine } from "../../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../../src/sinks/config.ts";
 import { InfluxSink } from "../../src/sinks/influx.ts";
 import { openStore } from "../../src/store/db.ts";
-import { tempDir } from "./peers.ts";
+import { tempDir } from "../support/peers.ts";
 
 const TOKEN = "emcomm-test-token";
 const runtimeMissing = await Promise.race([

@@ -11,7 +11,7 @@ import { mqttSinkSchema } from "../../src/sinks/config.ts";
 import type { StateChangeEvent } from "../../src/sinks/line-protocol.ts";
 import { MqttEventSink, stateTopic } from "../../src/sinks/mqtt-events.ts";
 import { openStore } from "../../src/store/db.ts";
-import { mosquittoMissing, startMosquitto, tempDir } from "./peers.ts";
+import { mosquittoMissing, startMosquitto, tempDir } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 const cleanup: (() => Promise<void> | void)[] = [];

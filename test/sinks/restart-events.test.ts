@@ -11,8 +11,8 @@ import { validateConfig } from "../../src/config/load.ts";
 import { FakeClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { type Daemon, startDaemon } from "../../src/daemon.ts";
-import { tcpDevice } from "../sla/harness.ts";
-import { tempDir } from "./peers.ts";
+import { tcpDevice } from "../support/harness.ts";
+import { tempDir } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -13,8 +13,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { transitionsBetween } from "../../src/ledger/store.ts";
 import { openStore } from "../../src/store/db.ts";
-import { tcpDevice } from "../sla/harness.ts";
 import { type DaemonChild, startDaemonChild, until } from "../support/daemon-child.ts";
+import { tcpDevice } from "../support/harness.ts";
 import { freePort } from "../support/peers.ts";
 
 const prlimit = "/usr/bin/prlimit";

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { httpLimits } from "../../src/http/server.ts";
-import { tcpDevice } from "../sla/harness.ts";
 import { type DaemonChild, startDaemonChild, until } from "../support/daemon-child.ts";
+import { tcpDevice } from "../support/harness.ts";
 import { freePort } from "../support/peers.ts";
 
 describe("slow-body flood", () => {

@@ -12,9 +12,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/db.ts";
-import { startVictoria, type Victoria, victoriaMissing } from "../sinks/peers.ts";
 import { type DaemonChild, startDaemonChild, until } from "../support/daemon-child.ts";
-import { freePort, missing, startPeer, waitForPort } from "../support/peers.ts";
+import {
+  freePort,
+  missing,
+  startPeer,
+  startVictoria,
+  type Victoria,
+  victoriaMissing,
+  waitForPort,
+} from "../support/peers.ts";
 
 const SECONDS = Number(process.env.EMCOMM_TORTURE_SECONDS ?? 120);
 const DEVICES = 20;
