@@ -27,7 +27,7 @@ const SECONDS = Number(process.env.EMCOMM_TORTURE_SECONDS ?? 120);
 const DEVICES = 20;
 const pymodbus = missing("/usr/bin/python3", "/usr/lib/python3/dist-packages/pymodbus/__init__.py");
 const why = victoriaMissing ?? pymodbus;
-const script = new URL("../peers/pymodbus_server.py", import.meta.url).pathname;
+const script = new URL("../support/pymodbus_server.py", import.meta.url).pathname;
 const TOKEN = "torture-engineer";
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,5 +1,5 @@
 /**
- * The daemon in a child process (test/sla/fixtures/daemon-child.ts) for tests that must not share
+ * The daemon in a child process (test/e2e/fixtures/daemon-child.ts) for tests that must not share
  * the test runner's process: disk full, descriptors exhausted, floods. `startDaemonChild` resolves
  * with its URL once it listens; `stop()` sends SIGKILL and waits for the exit.
  */
@@ -23,7 +23,7 @@ export function startDaemonChild(
 ): Promise<DaemonChild> {
   const child = spawn(
     process.execPath,
-    [...nodeArgs, "--import", "tsx", join(root, "test/sla/fixtures/daemon-child.ts"), configFile],
+    [...nodeArgs, "--import", "tsx", join(root, "test/e2e/fixtures/daemon-child.ts"), configFile],
     { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let err = "";
