@@ -25,7 +25,7 @@ import type { PolledDriver } from "../src/core/types.ts";
 import { observe } from "../src/health/rules.ts";
 import { DaemonMetrics } from "../src/metrics.ts";
 import { Scheduler } from "../src/scheduler.ts";
-import { encodePoints, outcomePoints } from "../src/sinks/line-protocol.ts";
+import { encodeOutcome } from "../src/sinks/line-protocol.ts";
 import { StatusBoard } from "../src/status.ts";
 
 /** The bench's OIDs: sysUpTime + ifName, ifAdminStatus, ifOperStatus, ifIn/OutErrors, ifHCIn/OutOctets. */
@@ -104,7 +104,7 @@ export function createFleet(ports: readonly number[], count: number, prefix = "d
       status.record(o);
       metrics.record(o, "switch");
       observe(o, profile.rules);
-      lines += encodePoints(outcomePoints(o, tags)).lines.length;
+      lines += encodeOutcome(o, tags).lines.length;
     },
     get lines() {
       return lines;

@@ -6,11 +6,17 @@
  *     "down"; batches of 5,000, gzip, the default drainConcurrency of 4 lanes);
  *  3. the outbox's steady-state cost per point: CPU to encode+commit (synchronous=FULL) and to
  *     drain, disk bytes, compared with the CPU of a poll by the tcp driver (the lightest driver).
+ *  4. the sink's overhead on the real daemon polling SNMP devices (snmpd on loopback, the bench's
+ *     29-value host profile): two daemons side by side, with and without the InfluxDB sink, CPU per
+ *     poll of each over the same windows, printed as one "sink overhead % of poll CPU" figure, the
+ *     median of the windows' (on − off) / off; written to $BENCH_RESULTS/sink-overhead.json when
+ *     bench/run.ts runs it, for the final table of bench/snmp.ts.
  * Each is repeated ROUNDS times; medians are reported, and the stored counts are checked.
  */
 import { spawn } from "node:child_process";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { InfluxDB } from "@influxdata/influxdb-client";
 import pino from "pino";
@@ -25,11 +31,22 @@ import { influxSinkSchema } from "../src/sinks/config.ts";
 import { InfluxSink } from "../src/sinks/influx.ts";
 import { encodePoints, outcomePoints } from "../src/sinks/line-protocol.ts";
 import { openStore } from "../src/store/db.ts";
-import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/support/peers.ts";
+import {
+  freePort,
+  startSnmpd,
+  startVictoria,
+  tempDir,
+  type Victoria,
+  victoriaMissing,
+} from "../test/support/peers.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** BENCH_PARTS=drain,steady,alone,daemon (default all). */
-const PARTS = (process.env.BENCH_PARTS ?? "drain,steady,alone,daemon").split(",");
+/** BENCH_PARTS=drain,steady,alone,daemon,overhead (default all). */
+const PARTS = (process.env.BENCH_PARTS ?? "drain,steady,alone,daemon,overhead").split(",");
+/** Windows of the sink-overhead figure (both daemons measured over each), and their seconds. */
+const OVERHEAD_ROUNDS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 9);
+const OVERHEAD_SECONDS = 8;
+const OVERHEAD_DEVICES = 200;
 const DEVICES = 1000;
 const INTERVAL_MS = 10_000;
 const OUTAGE_MS = 10 * 60_000;
@@ -388,6 +405,101 @@ async function daemonCpuPerPoll(
   return cpu / n;
 }
 
+/** A daemon of bench/_sink-daemon.ts in a process of its own: one measured window per `window()`. */
+async function sinkDaemon(
+  ports: readonly number[],
+  influx: string | null,
+): Promise<{ window(): Promise<{ cpuUs: number; polls: number; failed: number }>; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      new URL("./_sink-daemon.ts", import.meta.url).pathname,
+      JSON.stringify({ ports, devices: OVERHEAD_DEVICES, influx }),
+    ],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const replies = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await replies.next();
+    if (r.done) throw new Error("sink daemon exited");
+    return r.value;
+  };
+  if ((await next()) !== "ready") throw new Error("sink daemon did not start");
+  return {
+    async window() {
+      child.stdin!.write("\n");
+      return JSON.parse(await next());
+    },
+    async stop() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}
+
+/**
+ * The sink's overhead in % of the daemon's CPU per SNMP poll: two daemons polling the same snmpd,
+ * one with the InfluxDB sink and one without, each in its own process and running side by side, so
+ * both see the same load from the rest of the machine; CPU per poll of each over OVERHEAD_ROUNDS
+ * windows of OVERHEAD_SECONDS; the figure is the median of the windows' (on − off) / off.
+ */
+async function sinkOverhead(vm: Victoria): Promise<Record<string, unknown> | undefined> {
+  if (!existsSync("/usr/sbin/snmpd")) {
+    console.log("  sink overhead not measured: snmpd is not installed");
+    return undefined;
+  }
+  const snmpd = await startSnmpd(50);
+  const daemons = await Promise.all([sinkDaemon(snmpd.ports, null), sinkDaemon(snmpd.ports, vm.url)]);
+  try {
+    const off: number[] = [];
+    const on: number[] = [];
+    const paired: number[] = [];
+    let polls = Number.POSITIVE_INFINITY;
+    await Promise.all(daemons.map((d) => d.window()));
+    for (let r = 0; r < OVERHEAD_ROUNDS; r++) {
+      await new Promise((resolve) => setTimeout(resolve, OVERHEAD_SECONDS * 1000));
+      const [o, s] = await Promise.all(daemons.map((d) => d.window()));
+      if (o!.failed + s!.failed > 0)
+        throw new Error(`sink overhead: ${o!.failed + s!.failed} SNMP polls failed`);
+      const [offUs, onUs] = [o!.cpuUs / o!.polls, s!.cpuUs / s!.polls];
+      off.push(offUs);
+      on.push(onUs);
+      paired.push(((onUs - offUs) / offUs) * 100);
+      polls = Math.min(polls, o!.polls, s!.polls);
+      console.log(
+        `  sink overhead window ${r + 1}: off ${offUs.toFixed(1)} µs/poll (${o!.polls} polls), ` +
+          `on ${onUs.toFixed(1)} µs/poll (${s!.polls} polls): ${paired.at(-1)!.toFixed(1)} %`,
+      );
+    }
+    const stored = (await vm.export('{__name__="poll_up",site="ovh"}')).length;
+    if (stored < OVERHEAD_DEVICES)
+      throw new Error(`sink overhead: ${stored} poll series stored, not ${OVERHEAD_DEVICES}`);
+    const result = {
+      sinkOverheadPercent: Number(median(paired).toFixed(1)),
+      perWindowPercent: paired.map((x) => Number(x.toFixed(1))),
+      daemonCpuMicrosPerPollSinkOff: Number(median(off).toFixed(1)),
+      daemonCpuMicrosPerPollSinkOn: Number(median(on).toFixed(1)),
+      devices: OVERHEAD_DEVICES,
+      fewestPollsPerWindow: polls,
+      windows: OVERHEAD_ROUNDS,
+    };
+    console.log(
+      `  sink overhead % of poll CPU: ${result.sinkOverheadPercent} % (median of ${OVERHEAD_ROUNDS} windows, ` +
+        `daemons with and without the sink side by side, ${OVERHEAD_DEVICES} SNMP devices at 1 s each, ` +
+        `≥ ${polls} polls per window; goal < 5 %)`,
+    );
+    if (process.env.BENCH_RESULTS)
+      writeFileSync(join(process.env.BENCH_RESULTS, "sink-overhead.json"), JSON.stringify(result));
+    return result;
+  } finally {
+    await Promise.all(daemons.map((d) => d.stop()));
+    await snmpd.stop();
+  }
+}
+
 function tcpListener(): Promise<{ port: number; stop(): void }> {
   return freePort().then(async (port) => {
     const server = spawn(
@@ -609,6 +721,7 @@ export async function run(): Promise<void> {
       };
       console.log(`  daemon with 300 tcp devices at 1 s: ${JSON.stringify(summary.daemon)}`);
     }
+    if (PARTS.includes("overhead")) summary.sinkOverhead = await sinkOverhead(vm);
     console.log("  medians:", JSON.stringify(summary, null, 2));
   } finally {
     await vm.stop();

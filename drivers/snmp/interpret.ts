@@ -79,7 +79,7 @@ export function interpret(
     samples.push({
       metric: "profile_block_supported",
       value: unsupported.has(block) ? 0 : 1,
-      labels: { block },
+      labels: blockLabels(block),
     });
 
   let wasRebooted = false;
@@ -146,6 +146,17 @@ function columnValue(
   previous.value = current;
   previous.at = now;
   return rate(delta, elapsed, column.scale ?? 1);
+}
+
+/** The labels object of a block's `profile_block_supported` sample: one per block name, reused by every poll. */
+const blockLabelObjects = new Map<string, Readonly<Record<string, string>>>();
+function blockLabels(block: string): Readonly<Record<string, string>> {
+  let labels = blockLabelObjects.get(block);
+  if (!labels) {
+    labels = Object.freeze({ block });
+    blockLabelObjects.set(block, labels);
+  }
+  return labels;
 }
 
 /**

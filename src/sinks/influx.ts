@@ -23,8 +23,8 @@ import type { Db } from "../store/db.ts";
 import type { InfluxSinkConfig } from "./config.ts";
 import {
   type DeviceTags,
+  encodeOutcome,
   encodePoints,
-  outcomePoints,
   type Point,
   type StateChangeEvent,
   stateChangePoint,
@@ -231,7 +231,7 @@ export class InfluxSink {
    */
   record(outcome: PollOutcome): Promise<boolean> {
     const device = this.o.devices.get(outcome.deviceId) ?? { site: "", kind: "" };
-    this.write(outcome.deviceId, outcomePoints(outcome, device));
+    this.enqueue(outcome.deviceId, encodeOutcome(outcome, device, this.o.config.precision));
     return this.outbox.durable();
   }
 
@@ -249,7 +249,10 @@ export class InfluxSink {
 
   /** Commits points of one key (device) as one outbox entry. */
   write(key: string, points: readonly Point[]): void {
-    const { lines, skipped } = encodePoints(points, this.o.config.precision);
+    this.enqueue(key, encodePoints(points, this.o.config.precision));
+  }
+
+  private enqueue(key: string, { lines, skipped }: { lines: string[]; skipped: number }): void {
     if (skipped > 0) this.o.metrics?.drop(INFLUX_SINK, "unwritable", skipped);
     if (lines.length > 0) this.outbox.enqueue(key, lines.join("\n"), lines.length);
   }

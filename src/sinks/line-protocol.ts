@@ -22,6 +22,7 @@
  * with no field is not written (counted in `skipped` by encodePoints).
  */
 import type { PollOutcome } from "../core/outcome.ts";
+import type { Sample } from "../core/types.ts";
 
 /** Timestamp precision of the lines: what the server is told in `precision=`. */
 export type Precision = "ms" | "us" | "ns";
@@ -246,6 +247,117 @@ export function outcomePoints(outcome: PollOutcome, device: DeviceTags): Point[]
   for (const [key, group] of grouped)
     points.push({ measurement: key.split("\u0000", 1)[0]!, tags: group.tags, fields: group.fields, time });
   return points;
+}
+
+/** A sample's series within one device: its group key (as outcomePoints groups) and escaped prefix. */
+interface SampleSeries {
+  key: string;
+  prefix: string;
+}
+
+/**
+ * Per device: the series of each (labels object, metric), so a steady poll finds every sample's
+ * line without building a key or a tag set. Drivers reuse a row's labels object from poll to poll;
+ * a labels object seen once is dropped with it (WeakMap). Reset when the device's site or kind changes.
+ */
+interface DeviceSeries {
+  site: string;
+  kind: string;
+  poll: string;
+  byLabels: WeakMap<object, Map<string, SampleSeries>>;
+}
+const deviceSeries = new Map<string, DeviceSeries>();
+const noLabels = {};
+
+function seriesOfDevice(deviceId: string, device: DeviceTags): DeviceSeries {
+  let entry = deviceSeries.get(deviceId);
+  if (entry === undefined || entry.site !== device.site || entry.kind !== device.kind) {
+    const tags = { device: deviceId, site: device.site, kind: device.kind };
+    entry = {
+      ...device,
+      poll: seriesPrefix({ measurement: "poll", tags, fields: {}, time: 0 }),
+      byLabels: new WeakMap(),
+    };
+    if (deviceSeries.size >= ESCAPE_CACHE_SIZE) deviceSeries.clear();
+    deviceSeries.set(deviceId, entry);
+  }
+  return entry;
+}
+
+function sampleSeries(
+  deviceId: string,
+  device: DeviceTags,
+  entry: DeviceSeries,
+  sample: Sample,
+): SampleSeries {
+  const labels = sample.labels ?? noLabels;
+  let byMetric = entry.byLabels.get(labels);
+  if (byMetric === undefined) {
+    byMetric = new Map();
+    entry.byLabels.set(labels, byMetric);
+  }
+  let series = byMetric.get(sample.metric);
+  if (series === undefined) {
+    const measurement = measurementOf(sample.metric);
+    const tags: Record<string, string> = { device: deviceId, site: device.site, kind: device.kind };
+    let key = measurement;
+    if (sample.labels)
+      for (const name of Object.keys(sample.labels).sort()) {
+        if (coreTags.has(name)) continue;
+        tags[name] = sample.labels[name]!;
+        key += `\u0000${name}\u0000${sample.labels[name]}`;
+      }
+    series = { key, prefix: seriesPrefix({ measurement, tags, fields: {}, time: 0 }) };
+    byMetric.set(sample.metric, series);
+  }
+  return series;
+}
+
+/**
+ * The lines of one poll outcome, exactly `encodePoints(outcomePoints(outcome, device))` but built
+ * straight from the samples with each series' escaped prefix cached per device: what the InfluxDB
+ * sink runs on every poll.
+ */
+export function encodeOutcome(
+  outcome: PollOutcome,
+  device: DeviceTags,
+  precision: Precision = "ms",
+): { lines: string[]; skipped: number } {
+  const entry = seriesOfDevice(outcome.deviceId, device);
+  const time = `${Math.trunc(outcome.startedAt)}${precisionSuffix[precision]}`;
+  let poll = `up=${outcome.error ? 0 : 1}i`;
+  if (outcome.trigger !== "stream") {
+    const duration = formatField(Math.max(0, outcome.finishedAt - outcome.startedAt) / 1000);
+    if (duration !== undefined) poll += `,duration_seconds=${duration}`;
+  }
+  if (outcome.error) poll += `,error_kind=${escapeString(outcome.error.kind)}`;
+  const lines = [`${entry.poll} ${poll} ${time}`];
+  let skipped = 0;
+  if (outcome.samples.length > 0) {
+    const groups = new Map<string, { prefix: string; fields: Map<string, number> }>();
+    for (const sample of outcome.samples) {
+      const series = sampleSeries(outcome.deviceId, device, entry, sample);
+      let group = groups.get(series.key);
+      if (group === undefined) {
+        group = { prefix: series.prefix, fields: new Map() };
+        groups.set(series.key, group);
+      }
+      group.fields.set(sample.metric, sample.value);
+    }
+    for (const group of groups.values()) {
+      let fields = "";
+      if (group.prefix !== "")
+        for (const [metric, value] of group.fields) {
+          const k = escapeTag(metric);
+          const v = formatField(value);
+          if (k === "" || v === undefined) continue;
+          fields += `${fields ? "," : ""}${k}=${v}`;
+        }
+      if (fields === "") skipped++;
+      else lines.push(`${group.prefix} ${fields} ${time}`);
+    }
+  }
+  return { lines, skipped };
 }
 
 export function stateChangePoint(e: StateChangeEvent): Point {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PollError } from "../../src/core/errors.ts";
 import type { PollOutcome } from "../../src/core/outcome.ts";
 import {
+  encodeOutcome,
   encodePoint,
   encodePoints,
   escapeMeasurement,
@@ -220,6 +221,72 @@ describe("schema", () => {
       ),
     ).toBe(
       'ticket_event,device=vehicle-modem,event=opened,level=major,site=vehicle ticket="T-2026-0001",state="open",actor="monitor" 100',
+    );
+  });
+});
+
+describe("encodeOutcome", () => {
+  const device = { site: "vehicle", kind: "switch" };
+  const row1 = { ifname: "Gi1/0/1" };
+  const row2 = { ifname: "Gi 1/0/2,x=y" };
+  const outcomes: PollOutcome[] = [
+    {
+      deviceId: "sw 1",
+      trigger: "schedule",
+      startedAt: 1_000_000,
+      finishedAt: 1_000_125,
+      samples: [
+        { metric: "if_oper_up", value: 1, labels: row1 },
+        { metric: "if_in_bits_per_second", value: 1200.5, labels: row1 },
+        { metric: "if_oper_up", value: 0, labels: row2 },
+        { metric: "system_uptime_seconds", value: 3600 },
+        { metric: "if_in_bits_per_second", value: 7, labels: { ifname: "Gi1/0/1" } },
+        { metric: "if_oper_up", value: 5, labels: row1 },
+        { metric: "cpu_usage_percent", value: Number.NaN, labels: { entity: "slot 1", device: "spoof" } },
+        { metric: "cpu_load", value: -0, labels: { entity: "" } },
+        { metric: "nofield", value: Number.POSITIVE_INFINITY },
+      ],
+    },
+    {
+      deviceId: "d1",
+      trigger: "schedule",
+      startedAt: 42,
+      finishedAt: 5042,
+      samples: [],
+      error: new PollError("timeout", "no answer in 5 s"),
+    },
+    {
+      deviceId: "bd1",
+      trigger: "stream",
+      startedAt: 7,
+      finishedAt: 7,
+      samples: [{ metric: "beidou_fix", value: 1 }],
+    },
+  ];
+
+  it.each(["ms", "us", "ns"] as const)(
+    "writes what encodePoints(outcomePoints()) writes, poll after poll (precision %s)",
+    (precision) => {
+      for (let poll = 0; poll < 3; poll++)
+        for (const o of outcomes) {
+          const outcome = { ...o, startedAt: o.startedAt + poll, finishedAt: o.finishedAt + 2 * poll };
+          const expected = encodePoints(outcomePoints(outcome, device), precision);
+          expect(expected.lines.length).toBeGreaterThan(0);
+          expect(encodeOutcome(outcome, device, precision)).toEqual(expected);
+        }
+      const first = encodeOutcome(outcomes[0]!, device, precision);
+      expect(first.skipped).toBe(2);
+      expect(first.lines[1]).toBe(
+        `if,device=sw\\ 1,ifname=Gi1/0/1,kind=switch,site=vehicle if_oper_up=5,if_in_bits_per_second=7 1000000${{ ms: "", us: "000", ns: "000000" }[precision]}`,
+      );
+    },
+  );
+
+  it("follows a device moved to another site", () => {
+    const o = outcomes[2]!;
+    expect(encodeOutcome(o, device).lines[0]).toBe("poll,device=bd1,kind=switch,site=vehicle up=1i 7");
+    expect(encodeOutcome(o, { site: "hq", kind: "beidou" }).lines[0]).toBe(
+      "poll,device=bd1,kind=beidou,site=hq up=1i 7",
     );
   });
 });

@@ -1,0 +1,71 @@
+/**
+ * One daemon of the sink-overhead measurement in bench/outbox.ts (not a bench of its own:
+ * bench/run.ts skips files starting with "_"). Run as
+ * `node --import tsx bench/_sink-daemon.ts '{"ports":[…],"devices":200,"influx":"http://…"|null}'`:
+ * starts the real daemon polling that many SNMP devices (generic-host profile: sysUpTime and the
+ * IF-MIB table, 29 values) every second against the given snmpd ports, with the InfluxDB sink on
+ * when `influx` is a URL. Prints "ready" once settled; then for every line read on stdin prints one
+ * JSON line: this process's CPU µs and the polls (and failed polls) since the previous line.
+ */
+import { createInterface } from "node:readline";
+import pino from "pino";
+import { configSchema } from "../src/config/schema.ts";
+import { startDaemon } from "../src/daemon.ts";
+import { tempDir } from "../test/support/peers.ts";
+
+const { ports, devices, influx } = JSON.parse(process.argv[2]!) as {
+  ports: number[];
+  devices: number;
+  influx: string | null;
+};
+const data = tempDir("bench-sink-daemon-");
+const config = configSchema.parse({
+  daemon: { dataDir: data.path, http: { port: 0 }, log: { level: "silent" }, scheduler: { jitter: 0.1 } },
+  sites: [{ id: "ovh", name: { zh: "基准", en: "Bench" } }],
+  devices: Array.from({ length: devices }, (_, i) => ({
+    id: `snmp-${i}`,
+    name: { zh: `设备${i}`, en: `device ${i}` },
+    site: "ovh",
+    system: "bench",
+    kind: "switch",
+    vendor: "net-snmp",
+    model: "snmpd",
+    interval: "1s",
+    driver: {
+      protocol: "snmp",
+      profile: "generic-host",
+      host: "127.0.0.1",
+      port: ports[i % ports.length],
+      community: "public",
+    },
+  })),
+  sinks: influx ? { influx: { url: influx, flushInterval: "1s" } } : {},
+});
+const daemon = await startDaemon({ config, log: pino({ level: "silent" }), http: false });
+let polls = 0;
+let failed = 0;
+daemon.pipeline.subscribe("bench", (o) => {
+  polls++;
+  if (o.error) failed++;
+});
+await new Promise((r) => setTimeout(r, 3000)); // settle: tables learned, JIT warm
+const cpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+let last = { cpu: cpu(), polls, failed };
+console.log("ready");
+const lines = createInterface({ input: process.stdin });
+for await (const _ of lines) {
+  const now = { cpu: cpu(), polls, failed };
+  console.log(
+    JSON.stringify({
+      cpuUs: now.cpu - last.cpu,
+      polls: now.polls - last.polls,
+      failed: now.failed - last.failed,
+    }),
+  );
+  last = now;
+}
+await daemon.stop();
+data.remove();
