@@ -4,12 +4,17 @@
  * gets a few lines a second, every discard is counted, and the daemon stays up and answers.
  */
 import { createSocket } from "node:dgram";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import snmp from "net-snmp";
 import { afterAll, describe, expect, it } from "vitest";
-import { type DaemonChild, startDaemonChild, until } from "../../test/support/daemon-child.ts";
+import {
+  type DaemonChild,
+  startDaemonChild,
+  until,
+  writeChildConfig,
+} from "../../test/support/daemon-child.ts";
 import { freeUdpPort, haveSnmpd, type Snmpd, startSnmpd } from "../../test/support/peers.ts";
 
 /** The bytes of one v2c linkDown trap, as net-snmp's own session sends them. */
@@ -49,37 +54,31 @@ describe.skipIf(!haveSnmpd)("trap storm", () => {
   it("10,000 traps a second for 10 s: at most one re-poll a second, a few log lines, alive", async () => {
     agent = await startSnmpd();
     const trapPort = await freeUdpPort();
-    const configFile = join(dir, "config.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        daemon: {
-          dataDir: join(dir, "data"),
-          http: { host: "127.0.0.1", port: 0 },
-          traps: { enabled: true, port: trapPort },
-        },
-        sites: [{ id: "lab", name: { zh: "实验室", en: "Lab" } }],
-        devices: [
-          {
-            id: "host",
-            name: { zh: "主机", en: "Host" },
-            site: "lab",
-            system: "lab",
-            kind: "duty-system",
-            vendor: "net-snmp",
-            model: "snmpd",
-            interval: "1h",
-            driver: {
-              protocol: "snmp",
-              profile: "generic-host",
-              host: "127.0.0.1",
-              port: agent.port,
-              community: "public",
-            },
+    const configFile = writeChildConfig(dir, {
+      daemon: {
+        traps: { enabled: true, port: trapPort },
+      },
+      sites: [{ id: "lab", name: { zh: "实验室", en: "Lab" } }],
+      devices: [
+        {
+          id: "host",
+          name: { zh: "主机", en: "Host" },
+          site: "lab",
+          system: "lab",
+          kind: "duty-system",
+          vendor: "net-snmp",
+          model: "snmpd",
+          interval: "1h",
+          driver: {
+            protocol: "snmp",
+            profile: "generic-host",
+            host: "127.0.0.1",
+            port: agent.port,
+            community: "public",
           },
-        ],
-      }),
-    );
+        },
+      ],
+    });
     daemon = await startDaemonChild(configFile, { EMCOMM_CHILD_LOG: "info" });
     const { url } = daemon;
     const polls = () => metric(url, "emcomm_poll_duration_seconds_count", 'device="host"');

@@ -5,7 +5,7 @@
  * degraded. Once descriptors are back, the device is up again.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { transitionsBetween } from "../../src/ledger/store.ts";
 import { openStore } from "../../src/store/db.ts";
-import { type DaemonChild, startDaemonChild, until } from "../support/daemon-child.ts";
+import { type DaemonChild, startDaemonChild, until, writeChildConfig } from "../support/daemon-child.ts";
 import { tcpDevice } from "../support/harness.ts";
 import { freePort } from "../support/peers.ts";
 
@@ -35,26 +35,20 @@ describe.skipIf(!existsSync(prlimit))("descriptors exhausted", () => {
     const devicePort = await freePort();
     peer = createServer((s) => s.destroy());
     await new Promise<void>((r) => peer!.listen(devicePort, "127.0.0.1", r));
-    const configFile = join(dir, "config.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        daemon: {
-          dataDir: join(dir, "data"),
-          http: { host: "127.0.0.1", port: 0 },
-          scheduler: { jitter: 0 },
+    const configFile = writeChildConfig(dir, {
+      daemon: {
+        scheduler: { jitter: 0 },
+      },
+      sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
+      devices: [
+        {
+          ...tcpDevice("console", "fixed"),
+          interval: "1s",
+          driver: { protocol: "tcp", host: "127.0.0.1", port: devicePort },
         },
-        sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
-        devices: [
-          {
-            ...tcpDevice("console", "fixed"),
-            interval: "1s",
-            driver: { protocol: "tcp", host: "127.0.0.1", port: devicePort },
-          },
-        ],
-        sla: { health: { downAfterPolls: 2, upAfterPolls: 1 } },
-      }),
-    );
+      ],
+      sla: { health: { downAfterPolls: 2, upAfterPolls: 1 } },
+    });
     daemon = await startDaemonChild(configFile);
     const pid = daemon.child.pid!;
     // One keep-alive connection, opened before the limit drops, carries every request: the daemon

@@ -3,13 +3,13 @@
  * refused at once, slow senders are cut by the request timeout, /healthz answers again within
  * seconds, and polling goes on through all of it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { httpLimits } from "../../src/http/server.ts";
-import { type DaemonChild, startDaemonChild, until } from "../support/daemon-child.ts";
+import { type DaemonChild, startDaemonChild, until, writeChildConfig } from "../support/daemon-child.ts";
 import { tcpDevice } from "../support/harness.ts";
 import { freePort } from "../support/peers.ts";
 
@@ -29,25 +29,19 @@ describe("slow-body flood", () => {
     const devicePort = await freePort();
     peer = createServer((s) => s.destroy());
     await new Promise<void>((r) => peer!.listen(devicePort, "127.0.0.1", r));
-    const configFile = join(dir, "config.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        daemon: {
-          dataDir: join(dir, "data"),
-          http: { host: "127.0.0.1", port: 0 },
-          scheduler: { jitter: 0 },
+    const configFile = writeChildConfig(dir, {
+      daemon: {
+        scheduler: { jitter: 0 },
+      },
+      sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
+      devices: [
+        {
+          ...tcpDevice("console", "fixed"),
+          interval: "1s",
+          driver: { protocol: "tcp", host: "127.0.0.1", port: devicePort },
         },
-        sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
-        devices: [
-          {
-            ...tcpDevice("console", "fixed"),
-            interval: "1s",
-            driver: { protocol: "tcp", host: "127.0.0.1", port: devicePort },
-          },
-        ],
-      }),
-    );
+      ],
+    });
     daemon = await startDaemonChild(configFile);
     const { port } = new URL(daemon.url);
     const polls = async () => {

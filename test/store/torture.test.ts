@@ -7,12 +7,12 @@
  * /healthz p99 under 100 ms and poll start lateness p99 under 500 ms.
  * EMCOMM_TORTURE_SECONDS sets the length (default 120; the outage starts at a quarter of it).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/db.ts";
-import { type DaemonChild, startDaemonChild, until } from "../support/daemon-child.ts";
+import { type DaemonChild, startDaemonChild, until, writeChildConfig } from "../support/daemon-child.ts";
 import {
   freePort,
   missing,
@@ -53,37 +53,31 @@ describe.skipIf(why !== undefined)(`torture${why ? ` (skipped: ${why})` : ""}`, 
       modbus = startPeer("/usr/bin/python3", [script, String(modbusPort)]);
       await waitForPort(modbusPort);
       vm = await startVictoria(join(dir, "vm"));
-      const configFile = join(dir, "config.json");
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          daemon: {
-            dataDir: join(dir, "data"),
-            http: { host: "127.0.0.1", port: 0 },
-            scheduler: { jitter: 0 },
+      const configFile = writeChildConfig(dir, {
+        daemon: {
+          scheduler: { jitter: 0 },
+        },
+        sites: [{ id: "power", name: { zh: "电源", en: "Power" } }],
+        devices: Array.from({ length: DEVICES }, (_, i) => ({
+          id: `gen-${i}`,
+          name: { zh: `发电机${i}`, en: `generator ${i}` },
+          site: "power",
+          system: "power",
+          kind: "generator",
+          vendor: "DSE",
+          model: "sim",
+          interval: "1s",
+          driver: {
+            protocol: "modbus",
+            profile: "dse-generator",
+            host: "127.0.0.1",
+            port: modbusPort,
+            unitId: 1,
           },
-          sites: [{ id: "power", name: { zh: "电源", en: "Power" } }],
-          devices: Array.from({ length: DEVICES }, (_, i) => ({
-            id: `gen-${i}`,
-            name: { zh: `发电机${i}`, en: `generator ${i}` },
-            site: "power",
-            system: "power",
-            kind: "generator",
-            vendor: "DSE",
-            model: "sim",
-            interval: "1s",
-            driver: {
-              protocol: "modbus",
-              profile: "dse-generator",
-              host: "127.0.0.1",
-              port: modbusPort,
-              unitId: 1,
-            },
-          })),
-          sla: { api: { tokens: [{ name: "torture", role: "engineer", token: "${EMCOMM_TORTURE_TOKEN}" }] } },
-          sinks: { influx: { url: vm.url, flushInterval: "1s", initialBackoff: "1s", maxBackoff: "5s" } },
-        }),
-      );
+        })),
+        sla: { api: { tokens: [{ name: "torture", role: "engineer", token: "${EMCOMM_TORTURE_TOKEN}" }] } },
+        sinks: { influx: { url: vm.url, flushInterval: "1s", initialBackoff: "1s", maxBackoff: "5s" } },
+      });
       daemon = await startDaemonChild(configFile, { EMCOMM_CHILD_LOG: "warn", EMCOMM_TORTURE_TOKEN: TOKEN });
       const url = daemon.url;
       const auth = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };

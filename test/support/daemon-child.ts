@@ -4,6 +4,7 @@
  * with its URL once it listens; `stop()` sends SIGKILL and waits for the exit.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -14,6 +15,18 @@ export interface DaemonChild {
   /** Its stderr so far (the log, with EMCOMM_CHILD_LOG set). */
   stderr(): string;
   stop(): Promise<void>;
+}
+
+/**
+ * Writes a child daemon's config into `dir` and returns its path: the store in `dir`/data and the
+ * HTTP server on a free loopback port, under whatever `config.daemon` adds.
+ */
+export function writeChildConfig(dir: string, config: { daemon?: object; [key: string]: unknown }): string {
+  const file = join(dir, "config.json");
+  const { daemon, ...rest } = config;
+  const base = { dataDir: join(dir, "data"), http: { host: "127.0.0.1", port: 0 } };
+  writeFileSync(file, JSON.stringify({ daemon: { ...base, ...daemon }, ...rest }));
+  return file;
 }
 
 export function startDaemonChild(
