@@ -141,11 +141,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Every listener is attached: the restart's unmonitored gap and the return reach them all.
   sla.resume();
 
-  const stalls = new LoopStalls(clock);
-  stalls.start();
+  // Stalls of the event loop are real time: a test's fake clock never stalls.
+  const stalls = clock === systemClock ? new LoopStalls(clock) : undefined;
+  stalls?.start();
   const scheduler = new Scheduler({
     clock,
-    stalls,
+    ...(stalls ? { stalls } : {}),
     log: log.child({ component: "scheduler" }),
     maxConcurrency: config.daemon.scheduler.maxConcurrency,
     jitter: config.daemon.scheduler.jitter,
@@ -224,7 +225,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await daemon.http?.close();
       await Promise.allSettled([...services.values()].map((s) => s.stop()));
       await scheduler.stop(config.daemon.shutdownGrace);
-      stalls.stop();
+      stalls?.stop();
       sla.stop();
       dutyConsole.stop();
       await Promise.allSettled([
