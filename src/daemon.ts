@@ -17,6 +17,7 @@ import { type Clock, systemClock, type TimerHandle } from "./core/clock.ts";
 import { descriptorShortfall } from "./core/descriptors.ts";
 import { asPollError } from "./core/errors.ts";
 import { LocalFaults } from "./core/local-faults.ts";
+import { LoopStalls } from "./core/loop-stalls.ts";
 import { createSharedResources } from "./core/resources.ts";
 import type { Driver, MetricSpec, StreamedDriver } from "./core/types.ts";
 import { startConsole } from "./duty-console/index.ts";
@@ -140,8 +141,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Every listener is attached: the restart's unmonitored gap and the return reach them all.
   sla.resume();
 
+  // Stalls of the event loop are real time: a test's fake clock never stalls.
+  const stalls = clock === systemClock ? new LoopStalls(clock) : undefined;
+  stalls?.start();
   const scheduler = new Scheduler({
     clock,
+    ...(stalls ? { stalls } : {}),
     log: log.child({ component: "scheduler" }),
     maxConcurrency: config.daemon.scheduler.maxConcurrency,
     jitter: config.daemon.scheduler.jitter,
@@ -220,6 +225,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await daemon.http?.close();
       await Promise.allSettled([...services.values()].map((s) => s.stop()));
       await scheduler.stop(config.daemon.shutdownGrace);
+      stalls?.stop();
       sla.stop();
       dutyConsole.stop();
       await Promise.allSettled([

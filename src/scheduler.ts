@@ -8,6 +8,7 @@
 import type { Logger } from "pino";
 import { type Clock, DeadlineExceeded, deadline, type TimerHandle } from "./core/clock.ts";
 import { asPollError, PollError } from "./core/errors.ts";
+import type { LoopStalls } from "./core/loop-stalls.ts";
 import type { PollOutcome } from "./core/outcome.ts";
 import type { PolledDriver } from "./core/types.ts";
 
@@ -30,6 +31,8 @@ export interface SchedulerOptions {
   onOutcome(outcome: PollOutcome): void;
   /** Called when a poll is skipped because the previous one of that device is still running. */
   onSkip?(deviceId: string): void;
+  /** Stalls of our own event loop: a poll that timed out across one is the monitor's fault. */
+  stalls?: Pick<LoopStalls, "during" | "thresholdMs">;
 }
 
 interface Entry {
@@ -154,9 +157,12 @@ export class Scheduler {
       const samples = await Promise.race([polling, rejectOnAbort(limit.signal)]);
       outcome = { deviceId: device.id, trigger, startedAt, finishedAt: clock.now(), samples };
     } catch (err) {
-      const error = limit.signal.aborted
-        ? abortError(limit.signal.reason, device, err)
-        : asPollError(err, `${device.id}: poll`);
+      const error = this.stalled(
+        limit.signal.aborted
+          ? abortError(limit.signal.reason, device, err)
+          : asPollError(err, `${device.id}: poll`),
+        startedAt,
+      );
       outcome = { deviceId: device.id, trigger, startedAt, finishedAt: clock.now(), samples: [], error };
     } finally {
       limit.dispose();
@@ -168,6 +174,18 @@ export class Scheduler {
       log.error({ err, device: device.id }, "outcome handler failed");
     }
     await driverSettled;
+  }
+
+  /** A timeout across a stall of our own event loop is `local`: the answer may be unread on the socket. */
+  private stalled(error: PollError, startedAt: number): PollError {
+    if (error.kind !== "timeout") return error;
+    const stall = this.options.stalls?.during(startedAt);
+    if (!stall) return error;
+    return new PollError(
+      "local",
+      `${error.message} (event-loop-stall: the monitor's event loop was blocked for ${stall.to - stall.from} ms)`,
+      { cause: error },
+    );
   }
 
   private acquire(): Promise<boolean> {

@@ -13,7 +13,7 @@ export const pollErrorKinds = [
   "stale", // a streamed device missed its expected reports
   "config", // the device cannot be polled as configured (unknown port, missing secret)
   "internal", // a bug of ours: never expected, always logged
-  "local", // the monitor's own resources ran out (EMFILE, ENFILE, ENOMEM, ENOBUFS, EADDRNOTAVAIL): not the device's fault
+  "local", // the monitor's own fault (EMFILE, ENFILE, ENOMEM, ENOBUFS, EADDRNOTAVAIL, a timeout across a stall of its event loop): not the device's
 ] as const;
 
 export type PollErrorKind = (typeof pollErrorKinds)[number];

@@ -1,6 +1,7 @@
 /**
  * The monitor's own faults seen on the poll path (PollError kind `local`: descriptors, memory,
- * buffers, local addresses exhausted). The daemon records each such poll; the health engine makes
+ * buffers, local addresses exhausted; a poll that timed out while our event loop was stalled,
+ * see LoopStalls). The daemon records each such poll; the health engine makes
  * the device `unmonitored` (no downtime, no ticket); this keeps the daemon's side of it: one error
  * line per cause when it starts and one when it has been quiet for `quietMs`, a count per cause
  * (emcomm_local_faults_total) and a reason for /healthz to report the daemon degraded.
@@ -33,7 +34,8 @@ export class LocalFaults {
 
   record(error: PollError, deviceId: string): void {
     if (error.kind !== "local") return;
-    const cause = /\b(EMFILE|ENFILE|ENOMEM|ENOBUFS|EADDRNOTAVAIL)\b/.exec(error.message)?.[1] ?? "other";
+    const cause =
+      /\b(EMFILE|ENFILE|ENOMEM|ENOBUFS|EADDRNOTAVAIL|event-loop-stall)\b/.exec(error.message)?.[1] ?? "other";
     const now = this.options.clock.now();
     this.counter?.inc({ cause });
     const c = this.causes.get(cause);
@@ -45,7 +47,7 @@ export class LocalFaults {
     this.causes.set(cause, { since: now, last: now, polls: 1 });
     this.options.log.error(
       { cause, device: deviceId, err: error.message },
-      "the monitor's own resources are exhausted: affected polls are unmonitored, not device faults",
+      "the monitor's own fault (its resources or its event loop): affected polls are unmonitored, not device faults",
     );
   }
 
@@ -63,6 +65,8 @@ export class LocalFaults {
         );
       }
     }
-    return active.length ? `the monitor's own resources are exhausted: ${active.join(", ")}` : undefined;
+    return active.length
+      ? `the monitor's own faults (resources exhausted or event loop stalled): ${active.join(", ")}`
+      : undefined;
   }
 }
