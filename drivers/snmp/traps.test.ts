@@ -303,7 +303,7 @@ describe.skipIf(!haveSnmpTools)("snmp trap receiver on its own", () => {
     }
   });
 
-  it("a v3 trap maps by engine id among devices sharing an address; an unknown engine id is discarded", async () => {
+  it("a v3 trap or inform maps by engine id among devices sharing an address; an unknown engine id is discarded", async () => {
     const registry = new Registry();
     const polled: string[] = [];
     const user = {
@@ -325,11 +325,11 @@ describe.skipIf(!haveSnmpTools)("snmp trap receiver on its own", () => {
       registry,
       onTrap: (id) => polled.push(id),
     });
-    const trapFrom = (engineId: string) =>
+    const trapFrom = (engineId: string, inform = false) =>
       snmpCmd("snmptrap", [
-        "-v3",
-        "-e",
+        ...(inform ? ["-Ci", "-E"] : ["-e"]),
         engineId,
+        "-v3",
         "-l",
         "authPriv",
         "-u",
@@ -362,6 +362,10 @@ describe.skipIf(!haveSnmpTools)("snmp trap receiver on its own", () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(polled).toEqual(["acu-b", "acu-a"]);
       expect(await discarded()).toBe(1);
+      // An inform is authoritative at the receiver: its originator is the contextEngineID.
+      await trapFrom("0x80001f8880bbbbbbbb", true);
+      await waitFor(() => polled.length > 2);
+      expect(polled).toEqual(["acu-b", "acu-a", "acu-b"]);
     } finally {
       await receiver.stop();
     }
