@@ -99,12 +99,24 @@ declare module "net-snmp" {
       enterprise?: string;
       generic?: number;
       specific?: number;
+      /** v3 only: the scoped PDU's contextEngineID, as hex. */
+      contextEngineID?: string;
+      /** v3 only, set by traps.ts: the originator's engine id (lower-case hex). */
+      engineId?: string;
     };
     rinfo: { address: string; port: number; family: string; size: number };
+  }
+  /** The decoded message a Receiver hands to formatCallbackData (only the fields read here). */
+  export interface ReceivedMessage {
+    version: number;
+    pdu: { type: number };
+    msgSecurityParameters?: { msgAuthoritativeEngineID?: Buffer };
   }
   export interface Receiver {
     getAuthorizer(): Authorizer;
     close(cb?: () => void): void;
+    /** Internal: builds the notification passed to the callback from the decoded message. */
+    formatCallbackData(message: ReceivedMessage, rinfo: Notification["rinfo"]): Notification;
   }
   export interface ListenerOptions {
     port?: number;

@@ -49,6 +49,18 @@ export const snmpOptions = z
     /** v1/v2c community. */
     community: secretSchema.optional(),
     v3: v3UserSchema.optional(),
+    /**
+     * The agent's SNMPv3 engine id (hex, 5–32 octets, optional 0x). A v3 trap carrying it maps to
+     * this device even when several devices share the address. Stored lower-case, without 0x.
+     */
+    engineId: z
+      .string()
+      .regex(
+        /^(0x)?([0-9a-fA-F]{2}){5,32}$/,
+        "an even-length hex engine id of 5 to 32 octets, e.g. 0x80001f8880aabbccdd",
+      )
+      .transform((s) => s.replace(/^0x/, "").toLowerCase())
+      .optional(),
     /** Re-sends of one request before it counts as a timeout (per request, inside the poll deadline). */
     retries: z.number().int().min(0).max(5).default(1),
     /** Rows asked per column in one GETBULK before the driver has learned the table sizes. */
@@ -66,6 +78,8 @@ export const snmpOptions = z
   .superRefine((o, ctx) => {
     if (o.version === "3" && !o.v3)
       ctx.addIssue({ code: "custom", path: ["v3"], message: "a v3 user block when version is 3" });
+    if (o.engineId && o.version !== "3")
+      ctx.addIssue({ code: "custom", path: ["engineId"], message: "engineId only with SNMP version 3" });
     if (o.version !== "3" && !o.community)
       ctx.addIssue({ code: "custom", path: ["community"], message: "a community for SNMP v1/v2c" });
     if (o.v3 && o.v3.level !== "noAuthNoPriv" && !o.v3.authKey)

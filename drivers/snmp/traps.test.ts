@@ -7,6 +7,7 @@ import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import snmp from "net-snmp";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +17,7 @@ import { systemClock } from "../../src/core/clock.ts";
 import type { PollOutcome } from "../../src/core/outcome.ts";
 import { type Daemon, startDaemon } from "../../src/daemon.ts";
 import { haveSnmpTools, snmpCmd } from "../../test/support/peers.ts";
+import { snmpOptions } from "./options.ts";
 import { startTrapReceiver } from "./traps.ts";
 
 const log = pino({ level: "silent" });
@@ -205,6 +207,38 @@ describe.skipIf(!haveSnmpTools)("snmp traps", () => {
   });
 });
 
+describe("snmp engineId option", () => {
+  const base = {
+    protocol: "snmp",
+    profile: "antenna-acu",
+    host: "127.0.0.1",
+    version: "3",
+    v3: { user: "u", level: "noAuthNoPriv" },
+  };
+  it("is stored as lower-case hex without 0x", () => {
+    expect(snmpOptions.parse({ ...base, engineId: "0x80001F8880AABBCCDD" }).engineId).toBe(
+      "80001f8880aabbccdd",
+    );
+  });
+  it.each(["0x80001f888", "80001f88", "zz001f8880aabbccdd", "00".repeat(33)])(
+    "rejects %s with its path",
+    (engineId) => {
+      const r = snmpOptions.safeParse({ ...base, engineId });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0]?.path).toEqual(["engineId"]);
+    },
+  );
+  it("is only for SNMP v3", () => {
+    const r = snmpOptions.safeParse({
+      ...base,
+      version: "2c",
+      community: "public",
+      engineId: "80001f8880aabbccdd",
+    });
+    expect(r.error?.issues.map((i) => i.path)).toEqual([["engineId"]]);
+  });
+});
+
 describe.skipIf(!haveSnmpTools)("snmp trap receiver on its own", () => {
   it("counts a trap from an address no device has as unknown_source and polls nothing", async () => {
     const registry = new Registry();
@@ -264,6 +298,74 @@ describe.skipIf(!haveSnmpTools)("snmp trap receiver on its own", () => {
       const until = Date.now() + 3000;
       while (Date.now() < until && seen.length === 0) await new Promise((r) => setTimeout(r, 50));
       expect(seen).toEqual([{ id: "old-switch", kind: "linkDown" }]);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it("a v3 trap or inform maps by engine id among devices sharing an address; an unknown engine id is discarded", async () => {
+    const registry = new Registry();
+    const polled: string[] = [];
+    const user = {
+      name: SIM_V3.user,
+      level: snmp.SecurityLevel.authPriv,
+      authProtocol: snmp.AuthProtocols.sha,
+      authKey: SIM_V3.authKey,
+      privProtocol: snmp.PrivProtocols.aes,
+      privKey: SIM_V3.privKey,
+    };
+    const receiver = await startTrapReceiver({
+      host: "127.0.0.1",
+      port: 0,
+      devices: [
+        { id: "acu-a", host: "127.0.0.1", port: 161, v3: user, engineId: "80001f8880aaaaaaaa" },
+        { id: "acu-b", host: "127.0.0.1", port: 161, v3: user, engineId: "80001f8880bbbbbbbb" },
+      ],
+      log,
+      registry,
+      onTrap: (id) => polled.push(id),
+    });
+    const trapFrom = (engineId: string, inform = false) =>
+      snmpCmd("snmptrap", [
+        ...(inform ? ["-Ci", "-E"] : ["-e"]),
+        engineId,
+        "-v3",
+        "-l",
+        "authPriv",
+        "-u",
+        SIM_V3.user,
+        "-a",
+        "SHA",
+        "-A",
+        SIM_V3.authKey,
+        "-x",
+        "AES",
+        "-X",
+        SIM_V3.privKey,
+        `127.0.0.1:${receiver.port}`,
+        "",
+        "1.3.6.1.6.3.1.1.5.3",
+      ]);
+    const discarded = async () =>
+      Number(
+        /emcomm_snmp_trap_discards_total\{reason="unknown_engine"\} (\d+)/.exec(
+          await registry.metrics(),
+        )?.[1],
+      );
+    try {
+      await trapFrom("0x80001F8880BBBBBBBB");
+      await waitFor(() => polled.length > 0);
+      await trapFrom("0x80001f8880cccccccc");
+      await waitFor(async () => (await discarded()) === 1);
+      await trapFrom("0x80001f8880aaaaaaaa");
+      await waitFor(() => polled.length > 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(polled).toEqual(["acu-b", "acu-a"]);
+      expect(await discarded()).toBe(1);
+      // An inform is authoritative at the receiver: its originator is the contextEngineID.
+      await trapFrom("0x80001f8880bbbbbbbb", true);
+      await waitFor(() => polled.length > 2);
+      expect(polled).toEqual(["acu-b", "acu-a", "acu-b"]);
     } finally {
       await receiver.stop();
     }

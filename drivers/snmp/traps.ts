@@ -1,9 +1,13 @@
 /**
  * SNMP trap/inform receiver (v1, v2c, v3). Maps each notification to the device it came from and
  * asks for an immediate re-poll, so a linkDown or an UPS on-battery is seen in seconds, not at the
- * next poll. Source → device: exact address:port of an SNMP device first (simulated devices send
- * from their own port), else every SNMP device at that address. Accepted credentials are the
- * inventory's own (each SNMP device's community and v3 user) plus `extraCommunities`.
+ * next poll. Source → device: a v3 notification whose engine id (a trap's msgAuthoritativeEngineID;
+ * an inform's contextEngineID, since an inform is authoritative at the receiver) is a device's
+ * `engineId` at that address maps to that device alone; when devices at the address declare engine ids and none is the notification's, it
+ * is discarded (reason unknown_engine). Otherwise the exact address:port of an SNMP device
+ * (simulated devices send from their own port), else every SNMP device at that address. Accepted
+ * credentials are the inventory's own (each SNMP device's community and v3 user) plus
+ * `extraCommunities`.
  *
  * Never fatal: unknown sources, undecodable datagrams and bad credentials are counted in
  * emcomm_snmp_trap_discards_total{reason} and logged at debug; nothing thrown reaches the socket.
@@ -26,6 +30,8 @@ export interface TrapDevice {
   port: number;
   community?: string;
   v3?: User;
+  /** The agent's SNMPv3 engine id, lower-case hex without 0x. */
+  engineId?: string;
 }
 
 export interface TrapReceiverOptions {
@@ -99,8 +105,29 @@ export function trapDevices(
           privKey: reveal(o.v3.privKey),
         }
       : undefined;
-    return [{ id: d.id, host: o.host, port: o.port, community: reveal(o.community), v3 }];
+    return [
+      { id: d.id, host: o.host, port: o.port, community: reveal(o.community), v3, engineId: o.engineId },
+    ];
   });
+}
+
+/**
+ * net-snmp hands the callback the PDU only; this adds the originator's engine id to it. A trap's
+ * sender is authoritative (msgAuthoritativeEngineID); an inform's receiver is, so its originator is
+ * the scoped PDU's contextEngineID.
+ */
+function withEngineId(receiver: Receiver): void {
+  const format = receiver.formatCallbackData.bind(receiver);
+  receiver.formatCallbackData = (message, rinfo) => {
+    const data = format(message, rinfo);
+    if (message.version !== snmp.Version3) return data;
+    const engineId =
+      message.pdu.type === snmp.PduType.InformRequest
+        ? data.pdu.contextEngineID
+        : message.msgSecurityParameters?.msgAuthoritativeEngineID?.toString("hex");
+    if (engineId) data.pdu.engineId = engineId.toLowerCase();
+    return data;
+  };
 }
 
 export async function startTrapReceiver(o: TrapReceiverOptions): Promise<TrapReceiver> {
@@ -113,12 +140,19 @@ export async function startTrapReceiver(o: TrapReceiverOptions): Promise<TrapRec
   });
   const discards = new Counter({
     name: "emcomm_snmp_trap_discards_total",
-    help: "Datagrams on the trap port that were not used: unknown_source, undecodable, rejected (credentials).",
+    help: "Datagrams on the trap port that were not used: unknown_source, unknown_engine, undecodable, rejected (credentials), rate_limited, coalesced.",
     labelNames: ["reason"],
     registers,
   });
   for (const k of trapKinds) received.inc({ kind: k }, 0);
-  for (const r of ["unknown_source", "undecodable", "rejected", "rate_limited", "coalesced"])
+  for (const r of [
+    "unknown_source",
+    "unknown_engine",
+    "undecodable",
+    "rejected",
+    "rate_limited",
+    "coalesced",
+  ])
     discards.inc({ reason: r }, 0);
   const clock = o.clock ?? systemClock;
   const rate = o.perSourceRate ?? 50;
@@ -203,6 +237,21 @@ export async function startTrapReceiver(o: TrapReceiverOptions): Promise<TrapRec
   const byEndpoint = new Map(o.devices.map((d) => [`${d.host}:${d.port}`, d.id]));
   const byAddress = new Map<string, string[]>();
   for (const d of o.devices) byAddress.set(d.host, [...(byAddress.get(d.host) ?? []), d.id]);
+  /** Per address, the devices that declare an engine id, by that id. */
+  const byEngine = new Map<string, Map<string, string>>();
+  for (const d of o.devices)
+    if (d.engineId) byEngine.set(d.host, (byEngine.get(d.host) ?? new Map()).set(d.engineId, d.id));
+
+  /** The devices a notification maps to; undefined when its engine id is none of the address's. */
+  const devicesFor = (address: string, port: number, engineId: string | undefined) => {
+    const engines = byEngine.get(address);
+    if (engineId && engines) {
+      const id = engines.get(engineId.toLowerCase());
+      return id ? [id] : undefined;
+    }
+    const exact = byEndpoint.get(`${address}:${port}`);
+    return exact ? [exact] : (byAddress.get(address) ?? []);
+  };
 
   const onNotification = (
     err: (Error & { rinfo?: Notification["rinfo"] }) | null,
@@ -221,8 +270,14 @@ export async function startTrapReceiver(o: TrapReceiverOptions): Promise<TrapRec
         note(address, [], undefined, true);
         return;
       }
-      const exact = byEndpoint.get(`${address}:${port}`);
-      const ids = exact ? [exact] : (byAddress.get(address) ?? []);
+      const engineId = n.pdu.engineId;
+      const ids = devicesFor(address, port, engineId);
+      if (!ids) {
+        discards.inc({ reason: "unknown_engine" });
+        note(address, [], undefined, true);
+        o.log.debug({ from: `${address}:${port}`, engineId }, "snmp trap from an unknown engine");
+        return;
+      }
       if (ids.length === 0) {
         discards.inc({ reason: "unknown_source" });
         o.log.debug({ from: `${address}:${port}` }, "snmp trap from an unknown source");
@@ -243,6 +298,7 @@ export async function startTrapReceiver(o: TrapReceiverOptions): Promise<TrapRec
     { port: o.port || 1, address: o.host, transport: "udp4", dgramModule },
     onNotification,
   );
+  withEngineId(receiver);
   const port = await listening;
   const auth = receiver.getAuthorizer();
   const communities = new Set([
