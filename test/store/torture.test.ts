@@ -167,8 +167,9 @@ describe.skipIf(why !== undefined)(`torture${why ? ` (skipped: ${why})` : ""}`, 
       await vm.restart();
       await Promise.all([probing, ticketing, reporting]);
 
-      const countedAt = Date.now();
+      // Count first, then take the instant: every counted poll finished (and is stamped) before it.
       const polls = await counted();
+      const countedAt = Date.now();
       // Polling goes on: delivered up to the count once the oldest undelivered entry is newer.
       await until(
         "the outbox delivered everything before the count",
