@@ -7,15 +7,13 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer, type Server } from "node:net";
+import type { Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { transitionsBetween } from "../../src/ledger/store.ts";
 import { openStore } from "../../src/store/db.ts";
-import { type DaemonChild, startDaemonChild, until, writeChildConfig } from "../support/daemon-child.ts";
-import { tcpDevice } from "../support/harness.ts";
-import { freePort } from "../support/peers.ts";
+import { type DaemonChild, oneTcpDeviceChild, startDaemonChild, until } from "../support/daemon-child.ts";
 
 const prlimit = "/usr/bin/prlimit";
 
@@ -32,23 +30,8 @@ describe.skipIf(!existsSync(prlimit))("descriptors exhausted", () => {
   });
 
   it("no device goes down, no ticket opens, the daemon reports itself degraded", async () => {
-    const devicePort = await freePort();
-    peer = createServer((s) => s.destroy());
-    await new Promise<void>((r) => peer!.listen(devicePort, "127.0.0.1", r));
-    const configFile = writeChildConfig(dir, {
-      daemon: {
-        scheduler: { jitter: 0 },
-      },
-      sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
-      devices: [
-        {
-          ...tcpDevice("console", "fixed"),
-          interval: "1s",
-          driver: { protocol: "tcp", host: "127.0.0.1", port: devicePort },
-        },
-      ],
-      sla: { health: { downAfterPolls: 2, upAfterPolls: 1 } },
-    });
+    let configFile: string;
+    ({ peer, configFile } = await oneTcpDeviceChild(dir, { health: { downAfterPolls: 2, upAfterPolls: 1 } }));
     daemon = await startDaemonChild(configFile);
     const pid = daemon.child.pid!;
     // One keep-alive connection, opened before the limit drops, carries every request: the daemon

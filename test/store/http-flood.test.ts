@@ -4,14 +4,12 @@
  * seconds, and polling goes on through all of it.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server, Socket } from "node:net";
+import { type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { httpLimits } from "../../src/http/server.ts";
-import { type DaemonChild, startDaemonChild, until, writeChildConfig } from "../support/daemon-child.ts";
-import { tcpDevice } from "../support/harness.ts";
-import { freePort } from "../support/peers.ts";
+import { type DaemonChild, oneTcpDeviceChild, startDaemonChild, until } from "../support/daemon-child.ts";
 
 describe("slow-body flood", () => {
   const dir = mkdtempSync(join(tmpdir(), "emcomm-flood-"));
@@ -26,22 +24,8 @@ describe("slow-body flood", () => {
   });
 
   it("refuses past the cap, cuts slow bodies, and polling goes on", async () => {
-    const devicePort = await freePort();
-    peer = createServer((s) => s.destroy());
-    await new Promise<void>((r) => peer!.listen(devicePort, "127.0.0.1", r));
-    const configFile = writeChildConfig(dir, {
-      daemon: {
-        scheduler: { jitter: 0 },
-      },
-      sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
-      devices: [
-        {
-          ...tcpDevice("console", "fixed"),
-          interval: "1s",
-          driver: { protocol: "tcp", host: "127.0.0.1", port: devicePort },
-        },
-      ],
-    });
+    let configFile: string;
+    ({ peer, configFile } = await oneTcpDeviceChild(dir));
     daemon = await startDaemonChild(configFile);
     const { port } = new URL(daemon.url);
     const polls = async () => {

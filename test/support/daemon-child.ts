@@ -5,7 +5,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import { tcpDevice } from "./harness.ts";
+import { freePort } from "./peers.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -27,6 +30,32 @@ export function writeChildConfig(dir: string, config: { daemon?: object; [key: s
   const base = { dataDir: join(dir, "data"), http: { host: "127.0.0.1", port: 0 } };
   writeFileSync(file, JSON.stringify({ daemon: { ...base, ...daemon }, ...rest }));
   return file;
+}
+
+/**
+ * A TCP peer on loopback that accepts and closes every connection (a device that is up), and the
+ * config of a child daemon polling it every second as `console` of site `fixed`.
+ */
+export async function oneTcpDeviceChild(
+  dir: string,
+  sla?: object,
+): Promise<{ peer: Server; configFile: string }> {
+  const port = await freePort();
+  const peer = createServer((s) => s.destroy());
+  await new Promise<void>((r) => peer.listen(port, "127.0.0.1", r));
+  const configFile = writeChildConfig(dir, {
+    daemon: { scheduler: { jitter: 0 } },
+    sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
+    devices: [
+      {
+        ...tcpDevice("console", "fixed"),
+        interval: "1s",
+        driver: { protocol: "tcp", host: "127.0.0.1", port },
+      },
+    ],
+    ...(sla ? { sla } : {}),
+  });
+  return { peer, configFile };
 }
 
 export function startDaemonChild(
