@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { type Browser, chromium } from "playwright-core";
 import { parse, stringify } from "yaml";
 import { type Demo, startDemo } from "../../simulators/demo.ts";
 
@@ -23,6 +24,29 @@ export const tokens = {
 } as const;
 
 export const FAULTY = "trunking-console";
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * Debian's Chromium, headless, without the background connections this machine's closed network
+ * refuses; launch() gives it a fresh temporary profile every run.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
 
 export async function startConsoleDemo(options: { port?: number; log?: pino.Logger } = {}): Promise<Demo> {
   const dir = mkdtempSync(join(tmpdir(), "emcomm-console-"));

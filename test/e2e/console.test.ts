@@ -11,12 +11,11 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Demo } from "../../simulators/demo.ts";
-import { FAULTY, startConsoleDemo, tokens } from "./console-setup.ts";
+import { CHROMIUM, FAULTY, launchChromium, startConsoleDemo, tokens } from "./console-setup.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 const root = new URL("../../", import.meta.url).pathname;
 const shots = join(root, "test-results");
@@ -138,21 +137,7 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   demo = await startConsoleDemo();
   url = demo.daemon.url!;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    // launch() starts Chromium on a fresh temporary profile (its own --user-data-dir) every run.
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

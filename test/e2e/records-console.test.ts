@@ -8,13 +8,12 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Demo } from "../../simulators/demo.ts";
 import { checklistIds } from "../../src/records/kinds.ts";
-import { FAULTY, startConsoleDemo, tokens } from "./console-setup.ts";
+import { CHROMIUM, FAULTY, launchChromium, startConsoleDemo, tokens } from "./console-setup.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 const shots = join(new URL("../../", import.meta.url).pathname, "test-results");
 
@@ -75,17 +74,7 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   demo = await startConsoleDemo();
   url = demo.daemon.url!;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
