@@ -6,8 +6,8 @@
  * As in Vixie cron, when both day fields are restricted a day matching either one matches.
  * Times are wall-clock times in the given IANA zone.
  */
-import { zonedParts } from "../ledger/period.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
+import { zonedParts } from "./zoned-time.ts";
 
 export class CronError extends Error {
   override readonly name = "CronError";

@@ -16,8 +16,9 @@
 
 import type { Config } from "../config/schema.ts";
 import type { AccountingPolicy } from "../config/sla-schema.ts";
+import { zonedTime } from "../core/zoned-time.ts";
 import type { Db } from "../store/db.ts";
-import { type Period, zonedTime } from "./period.ts";
+import type { Period } from "./period.ts";
 import {
   type DeviceState,
   deployments,

@@ -10,7 +10,8 @@
  * change is one transaction. Time comes from the injected clock.
  */
 import type { Clock } from "../core/clock.ts";
-import { parsePeriod, zonedParts } from "../ledger/period.ts";
+import { zonedParts } from "../core/zoned-time.ts";
+import { parsePeriod } from "../ledger/period.ts";
 import { getWindow } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import type { Actor, TicketEngine } from "../tickets/engine.ts";

@@ -19,7 +19,8 @@
  * store as of `cutoff`: a record or signature made after it is not seen, so a closed month's
  * figures do not move. Called by the report builder once per month.
  */
-import { formatLocal, parsePeriod } from "../ledger/period.ts";
+import { formatLocal } from "../core/zoned-time.ts";
+import { parsePeriod } from "../ledger/period.ts";
 import { type RecordFigures, type RecordLine, recordLines } from "../report/records.ts";
 import type { Db } from "../store/db.ts";
 import type { ActivityBody, CallbackBody, InspectionBody, PlanBody, RegisterBody } from "./kinds.ts";

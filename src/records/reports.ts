@@ -6,7 +6,8 @@
  * XLSX, CSV per table, Markdown, HTML). Read-only; called by the API per request.
  */
 
-import { formatLocal, parsePeriod } from "../ledger/period.ts";
+import { formatLocal } from "../core/zoned-time.ts";
+import { parsePeriod } from "../ledger/period.ts";
 import { tableCsv } from "../report/csv.ts";
 import { type Block, blocksHtml, blocksMarkdown } from "../report/summary.ts";
 import type { Cell, Column, Table } from "../report/tables.ts";

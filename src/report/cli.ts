@@ -12,7 +12,8 @@ import { parse as parseYaml } from "yaml";
 import { loadConfigFile } from "../config/load.ts";
 import { systemClock } from "../core/clock.ts";
 import { ConfigError } from "../core/errors.ts";
-import { formatLocal, PeriodError, parsePeriod } from "../ledger/period.ts";
+import { formatLocal, TimeZoneError } from "../core/zoned-time.ts";
+import { PeriodError, parsePeriod } from "../ledger/period.ts";
 import { openExistingStore, openStore, StoreMissingError } from "../store/db.ts";
 import { buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
@@ -80,6 +81,7 @@ export function registerReportCommand(program: Command): void {
         if (
           err instanceof InputError ||
           err instanceof PeriodError ||
+          err instanceof TimeZoneError ||
           err instanceof FreezeError ||
           err instanceof ConfigError ||
           err instanceof StoreMissingError ||

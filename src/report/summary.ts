@@ -3,7 +3,7 @@
  * handled, cause analysis, follow-up of unrepaired faults, timeliness, plus the score sheet. Built once
  * as blocks, rendered to Markdown and to a self-contained printable HTML page.
  */
-import { formatLocal } from "../ledger/period.ts";
+import { formatLocal } from "../core/zoned-time.ts";
 import { sourceText } from "./records.ts";
 import type { ScoreSheet } from "./score.ts";
 import { levelText, verdictText } from "./tables.ts";

@@ -4,7 +4,7 @@
  * beside. Instants are local time text in the period's zone; durations are hours; percentages are
  * numbers in percent.
  */
-import { formatLocal } from "../ledger/period.ts";
+import { formatLocal } from "../core/zoned-time.ts";
 import { sourceText } from "./records.ts";
 import type { ScoreSheet, Text } from "./score.ts";
 
