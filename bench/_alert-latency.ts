@@ -9,8 +9,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFastDemo } from "../test/support/fast-demo.ts";
-import { renderAlertmanager, renderPrometheus } from "../test/support/noc-stack.ts";
 import {
   freePort,
   missingPeers,
@@ -18,7 +16,9 @@ import {
   startAlertmanager,
   startPrometheus,
   waitFor,
-} from "../test/support/peers.ts";
+} from "../peers/index.ts";
+import { renderAlertmanager, renderPrometheus } from "../peers/noc-stack.ts";
+import { startFastDemo } from "../simulators/fast-demo.ts";
 
 /** Milliseconds from the fault to the webhook call, or why it was not measured. */
 export async function measureAlertLatency(): Promise<{ ms: number } | { skipped: string }> {

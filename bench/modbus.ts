@@ -10,17 +10,14 @@ import { modbusOptions } from "../drivers/modbus/options.ts";
 import { planReads } from "../drivers/modbus/plan.ts";
 import type { RegisterPoint } from "../drivers/modbus/profile.ts";
 import { openModbusLink } from "../drivers/modbus/transport.ts";
+import { freePort, PYMODBUS_SERVER, startPeer, waitForPort } from "../peers/index.ts";
 import { systemClock } from "../src/core/clock.ts";
-import { freePort, startPeer, waitForPort } from "../test/support/peers.ts";
 
 const runs = Number(process.argv[2] ?? 5);
 const seconds = Number(process.argv[3] ?? 3);
 
 const port = await freePort();
-const peer = startPeer("/usr/bin/python3", [
-  new URL("../test/support/pymodbus_server.py", import.meta.url).pathname,
-  String(port),
-]);
+const peer = startPeer("/usr/bin/python3", [PYMODBUS_SERVER, String(port)]);
 try {
   await waitForPort(port);
   const options = modbusOptions.parse({

@@ -21,7 +21,7 @@ import { promisify } from "node:util";
 import snmp from "net-snmp";
 import { IF } from "../drivers/snmp/profiles/if-mib.ts";
 import { predecessor } from "../drivers/snmp/walk.ts";
-import { freeUdpPort, haveSnmpd, startSnmpd } from "../test/support/peers.ts";
+import { freeUdpPort, haveSnmpd, startSnmpd } from "../peers/index.ts";
 import { measureAlertLatency } from "./_alert-latency.ts";
 import { createFleet, type FleetRun, median } from "./_snmp-fleet.ts";
 import { measureLatency } from "./_snmp-latency.ts";

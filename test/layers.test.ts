@@ -1,8 +1,9 @@
 /**
  * Layers point one way: the core (src/) knows the drivers only through drivers/index.ts, never a
  * protocol's folder, and never imports the simulators (the demo lives with them and the CLI loads
- * it lazily). Driver profiles take their shorthands from drivers/shared/, not from another
- * protocol's folder.
+ * it lazily); src/core/ imports nothing else of src/. Driver profiles take their shorthands from
+ * drivers/shared/, not from another protocol's folder. The real peers (peers/) serve tests and
+ * benches only, and benches import no test code.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -89,7 +90,17 @@ describe("layers", () => {
   });
 
   it("each top-level folder's README says what lives there and what it may import", () => {
-    for (const dir of ["src", "drivers", "simulators", "grafana", "test", "bench", "scripts", "config"]) {
+    for (const dir of [
+      "src",
+      "drivers",
+      "simulators",
+      "peers",
+      "grafana",
+      "test",
+      "bench",
+      "scripts",
+      "config",
+    ]) {
       const readme = readFileSync(join(root, dir, "README.md"), "utf8");
       expect(readme, dir).toMatch(new RegExp(`^# ${dir}/`));
       expect(readme, dir).toMatch(/May import|Imports nothing/);
@@ -105,7 +116,47 @@ describe("layers", () => {
     expect(opening).toMatch(/May import:/);
   });
 
-  it("test/ mirrors the code: a folder per module of src/, a file per one-file module, one peers helper", () => {
+  it("src/core/ imports nothing outside src/core/", () => {
+    const reaching = sourcesUnder("src/core").flatMap((file) =>
+      importsOf(file)
+        .map(({ target }) => target)
+        .filter((t) => !t.startsWith("src/core/"))
+        .map((t) => `${file} -> ${t}`),
+    );
+    expect(reaching).toEqual([]);
+  });
+
+  it("src/, drivers/ and simulators/ import no peers/, tests aside", () => {
+    const code = ["src", "drivers", "simulators"]
+      .flatMap(sourcesUnder)
+      .filter((f) => !f.endsWith(".test.ts"));
+    const reaching = code.flatMap((file) =>
+      importsOf(file)
+        .map(({ target }) => target)
+        .filter((t) => t.startsWith("peers/"))
+        .map((t) => `${file} -> ${t}`),
+    );
+    expect(reaching).toEqual([]);
+  });
+
+  it("bench/ imports no test code, and peers/ imports nothing of the repository", () => {
+    const benches = sourcesUnder("bench").flatMap((file) =>
+      importsOf(file)
+        .map(({ target }) => target)
+        .filter((t) => t.startsWith("test/"))
+        .map((t) => `${file} -> ${t}`),
+    );
+    expect(benches).toEqual([]);
+    const peers = sourcesUnder("peers").flatMap((file) =>
+      importsOf(file)
+        .map(({ target }) => target)
+        .filter((t) => !t.startsWith("peers/"))
+        .map((t) => `${file} -> ${t}`),
+    );
+    expect(peers).toEqual([]);
+  });
+
+  it("test/ mirrors the code: a folder per module of src/, a file per one-file module", () => {
     const entries = (dir: string) => readdirSync(join(root, dir), { withFileTypes: true });
     const modules = new Set(
       entries("src")
@@ -121,10 +172,13 @@ describe("layers", () => {
       .filter((e) => e.isFile() && e.name.endsWith(".test.ts") && e.name !== "layers.test.ts")
       .map((e) => e.name.replace(/\.test\.ts$/, ".ts"));
     expect(topFiles.filter((f) => !entries("src").some((e) => e.isFile() && e.name === f))).toEqual([]);
-    const peers = ["test", "drivers", "simulators"]
+  });
+
+  it("one helper starts the real peers: peers/index.ts, and no other peers module", () => {
+    const helpers = ["test", "drivers", "simulators", "bench", "peers"]
       .flatMap(sourcesUnder)
-      .filter((f) => f.endsWith("/peers.ts"));
-    expect(peers).toEqual(["test/support/peers.ts"]);
+      .filter((f) => /(^|\/)peers(\/index)?\.ts$/.test(f));
+    expect(helpers).toEqual(["peers/index.ts"]);
   });
 
   it("the import reader sees every form of import it is meant to catch", () => {

@@ -4,15 +4,21 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  freePort,
+  missing,
+  PYMODBUS_SERIAL,
+  PYMODBUS_SERVER,
+  startPeer,
+  waitForPort,
+} from "../../peers/index.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { PolledDriver, Sample } from "../../src/core/types.ts";
 import { testContext, testDevice } from "../../test/support/driver-context.ts";
-import { freePort, missing, startPeer, waitForPort } from "../../test/support/peers.ts";
 import { modbusDriver, modbusOptions } from "./index.ts";
 import { openModbusLink } from "./transport.ts";
 
 const why = missing("/usr/bin/python3", "/usr/lib/python3/dist-packages/pymodbus/__init__.py");
-const script = new URL("../../test/support/pymodbus_server.py", import.meta.url).pathname;
 
 describe.skipIf(why)(`modbus driver against pymodbus${why ? ` (skipped: ${why})` : ""}`, () => {
   let port = 0;
@@ -28,7 +34,7 @@ describe.skipIf(why)(`modbus driver against pymodbus${why ? ` (skipped: ${why})`
 
   beforeAll(async () => {
     port = await freePort();
-    peer = startPeer("/usr/bin/python3", [script, String(port)]);
+    peer = startPeer("/usr/bin/python3", [PYMODBUS_SERVER, String(port)]);
     await waitForPort(port);
   });
   afterAll(async () => {
@@ -156,7 +162,7 @@ describe.skipIf(why)(
     const drivers: PolledDriver[] = [];
     beforeAll(async () => {
       port = await freePort();
-      peer = startPeer("/usr/bin/python3", [script, String(port), "rtu"]);
+      peer = startPeer("/usr/bin/python3", [PYMODBUS_SERVER, String(port), "rtu"]);
       await waitForPort(port);
     });
     afterAll(async () => {
@@ -225,13 +231,9 @@ describe.skipIf(why)(
     const ctx = testContext();
     const drivers: PolledDriver[] = [];
     beforeAll(async () => {
-      child = spawn(
-        "/usr/bin/python3",
-        [new URL("../../test/support/pymodbus_serial.py", import.meta.url).pathname],
-        {
-          stdio: ["ignore", "pipe", "ignore"],
-        },
-      );
+      child = spawn("/usr/bin/python3", [PYMODBUS_SERIAL], {
+        stdio: ["ignore", "pipe", "ignore"],
+      });
       path = await new Promise<string>((resolve, reject) => {
         let out = "";
         child!.stdout!.on("data", (d: Buffer) => {

@@ -12,12 +12,12 @@ import { join } from "node:path";
 import { connect, type MqttClient } from "mqtt";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, missing, startPeer, waitForPort } from "../../peers/index.ts";
 import { parseConfigText } from "../../src/config/load.ts";
 import type { PollError } from "../../src/core/errors.ts";
 import type { StreamedDriver } from "../../src/core/types.ts";
 import { pollOnce } from "../../src/poll-once.ts";
 import { recordingSink, testContext, testDevice, until } from "../../test/support/driver-context.ts";
-import { freePort, missing, startPeer, waitForPort } from "../../test/support/peers.ts";
 import { mqttDriver, mqttOptions } from "./index.ts";
 
 const why = missing("/usr/sbin/mosquitto", "/usr/bin/mosquitto_passwd", "/usr/bin/openssl");

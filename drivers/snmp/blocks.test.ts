@@ -5,9 +5,9 @@
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { haveSnmpd, haveSnmpTools, type Snmpd, startSnmpd } from "../../peers/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { createSharedResources } from "../../src/core/resources.ts";
-import { haveSnmpd, haveSnmpTools, type Snmpd, startSnmpd } from "../../test/support/peers.ts";
 import { createSnmpDriver } from "./index.ts";
 import { snmpOptions } from "./options.ts";
 

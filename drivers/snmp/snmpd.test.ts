@@ -6,8 +6,6 @@
 import { createSocket, type Socket } from "node:dgram";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../../src/core/clock.ts";
-import { createSharedResources } from "../../src/core/resources.ts";
 import {
   haveSnmpd,
   haveSnmpTools,
@@ -18,7 +16,9 @@ import {
   V3,
   V3_SHA512,
   v3Args,
-} from "../../test/support/peers.ts";
+} from "../../peers/index.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { createSharedResources } from "../../src/core/resources.ts";
 import { createSnmpDriver } from "./index.ts";
 import { snmpOptions } from "./options.ts";
 import { HR } from "./profiles/host-resources.ts";

@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import snmp from "net-snmp";
 import { afterAll, describe, expect, it } from "vitest";
+import { freeUdpPort, haveSnmpd, type Snmpd, startSnmpd } from "../../peers/index.ts";
 import {
   type DaemonChild,
   startDaemonChild,
   until,
   writeChildConfig,
 } from "../../test/support/daemon-child.ts";
-import { freeUdpPort, haveSnmpd, type Snmpd, startSnmpd } from "../../test/support/peers.ts";
 
 /** The bytes of one v2c linkDown trap, as net-snmp's own session sends them. */
 async function oneTrap(community: string): Promise<Buffer> {

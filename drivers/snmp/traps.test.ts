@@ -11,12 +11,12 @@ import snmp from "net-snmp";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { haveSnmpTools, snmpCmd } from "../../peers/index.ts";
 import { SIM_V3, type SnmpSimulator, startSnmpSimulator } from "../../simulators/snmp/index.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import type { PollOutcome } from "../../src/core/outcome.ts";
 import { type Daemon, startDaemon } from "../../src/daemon.ts";
-import { haveSnmpTools, snmpCmd } from "../../test/support/peers.ts";
 import { snmpOptions } from "./options.ts";
 import { startTrapReceiver } from "./traps.ts";
 

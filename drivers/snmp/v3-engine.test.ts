@@ -13,10 +13,10 @@
 import snmp from "net-snmp";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { haveSnmpd, haveSnmpTools, type Snmpd, startSnmpd, V3 } from "../../peers/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { createSharedResources } from "../../src/core/resources.ts";
-import { haveSnmpd, haveSnmpTools, type Snmpd, startSnmpd, V3 } from "../../test/support/peers.ts";
 import { createSnmpDriver } from "./index.ts";
 import { snmpOptions } from "./options.ts";
 

@@ -7,8 +7,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { missing } from "../../peers/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
-import { missing } from "../../test/support/peers.ts";
 import type { RunningSimulator } from "../registry.ts";
 import { modbusSimulator } from "./index.ts";
 

@@ -10,10 +10,10 @@ import { float32FromOctets, transform } from "../../drivers/snmp/codec.ts";
 import { createSnmpDriver } from "../../drivers/snmp/index.ts";
 import { snmpOptions } from "../../drivers/snmp/options.ts";
 import { snmpProfiles } from "../../drivers/snmp/profiles/index.ts";
+import { haveSnmpTools, parseOutput, snmpCmd } from "../../peers/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { createSharedResources } from "../../src/core/resources.ts";
 import type { Sample } from "../../src/core/types.ts";
-import { haveSnmpTools, parseOutput, snmpCmd } from "../../test/support/peers.ts";
 import { SIM_V3, type SnmpSimulator, startSnmpSimulator } from "./index.ts";
 
 const log = pino({ level: "silent" });

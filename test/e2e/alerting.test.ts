@@ -10,9 +10,6 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Demo } from "../../simulators/demo.ts";
-import { startFastDemo } from "../support/fast-demo.ts";
-import { renderAlertmanager, renderPrometheus, urlsIn } from "../support/noc-stack.ts";
 import {
   freePort,
   missingPeers,
@@ -22,7 +19,10 @@ import {
   startPrometheus,
   titled,
   waitFor,
-} from "../support/peers.ts";
+} from "../../peers/index.ts";
+import { renderAlertmanager, renderPrometheus, urlsIn } from "../../peers/noc-stack.ts";
+import type { Demo } from "../../simulators/demo.ts";
+import { startFastDemo } from "../../simulators/fast-demo.ts";
 
 const skip = missingPeers("prometheus", "alertmanager");
 /** From fault to phone: poll 1 s + scrape 1 s + `for` 2 s + evaluation 1 s + group_wait 0-1 s. */

@@ -15,6 +15,7 @@ import { modbusDriver, modbusOptions } from "../../drivers/modbus/index.ts";
 import { mqttDriver, mqttOptions } from "../../drivers/mqtt/index.ts";
 import { createSnmpDriver } from "../../drivers/snmp/index.ts";
 import { snmpOptions } from "../../drivers/snmp/options.ts";
+import { freePort, missing, PYMODBUS_SERVER, startPeer, waitForPort } from "../../peers/index.ts";
 import { type SnmpSimulator, startSnmpSimulator } from "../../simulators/snmp/index.ts";
 import { registerSlaMetrics } from "../../src/api/metrics.ts";
 import { validateConfig } from "../../src/config/load.ts";
@@ -26,7 +27,6 @@ import { openStore } from "../../src/store/db.ts";
 import { TicketEngine } from "../../src/tickets/engine.ts";
 import { recordingSink, testContext, testDevice, until } from "../support/driver-context.ts";
 import { tcpDevice } from "../support/harness.ts";
-import { freePort, missing, startPeer, waitForPort } from "../support/peers.ts";
 
 const why = missing(
   "/usr/bin/python3",
@@ -34,7 +34,6 @@ const why = missing(
   "/usr/sbin/mosquitto",
   "/usr/bin/mosquitto_passwd",
 );
-const pymodbusScript = new URL("../support/pymodbus_server.py", import.meta.url).pathname;
 
 describe.skipIf(why)(`fault codes from the cause${why ? ` (skipped: ${why})` : ""}`, () => {
   const dir = mkdtempSync(join(tmpdir(), "emcomm-fault-codes-"));
@@ -46,7 +45,7 @@ describe.skipIf(why)(`fault codes from the cause${why ? ` (skipped: ${why})` : "
 
   beforeAll(async () => {
     modbusPort = await freePort();
-    const pymodbus = startPeer("/usr/bin/python3", [pymodbusScript, String(modbusPort)]);
+    const pymodbus = startPeer("/usr/bin/python3", [PYMODBUS_SERVER, String(modbusPort)]);
     stops.push(() => pymodbus.stop());
     mqttPort = await freePort();
     execFileSync("/usr/bin/mosquitto_passwd", ["-b", "-c", join(dir, "passwd"), "emcomm", "field-s3cret"]);

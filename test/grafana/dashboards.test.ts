@@ -18,7 +18,7 @@ import {
 } from "../../grafana/query-check.ts";
 import { dashboards } from "../../grafana/src/index.ts";
 
-import { ROOT } from "../support/noc-stack.ts";
+import { ROOT } from "../../peers/noc-stack.ts";
 
 const DIR = join(ROOT, "grafana/dashboards");
 const HAN = /[\u4e00-\u9fff]/;

@@ -12,11 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { influxqlUse, promqlMetricNames, queriesOf } from "../../grafana/query-check.ts";
 import { STATE_CODES } from "../../grafana/src/common.ts";
 import { dashboards } from "../../grafana/src/index.ts";
-
-import type { Demo } from "../../simulators/demo.ts";
-import { encodePoints, outcomePoints } from "../../src/sinks/line-protocol.ts";
-import { startFastDemo } from "../support/fast-demo.ts";
-import { renderPrometheus } from "../support/noc-stack.ts";
 import {
   missingPeers,
   type Peer,
@@ -25,7 +20,11 @@ import {
   startPrometheus,
   titled,
   waitFor,
-} from "../support/peers.ts";
+} from "../../peers/index.ts";
+import { renderPrometheus } from "../../peers/noc-stack.ts";
+import type { Demo } from "../../simulators/demo.ts";
+import { startFastDemo } from "../../simulators/fast-demo.ts";
+import { encodePoints, outcomePoints } from "../../src/sinks/line-protocol.ts";
 
 const skip = missingPeers("prometheus", "influxd");
 

@@ -8,8 +8,8 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderAlertmanager } from "../support/noc-stack.ts";
-import { freePort, missingPeers, type Peer, startAlertmanager, titled, waitFor } from "../support/peers.ts";
+import { freePort, missingPeers, type Peer, startAlertmanager, titled, waitFor } from "../../peers/index.ts";
+import { renderAlertmanager } from "../../peers/noc-stack.ts";
 
 const skip = missingPeers("alertmanager");
 

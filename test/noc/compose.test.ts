@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ROOT } from "../support/noc-stack.ts";
+import { ROOT } from "../../peers/noc-stack.ts";
 
 type Service = {
   image?: string;

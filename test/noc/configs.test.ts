@@ -10,8 +10,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { declaredPromMetrics } from "../../grafana/declared-metrics.ts";
 import { promqlLabelNames, promqlMetricNames } from "../../grafana/query-check.ts";
-import { AM_DIR, PROM_DIR } from "../support/noc-stack.ts";
-import { BINARIES, missingPeers, titled } from "../support/peers.ts";
+import { BINARIES, missingPeers, titled } from "../../peers/index.ts";
+import { AM_DIR, PROM_DIR } from "../../peers/noc-stack.ts";
 
 const run = (cmd: string, args: string[], cwd: string) => {
   const r = spawnSync(cmd, args, { cwd, encoding: "utf8" });

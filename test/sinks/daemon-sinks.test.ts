@@ -4,10 +4,10 @@
  */
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { startVictoria, tempDir, victoriaMissing } from "../../peers/index.ts";
 import { configSchema } from "../../src/config/schema.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { startDaemon } from "../../src/daemon.ts";
-import { startVictoria, tempDir, victoriaMissing } from "../support/peers.ts";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

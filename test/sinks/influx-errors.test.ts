@@ -10,13 +10,13 @@ import { gunzipSync } from "node:zlib";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "../../peers/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { SinkMetrics } from "../../src/outbox/metrics.ts";
 import { listQuarantine } from "../../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../../src/sinks/config.ts";
 import { classifyWriteError, InfluxSink, influxTransport, parseRetryAfter } from "../../src/sinks/influx.ts";
 import { openStore } from "../../src/store/db.ts";
-import { tempDir } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 const cleanup: (() => Promise<void> | void)[] = [];

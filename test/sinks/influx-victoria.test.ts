@@ -11,6 +11,7 @@ import Database from "better-sqlite3";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../../peers/index.ts";
 import { configSchema } from "../../src/config/schema.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import type { PollOutcome } from "../../src/core/outcome.ts";
@@ -21,7 +22,6 @@ import { tuneForOutbox } from "../../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../../src/sinks/config.ts";
 import { InfluxSink, influxTransport } from "../../src/sinks/influx.ts";
 import { openStore } from "../../src/store/db.ts";
-import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -6,12 +6,12 @@ import { InfluxDB } from "@influxdata/influxdb-client";
 import pino from "pino";
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../../peers/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { listQuarantine } from "../../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../../src/sinks/config.ts";
 import { InfluxSink } from "../../src/sinks/influx.ts";
 import { openStore } from "../../src/store/db.ts";
-import { tempDir } from "../support/peers.ts";
 
 const TOKEN = "emcomm-test-token";
 const runtimeMissing = await Promise.race([

@@ -5,13 +5,13 @@
 import mqtt, { type MqttClient } from "mqtt";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { mosquittoMissing, startMosquitto, tempDir } from "../../peers/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { tuneForOutbox } from "../../src/outbox/outbox.ts";
 import { mqttSinkSchema } from "../../src/sinks/config.ts";
 import type { StateChangeEvent } from "../../src/sinks/line-protocol.ts";
 import { MqttEventSink, stateTopic } from "../../src/sinks/mqtt-events.ts";
 import { openStore } from "../../src/store/db.ts";
-import { mosquittoMissing, startMosquitto, tempDir } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 const cleanup: (() => Promise<void> | void)[] = [];

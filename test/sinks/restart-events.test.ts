@@ -7,12 +7,12 @@
 import { type AddressInfo, createServer } from "node:net";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "../../peers/index.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import { FakeClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import { type Daemon, startDaemon } from "../../src/daemon.ts";
 import { tcpDevice } from "../support/harness.ts";
-import { tempDir } from "../support/peers.ts";
 
 const log = pino({ level: "silent" });
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -8,11 +8,11 @@ import { appendFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../peers/index.ts";
 import { transitionsBetween } from "../../src/ledger/store.ts";
 import { openStore } from "../../src/store/db.ts";
 import { type DaemonChild, startDaemonChild, until } from "../support/daemon-child.ts";
 import { tcpDevice } from "../support/harness.ts";
-import { freePort } from "../support/peers.ts";
 import { type SmallDisk, smallDisk, smallDiskRefused } from "../support/small-disk.ts";
 
 interface T {

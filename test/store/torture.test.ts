@@ -11,23 +11,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStore } from "../../src/store/db.ts";
-import { type DaemonChild, startDaemonChild, until, writeChildConfig } from "../support/daemon-child.ts";
 import {
   freePort,
   missing,
+  PYMODBUS_SERVER,
   startPeer,
   startVictoria,
   type Victoria,
   victoriaMissing,
   waitForPort,
-} from "../support/peers.ts";
+} from "../../peers/index.ts";
+import { openStore } from "../../src/store/db.ts";
+import { type DaemonChild, startDaemonChild, until, writeChildConfig } from "../support/daemon-child.ts";
 
 const SECONDS = Number(process.env.EMCOMM_TORTURE_SECONDS ?? 120);
 const DEVICES = 20;
 const pymodbus = missing("/usr/bin/python3", "/usr/lib/python3/dist-packages/pymodbus/__init__.py");
 const why = victoriaMissing ?? pymodbus;
-const script = new URL("../support/pymodbus_server.py", import.meta.url).pathname;
 const TOKEN = "torture-engineer";
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +50,7 @@ describe.skipIf(why !== undefined)(`torture${why ? ` (skipped: ${why})` : ""}`, 
     `${DEVICES} Modbus devices at 1 s, sink to VictoriaMetrics with an outage, tickets every 200 ms, for ${SECONDS} s`,
     async () => {
       const modbusPort = await freePort();
-      modbus = startPeer("/usr/bin/python3", [script, String(modbusPort)]);
+      modbus = startPeer("/usr/bin/python3", [PYMODBUS_SERVER, String(modbusPort)]);
       await waitForPort(modbusPort);
       vm = await startVictoria(join(dir, "vm"));
       const configFile = writeChildConfig(dir, {

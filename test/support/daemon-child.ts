@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import { freePort } from "../../peers/index.ts";
 import { tcpDevice } from "./harness.ts";
-import { freePort } from "./peers.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 

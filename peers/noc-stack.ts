@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 
-export const ROOT = new URL("../../", import.meta.url).pathname;
+export const ROOT = new URL("../", import.meta.url).pathname;
 export const PROM_DIR = join(ROOT, "config/prometheus");
 export const AM_DIR = join(ROOT, "config/alertmanager");
 

@@ -1,11 +1,13 @@
 /**
- * The real peers the tests run against, each started on loopback with its own temporary files
- * (never the system services), and the small helpers they share. Peers are Debian packages
- * (`debianPeers` in scripts/ensure.mjs); a test names what is missing and skips with the reason.
+ * The real peers that tests and benches run against, each started on loopback with its own
+ * temporary files (never the system services), and the small helpers they share. Peers are Debian
+ * packages (`debianPeers` in scripts/ensure.mjs); a test names what is missing and skips with the
+ * reason.
  *
  *   Prometheus, Alertmanager, InfluxDB 1.x   startPrometheus, startAlertmanager, startInfluxd
  *   VictoriaMetrics, mosquitto               startVictoria, startMosquitto
  *   snmpd and the net-snmp tools             startSnmpd, snmpCmd
+ *   pymodbus (python3-pymodbus)              PYMODBUS_SERVER, PYMODBUS_SERIAL with startPeer
  *   any other daemon or script               startPeer
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -56,6 +58,10 @@ export function missing(...files: string[]): string | undefined {
     ? `not installed: ${gone.join(", ")} (see debianPeers in scripts/ensure.mjs)`
     : undefined;
 }
+
+/** The pymodbus servers (run with /usr/bin/python3): TCP or RTU-over-TCP on a port, and serial. */
+export const PYMODBUS_SERVER = new URL("./pymodbus_server.py", import.meta.url).pathname;
+export const PYMODBUS_SERIAL = new URL("./pymodbus_serial.py", import.meta.url).pathname;
 
 /** Spawns a peer process; `stop()` kills it and waits for it to exit. */
 export function startPeer(cmd: string, args: string[]): { child: ChildProcess; stop(): Promise<void> } {
