@@ -6,36 +6,27 @@
  * protocol; exporter: its process), against two references measured in the same rounds: raw
  * net-snmp sending our single GETBULK with no decoding, and raw net-snmp sending the exporter's 8
  * requests; request PDUs per device-poll (snmpd's own snmpInPkts), the agent's CPU per device-poll
- * and values per second. Then, each in a process of its own on the real Scheduler (_snmp-fleet.ts):
- * 1,000 and 10,000 devices every 10 s (CPU share of a core, RSS, descriptors, a /metrics scrape);
- * and on the real daemon (_snmp-latency.ts, _alert-latency.ts): link drop to ticket by polling and
- * by trap, fault to the Alertmanager webhook. Ends with one table: every figure beside its anchor
- * (the figure before this work, from the issue) and its goal. Not a timed test: numbers depend on
- * the machine; on a shared machine the CPU-time figures and the ratios are the ones to trust.
+ * and values per second. Records its figures beside their anchors (before this work, from the
+ * issue) and goals for the table at the end of `npm run bench`. Fleets on the real Scheduler are
+ * bench/fleet.ts; fault to ticket and to the phone, bench/latency.ts. Not a timed test: numbers
+ * depend on the machine; on a shared machine the CPU-time figures and the ratios are the ones to
+ * trust.
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import snmp from "net-snmp";
 import { IF } from "../drivers/snmp/profiles/if-mib.ts";
 import { predecessor } from "../drivers/snmp/walk.ts";
-import { freeUdpPort, haveSnmpd, startSnmpd } from "../peers/index.ts";
-import { measureAlertLatency } from "./_alert-latency.ts";
-import { createFleet, type FleetRun, median } from "./_snmp-fleet.ts";
-import { measureLatency } from "./_snmp-latency.ts";
+import { freePort, haveSnmpd, startSnmpd } from "../peers/index.ts";
+import { gc, median, ownCpuMs, procCpu, recordFigures, rounded } from "./support/figures.ts";
+import { createFleet } from "./support/snmp-fleet.ts";
 
 const EXPORTER = "/usr/bin/prometheus-snmp-exporter";
 const DEVICES = 100;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const POLLS_PER_ROUND = 3;
-/** Devices of the big fleet run (BENCH_FLEET=1000 on a small machine). */
-const FLEET = Number(process.env.BENCH_FLEET ?? 10_000);
-/** Intervals (of 10 s) measured in each fleet run, after one of warm-up. */
-const FLEET_INTERVALS = 2;
-/** Collects this process's garbage before each measured phase, so no phase pays for another's heap. */
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const columns = [
   IF.ifName,
@@ -46,12 +37,6 @@ const columns = [
   IF.ifHCInOctets,
   IF.ifHCOutOctets,
 ];
-
-/** CPU seconds (user + system) of a process, from /proc. */
-function procCpu(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function exporterConfig(): string {
   const names = [
@@ -86,7 +71,7 @@ function exporterConfig(): string {
   ].join("\n");
 }
 
-export async function run(): Promise<void> {
+async function run(): Promise<void> {
   if (!haveSnmpd) {
     console.log("snmp bench skipped: snmpd is not installed (apt-get install snmpd)");
     return;
@@ -144,7 +129,7 @@ export async function run(): Promise<void> {
       readFileSync(EXPORTER);
       const conf = join(dir, "snmp.yml");
       writeFileSync(conf, exporterConfig());
-      const port = await freeUdpPort();
+      const port = await freePort();
       const child = spawn(EXPORTER, [`--config.file=${conf}`, `--web.listen-address=127.0.0.1:${port}`], {
         stdio: "ignore",
       });
@@ -235,12 +220,12 @@ export async function run(): Promise<void> {
     const theirs = { cpu: [] as number[], pdus: [] as number[], agent: [] as number[], wall: [] as number[] };
     const raw = { cpu: [] as number[] };
     const rawOne = { cpu: [] as number[], pdus: [] as number[] };
+    // Garbage is collected before each measured phase, so no phase pays for another's heap.
     const cpuOf = async (work: () => Promise<unknown>) => {
       gc();
-      const cpu = process.cpuUsage();
+      const cpu = ownCpuMs();
       for (let k = 0; k < POLLS_PER_ROUND; k++) await work();
-      const used = process.cpuUsage(cpu);
-      return (used.user + used.system) / 1000 / polls;
+      return (ownCpuMs() - cpu) / polls;
     };
     const polls = DEVICES * POLLS_PER_ROUND;
     for (let r = 0; r < ROUNDS; r++) {
@@ -303,142 +288,53 @@ export async function run(): Promise<void> {
     );
     console.log(`  (our path includes health rules and ${fleet.lines} InfluxDB lines encoded)`);
 
-    // Fleets on the real Scheduler, each in a clean process, while snmpd keeps running here.
-    const fleetRun = async (devices: number, intervals: number) => {
-      const agentCpu = procCpu(snmpd.pid);
-      const t0 = performance.now();
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [
-          "--expose-gc",
-          "--import",
-          "tsx",
-          new URL("./_snmp-fleet.ts", import.meta.url).pathname,
-          JSON.stringify({ ports: snmpd.ports, devices, intervalMs: 10_000, intervals }),
-        ],
-        { maxBuffer: 16 * 2 ** 20 },
-      );
-      const run = JSON.parse(stdout.trim().split("\n").pop()!) as FleetRun;
-      // The one snmpd answering the whole fleet, as a share of one core over the child's life.
-      const agentShare = (procCpu(snmpd.pid) - agentCpu) / ((performance.now() - t0) / 1000);
-      return { ...run, agentShare };
-    };
-    const printFleet = (f: FleetRun & { agentShare: number }) =>
-      console.log(
-        `  ${f.devices} devices every ${f.intervalMs / 1000} s: ${(f.coreShare * 100).toFixed(1)} % of one core measured, ${(((f.cpuMsPerPoll * f.devices) / f.intervalMs) * 100).toFixed(1)} % at the schedule (${f.cpuMsPerPoll.toFixed(3)} ms per poll, ${f.polls} polls, ${f.failedPolls} failed, ${f.skippedPolls} skipped; poll median ${f.pollMedianMs.toFixed(0)} ms, event-loop delay p99 ${f.loopDelayP99Ms.toFixed(0)} ms; snmpd ${(f.agentShare * 100).toFixed(0)} % of a core), RSS ${f.rssMb.toFixed(0)} MB, ${f.descriptors} descriptors of ${f.descriptorLimit ?? "unlimited"}; /metrics ${f.scrape.series} series, ${(f.scrape.bytes / 2 ** 20).toFixed(1)} MB: ${f.scrape.wallMs.toFixed(0)} ms wall, ${f.scrape.cpuMs.toFixed(0)} ms CPU`,
-      );
-    const small = await fleetRun(1000, FLEET_INTERVALS);
-    printFleet(small);
-    const big = await fleetRun(FLEET, FLEET_INTERVALS);
-    printFleet(big);
-
-    const latency = await measureLatency();
-    console.log(
-      `  link drop → ticket: by polling ${latency.pollingMs} ms (at most ${latency.pollingExpectedMs} ms), by trap ${latency.trapMs} ms (medians of ${latency.rounds})`,
-    );
-    const alert = await measureAlertLatency();
-    console.log(
-      "ms" in alert
-        ? `  fault → Alertmanager webhook: ${alert.ms} ms`
-        : `  fault → Alertmanager webhook not measured: ${alert.skipped}`,
-    );
-
-    // CPU per poll × the polls due (devices / interval): the share of a core the fleet costs at its
-    // schedule, whether or not this loaded machine let every poll of the window run.
-    const atRate = (f: FleetRun) => ((f.cpuMsPerPoll * f.devices) / f.intervalMs) * 100;
     const ratio = exporter ? median(ours.cpu) / median(theirs.cpu) : Number.NaN;
     const rawRatio = median(ours.cpu) / median(rawOne.cpu);
-    const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
-    table([
-      ["CPU per device-poll / snmp_exporter's", fmt(ratio), "0.58 (0.52)", "≤ 0.35", ratio <= 0.35],
-      ["CPU per device-poll / raw one-GETBULK net-snmp", fmt(rawRatio), "≈ 5", "≤ 3", rawRatio <= 3],
-      [
-        "CPU ms per device-poll: ours, exporter, raw one GETBULK",
-        `${fmt(median(ours.cpu), 3)}, ${exporter ? fmt(median(theirs.cpu), 3) : "n/a"}, ${fmt(median(rawOne.cpu), 3)}`,
-        "0.79, 1.37",
-        "",
-        undefined,
-      ],
-      ["request PDUs per device-poll", fmt(median(ours.pdus)), "1 (exporter 8)", "1", median(ours.pdus) <= 1],
-      ["1,000 devices: RSS MB", fmt(small.rssMb, 0), "197–199", "≤ 150", small.rssMb <= 150],
-      [
-        "1,000 devices: % of one core (tight-loop estimate)",
-        `${fmt(atRate(small), 1)} (${fmt(median(ours.cpu) * 10, 1)})`,
-        "7.9 (a tight-loop estimate)",
-        "≤ 10",
-        atRate(small) <= 10,
-      ],
-      [
-        `${big.devices} devices: % of one core`,
-        fmt(atRate(big), 1),
-        "not measured",
-        "≤ 50",
-        atRate(big) <= 50,
-      ],
-      [`${big.devices} devices: RSS MB`, fmt(big.rssMb, 0), "not measured", "≤ 1024", big.rssMb <= 1024],
-      [
-        `${big.devices} devices: polls done / due, failed`,
-        `${big.polls} / ${big.devices * FLEET_INTERVALS}, ${big.failedPolls}`,
-        "",
-        "0 failed (done: see poll median and loop delay above)",
-        big.failedPolls === 0,
-      ],
-      [
-        `${big.devices} devices: descriptors / soft limit`,
-        `${big.descriptors} / ${big.descriptorLimit ?? "∞"}`,
-        "",
-        "< limit",
-        big.descriptorLimit === undefined || big.descriptors < big.descriptorLimit,
-      ],
-      [
-        `/metrics at ${big.devices} devices (${big.scrape.series} series): wall ms`,
-        fmt(big.scrape.wallMs, 0),
-        "not measured",
-        "< 1000",
-        big.scrape.wallMs < 1000,
-      ],
-      ["  same scrape: CPU ms", fmt(big.scrape.cpuMs, 0), "", "", undefined],
-      sinkOverheadRow(),
-      [
-        "link drop → ticket by polling, ms",
-        String(latency.pollingMs),
-        "not measured",
-        `≤ ${latency.pollingExpectedMs} (N × interval + timeout)`,
-        latency.pollingMs <= latency.pollingExpectedMs,
-      ],
-      ["trap → ticket, ms", String(latency.trapMs), "not measured", "< 2000", latency.trapMs < 2000],
-      [
-        "fault → Alertmanager webhook, ms",
-        "ms" in alert ? String(alert.ms) : "n/a",
-        "4–5 s (e2e test)",
-        "report",
-        undefined,
-      ],
+    const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : "n/a");
+    recordFigures("snmp", [
+      {
+        name: "CPU per device-poll / snmp_exporter's",
+        value: rounded(ratio, 2),
+        unit: "",
+        anchor: "0.58 (0.52)",
+        goal: "≤ 0.35",
+        met: ratio <= 0.35,
+      },
+      {
+        name: "CPU per device-poll / raw one-GETBULK net-snmp",
+        value: rounded(rawRatio, 2),
+        unit: "",
+        anchor: "≈ 5",
+        goal: "≤ 3",
+        met: rawRatio <= 3,
+      },
+      {
+        name: "CPU per device-poll: ours, exporter, raw one GETBULK",
+        value: `${ms(median(ours.cpu))}, ${exporter ? ms(median(theirs.cpu)) : "n/a"}, ${ms(median(rawOne.cpu))}`,
+        unit: "ms",
+        anchor: "0.79, 1.37",
+        goal: "",
+      },
+      {
+        name: "request PDUs per device-poll",
+        value: rounded(median(ours.pdus), 2),
+        unit: "",
+        anchor: "1 (exporter 8)",
+        goal: "1",
+        met: median(ours.pdus) <= 1,
+      },
+      {
+        // What 1,000 devices every 10 s would cost at this CPU per poll; bench/fleet.ts measures it.
+        name: "1,000 devices: tight-loop estimate of the share of one core",
+        value: rounded(median(ours.cpu) * 10, 1),
+        unit: "%",
+        anchor: "7.9",
+        goal: "",
+      },
     ]);
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
-}
-
-/**
- * The outbox bench's "sink overhead % of poll CPU", measured earlier in the same `npm run bench`
- * (bench/run.ts runs outbox before snmp and hands its figures over in $BENCH_RESULTS).
- */
-function sinkOverheadRow(): Row {
-  const figure = "InfluxDB sink overhead, % of the daemon's CPU per SNMP poll";
-  let measured: { sinkOverheadPercent: number; windows: number } | undefined;
-  const file = process.env.BENCH_RESULTS && join(process.env.BENCH_RESULTS, "sink-overhead.json");
-  if (file && existsSync(file)) measured = JSON.parse(readFileSync(file, "utf8"));
-  if (!measured)
-    return [figure, "not in this run (npm run bench -- outbox snmp)", "11–29 %", "< 5 %", undefined];
-  const percent = measured.sinkOverheadPercent;
-  return [
-    figure,
-    `${percent.toFixed(1)} (outbox bench, median of ${measured.windows} windows)`,
-    "11–29 %",
-    "< 5 %",
-    percent < 5,
-  ];
 }
 
 async function ifRows(port: number): Promise<number> {
@@ -451,27 +347,4 @@ async function ifRows(port: number): Promise<number> {
   });
 }
 
-type Row = [figure: string, measured: string, anchor: string, goal: string, met: boolean | undefined];
-
-/** The summary: every figure of this run beside its anchor (before this work) and its goal. */
-function table(rows: Row[]): void {
-  const head: Row = ["figure", "measured", "anchor", "goal", undefined];
-  const cells = [head, ...rows].map(([f, m, a, g, ok]) => [
-    f,
-    m,
-    a,
-    g,
-    ok === undefined ? "" : ok ? "met" : "MISSED",
-  ]);
-  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...cells.map((c) => c[i]!.length)));
-  console.log("\nSNMP summary (this run)");
-  for (const c of cells) console.log(`  ${c.map((x, i) => x.padEnd(widths[i]!)).join(" │ ")}`);
-  const missed = rows.filter((r) => r[4] === false).length;
-  if (missed > 0) {
-    console.log(`  ${missed} goal(s) missed`);
-    process.exitCode = 1;
-  }
-}
-
-// Run when executed (`npm run bench`, or `npx tsx bench/snmp.ts`).
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? "")) await run();
+await run();
