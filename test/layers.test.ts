@@ -34,6 +34,16 @@ function importsOf(file: string, text = readFileSync(join(root, file), "utf8")) 
   return found;
 }
 
+/** Every import of `files` that `forbidden` names, as "file -> target". */
+function importsWhere(files: string[], forbidden: (target: string) => boolean): string[] {
+  return files.flatMap((file) =>
+    importsOf(file)
+      .map(({ target }) => target)
+      .filter(forbidden)
+      .map((target) => `${file} -> ${target}`),
+  );
+}
+
 /** What src/ may not import: the simulators, and any driver file but the registry list. */
 function forbiddenForCore(target: string): boolean {
   return target.startsWith("simulators/") || (target.startsWith("drivers/") && target !== "drivers/index.ts");
@@ -80,13 +90,7 @@ describe("layers", () => {
 
   it("drivers import neither the simulators nor test code, tests aside", () => {
     const code = sourcesUnder("drivers").filter((f) => !f.endsWith(".test.ts"));
-    const reaching = code.flatMap((file) =>
-      importsOf(file)
-        .map(({ target }) => target)
-        .filter((t) => t.startsWith("simulators/") || t.startsWith("test/"))
-        .map((t) => `${file} -> ${t}`),
-    );
-    expect(reaching).toEqual([]);
+    expect(importsWhere(code, (t) => t.startsWith("simulators/") || t.startsWith("test/"))).toEqual([]);
   });
 
   it("each top-level folder's README says what lives there and what it may import", () => {
@@ -117,43 +121,19 @@ describe("layers", () => {
   });
 
   it("src/core/ imports nothing outside src/core/", () => {
-    const reaching = sourcesUnder("src/core").flatMap((file) =>
-      importsOf(file)
-        .map(({ target }) => target)
-        .filter((t) => !t.startsWith("src/core/"))
-        .map((t) => `${file} -> ${t}`),
-    );
-    expect(reaching).toEqual([]);
+    expect(importsWhere(sourcesUnder("src/core"), (t) => !t.startsWith("src/core/"))).toEqual([]);
   });
 
   it("src/, drivers/ and simulators/ import no peers/, tests aside", () => {
     const code = ["src", "drivers", "simulators"]
       .flatMap(sourcesUnder)
       .filter((f) => !f.endsWith(".test.ts"));
-    const reaching = code.flatMap((file) =>
-      importsOf(file)
-        .map(({ target }) => target)
-        .filter((t) => t.startsWith("peers/"))
-        .map((t) => `${file} -> ${t}`),
-    );
-    expect(reaching).toEqual([]);
+    expect(importsWhere(code, (t) => t.startsWith("peers/"))).toEqual([]);
   });
 
   it("bench/ imports no test code, and peers/ imports nothing of the repository", () => {
-    const benches = sourcesUnder("bench").flatMap((file) =>
-      importsOf(file)
-        .map(({ target }) => target)
-        .filter((t) => t.startsWith("test/"))
-        .map((t) => `${file} -> ${t}`),
-    );
-    expect(benches).toEqual([]);
-    const peers = sourcesUnder("peers").flatMap((file) =>
-      importsOf(file)
-        .map(({ target }) => target)
-        .filter((t) => !t.startsWith("peers/"))
-        .map((t) => `${file} -> ${t}`),
-    );
-    expect(peers).toEqual([]);
+    expect(importsWhere(sourcesUnder("bench"), (t) => t.startsWith("test/"))).toEqual([]);
+    expect(importsWhere(sourcesUnder("peers"), (t) => !t.startsWith("peers/"))).toEqual([]);
   });
 
   it("test/ mirrors the code: a folder per module of src/, a file per one-file module", () => {
