@@ -6,7 +6,7 @@ import { existsSync, statSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 
-/** Debian package → a file it installs; tests use these peers (see README "Tests"). */
+/** Debian package → a file it installs; tests and benches start these peers with peers/index.ts. */
 export const debianPeers = {
   // SNMP (drivers/snmp): net-snmp's tools read our simulator and send traps; a real agent to poll;
   // prometheus-snmp-exporter is the benchmark's anchor.
