@@ -160,8 +160,10 @@ async function runInChild(snmpd: Snmpd, devices: number): Promise<FleetRun & { a
   return { ...run, agentShare };
 }
 
-/** CPU per poll × the polls due (devices / interval): the share of a core the fleet costs at its
- * schedule, whether or not this loaded machine let every poll of the window run. */
+/**
+ * CPU per poll × the polls due (devices / interval): the share of a core the fleet costs at its
+ * schedule, whether or not this loaded machine let every poll of the window run.
+ */
 const atSchedule = (f: FleetRun) => ((f.cpuMsPerPoll * f.devices) / f.intervalMs) * 100;
 
 function describeRun(f: FleetRun & { agentShare: number }): string {
