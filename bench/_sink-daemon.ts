@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 import pino from "pino";
 import { configSchema } from "../src/config/schema.ts";
 import { startDaemon } from "../src/daemon.ts";
-import { tempDir } from "../test/support/peers.ts";
+import { tempDir } from "../peers/index.ts";
 
 const { ports, devices, influx } = JSON.parse(process.argv[2]!) as {
   ports: number[];

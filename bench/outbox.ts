@@ -38,7 +38,7 @@ import {
   tempDir,
   type Victoria,
   victoriaMissing,
-} from "../test/support/peers.ts";
+} from "../peers/index.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** BENCH_PARTS=drain,steady,alone,daemon,overhead (default all). */
