@@ -9,9 +9,9 @@
  */
 import { createInterface } from "node:readline";
 import pino from "pino";
+import { tempDir } from "../peers/index.ts";
 import { configSchema } from "../src/config/schema.ts";
 import { startDaemon } from "../src/daemon.ts";
-import { tempDir } from "../peers/index.ts";
 
 const { ports, devices, influx } = JSON.parse(process.argv[2]!) as {
   ports: number[];

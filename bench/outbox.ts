@@ -21,6 +21,14 @@ import { pathToFileURL } from "node:url";
 import { InfluxDB } from "@influxdata/influxdb-client";
 import pino from "pino";
 import { tcpDriver } from "../drivers/tcp/index.ts";
+import {
+  freePort,
+  startSnmpd,
+  startVictoria,
+  tempDir,
+  type Victoria,
+  victoriaMissing,
+} from "../peers/index.ts";
 import { configSchema } from "../src/config/schema.ts";
 import { systemClock } from "../src/core/clock.ts";
 import type { PollOutcome } from "../src/core/outcome.ts";
@@ -31,14 +39,6 @@ import { influxSinkSchema } from "../src/sinks/config.ts";
 import { InfluxSink } from "../src/sinks/influx.ts";
 import { encodePoints, outcomePoints } from "../src/sinks/line-protocol.ts";
 import { openStore } from "../src/store/db.ts";
-import {
-  freePort,
-  startSnmpd,
-  startVictoria,
-  tempDir,
-  type Victoria,
-  victoriaMissing,
-} from "../peers/index.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** BENCH_PARTS=drain,steady,alone,daemon,overhead (default all). */
