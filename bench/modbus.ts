@@ -12,6 +12,7 @@ import type { RegisterPoint } from "../drivers/modbus/profile.ts";
 import { openModbusLink } from "../drivers/modbus/transport.ts";
 import { freePort, PYMODBUS_SERVER, startPeer, waitForPort } from "../peers/index.ts";
 import { systemClock } from "../src/core/clock.ts";
+import { median, recordFigures } from "./support/figures.ts";
 
 const runs = Number(process.argv[2] ?? 5);
 const seconds = Number(process.argv[3] ?? 3);
@@ -49,16 +50,16 @@ try {
     rates.push(n / ((performance.now() - start) / 1000));
   }
   await bus.close();
-  const sorted = [...rates].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  console.log(
-    JSON.stringify({
-      bench: "modbus poll of 50 holding registers, pymodbus TCP, loopback, sequential",
-      runs: rates.map((x) => Math.round(x)),
-      median_polls_per_second: Math.round(median),
-      node: process.version,
-    }),
-  );
+  console.log(`  polls per second of each run: ${rates.map((x) => Math.round(x)).join(", ")}`);
+  recordFigures("modbus", [
+    {
+      name: "Modbus poll of 50 holding registers, pymodbus TCP on loopback, one at a time",
+      value: Math.round(median(rates)),
+      unit: "polls/s",
+      anchor: "not measured",
+      goal: "",
+    },
+  ]);
 } finally {
   await peer.stop();
 }

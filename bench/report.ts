@@ -19,6 +19,7 @@ import { reportConfig } from "../src/report/policy.ts";
 import type { MaintenanceWindow, TicketRecord } from "../src/report/source.ts";
 import { renderHtml, renderMarkdown } from "../src/report/summary.ts";
 import { renderXlsx } from "../src/report/xlsx.ts";
+import { median, recordFigures, rounded } from "./support/figures.ts";
 
 const DEVICES = 1_000;
 const CHANGES = 200_000;
@@ -121,7 +122,6 @@ const runs = Number(process.argv[2] ?? 5);
 const data = generate();
 const clock = new FakeClock(Date.UTC(2026, 0, 2));
 const config = reportConfig({ fee: { contractTotal: 1_000_000 } });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sheetMs: number[] = [];
 const exportMs: number[] = [];
 let summary = "";
@@ -149,3 +149,19 @@ process.stdout.write(
     `  score sheet (gather + 12 months + year): median ${median(sheetMs).toFixed(0)} ms of ${runs} runs [${sheetMs.map((x) => x.toFixed(0)).join(", ")}]\n` +
     `  exports (JSON, CSV, Markdown, HTML, XLSX): median ${median(exportMs).toFixed(0)} ms [${exportMs.map((x) => x.toFixed(0)).join(", ")}]\n`,
 );
+recordFigures("report", [
+  {
+    name: `score sheet of a year of ${DEVICES} devices (gather + 12 months + year), median of ${runs}`,
+    value: rounded(median(sheetMs), 0),
+    unit: "ms",
+    anchor: "not measured",
+    goal: "",
+  },
+  {
+    name: "  the year's exports (JSON, CSV, Markdown, HTML, XLSX)",
+    value: rounded(median(exportMs), 0),
+    unit: "ms",
+    anchor: "not measured",
+    goal: "",
+  },
+]);

@@ -8,7 +8,7 @@
  *      (availabilityForPeriod + ticketsForPeriod, from a SQLite store on disk): target < 250 ms;
  *   2. the ticket engine evaluating the clocks of 1,000 open tickets: target < 10 ms per tick.
  *
- * Prints medians (and p90) over repeated runs; exits 1 if a median misses its target.
+ * Prints medians (and p90) over repeated runs and records them for the table of `npm run bench`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +20,7 @@ import { availabilityForPeriod } from "../src/ledger/availability.ts";
 import { openStore } from "../src/store/db.ts";
 import { TicketEngine } from "../src/tickets/engine.ts";
 import { ticketsForPeriod } from "../src/tickets/period-summary.ts";
+import { median, recordFigures, rounded } from "./support/figures.ts";
 
 const DEVICES = 1000;
 const TRANSITIONS = 200_000;
@@ -33,7 +34,6 @@ const random = () => {
   return seed / 0x7fffffff;
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!;
 
 const dir = mkdtempSync(join(tmpdir(), "emcomm-bench-"));
@@ -157,12 +157,37 @@ try {
   console.log(
     [
       `availability + tickets, one year, ${DEVICES} devices, ${TRANSITIONS} transitions, ${TICKETS} tickets:`,
-      `  median ${yearMedian.toFixed(1)} ms, p90 ${p90(yearRuns).toFixed(1)} ms (target < 250 ms); CPU time median ${median(yearCpu).toFixed(1)} ms; contract ${figure.toFixed(3)} %`,
-      `ticket clocks, ${open} open tickets: median ${tickMedian.toFixed(3)} ms per tick, p90 ${p90(tickRuns).toFixed(3)} ms (target < 10 ms)`,
+      `  median ${yearMedian.toFixed(1)} ms, p90 ${p90(yearRuns).toFixed(1)} ms; contract ${figure.toFixed(3)} %`,
+      `ticket clocks, ${open} open tickets: median ${tickMedian.toFixed(3)} ms per tick, p90 ${p90(tickRuns).toFixed(3)} ms`,
     ].join("\n"),
   );
   db.close();
-  process.exitCode = yearMedian < 250 && tickMedian < 10 ? 0 : 1;
+  const yearCpuMedian = median(yearCpu);
+  recordFigures("sla", [
+    {
+      name: `availability + tickets, a year of ${DEVICES} devices, wall time (median of ${yearRuns.length})`,
+      value: rounded(yearMedian, 1),
+      unit: "ms",
+      anchor: "not measured",
+      goal: "< 250",
+      met: yearMedian < 250,
+    },
+    {
+      name: "  same, CPU time (what the neighbours' load inflates least)",
+      value: rounded(yearCpuMedian, 1),
+      unit: "ms",
+      anchor: "",
+      goal: "",
+    },
+    {
+      name: `ticket clocks of ${open} open tickets, time per tick (median of ${tickRuns.length})`,
+      value: rounded(tickMedian, 3),
+      unit: "ms",
+      anchor: "not measured",
+      goal: "< 10",
+      met: tickMedian < 10,
+    },
+  ]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
