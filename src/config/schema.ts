@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { drivers } from "../../drivers/index.ts";
+import { isTimeZone } from "../core/zoned-time.ts";
 import { reportsBlockSchema } from "../report/policy.ts";
 import { sinksSchema } from "../sinks/config.ts";
 import { duration } from "./duration.ts";
@@ -136,7 +137,10 @@ const daemonSchema = z.strictObject({
   /** How long shutdown waits for polls in flight before aborting them. */
   shutdownGrace: duration().prefault("10s"),
   /** The contract's time zone: month boundaries for availability and reports. */
-  timezone: z.string().default("Asia/Shanghai"),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'an IANA time zone name, such as "Asia/Shanghai"')
+    .default("Asia/Shanghai"),
 });
 
 export const configSchema = z

@@ -57,6 +57,16 @@ export function formatLocal(instant: number | null | undefined, timezone: string
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
 
+/** Whether `name` is a time zone this runtime knows (an IANA name such as "Asia/Shanghai"). */
+export function isTimeZone(name: string): boolean {
+  try {
+    formatter(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const offsetCache = new Map<string, number>();
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -56,6 +56,17 @@ describe("config validation", () => {
     expect(err.message).toContain("test.yaml");
   });
 
+  it("refuses a time zone the runtime does not know, naming the key and what it expects", () => {
+    const err = problems(`daemon: { timezone: Asia/Shangai }\n${minimal("  []")}`);
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]?.path).toBe("daemon.timezone");
+    expect(err.issues[0]?.message).toMatch(/IANA time zone name/);
+    expect(err.issues[0]?.value).toBe('"Asia/Shangai"');
+    expect(() =>
+      parseConfigText(`daemon: { timezone: Europe/Berlin }\n${minimal("  []")}`, "t.yaml"),
+    ).not.toThrow();
+  });
+
   it("checks references between sites, devices and upstreams", () => {
     const err = problems(
       minimal(`  - { id: a, name: { zh: 甲, en: A }, site: nowhere, system: duty, kind: duty-system, vendor: x, model: y,
