@@ -44,14 +44,15 @@ export function registerSlaMetrics(deps: {
   });
   new Gauge({
     name: "emcomm_device_fault",
-    help: "1 for the fault code of a device that is down or degraded (unreachable, auth, protocol, stale, or its profile rule's code); alert rules copy it into their labels.",
+    help: "1 for the fault code of a device that is down or degraded (unreachable, auth, protocol, stale, or its profile rule's code), or whose polls are failing (the code it will be declared down with); alert rules copy it into their labels.",
     labelNames: ["device", "site", "code"],
     registers,
     collect() {
       this.reset();
-      for (const h of health.states())
-        if ((h.state === "down" || h.state === "degraded") && h.code)
-          this.set({ device: h.device, site: h.site, code: h.code }, 1);
+      for (const h of health.states()) {
+        const code = h.state === "down" || h.state === "degraded" ? h.code : h.failing;
+        if (code) this.set({ device: h.device, site: h.site, code }, 1);
+      }
     },
   });
   new Gauge({

@@ -8,7 +8,14 @@ import type { HealthRule, Sample } from "../core/types.ts";
 
 export type Observation =
   | { kind: "ok" }
-  | { kind: "degraded" | "down"; code: string; cause: string; linkDrop: boolean };
+  | {
+      kind: "degraded" | "down";
+      code: string;
+      cause: string;
+      linkDrop: boolean;
+      /** The poll itself failed (no answer, refused, garbage), rather than a rule matching. */
+      pollFailed?: true;
+    };
 
 function compare(a: number, op: HealthRule["op"], b: number): boolean {
   switch (op) {
@@ -64,6 +71,7 @@ export function observe(outcome: PollOutcome, rules: readonly HealthRule[]): Obs
       code: fault.code,
       cause: `${fault.cause} (${outcome.error.kind})`,
       linkDrop: true,
+      pollFailed: true,
     };
   }
   let degraded: HealthRule | undefined;

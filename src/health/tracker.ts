@@ -59,6 +59,11 @@ export interface DeviceHealth {
   state: DeviceState | null;
   since: number | null;
   code: string | null;
+  /**
+   * While the device's polls fail but are not yet enough to declare it down: the code it will be
+   * declared down with (null otherwise), so an alert on failing polls carries its code from the start.
+   */
+  failing: string | null;
   cause: string | null;
   flapping: boolean;
   /** The state came from a rule flagged as a link drop, or from the far end not answering. */
@@ -117,6 +122,7 @@ export function viewOf(t: Tracker): DeviceHealth {
     state: eff?.state ?? null,
     since: t.since,
     code: eff?.code ?? null,
+    failing: t.failRun?.obs.pollFailed ? t.failRun.obs.code : null,
     cause: eff?.cause ?? null,
     flapping: t.flapping,
     linkDrop: eff?.state === "down" || eff?.state === "degraded" ? (t.raw?.linkDrop ?? false) : false,

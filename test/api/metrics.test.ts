@@ -41,4 +41,31 @@ describe("SLA metrics", () => {
     const ratio = /emcomm_availability_month_to_date_ratio\{device="sw",site="fixed"\} (\S+)/.exec(text);
     expect(Number(ratio?.[1])).toBeCloseTo(2 / 17, 9);
   });
+
+  it("gives failing polls their fault code from the first failure, so the code label of an alert never changes", async () => {
+    const h = open({ sites: fixedSite, devices: [tcpDevice("sw", "fixed", { criticality: "major" })] });
+    const registry = new Registry();
+    registerSlaMetrics({
+      registry,
+      config: h.config,
+      db: h.db,
+      clock: h.clock,
+      health: h.health,
+      tickets: h.tickets,
+    });
+    const fault = async () =>
+      (await registry.getSingleMetric("emcomm_device_fault")!.get()).values.map((v) => ({ ...v.labels }));
+    const unreachable = [{ device: "sw", site: "fixed", code: "unreachable" }];
+    h.run(at(1, "09:58"), at(1, "10:00"), () => "ok", new Map());
+    expect(await fault()).toEqual([]);
+    h.poll("sw", "fail"); // one failed poll: not down yet, but the code it will go down with is known
+    expect(h.health.states()[0]?.state).toBe("up");
+    expect(await fault()).toEqual(unreachable);
+    h.run(at(1, "10:01"), at(1, "10:05"), () => "fail", new Map());
+    expect(h.health.states()[0]?.state).toBe("down");
+    expect(await fault()).toEqual(unreachable);
+    h.run(at(1, "10:05"), at(1, "10:10"), () => "ok", new Map());
+    expect(h.health.states()[0]?.state).toBe("up");
+    expect(await fault()).toEqual([]);
+  });
 });

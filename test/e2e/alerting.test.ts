@@ -151,7 +151,14 @@ describe.skipIf(skip)(titled("alerting end to end (Prometheus → Alertmanager �
       kind: "duty-system",
       criticality: "major",
       level: "major",
+      code: "unreachable",
     });
+    // The alert carried its code from its first failed poll: no series of it without one.
+    const codeless = await promQuery(
+      prometheus.url,
+      'ALERTS{alertname="EmcommDeviceDown",device="duty-system",code=""}[5m]',
+    );
+    expect(codeless).toEqual([]);
     expect(alert.annotations.summary).toBe("duty 设备 duty-system 故障 / device duty-system down");
     expect(alert.annotations.description).toMatch(/^重大故障:duty 站点的 duty-system/);
     expect([...authorizations]).toEqual(["Bearer test-token"]);
