@@ -14,13 +14,15 @@ import { inventory } from "./views.js";
 /** The seven items of the contract's 巡检具体内容, in its order (ids as the API has them). */
 export const checklist = ["hardware", "power", "ports", "software", "environment", "fastening", "dust"];
 
-function month() {
+/** This month "YYYY-MM" in the contract's zone (Beijing time), by the server's clock. */
+export function month() {
   return new Date(serverNow() + 8 * 3600_000).toISOString().slice(0, 7);
 }
 
-const badge = (st) => html`<span class="badge state" data-state="${st}">${t(`rec_${st}`)}</span>`;
+export const badge = (st) => html`<span class="badge state" data-state="${st}">${t(`rec_${st}`)}</span>`;
 
-async function post(path, body, method = "POST") {
+/** Sends a change of a record; the toast says saved or the API's refusal (a 409 re-reads the page). */
+export async function post(path, body, method = "POST") {
   if (!token.get()) {
     toast(t("needToken"), true);
     return null;
@@ -36,6 +38,16 @@ async function post(path, body, method = "POST") {
     return null;
   }
 }
+
+/** The latest return of a record (its comment says why), or undefined. */
+export const lastReturn = (sigs) => [...sigs].reverse().find((s) => s.action === "return");
+
+/** A record's signatures: who signed what (role, time, version and the digest signed), with comments. */
+export const signatureList = (id, sigs) =>
+  html`<ul id="${id}">${sigs.map(
+    (s) =>
+      html`<li data-action="${s.action}">${t(`sig_${s.action}`)} · ${s.signer} (${t(`role_${s.role}`)}) · ${when(s.at)} · v${s.version} · <code>${s.digest.slice(0, 16)}</code>${s.comment ? ` · ${s.comment}` : ""}</li>`,
+  )}</ul>`;
 
 export async function inspectionsView() {
   const inv = await inventory();
@@ -98,7 +110,7 @@ export async function inspectionView(id) {
     </fieldset>`;
   };
   const sigs = r.signatures ?? [];
-  const returned = [...sigs].reverse().find((s) => s.action === "return");
+  const returned = lastReturn(sigs);
   return {
     html: html`<h1>${t("inspection")} · ${name(inv.devices.get(b.device)?.name) || b.device}</h1>
       <p>${badge(r.state)} <span class="muted">#${r.id} · v${r.version} · ${b.engineers.join(", ")}</span></p>
@@ -132,10 +144,7 @@ export async function inspectionView(id) {
         }
       </div>
       <h2>${t("signatures")}</h2>
-      <ul id="i-signatures">${sigs.map(
-        (s) =>
-          html`<li data-action="${s.action}">${t(`sig_${s.action}`)} · ${s.signer} (${t(`role_${s.role}`)}) · ${when(s.at)} · v${s.version} · <code>${s.digest.slice(0, 16)}</code>${s.comment ? ` · ${s.comment}` : ""}</li>`,
-      )}</ul>`,
+      ${signatureList("i-signatures", sigs)}`,
     mount(main) {
       const read = () => {
         const items = {};

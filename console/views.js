@@ -8,7 +8,9 @@ import { t } from "./i18n.js";
 import { clockClass } from "./model.js";
 import { devicesView, reportsView } from "./overview.js";
 import { paths } from "./paths.js";
+import { plansView, planView } from "./plans.js";
 import { inspectionsView, inspectionView } from "./records.js";
+import { registerView } from "./register.js";
 import { ticketsView, ticketView } from "./tickets.js";
 
 let warnFraction = 0.25;
@@ -51,6 +53,9 @@ export const views = {
   reports: reportsView,
   inspections: inspectionsView,
   inspection: inspectionView,
+  plans: plansView,
+  plan: planView,
+  register: registerView,
 };
 
 /** The one-second countdown: text and colour of every clock on the page. */
