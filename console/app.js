@@ -1,5 +1,6 @@
 // The duty console: state, routing (#/ tickets, #/t/<id> one ticket, #/devices, #/new,
-// #/windows, #/reports; #/inspections, #/i/<id>; #/plans[/<month>], #/p/<id>; #/register[/<month>]), the header, and the live stream. The views are in views.js (with the
+// #/windows, #/reports; #/inspections, #/i/<id>; #/plans[/<month>], #/p/<id>; #/register, #/activities,
+// #/callbacks [/<month>]), the header, and the live stream. The views are in views.js (with the
 // one-second countdown), tickets.js and overview.js; the forms in actions.js and forms.js.
 //
 // console/ is the browser side of the duty console: plain ES modules, HTML and CSS served as
@@ -57,7 +58,7 @@ function parseRoute() {
   if (name === "t" && id) return { name: "ticket", id };
   if (name === "i" && id) return { name: "inspection", id };
   if (name === "p" && id) return { name: "plan", id };
-  if (name === "plans" || name === "register") return { name, id: id ?? null };
+  if (["plans", "register", "activities", "callbacks"].includes(name)) return { name, id: id ?? null };
   if (["devices", "new", "windows", "reports", "inspections"].includes(name)) return { name, id: null };
   return { name: "tickets", id: null };
 }
@@ -137,7 +138,17 @@ export async function whoAmI() {
 /** A live refresh: deferred while a dialog is open (it would lose nothing, but the list would move). */
 /** Views with a form the user may be filling in: never replaced by a live refresh. */
 const formView = () =>
-  ["new", "windows", "inspection", "inspections", "plans", "plan", "register"].includes(state.route.name);
+  [
+    "new",
+    "windows",
+    "inspection",
+    "inspections",
+    "plans",
+    "plan",
+    "register",
+    "activities",
+    "callbacks",
+  ].includes(state.route.name);
 
 let deferred = false;
 function refresh() {

@@ -8,7 +8,7 @@ import { field, need, openDialog, textarea } from "./dialog.js";
 import { html, when } from "./dom.js";
 import { name, t } from "./i18n.js";
 import { paths } from "./paths.js";
-import { badge, lastReturn, month, post, signatureList } from "./records.js";
+import { badge, lastReturn, month, names, post, signatureList } from "./records.js";
 import { inventory } from "./views.js";
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -55,11 +55,7 @@ function readVisits(root, m, inv) {
   for (const fs of root.querySelectorAll("fieldset.visit")) {
     const device = fs.querySelector('[name="device"]').value;
     const date = fs.querySelector('[name="date"]').value;
-    const engineers = fs
-      .querySelector('[name="engineers"]')
-      .value.split(/[,，、]/)
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const engineers = names(fs.querySelector('[name="engineers"]').value);
     if (!device && !date && engineers.length === 0) continue;
     if (!device) return { error: `${t("device")}: ${t("required")}` };
     if (!date.startsWith(`${m}-`)) return { error: `${deviceName(inv, device)}: ${t("dateInMonth")} ${m}` };

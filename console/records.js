@@ -39,6 +39,13 @@ export async function post(path, body, method = "POST") {
   }
 }
 
+/** "li, wang，zhao" → ["li", "wang", "zhao"]: names typed in one field (ASCII or Chinese commas). */
+export const names = (text) =>
+  text
+    .split(/[,，、]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 /** The latest return of a record (its comment says why), or undefined. */
 export const lastReturn = (sigs) => [...sigs].reverse().find((s) => s.action === "return");
 

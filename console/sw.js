@@ -7,6 +7,7 @@ const SHELL = [
   "/console/style.css",
   "/console/app.js",
   "/console/actions.js",
+  "/console/activities.js",
   "/console/api.js",
   "/console/dialog.js",
   "/console/dom.js",

@@ -1,5 +1,7 @@
 // The views by route, the inventory they share (names of sites and devices), and the one-second
 // countdown of every clock on the page.
+
+import { activitiesView, callbacksView } from "./activities.js";
 import { serverNow } from "./api.js";
 import { load, render, state } from "./app.js";
 import { clockText } from "./dom.js";
@@ -56,6 +58,8 @@ export const views = {
   plans: plansView,
   plan: planView,
   register: registerView,
+  activities: activitiesView,
+  callbacks: callbacksView,
 };
 
 /** The one-second countdown: text and colour of every clock on the page. */

@@ -6,7 +6,8 @@
  * countersigns. The API must then hold the record countersigned, both signatures over the digest of
  * the version signed, and refuse any edit. Also next month's inspection plan (drafted on the phone,
  * returned and approved at the desk, a stale page shown the API's refusal) and the bureau's register
- * (a complaint and a written praise with their effect on the sheet's line). Skips, saying why, when
+ * (a complaint and a written praise with their effect on the sheet's line), a joint test signed and
+ * countersigned, and a dissatisfied call-back. Skips, saying why, when
  * /usr/bin/chromium is missing.
  */
 import { existsSync, mkdirSync } from "node:fs";
@@ -352,6 +353,96 @@ describe.skipIf(!hasChromium)(
             .records as unknown[]
         ).length,
       ).toBe(2);
+      expect(pageErrors).toEqual([]);
+    }, 120_000);
+
+    it("a joint test signed on the phone and countersigned at the desk; a dissatisfied call-back", async () => {
+      const month = monthOf(Date.now(), 0);
+      const phone = await open({ width: 320, height: 640 }, tokens.engineer, "zh");
+      await phone.goto(`${url}/#/activities`);
+      await phone.locator("#a-form").waitFor({ timeout: 20_000 });
+      await phone.selectOption("#in-a-kind", "joint-test");
+      await phone.fill("#in-a-title", "全省联调 province joint test");
+      await phone.fill("#in-a-systems", "vehicle-modem, 视频会议");
+      await phone.click("#a-form button[type=submit]");
+      const card = phone.locator('[data-kind="joint-test"]', { hasText: "全省联调 province joint test" });
+      await card.waitFor({ timeout: 15_000 });
+      const id = Number(await card.getAttribute("data-record"));
+      // Signing asks for the outcome first.
+      await card.locator("button[data-sign]").click();
+      await phone.locator("#dialog button[type=submit]").click();
+      await phone.locator('[data-error-for="outcome"]', { hasText: "必填" }).waitFor();
+      await phone.selectOption("#dialog select[name=outcome]", "done");
+      await phone.locator("#dialog button[type=submit]").click();
+      await card
+        .locator('.badge.state[data-state="signed"]', { hasText: "已签名" })
+        .waitFor({ timeout: 15_000 });
+      const width = await phone.evaluate(
+        () => (globalThis as unknown as BrowserGlobals).document.scrollingElement.scrollWidth,
+      );
+      expect(width).toBeLessThanOrEqual(320);
+      await phone.screenshot({ path: join(shots, "activities-phone-320.png"), fullPage: true });
+
+      const desk = await open({ width: 1440, height: 900 }, tokens.supervisor, "en");
+      await desk.goto(`${url}/#/activities/${month}`);
+      await desk
+        .locator(`[data-record="${id}"] button[data-countersign]`, { hasText: "Countersign" })
+        .click();
+      await desk
+        .locator(`[data-record="${id}"] .badge.state[data-state="countersigned"]`)
+        .waitFor({ timeout: 15_000 });
+      const joint = (await api(`/api/v1/records/${id}`, tokens.supervisor)).body as {
+        kind: string;
+        state: string;
+        body: { outcome: string; systems: string[]; engineers: string[] };
+        signatures: { action: string; signer: string }[];
+      };
+      expect(joint).toMatchObject({ kind: "joint-test", state: "countersigned" });
+      expect(joint.body).toMatchObject({
+        outcome: "done",
+        systems: ["vehicle-modem", "视频会议"],
+        engineers: ["eng-li"],
+      });
+      expect(joint.signatures.map((x) => [x.action, x.signer])).toEqual([
+        ["sign", "eng-li"],
+        ["countersign", "sup-zhao"],
+      ]);
+
+      // A consultation closed over the API, then called back from the phone: dissatisfied.
+      const opened = (
+        await api("/api/v1/tickets", tokens.engineer, {
+          method: "POST",
+          body: { level: "consult", symptom: "如何切换备用链路" },
+        })
+      ).body as { id?: number; ticket?: { id: number } };
+      const ticket = opened.ticket?.id ?? opened.id!;
+      const step = (action: string, token: string, body: unknown = {}) =>
+        api(`/api/v1/tickets/${ticket}/${action}`, token, { method: "POST", body });
+      expect((await step("accept", tokens.engineer)).status).toBe(200);
+      const cleared = await step("clear", tokens.engineer, {
+        cause: "咨询",
+        handling: "电话指导",
+        responsibility: "无",
+      });
+      expect(cleared.status).toBe(200);
+      expect((await step("verify", tokens.supervisor)).status).toBe(200);
+      await phone.goto(`${url}/#/callbacks`);
+      await phone.locator("#c-form").waitFor({ timeout: 20_000 });
+      await phone.selectOption("#in-c-ticket", String(ticket));
+      await phone.fill("#in-c-contact", "应急局值班室");
+      await phone.check('#c-form input[name=satisfied][value="no"]');
+      await phone.fill("#c-form textarea[name=note]", "回复太慢");
+      await phone.click("#c-form button[type=submit]");
+      await phone.locator('[data-satisfied="no"]', { hasText: "回复太慢" }).waitFor({ timeout: 15_000 });
+      const callbacks = (await api(`/api/v1/records?kind=callback&period=${month}`, tokens.supervisor)).body
+        .records as { state: string; body: { ticket: number; satisfied: boolean; contact: string } }[];
+      expect(callbacks.map((c) => [c.state, c.body.ticket, c.body.satisfied, c.body.contact])).toEqual([
+        ["signed", ticket, false, "应急局值班室"],
+      ]);
+      const figures = (await api(`/api/v1/records/figures/${month}`, tokens.supervisor)).body as {
+        counts: { dissatisfiedCallbacks: number };
+      };
+      expect(figures.counts.dissatisfiedCallbacks).toBe(1);
       expect(pageErrors).toEqual([]);
     }, 120_000);
   },
