@@ -19,7 +19,7 @@ import { fromLocalInput, html, toLocalInput, when } from "./dom.js";
 import { t } from "./i18n.js";
 import { normTicket } from "./model.js";
 import { paths } from "./paths.js";
-import { badge, month, names, post } from "./records.js";
+import { badge, month, names, returnRecord, step } from "./records.js";
 
 export const activityKinds = ["joint-test", "drill", "support"];
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -32,6 +32,11 @@ function followMonth(main, id, route) {
     if (MONTH_RE.test(e.target.value)) location.hash = `#/${route}/${e.target.value}`;
   });
 }
+
+/** The end of a new record's form: a free note, the form's error line, and the button. */
+const noteAndSend = () => html`${field("note", t("text"), textarea("note", false))}
+  <p class="form-error error" role="alert"></p>
+  <button type="submit" class="primary">${t("send")}</button>`;
 
 /** Sends a new record from a form; the API's refusal is shown next to the form. */
 async function create(form, kind, body) {
@@ -101,9 +106,7 @@ export async function activitiesView(id) {
               ${field("engineers", `${t("engineers")} *`, html`<input name="engineers" id="in-a-engineers" value="${state.me?.name ?? ""}">`, t("engineersHint"))}
               ${field("systems", t("systems"), html`<input name="systems" id="in-a-systems">`, t("systemsHint"))}
               ${field("outcome", t("outcome"), html`<select name="outcome" id="in-a-outcome"><option value="">—</option><option value="done">${t("outcome_done")}</option><option value="failed">${t("outcome_failed")}</option></select>`)}
-              ${field("note", t("text"), textarea("note", false))}
-              <p class="form-error error" role="alert"></p>
-              <button type="submit" class="primary">${t("send")}</button>
+              ${noteAndSend()}
             </form>`
           : ""
       }`,
@@ -113,10 +116,7 @@ export async function activitiesView(id) {
       for (const b of main.querySelectorAll("button[data-sign]"))
         b.addEventListener("click", () => signActivity(byId.get(b.dataset.sign)));
       for (const b of main.querySelectorAll("button[data-countersign]"))
-        b.addEventListener("click", async () => {
-          await post(paths.recordStep(b.dataset.countersign, "countersign"), {});
-          render();
-        });
+        b.addEventListener("click", () => step(b.dataset.countersign, "countersign"));
       for (const b of main.querySelectorAll("button[data-return]"))
         b.addEventListener("click", () => returnRecord(b.dataset.return));
       const form = main.querySelector("#a-form");
@@ -192,16 +192,6 @@ function signActivity(r) {
   );
 }
 
-function returnRecord(id) {
-  openDialog(t("reject"), field("reason", t("reason"), textarea("reason", true)), t("send"), async (form) => {
-    const comment = need(form, "reason");
-    if (!comment) return false;
-    const done = (await post(paths.recordStep(id, "return"), { comment })) !== null;
-    if (done) render();
-    return done;
-  });
-}
-
 /** #/callbacks[/YYYY-MM]: the month's call-backs after closed tickets, and a new one. */
 export async function callbacksView(id) {
   const m = MONTH_RE.test(id ?? "") ? id : month();
@@ -249,9 +239,7 @@ export async function callbacksView(id) {
               <fieldset class="check"><legend>${t("satisfaction")}</legend>
                 <label><input type="radio" name="satisfied" value="yes" checked> ${t("satisfied")}</label>
                 <label><input type="radio" name="satisfied" value="no"> ${t("dissatisfied")}</label></fieldset>
-              ${field("note", t("text"), textarea("note", false))}
-              <p class="form-error error" role="alert"></p>
-              <button type="submit" class="primary">${t("send")}</button>
+              ${noteAndSend()}
             </form>`
           : ""
       }`,

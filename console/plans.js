@@ -4,11 +4,11 @@
 // approved or returned with a comment by the bureau's supervisor. Every saved change is a version:
 // the page lists them with who and when, and the signatures of each step.
 import { load, render, state, toast } from "./app.js";
-import { field, need, openDialog, textarea } from "./dialog.js";
+import { formError } from "./dialog.js";
 import { html, when } from "./dom.js";
 import { name, t } from "./i18n.js";
 import { paths } from "./paths.js";
-import { badge, lastReturn, month, names, post, signatureList } from "./records.js";
+import { badge, lastReturn, month, names, post, returnRecord, signatureList, step } from "./records.js";
 import { inventory } from "./views.js";
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -103,10 +103,7 @@ export async function plansView(id) {
       form?.addEventListener("submit", async (e) => {
         e.preventDefault();
         const { visits, error } = readVisits(form, m, inv);
-        if (error) {
-          form.querySelector(".form-error").textContent = error;
-          return;
-        }
+        if (error) return formError(form, error);
         const rec = await post(paths.createRecord("plan"), { month: m, visits });
         if (rec) location.hash = `#/p/${rec.id}`;
       });
@@ -179,28 +176,10 @@ export async function planView(id) {
         if (await save()) render();
       });
       main.querySelector("#p-submit")?.addEventListener("click", async () => {
-        if (!(await save())) return;
-        await post(paths.recordStep(id, "submit"), {});
-        render();
+        if (await save()) await step(id, "submit");
       });
-      main.querySelector("#p-approve")?.addEventListener("click", async () => {
-        await post(paths.recordStep(id, "approve"), {});
-        render();
-      });
-      main.querySelector("#p-return")?.addEventListener("click", () =>
-        openDialog(
-          t("reject"),
-          field("reason", t("reason"), textarea("reason", true)),
-          t("send"),
-          async (form) => {
-            const comment = need(form, "reason");
-            if (!comment) return false;
-            const done = (await post(paths.recordStep(id, "return"), { comment })) !== null;
-            if (done) render();
-            return done;
-          },
-        ),
-      );
+      main.querySelector("#p-approve")?.addEventListener("click", () => step(id, "approve"));
+      main.querySelector("#p-return")?.addEventListener("click", () => returnRecord(id));
     },
   };
 }

@@ -46,6 +46,23 @@ export const names = (text) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** One step of a record's flow (sign, submit, approve, countersign…), then the page re-read. */
+export async function step(id, name) {
+  await post(paths.recordStep(id, name), {});
+  render();
+}
+
+/** The bureau returns a record: the dialog asks why (required), the comment goes with the return. */
+export function returnRecord(id) {
+  openDialog(t("reject"), field("reason", t("reason"), textarea("reason", true)), t("send"), async (form) => {
+    const comment = need(form, "reason");
+    if (!comment) return false;
+    const done = (await post(paths.recordStep(id, "return"), { comment })) !== null;
+    if (done) render();
+    return done;
+  });
+}
+
 /** The latest return of a record (its comment says why), or undefined. */
 export const lastReturn = (sigs) => [...sigs].reverse().find((s) => s.action === "return");
 
@@ -181,28 +198,10 @@ export async function inspectionView(id) {
         if (await save()) render();
       });
       main.querySelector("#i-sign")?.addEventListener("click", async () => {
-        if (!(await save())) return;
-        await post(paths.recordStep(id, "sign"), {});
-        render();
+        if (await save()) await step(id, "sign");
       });
-      main.querySelector("#i-countersign")?.addEventListener("click", async () => {
-        await post(paths.recordStep(id, "countersign"), {});
-        render();
-      });
-      main.querySelector("#i-return")?.addEventListener("click", () =>
-        openDialog(
-          t("reject"),
-          field("reason", t("reason"), textarea("reason", true)),
-          t("send"),
-          async (form) => {
-            const comment = need(form, "reason");
-            if (!comment) return false;
-            const done = (await post(paths.recordStep(id, "return"), { comment })) !== null;
-            if (done) render();
-            return done;
-          },
-        ),
-      );
+      main.querySelector("#i-countersign")?.addEventListener("click", () => step(id, "countersign"));
+      main.querySelector("#i-return")?.addEventListener("click", () => returnRecord(id));
     },
   };
 }

@@ -73,6 +73,10 @@ async function open(
   return page;
 }
 
+/** How wide the page's content is: on a phone, nothing may be wider than its screen. */
+const pageWidth = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.scrollingElement.scrollWidth);
+
 beforeAll(async () => {
   if (!hasChromium) return;
   mkdirSync(shots, { recursive: true });
@@ -116,10 +120,7 @@ describe.skipIf(!hasChromium)(
       await phone.fill('input[name="note-dust"]', "风扇滤网积灰，已清理");
       await phone.locator("#i-confirm").check();
       // Nothing on the phone is wider than its screen.
-      const width = await phone.evaluate(
-        () => (globalThis as unknown as BrowserGlobals).document.scrollingElement.scrollWidth,
-      );
-      expect(width).toBeLessThanOrEqual(320);
+      expect(await pageWidth(phone)).toBeLessThanOrEqual(320);
       await phone.screenshot({ path: join(shots, "inspection-phone-320.png"), fullPage: true });
       await phone.locator("#i-sign").click();
       await phone
@@ -208,10 +209,7 @@ describe.skipIf(!hasChromium)(
       await second.locator("select[name=device]").selectOption(FAULTY);
       await second.locator("input[name=date]").fill(`${next}-12`);
       await second.locator("input[name=engineers]").fill("eng-li, eng-wang");
-      const width = await phone.evaluate(
-        () => (globalThis as unknown as BrowserGlobals).document.scrollingElement.scrollWidth,
-      );
-      expect(width).toBeLessThanOrEqual(320);
+      expect(await pageWidth(phone)).toBeLessThanOrEqual(320);
       await phone.screenshot({ path: join(shots, "plan-phone-320.png"), fullPage: true });
       await phone.locator("#p-submit").click();
       await phone
@@ -314,10 +312,7 @@ describe.skipIf(!hasChromium)(
       expect(await effect("complaint").getAttribute("data-points")).toBe("-5");
       expect(await effect("complaint").textContent()).toBe("−5 · Complaints or written praise");
       expect(await effect("praise").textContent()).toBe("+5 · Complaints or written praise");
-      const width = await sup.evaluate(
-        () => (globalThis as unknown as BrowserGlobals).document.scrollingElement.scrollWidth,
-      );
-      expect(width).toBeLessThanOrEqual(320);
+      expect(await pageWidth(sup)).toBeLessThanOrEqual(320);
       await sup.screenshot({ path: join(shots, "register-phone-320.png"), fullPage: true });
 
       // The API holds both, signed by the supervisor, and the month's figures count them.
@@ -377,10 +372,7 @@ describe.skipIf(!hasChromium)(
       await card
         .locator('.badge.state[data-state="signed"]', { hasText: "已签名" })
         .waitFor({ timeout: 15_000 });
-      const width = await phone.evaluate(
-        () => (globalThis as unknown as BrowserGlobals).document.scrollingElement.scrollWidth,
-      );
-      expect(width).toBeLessThanOrEqual(320);
+      expect(await pageWidth(phone)).toBeLessThanOrEqual(320);
       await phone.screenshot({ path: join(shots, "activities-phone-320.png"), fullPage: true });
 
       const desk = await open({ width: 1440, height: 900 }, tokens.supervisor, "en");
