@@ -307,6 +307,8 @@ describe.skipIf(!hasChromium)(
       await sup.locator('[data-error-for="deduction"]', { hasText: "between 5 and 10" }).waitFor();
       await sup.locator('[data-error-for="description"]', { hasText: "required" }).waitFor();
       await record("complaint", "Call centre waited 40 min for the engineer");
+      // Only the chosen kind's fields are on the form: no deduction for a complaint.
+      expect(await sup.locator("#in-deduction").isVisible()).toBe(false);
       await record("praise", "Letter of thanks after the flood drill");
       const effect = (entry: string) => sup.locator(`[data-entry="${entry}"] .effect`);
       expect(await effect("complaint").getAttribute("data-points")).toBe("-5");
