@@ -1,5 +1,6 @@
 // The duty console: state, routing (#/ tickets, #/t/<id> one ticket, #/devices, #/new,
-// #/windows, #/reports), the header, and the live stream. The views are in views.js (with the
+// #/windows, #/reports; #/inspections, #/i/<id>; #/plans[/<month>], #/p/<id>; #/register, #/activities,
+// #/callbacks [/<month>]), the header, and the live stream. The views are in views.js (with the
 // one-second countdown), tickets.js and overview.js; the forms in actions.js and forms.js.
 //
 // console/ is the browser side of the duty console: plain ES modules, HTML and CSS served as
@@ -56,6 +57,8 @@ function parseRoute() {
   const [name, id] = h.split("/");
   if (name === "t" && id) return { name: "ticket", id };
   if (name === "i" && id) return { name: "inspection", id };
+  if (name === "p" && id) return { name: "plan", id };
+  if (["plans", "register", "activities", "callbacks"].includes(name)) return { name, id: id ?? null };
   if (["devices", "new", "windows", "reports", "inspections"].includes(name)) return { name, id: null };
   return { name: "tickets", id: null };
 }
@@ -70,7 +73,8 @@ export async function render() {
     const on =
       a.dataset.tab === state.route.name ||
       (a.dataset.tab === "tickets" && state.route.name === "ticket") ||
-      (a.dataset.tab === "inspections" && state.route.name === "inspection");
+      (a.dataset.tab === "inspections" && state.route.name === "inspection") ||
+      (a.dataset.tab === "plans" && state.route.name === "plan");
     if (on) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
@@ -133,7 +137,18 @@ export async function whoAmI() {
 
 /** A live refresh: deferred while a dialog is open (it would lose nothing, but the list would move). */
 /** Views with a form the user may be filling in: never replaced by a live refresh. */
-const formView = () => ["new", "windows", "inspection", "inspections"].includes(state.route.name);
+const formView = () =>
+  [
+    "new",
+    "windows",
+    "inspection",
+    "inspections",
+    "plans",
+    "plan",
+    "register",
+    "activities",
+    "callbacks",
+  ].includes(state.route.name);
 
 let deferred = false;
 function refresh() {

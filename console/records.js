@@ -14,13 +14,15 @@ import { inventory } from "./views.js";
 /** The seven items of the contract's 巡检具体内容, in its order (ids as the API has them). */
 export const checklist = ["hardware", "power", "ports", "software", "environment", "fastening", "dust"];
 
-function month() {
+/** This month "YYYY-MM" in the contract's zone (Beijing time), by the server's clock. */
+export function month() {
   return new Date(serverNow() + 8 * 3600_000).toISOString().slice(0, 7);
 }
 
-const badge = (st) => html`<span class="badge state" data-state="${st}">${t(`rec_${st}`)}</span>`;
+export const badge = (st) => html`<span class="badge state" data-state="${st}">${t(`rec_${st}`)}</span>`;
 
-async function post(path, body, method = "POST") {
+/** Sends a change of a record; the toast says saved or the API's refusal (a 409 re-reads the page). */
+export async function post(path, body, method = "POST") {
   if (!token.get()) {
     toast(t("needToken"), true);
     return null;
@@ -36,6 +38,40 @@ async function post(path, body, method = "POST") {
     return null;
   }
 }
+
+/** "li, wang，zhao" → ["li", "wang", "zhao"]: names typed in one field (ASCII or Chinese commas). */
+export const names = (text) =>
+  text
+    .split(/[,，、]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** One step of a record's flow (sign, submit, approve, countersign…), then the page re-read. */
+export async function step(id, name) {
+  await post(paths.recordStep(id, name), {});
+  render();
+}
+
+/** The bureau returns a record: the dialog asks why (required), the comment goes with the return. */
+export function returnRecord(id) {
+  openDialog(t("reject"), field("reason", t("reason"), textarea("reason", true)), t("send"), async (form) => {
+    const comment = need(form, "reason");
+    if (!comment) return false;
+    const done = (await post(paths.recordStep(id, "return"), { comment })) !== null;
+    if (done) render();
+    return done;
+  });
+}
+
+/** The latest return of a record (its comment says why), or undefined. */
+export const lastReturn = (sigs) => [...sigs].reverse().find((s) => s.action === "return");
+
+/** A record's signatures: who signed what (role, time, version and the digest signed), with comments. */
+export const signatureList = (id, sigs) =>
+  html`<ul id="${id}">${sigs.map(
+    (s) =>
+      html`<li data-action="${s.action}">${t(`sig_${s.action}`)} · ${s.signer} (${t(`role_${s.role}`)}) · ${when(s.at)} · v${s.version} · <code>${s.digest.slice(0, 16)}</code>${s.comment ? ` · ${s.comment}` : ""}</li>`,
+  )}</ul>`;
 
 export async function inspectionsView() {
   const inv = await inventory();
@@ -98,7 +134,7 @@ export async function inspectionView(id) {
     </fieldset>`;
   };
   const sigs = r.signatures ?? [];
-  const returned = [...sigs].reverse().find((s) => s.action === "return");
+  const returned = lastReturn(sigs);
   return {
     html: html`<h1>${t("inspection")} · ${name(inv.devices.get(b.device)?.name) || b.device}</h1>
       <p>${badge(r.state)} <span class="muted">#${r.id} · v${r.version} · ${b.engineers.join(", ")}</span></p>
@@ -132,10 +168,7 @@ export async function inspectionView(id) {
         }
       </div>
       <h2>${t("signatures")}</h2>
-      <ul id="i-signatures">${sigs.map(
-        (s) =>
-          html`<li data-action="${s.action}">${t(`sig_${s.action}`)} · ${s.signer} (${t(`role_${s.role}`)}) · ${when(s.at)} · v${s.version} · <code>${s.digest.slice(0, 16)}</code>${s.comment ? ` · ${s.comment}` : ""}</li>`,
-      )}</ul>`,
+      ${signatureList("i-signatures", sigs)}`,
     mount(main) {
       const read = () => {
         const items = {};
@@ -165,28 +198,10 @@ export async function inspectionView(id) {
         if (await save()) render();
       });
       main.querySelector("#i-sign")?.addEventListener("click", async () => {
-        if (!(await save())) return;
-        await post(paths.recordStep(id, "sign"), {});
-        render();
+        if (await save()) await step(id, "sign");
       });
-      main.querySelector("#i-countersign")?.addEventListener("click", async () => {
-        await post(paths.recordStep(id, "countersign"), {});
-        render();
-      });
-      main.querySelector("#i-return")?.addEventListener("click", () =>
-        openDialog(
-          t("reject"),
-          field("reason", t("reason"), textarea("reason", true)),
-          t("send"),
-          async (form) => {
-            const comment = need(form, "reason");
-            if (!comment) return false;
-            const done = (await post(paths.recordStep(id, "return"), { comment })) !== null;
-            if (done) render();
-            return done;
-          },
-        ),
-      );
+      main.querySelector("#i-countersign")?.addEventListener("click", () => step(id, "countersign"));
+      main.querySelector("#i-return")?.addEventListener("click", () => returnRecord(id));
     },
   };
 }

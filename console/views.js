@@ -1,5 +1,7 @@
 // The views by route, the inventory they share (names of sites and devices), and the one-second
 // countdown of every clock on the page.
+
+import { activitiesView, callbacksView } from "./activities.js";
 import { serverNow } from "./api.js";
 import { load, render, state } from "./app.js";
 import { clockText } from "./dom.js";
@@ -8,7 +10,9 @@ import { t } from "./i18n.js";
 import { clockClass } from "./model.js";
 import { devicesView, reportsView } from "./overview.js";
 import { paths } from "./paths.js";
+import { plansView, planView } from "./plans.js";
 import { inspectionsView, inspectionView } from "./records.js";
+import { registerView } from "./register.js";
 import { ticketsView, ticketView } from "./tickets.js";
 
 let warnFraction = 0.25;
@@ -51,6 +55,11 @@ export const views = {
   reports: reportsView,
   inspections: inspectionsView,
   inspection: inspectionView,
+  plans: plansView,
+  plan: planView,
+  register: registerView,
+  activities: activitiesView,
+  callbacks: callbacksView,
 };
 
 /** The one-second countdown: text and colour of every clock on the page. */

@@ -194,7 +194,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Maintenance records (inspections, drills, call-backs, the bureau's register): the sheet counts them.
   const records = startRecords({ config, db, clock, log, status, tickets: sla.tickets });
   const access = reportAccess(config, log);
-  const reports = startReports({ config, db, clock, log, ...access, records: records.figures });
+  const reports = startReports({
+    config,
+    db,
+    clock,
+    log,
+    ...access,
+    records: records.figures,
+    recordReports: records.writeReports,
+  });
 
   let heartbeat: TimerHandle | undefined;
   const beat = () => {

@@ -15,7 +15,7 @@ import type { Db } from "../store/db.ts";
 import type { TicketEngine } from "../tickets/engine.ts";
 import { RecordsEngine } from "./engine.ts";
 import { recordFigures } from "./figures.ts";
-import { recordReport } from "./reports.ts";
+import { recordReport, recordReports, writeRecordReportFiles } from "./reports.ts";
 import { recordRoutes } from "./routes.ts";
 import { statusTelemetry } from "./telemetry.ts";
 
@@ -33,6 +33,8 @@ export interface Records {
   routes: FastifyPluginAsync[];
   /** A month's figures as of `cutoff` (the report builder's `records`). */
   figures(month: Pick<Period, "id">, cutoff: number): RecordFigures;
+  /** Writes the month's 月度巡检报告 and 月度联调报告 into `dir` (the monthly schedule's). */
+  writeReports(month: string, dir: string): Promise<string[]>;
 }
 
 export function startRecords(deps: RecordsDeps): Records {
@@ -57,5 +59,13 @@ export function startRecords(deps: RecordsDeps): Records {
     figures: (month) => figures({ id: month }, clock.now()),
     report: (month, report) => recordReport(db, { report, month, timezone, devices }),
   });
-  return { engine, routes: [routes], figures };
+  const writeReports = async (month: string, dir: string) => {
+    const written: string[] = [];
+    for (const report of Object.keys(recordReports) as (keyof typeof recordReports)[])
+      written.push(
+        ...(await writeRecordReportFiles(recordReport(db, { report, month, timezone, devices }), dir)),
+      );
+    return written;
+  };
+  return { engine, routes: [routes], figures, writeReports };
 }

@@ -6,6 +6,8 @@
  * XLSX, CSV per table, Markdown, HTML). Read-only; called by the API per request.
  */
 
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { formatLocal } from "../core/zoned-time.ts";
 import { parsePeriod } from "../ledger/period.ts";
 import { tableCsv } from "../report/csv.ts";
@@ -252,4 +254,25 @@ export async function renderRecordReport(
       return format === "md" ? blocksMarkdown(blocks) : blocksHtml(title, blocks);
     }
   }
+}
+
+/**
+ * Writes a month's document into `dir` in every format, named after what it is:
+ * `<month>-<report>.(json|xlsx|md|html)` and one `<month>-<report>-<table>.csv` per table (the names
+ * the API downloads them under). Returns the paths written. Called by the monthly schedule.
+ */
+export async function writeRecordReportFiles(doc: RecordReportDoc, dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const base = `${doc.month}-${doc.report}`;
+  const files: [string, string | Buffer][] = [];
+  for (const format of recordReportFormats)
+    if (format === "csv")
+      for (const t of doc.tables)
+        files.push([`${base}-${t.id}.csv`, await renderRecordReport(doc, "csv", t.id)]);
+    else files.push([`${base}.${format}`, await renderRecordReport(doc, format)]);
+  return files.map(([name, body]) => {
+    const path = join(dir, name);
+    writeFileSync(path, body);
+    return path;
+  });
 }

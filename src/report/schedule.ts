@@ -1,6 +1,7 @@
 /**
  * The monthly run: in the first hours of each month (default 02:30 on the 1st, contract time zone),
- * report the month that just ended, write every export into `outDir/<period>/`, and freeze it when a
+ * report the month that just ended, write every export into `outDir/<period>/` (with the records'
+ * monthly inspection and joint-test reports when given), and freeze it when a
  * store is given. In January the previous year's report is produced too. A period already frozen with
  * a different result is left alone and logged: a correction needs a person and a reason.
  *
@@ -31,6 +32,11 @@ export interface MonthlyReportDeps {
   outDir: string;
   /** The maintenance records' figures of a month (see BuildOptions.records). */
   records?: BuildOptions["records"];
+  /**
+   * Writes the month's other documents (src/records: 月度巡检报告, 月度联调报告) into its directory
+   * beside the sheet's exports; absent: only the sheet's.
+   */
+  recordReports?: (month: string, dir: string) => Promise<string[]>;
   /** The store: stored manual inputs are used, and the month is frozen. */
   db?: Db;
   /** Cron expression (minute hour day month weekday) in `config.timezone`; default "30 2 1 * *". */
@@ -93,6 +99,7 @@ export function scheduleMonthlyReports(deps: MonthlyReportDeps): MonthlyReports 
           }
         }
         await writeReportFiles({ sheet, frozen }, join(deps.outDir, period));
+        if (period === month.id) await deps.recordReports?.(period, join(deps.outDir, period));
         log.info(
           {
             period,

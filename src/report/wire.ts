@@ -15,7 +15,7 @@ import type { Db } from "../store/db.ts";
 import type { BuildOptions } from "./build.ts";
 import { type ReportConfig, reportConfigSchema } from "./policy.ts";
 import { reportRoutes } from "./routes.ts";
-import { scheduleMonthlyReports } from "./schedule.ts";
+import { type MonthlyReportDeps, scheduleMonthlyReports } from "./schedule.ts";
 import type { ReportSource } from "./source.ts";
 import { storeReportSource } from "./store-source.ts";
 
@@ -32,6 +32,8 @@ export interface ReportsDeps {
   canRead?: (req: FastifyRequest) => boolean;
   /** The maintenance records' figures of a month (src/records); absent: counted lines are manual. */
   records?: BuildOptions["records"];
+  /** Writes the month's record documents beside the sheet (see MonthlyReportDeps.recordReports). */
+  recordReports?: MonthlyReportDeps["recordReports"];
   /** Run the monthly schedule (default true). */
   schedule?: boolean;
 }
@@ -82,6 +84,7 @@ export function startReports(deps: ReportsDeps): { routes: FastifyPluginAsync[];
           log: deps.log,
           outDir: join(deps.config.daemon.dataDir, "reports"),
           ...(deps.records ? { records: deps.records } : {}),
+          ...(deps.recordReports ? { recordReports: deps.recordReports } : {}),
           catchUp: firstRun !== null && firstRun < previousMonth(deps.clock.now(), config.timezone).end,
         });
   return { routes, stop: async () => monthly?.stop() };
