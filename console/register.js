@@ -24,32 +24,6 @@ export const entries = [
 /** Entries that must say what happened. */
 const described = new Set(["complaint", "praise", "escalation", "accident", "user-data-error"]);
 
-/**
- * What one entry does to its line of 附件二, as the score sheet counts it (src/report/lines.ts):
- * the line's id and the points (negative: deducted). The month's review-call rule (−2 when the
- * month ends without one held) is the line's, not an entry's.
- */
-export function effectOf(b) {
-  switch (b.entry) {
-    case "complaint":
-      return { line: "complaints", points: -5 };
-    case "praise":
-      return { line: "complaints", points: 5 };
-    case "escalation":
-      return { line: "escalated", points: -10 };
-    case "accident":
-      return { line: "production-accidents", points: -b.deduction };
-    case "user-data-error":
-      return { line: "user-data", points: -2 };
-    case "review-call":
-      return { line: "review-call", points: b.held ? 0 : -2 };
-    case "report":
-      return { line: "reports", points: b.submittedAt === null ? -2 : b.conforming ? 0 : -1 };
-    default:
-      return { line: "", points: 0 };
-  }
-}
-
 const points = (n) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : "±0");
 const lineIds = ["complaints", "escalated", "production-accidents", "user-data", "review-call", "reports"];
 
@@ -100,7 +74,8 @@ export async function registerView(id) {
       }
       <h2>${t("entries")}</h2>
       <div class="cards" id="r-list">${list.map((r) => {
-        const e = effectOf(r.body);
+        // What the entry does to its line, as the score sheet counts it: the server says (API).
+        const e = r.effect ?? { line: "", points: 0 };
         return html`<article class="card" data-record="${r.id}" data-entry="${r.body.entry}">
           <div class="card-head"><span class="badge state">${t(`entry_${r.body.entry}`)}</span>
             <span class="muted">#${r.id} · ${when(r.body.at)} · ${r.createdBy}</span></div>

@@ -1,7 +1,6 @@
 // The views by route, the inventory they share (names of sites and devices), and the one-second
 // countdown of every clock on the page.
 
-import { activitiesView, callbacksView } from "./activities.js";
 import { serverNow } from "./api.js";
 import { load, render, state } from "./app.js";
 import { clockText } from "./dom.js";
@@ -10,9 +9,6 @@ import { t } from "./i18n.js";
 import { clockClass } from "./model.js";
 import { devicesView, reportsView } from "./overview.js";
 import { paths } from "./paths.js";
-import { plansView, planView } from "./plans.js";
-import { inspectionsView, inspectionView } from "./records.js";
-import { registerView } from "./register.js";
 import { ticketsView, ticketView } from "./tickets.js";
 
 let warnFraction = 0.25;
@@ -46,6 +42,17 @@ async function loadInventory() {
 /** A desk monitor: wide enough for the list beside a ticket. */
 export const wide = () => matchMedia("(min-width: 1200px)").matches;
 
+/**
+ * A view of a module loaded when it is first opened: the maintenance records' views stay out of the
+ * page's first load (the ticket views are what a weak link must bring fast); the service worker
+ * keeps them once fetched.
+ */
+const later = (load, name) => async (id) => (await load())[name](id);
+const records = () => import("./records.js");
+const plans = () => import("./plans.js");
+const register = () => import("./register.js");
+const activities = () => import("./activities.js");
+
 export const views = {
   tickets: ticketsView,
   ticket: ticketView,
@@ -53,13 +60,13 @@ export const views = {
   new: async () => manualForm(await inventory()),
   windows: async () => windowsForm(await inventory()),
   reports: reportsView,
-  inspections: inspectionsView,
-  inspection: inspectionView,
-  plans: plansView,
-  plan: planView,
-  register: registerView,
-  activities: activitiesView,
-  callbacks: callbacksView,
+  inspections: later(records, "inspectionsView"),
+  inspection: later(records, "inspectionView"),
+  plans: later(plans, "plansView"),
+  plan: later(plans, "planView"),
+  register: later(register, "registerView"),
+  activities: later(activities, "activitiesView"),
+  callbacks: later(activities, "callbacksView"),
 };
 
 /** The one-second countdown: text and colour of every clock on the page. */

@@ -21,10 +21,39 @@
  */
 import { formatLocal } from "../core/zoned-time.ts";
 import { parsePeriod } from "../ledger/period.ts";
+import { registerPoints } from "../report/lines.ts";
 import { type RecordFigures, type RecordLine, recordLines } from "../report/records.ts";
 import type { Db } from "../store/db.ts";
 import type { ActivityBody, CallbackBody, InspectionBody, PlanBody, RegisterBody } from "./kinds.ts";
 import { listRecords, recordVersions, type StoredRecord, signatures } from "./store.ts";
+
+/**
+ * What one signed register entry does to its line of the sheet (points: negative deducted), as the
+ * sheet counts it, for the views that list the register. A month that ends with no review call held
+ * costs its line too; that is the month's, not an entry's.
+ */
+export function registerEffect(body: RegisterBody): { line: RecordLine; points: number } {
+  const p = registerPoints;
+  switch (body.entry) {
+    case "complaint":
+      return { line: "complaints", points: -p.complaint };
+    case "praise":
+      return { line: "complaints", points: p.praise };
+    case "escalation":
+      return { line: "escalated", points: -p.escalation };
+    case "accident":
+      return { line: "production-accidents", points: -body.deduction };
+    case "user-data-error":
+      return { line: "user-data", points: -p.userDataError };
+    case "review-call":
+      return { line: "review-call", points: body.held ? 0 : -p.reviewCallMissed };
+    case "report":
+      return {
+        line: "reports",
+        points: body.submittedAt === null ? -p.reportMissing : body.conforming ? 0 : -p.reportNonConforming,
+      };
+  }
+}
 
 /** Engineers a drill needs on site (一.3(4): ≥2人). */
 export const DRILL_MIN_ENGINEERS = 2;

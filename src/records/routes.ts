@@ -25,7 +25,8 @@ import type { RecordFigures } from "../report/records.ts";
 import type { Actor } from "../tickets/engine.ts";
 import { TicketError } from "../tickets/engine.ts";
 import { RecordError, type RecordsEngine } from "./engine.ts";
-import { type RecordKind, recordKinds } from "./kinds.ts";
+import { registerEffect } from "./figures.ts";
+import { type RecordKind, type RegisterBody, recordKinds } from "./kinds.ts";
 import {
   type RecordReport,
   type RecordReportDoc,
@@ -109,7 +110,13 @@ export function recordRoutes(deps: RecordRouteDeps): FastifyPluginAsync {
         const { kind, period, subject, state } = req.query;
         if (kind !== undefined && !recordKinds.includes(kind as RecordKind))
           return reply.code(400).send({ error: `kind: one of ${recordKinds.join(", ")}` });
-        return { records: engine.list({ kind: kind as RecordKind, period, subject, state }) };
+        const records = engine.list({ kind: kind as RecordKind, period, subject, state });
+        // A register entry says what it does to its line of the sheet, as the sheet counts it.
+        return {
+          records: records.map((r) =>
+            r.kind === "register" ? { ...r, effect: registerEffect(r.body as RegisterBody) } : r,
+          ),
+        };
       },
     );
     app.get<{ Params: { month: string } }>("/api/v1/records/figures/:month", async (req, reply) => {

@@ -23,6 +23,16 @@ export interface LineFigures {
   aggregate: "time-weighted" | "device-mean";
 }
 
+/** Points of each register entry on its line (附件二), the one place they are set. */
+export const registerPoints = {
+  reportMissing: 2,
+  reportNonConforming: 1,
+  reviewCallMissed: 2,
+  userDataError: 2,
+  complaint: 5,
+  praise: 5,
+  escalation: 10,
+} as const;
 export function scoreLines(f: LineFigures, config: ReportConfig): ScoreLine[] {
   const { faults, repeats, devices } = f;
   const tl = config.timeliness;
@@ -70,8 +80,13 @@ export function scoreLines(f: LineFigures, config: ReportConfig): ScoreLine[] {
     5,
     { zh: "报表齐全、符合要求", en: "all reports, conforming" },
     [
-      { n: inp.reportsMissing, each: 2, zh: "缺报表", en: "missing report" },
-      { n: inp.reportsNonConforming, each: 1, zh: "报表不符合要求", en: "non-conforming report" },
+      { n: inp.reportsMissing, each: registerPoints.reportMissing, zh: "缺报表", en: "missing report" },
+      {
+        n: inp.reportsNonConforming,
+        each: registerPoints.reportNonConforming,
+        zh: "报表不符合要求",
+        en: "non-conforming report",
+      },
     ],
   );
   counted(
@@ -93,7 +108,14 @@ export function scoreLines(f: LineFigures, config: ReportConfig): ScoreLine[] {
     { zh: "月度维保情况总结", en: "Monthly review call" },
     5,
     { zh: "每月一次电话交流", en: "one call a month" },
-    [{ n: inp.reviewCallsMissed, each: 2, zh: "缺总结交流", en: "missed call" }],
+    [
+      {
+        n: inp.reviewCallsMissed,
+        each: registerPoints.reviewCallMissed,
+        zh: "缺总结交流",
+        en: "missed call",
+      },
+    ],
   );
   counted(
     "user-data",
@@ -102,7 +124,7 @@ export function scoreLines(f: LineFigures, config: ReportConfig): ScoreLine[] {
     { zh: "用户资料准确率", en: "User data accuracy" },
     5,
     { zh: "准确率100%", en: "100 % accurate" },
-    [{ n: inp.userDataErrors, each: 2, zh: "资料错误", en: "error" }],
+    [{ n: inp.userDataErrors, each: registerPoints.userDataError, zh: "资料错误", en: "error" }],
   );
 
   // Repair timeliness.
@@ -198,7 +220,8 @@ export function scoreLines(f: LineFigures, config: ReportConfig): ScoreLine[] {
   );
 
   // Complaints and praise: 30 − 5 × complaints + 5 × praise, within 0..30.
-  const complaintsRaw = 30 - 5 * inp.complaints + 5 * inp.writtenPraise;
+  const { complaint, praise } = registerPoints;
+  const complaintsRaw = 30 - complaint * inp.complaints + praise * inp.writtenPraise;
   const complaintsScore = Math.max(0, Math.min(30, complaintsRaw));
   lines.push({
     id: "complaints",
@@ -209,12 +232,12 @@ export function scoreLines(f: LineFigures, config: ReportConfig): ScoreLine[] {
     target: { zh: "没有收到客户投诉", en: "no complaint" },
     measured: inp.complaints,
     measuredText: `投诉 ${inp.complaints} / complaints ${inp.complaints}; 表扬 ${inp.writtenPraise} / praise ${inp.writtenPraise}`,
-    deduction: Math.min(30, 5 * inp.complaints),
-    bonus: Math.max(0, complaintsScore - Math.max(0, 30 - 5 * inp.complaints)),
+    deduction: Math.min(30, complaint * inp.complaints),
+    bonus: Math.max(0, complaintsScore - Math.max(0, 30 - complaint * inp.complaints)),
     score: complaintsScore,
     rule: {
-      zh: "每发生1次客户投诉扣5分，每收到1次客户书面表扬加5分，满分30分",
-      en: "−5 per complaint, +5 per written praise, at most 30, at least 0",
+      zh: `每发生1次客户投诉扣${complaint}分，每收到1次客户书面表扬加${praise}分，满分30分`,
+      en: `−${complaint} per complaint, +${praise} per written praise, at most 30, at least 0`,
     },
     evidence: [],
   });
@@ -225,7 +248,14 @@ export function scoreLines(f: LineFigures, config: ReportConfig): ScoreLine[] {
     { zh: "维护越级投诉或媒体曝光", en: "Escalated complaints or media exposure" },
     30,
     { zh: "没有出现", en: "none" },
-    [{ n: inp.escalatedComplaints, each: 10, zh: "越级投诉或媒体曝光", en: "escalation or media exposure" }],
+    [
+      {
+        n: inp.escalatedComplaints,
+        each: registerPoints.escalation,
+        zh: "越级投诉或媒体曝光",
+        en: "escalation or media exposure",
+      },
+    ],
   );
   const accidentDeduction = Math.min(
     40,

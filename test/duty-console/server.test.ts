@@ -112,13 +112,22 @@ describe("console static files", () => {
 });
 
 describe("console files", () => {
-  it("the page preloads every module and the service worker keeps every file", () => {
+  it("the page preloads the modules of its first load, no others, and the service worker keeps every file", () => {
     const dir = join(root, "console");
     const files = readdirSync(dir).filter((f) => f !== "sw.js");
     const html = readFileSync(join(dir, "index.html"), "utf8");
     const sw = readFileSync(join(dir, "sw.js"), "utf8");
-    for (const f of files.filter((f) => f.endsWith(".js") && f !== "app.js"))
+    const source = (f: string) => readFileSync(join(dir, f), "utf8");
+    // The first load: app.js and what it imports statically, module by module.
+    const eager = new Set(["app.js"]);
+    for (const f of eager)
+      for (const m of source(f).matchAll(/^import [^;]*? from "\.\/([\w-]+\.js)";/gms)) eager.add(m[1]!);
+    const lazy = files.filter((f) => f.endsWith(".js") && !eager.has(f));
+    expect(lazy.sort()).toEqual(["activities.js", "plans.js", "records.js", "register.js"]);
+    for (const f of lazy) expect(source("views.js"), f).toContain(`import("./${f}")`);
+    for (const f of [...eager].filter((f) => f !== "app.js"))
       expect(html, f).toContain(`<link rel="modulepreload" href="/console/${f}">`);
+    for (const f of lazy) expect(html, f).not.toContain(`/console/${f}`);
     for (const f of files.filter((f) => f !== "index.html")) expect(sw, f).toContain(`"/console/${f}"`);
   });
 });

@@ -310,6 +310,20 @@ describe("a month of maintenance records scores the whole sheet", () => {
       },
     ])
       expect((await entry(body)).status).toBe(201);
+    // Each entry says what it does to its line, as the sheet counts it.
+    const listed = await w.api<{ records: { body: { entry: string }; effect: unknown }[] }>(
+      "GET",
+      "/api/v1/records?kind=register&period=2026-11",
+      "supervisor",
+    );
+    expect(listed.body.records.map((r) => [r.body.entry, r.effect])).toEqual(
+      expect.arrayContaining([
+        ["complaint", { line: "complaints", points: -5 }],
+        ["praise", { line: "complaints", points: 5 }],
+        ["review-call", { line: "review-call", points: 0 }],
+        ["report", { line: "reports", points: 0 }],
+      ]),
+    );
     until(NOV + 31 * 24 * 60 * MIN); // 2 December 00:00
     const res = await w.api<ScoreSheet>("GET", "/api/v1/reports/2026-11.json", "supervisor");
     expect(res.status).toBe(200);
