@@ -6,7 +6,7 @@
  * grace period and aborts what is left. All time comes from the injected Clock.
  */
 import type { Logger } from "pino";
-import { type Clock, DeadlineExceeded, deadline, type TimerHandle } from "./core/clock.ts";
+import { type Clock, type Deadline, DeadlineExceeded, deadline, type TimerHandle } from "./core/clock.ts";
 import { asPollError, PollError } from "./core/errors.ts";
 import type { LoopStalls } from "./core/loop-stalls.ts";
 import type { PollOutcome } from "./core/outcome.ts";
@@ -50,7 +50,8 @@ export class Scheduler {
   private readonly waiting: (() => void)[] = [];
   private active = 0;
   private running = false;
-  private readonly shutdown = new AbortController();
+  /** Deadlines of the polls holding a slot: stop() aborts them when its grace period is over. */
+  private readonly deadlines = new Set<Deadline>();
   private readonly random: () => number;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -101,7 +102,8 @@ export class Scheduler {
     });
     await Promise.race([Promise.allSettled(inFlight), grace]);
     graceTimer?.cancel();
-    this.shutdown.abort(new Error("daemon shutting down"));
+    const reason = new Error("daemon shutting down");
+    for (const limit of this.deadlines) limit.abort(reason);
   }
 
   private scheduleFirst(entry: Entry): void {
@@ -148,7 +150,8 @@ export class Scheduler {
     const { device } = entry;
     if (!(await this.acquire())) return;
     const startedAt = clock.now();
-    const limit = deadline(clock, device.timeoutMs, this.shutdown.signal);
+    const limit = deadline(clock, device.timeoutMs);
+    this.deadlines.add(limit);
     let driverSettled: Promise<unknown> = Promise.resolve();
     let outcome: PollOutcome;
     try {
@@ -166,6 +169,7 @@ export class Scheduler {
       outcome = { deviceId: device.id, trigger, startedAt, finishedAt: clock.now(), samples: [], error };
     } finally {
       limit.dispose();
+      this.deadlines.delete(limit);
       this.release();
     }
     try {

@@ -176,4 +176,28 @@ describe("Scheduler", () => {
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.finishedAt).toBe(clock.now());
   });
+
+  it("many polls in flight add no listener to a signal that outlives them", async () => {
+    // Node warns once an AbortSignal holds more than 10 listeners: a per-poll subscription to a
+    // long-lived signal (the shutdown) would pass that with a few hundred devices.
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const clock = new FakeClock();
+      const { scheduler, outcomes } = setup(clock, 40);
+      for (let i = 0; i < 40; i++)
+        scheduler.add({ id: `d${i}`, intervalMs: 10_000, timeoutMs: 5_000, driver: ok(clock, 4_000) });
+      scheduler.start();
+      await clock.advance(2 * 10_000 - 1);
+      expect(outcomes).toHaveLength(80);
+      const stopped = scheduler.stop(1_000);
+      await clock.advance(1_000);
+      await stopped;
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
