@@ -27,6 +27,12 @@ export interface SchedulerOptions {
   jitter: number;
   /** First polls are spread at random over min(interval, this). */
   initialSpreadMs?: number;
+  /**
+   * Polls start on multiples of this (ms, default 100): a poll waits at most this long past its
+   * due time, and the polls due within one tick start together, on one wake-up of the process
+   * (and of a local agent), instead of one wake-up each. 0 starts each poll at its exact time.
+   */
+  tickMs?: number;
   random?: () => number;
   onOutcome(outcome: PollOutcome): void;
   /** Called when a poll is skipped because the previous one of that device is still running. */
@@ -113,7 +119,9 @@ export class Scheduler {
   }
 
   private arm(entry: Entry): void {
-    const delay = Math.max(0, entry.nextDue - this.options.clock.now());
+    const tick = this.options.tickMs ?? DEFAULT_TICK_MS;
+    const at = tick > 0 ? Math.ceil(entry.nextDue / tick) * tick : entry.nextDue;
+    const delay = Math.max(0, at - this.options.clock.now());
     entry.timer = this.options.clock.setTimer(delay, () => this.onDue(entry));
   }
 
@@ -213,6 +221,8 @@ export class Scheduler {
     if (next) next();
   }
 }
+
+const DEFAULT_TICK_MS = 100;
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {

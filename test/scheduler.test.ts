@@ -200,4 +200,30 @@ describe("Scheduler", () => {
       process.off("warning", onWarning);
     }
   });
+
+  it("starts the polls due within one tick together, at the tick's end", async () => {
+    const run = async (tickMs?: number) => {
+      const clock = new FakeClock();
+      const t0 = clock.now();
+      const spread = [0.01, 0.04, 0.09, 0.13]; // first polls due at +10, +40, +90 and +130 ms
+      const outcomes: PollOutcome[] = [];
+      const scheduler = new Scheduler({
+        clock,
+        log: quietLog,
+        maxConcurrency: 8,
+        jitter: 0,
+        initialSpreadMs: 1_000,
+        ...(tickMs === undefined ? {} : { tickMs }),
+        random: () => spread.shift() ?? 0,
+        onOutcome: (o) => outcomes.push(o),
+      });
+      for (const id of ["a", "b", "c", "d"])
+        scheduler.add({ id, intervalMs: 10_000, timeoutMs: 5_000, driver: ok(clock, 5) });
+      scheduler.start();
+      await clock.advance(10_500);
+      return outcomes.map((o) => o.startedAt - t0);
+    };
+    expect(await run()).toEqual([100, 100, 100, 200, 10_100, 10_100, 10_100, 10_200]);
+    expect(await run(0)).toEqual([10, 40, 90, 130, 10_010, 10_040, 10_090, 10_130]);
+  });
 });
