@@ -157,8 +157,9 @@ export class DaemonMetrics {
       series.durationCount++;
     }
     if (outcome.error) this.errors.inc({ device: outcome.deviceId, kind: outcome.error.kind });
-    for (const s of outcome.samples)
-      if (!this.specs.has(s.metric)) this.undeclared.inc({ device: outcome.deviceId });
+    let undeclared = 0;
+    for (const s of outcome.samples) if (!this.specs.has(s.metric)) undeclared++;
+    if (undeclared > 0) this.undeclared.inc({ device: outcome.deviceId }, undeclared);
   }
 
   recordSkip(deviceId: string): void {
