@@ -28,9 +28,10 @@ export interface SchedulerOptions {
   /** First polls are spread at random over min(interval, this). */
   initialSpreadMs?: number;
   /**
-   * Polls start on multiples of this (ms, default 100): a poll waits at most this long past its
-   * due time, and the polls due within one tick start together, on one wake-up of the process
-   * (and of a local agent), instead of one wake-up each. 0 starts each poll at its exact time.
+   * Polls start on multiples of a tick of at most this (ms, default 100): a poll waits at most a
+   * tick past its due time, and the polls due within one tick start together, on one wake-up of
+   * the process (and of a local agent), instead of one wake-up each. The tick is shortened so that
+   * it starts at most half of maxConcurrency polls (more would queue for a slot). 0: exact times.
    */
   tickMs?: number;
   random?: () => number;
@@ -59,6 +60,8 @@ export class Scheduler {
   /** Deadlines of the polls holding a slot: stop() aborts them when its grace period is over. */
   private readonly deadlines = new Set<Deadline>();
   private readonly random: () => number;
+  /** Polls due per ms, all devices together (the sum of 1 / interval). */
+  private pollRate = 0;
 
   constructor(private readonly options: SchedulerOptions) {
     this.random = options.random ?? Math.random;
@@ -68,6 +71,7 @@ export class Scheduler {
     if (this.entries.has(device.id)) throw new Error(`device ${device.id} is already scheduled`);
     const entry: Entry = { device, nextDue: 0, pendingRequest: false };
     this.entries.set(device.id, entry);
+    this.pollRate += 1 / device.intervalMs;
     if (this.running) this.scheduleFirst(entry);
   }
 
@@ -119,8 +123,11 @@ export class Scheduler {
   }
 
   private arm(entry: Entry): void {
-    const tick = this.options.tickMs ?? DEFAULT_TICK_MS;
-    const at = tick > 0 ? Math.ceil(entry.nextDue / tick) * tick : entry.nextDue;
+    const tick = Math.min(
+      this.options.tickMs ?? DEFAULT_TICK_MS,
+      Math.floor(this.options.maxConcurrency / 2 / this.pollRate),
+    );
+    const at = tick > 1 ? Math.ceil(entry.nextDue / tick) * tick : entry.nextDue;
     const delay = Math.max(0, at - this.options.clock.now());
     entry.timer = this.options.clock.setTimer(delay, () => this.onDue(entry));
   }

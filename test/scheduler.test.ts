@@ -202,7 +202,7 @@ describe("Scheduler", () => {
   });
 
   it("starts the polls due within one tick together, at the tick's end", async () => {
-    const run = async (tickMs?: number) => {
+    const run = async (tickMs?: number, maxConcurrency = 8) => {
       const clock = new FakeClock();
       const t0 = clock.now();
       const spread = [0.01, 0.04, 0.09, 0.13]; // first polls due at +10, +40, +90 and +130 ms
@@ -210,7 +210,7 @@ describe("Scheduler", () => {
       const scheduler = new Scheduler({
         clock,
         log: quietLog,
-        maxConcurrency: 8,
+        maxConcurrency,
         jitter: 0,
         initialSpreadMs: 1_000,
         ...(tickMs === undefined ? {} : { tickMs }),
@@ -225,5 +225,7 @@ describe("Scheduler", () => {
     };
     expect(await run()).toEqual([100, 100, 100, 200, 10_100, 10_100, 10_100, 10_200]);
     expect(await run(0)).toEqual([10, 40, 90, 130, 10_010, 10_040, 10_090, 10_130]);
+    // 4 polls per 10 s and 4 slots: a tick may start 2, so it is at most 2 / (4 / 10_000 ms) = 5 s.
+    expect((await run(20_000, 4)).slice(0, 4)).toEqual([5_000, 5_000, 5_000, 5_000]);
   });
 });
