@@ -3,7 +3,7 @@ import { FakeClock, sleep } from "../src/core/clock.ts";
 import { PollError } from "../src/core/errors.ts";
 import type { PollOutcome } from "../src/core/outcome.ts";
 import type { PolledDriver, Sample } from "../src/core/types.ts";
-import { Scheduler } from "../src/scheduler.ts";
+import { Scheduler, type SchedulerOptions } from "../src/scheduler.ts";
 import { quietLog } from "./support/log.ts";
 
 function driver(poll: (signal: AbortSignal) => Promise<Sample[]>): PolledDriver {
@@ -19,7 +19,7 @@ const ok = (clock: FakeClock, ms = 50) =>
 /** Never answers, and ignores its abort signal (the worst kind of device). */
 const deadDevice = driver(() => new Promise<Sample[]>(() => {}));
 
-function setup(clock: FakeClock, maxConcurrency = 8) {
+function setup(clock: FakeClock, maxConcurrency = 8, options: Partial<SchedulerOptions> = {}) {
   const outcomes: PollOutcome[] = [];
   const skipped: string[] = [];
   const scheduler = new Scheduler({
@@ -30,6 +30,7 @@ function setup(clock: FakeClock, maxConcurrency = 8) {
     random: () => 0,
     onOutcome: (o) => outcomes.push(o),
     onSkip: (id) => skipped.push(id),
+    ...options,
   });
   return { scheduler, outcomes, skipped };
 }
@@ -206,16 +207,10 @@ describe("Scheduler", () => {
       const clock = new FakeClock();
       const t0 = clock.now();
       const spread = [0.01, 0.04, 0.09, 0.13]; // first polls due at +10, +40, +90 and +130 ms
-      const outcomes: PollOutcome[] = [];
-      const scheduler = new Scheduler({
-        clock,
-        log: quietLog,
-        maxConcurrency,
-        jitter: 0,
+      const { scheduler, outcomes } = setup(clock, maxConcurrency, {
         initialSpreadMs: 1_000,
         ...(tickMs === undefined ? {} : { tickMs }),
         random: () => spread.shift() ?? 0,
-        onOutcome: (o) => outcomes.push(o),
       });
       for (const id of ["a", "b", "c", "d"])
         scheduler.add({ id, intervalMs: 10_000, timeoutMs: 5_000, driver: ok(clock, 5) });
