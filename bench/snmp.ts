@@ -13,13 +13,13 @@
  * trust.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import snmp from "net-snmp";
 import { IF } from "../drivers/snmp/profiles/if-mib.ts";
 import { predecessor } from "../drivers/snmp/walk.ts";
-import { freePort, haveSnmpd, startSnmpd } from "../peers/index.ts";
+import { freePort, haveSnmpd, startSnmpd, waitForPort } from "../peers/index.ts";
 import { gc, median, ownCpuMs, procCpu, recordFigures, rounded } from "./support/figures.ts";
 import { createFleet } from "./support/snmp-fleet.ts";
 
@@ -125,8 +125,7 @@ async function run(): Promise<void> {
 
     // prometheus-snmp-exporter, if installed.
     let exporter: { pid: number; url: string } | undefined;
-    try {
-      readFileSync(EXPORTER);
+    if (existsSync(EXPORTER)) {
       const conf = join(dir, "snmp.yml");
       writeFileSync(conf, exporterConfig());
       const port = await freePort();
@@ -136,21 +135,11 @@ async function run(): Promise<void> {
       stops.push(() => {
         child.kill("SIGTERM");
       });
-      const url = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 50; i++) {
-        if (
-          await fetch(`${url}/`).then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      exporter = { pid: child.pid!, url };
-    } catch {
+      // A comparison without the exporter would be no comparison: wait for it, or stop saying why.
+      await waitForPort(port, 30_000);
+      exporter = { pid: child.pid!, url: `http://127.0.0.1:${port}` };
+    } else
       console.log(`(${EXPORTER} not found: apt-get install prometheus-snmp-exporter; measuring ours only)`);
-    }
     let exporterValues = 0;
     const exporterOnce = async () => {
       const queue = [...snmpd.ports];

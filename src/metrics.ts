@@ -12,7 +12,7 @@
 import { Counter, collectDefaultMetrics } from "prom-client";
 import type { PollOutcome } from "./core/outcome.ts";
 import type { MetricSpec, Sample } from "./core/types.ts";
-import { ExpositionRegistry, escapeLabelValue, familyHeader, formatValue } from "./metrics-text.ts";
+import { ExpositionRegistry, escapeLabelValue, familyHeader, flatText, formatValue } from "./metrics-text.ts";
 import type { StatusBoard } from "./status.ts";
 
 export const METRIC_PREFIX = "emcomm_";
@@ -40,22 +40,30 @@ interface DeviceSeries {
   /** `device="…"` and `device="…",site="…"`, escaped once. */
   readonly deviceLabel: string;
   readonly labels: string;
-  /** `emcomm_device_up{device="…",site="…",kind="…"} ` */
+  /** `\nemcomm_device_up{device="…",site="…",kind="…"} ` */
   readonly upPrefix: string;
   /** Poll durations: count per bucket (not cumulative), then the sum and the count. */
   readonly buckets: Float64Array;
   durationSum: number;
   durationCount: number;
-  /** The histogram's line prefixes (`…_bucket{le="0.005",device="…"} `), written on first use. */
+  /** The histogram's line prefixes (`\n…_bucket{le="0.005",device="…"} `), written on first use. */
   durationPrefixes?: string[];
   /**
-   * Value line prefixes (`emcomm_if_oper_up{device="…",site="…",ifname="…"} `) by metric, then by
-   * the sample's labels object (drivers reuse one per row while its text is unchanged; unlabelled
-   * samples use the metric name). Kept between scrapes, so a steady device allocates only its
-   * values; emptied when it outgrows the device's samples (labels objects that change every poll).
+   * One line per sample of the latest poll, in its order. Kept between scrapes while each
+   * position holds the same metric and labels object (drivers reuse one per row while its text is
+   * unchanged), so a steady device costs a scrape two comparisons and its values per line.
    */
-  prefixes: Map<string, Map<object | undefined, string>>;
-  prefixCount: number;
+  lines: ValueLine[];
+}
+
+/** How one sample of a device is written, decided when the device's samples change shape. */
+interface ValueLine {
+  readonly metric: string;
+  readonly labels: object | undefined;
+  /** Index of its family, or -1: not written (undeclared, or an earlier sample wrote its series). */
+  readonly family: number;
+  /** `\nemcomm_if_oper_up{device="…",site="…",ifname="…"} `, one flat string. */
+  readonly prefix: string;
 }
 
 export class DaemonMetrics {
@@ -65,6 +73,9 @@ export class DaemonMetrics {
   private readonly undeclared: Counter;
   private readonly devices = new Map<string, DeviceSeries>();
   private readonly info: string;
+  /** Value families in exposition order (the specs'), with their HELP and TYPE lines. */
+  private readonly familyHeaders: string[] = [];
+  private readonly familyIndex = new Map<string, number>();
 
   constructor(
     devices: readonly DeviceIdentity[],
@@ -109,6 +120,12 @@ export class DaemonMetrics {
       labelNames: ["device"],
       registers,
     });
+    for (const spec of specs.values()) {
+      this.familyIndex.set(spec.name, this.familyHeaders.length);
+      this.familyHeaders.push(
+        familyHeader(METRIC_PREFIX + spec.name, `${spec.help} (${spec.unit})`, "gauge"),
+      );
+    }
     const info = [familyHeader("emcomm_device_info", INFO_HELP, "gauge")];
     for (const d of devices) {
       const deviceLabel = `device="${escapeLabelValue(d.id)}"`;
@@ -116,12 +133,11 @@ export class DaemonMetrics {
       this.devices.set(d.id, {
         deviceLabel,
         labels,
-        upPrefix: `emcomm_device_up{${labels},kind="${escapeLabelValue(d.kind)}"} `,
+        upPrefix: flatText("\nemcomm_device_up{", labels, ',kind="', escapeLabelValue(d.kind), '"} '),
         buckets: new Float64Array(POLL_DURATION_BUCKETS.length),
         durationSum: 0,
         durationCount: 0,
-        prefixes: new Map(),
-        prefixCount: 0,
+        lines: [],
       });
       info.push(
         `emcomm_device_info{${labels},kind="${escapeLabelValue(d.kind)}",vendor="${escapeLabelValue(d.vendor)}",model="${escapeLabelValue(d.model)}",criticality="${escapeLabelValue(d.criticality)}",polled="${d.polled}"} 1`,
@@ -141,81 +157,84 @@ export class DaemonMetrics {
       series.durationCount++;
     }
     if (outcome.error) this.errors.inc({ device: outcome.deviceId, kind: outcome.error.kind });
-    for (const s of outcome.samples)
-      if (!this.specs.has(s.metric)) this.undeclared.inc({ device: outcome.deviceId });
+    let undeclared = 0;
+    for (const s of outcome.samples) if (!this.specs.has(s.metric)) undeclared++;
+    if (undeclared > 0) this.undeclared.inc({ device: outcome.deviceId }, undeclared);
   }
 
   recordSkip(deviceId: string): void {
     this.skipped.inc({ device: deviceId });
   }
 
-  /** The per-device families, from the status board, as text fragments; called once per scrape. */
+  /**
+   * The per-device families, from the status board, as text fragments; called once per scrape.
+   * Every line starts with the newline that ends the line before it; each family ends with one.
+   */
   private render(out: string[]): void {
     out.push(this.info, "\n");
-    const up = [familyHeader("emcomm_device_up", UP_HELP, "gauge"), "\n"];
-    const duration = [familyHeader("emcomm_poll_duration_seconds", DURATION_HELP, "histogram"), "\n"];
-    const values = new Map<string, string[]>();
-    for (const spec of this.specs.values())
-      values.set(spec.name, [
-        familyHeader(METRIC_PREFIX + spec.name, `${spec.help} (${spec.unit})`, "gauge"),
-        "\n",
-      ]);
-    const seen = new Set<string>();
+    const up = [familyHeader("emcomm_device_up", UP_HELP, "gauge")];
+    const duration = [familyHeader("emcomm_poll_duration_seconds", DURATION_HELP, "histogram")];
+    const values = this.familyHeaders.map((header) => [header]);
     for (const status of this.status.all()) {
       const series = this.devices.get(status.id);
       if (!series) continue;
-      if (status.up !== null) up.push(series.upPrefix, status.up ? "1\n" : "0\n");
+      if (status.up !== null) up.push(series.upPrefix, status.up ? "1" : "0");
       if (series.durationCount > 0) renderDuration(series, duration);
-      if (status.up && status.latest) this.deviceLines(series, status.latest.samples, values, seen);
+      if (status.up && status.latest) this.deviceLines(series, status.latest.samples, values);
     }
     let first = true;
-    for (const family of [up, duration, ...values.values()]) {
+    for (const family of [up, duration, ...values]) {
       if (!first) out.push("\n");
       first = false;
       for (const fragment of family) out.push(fragment);
+      out.push("\n");
+    }
+  }
+
+  /** Appends a device's value lines to their families. */
+  private deviceLines(series: DeviceSeries, samples: readonly Sample[], families: string[][]): void {
+    let lines = series.lines.length === samples.length ? series.lines : this.relink(series, samples);
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      let line = lines[i]!;
+      if (line.metric !== s.metric || line.labels !== s.labels) {
+        lines = this.relink(series, samples);
+        line = lines[i]!;
+      }
+      if (line.family >= 0) families[line.family]!.push(line.prefix, formatValue(s.value));
     }
   }
 
   /**
-   * Appends a device's value lines to their families. The first sample of a series wins (as the
-   * health rules read it): `seen` is cleared here and only holds this device's series.
+   * A device's lines for the shape of its latest samples: prefixes already written for the same
+   * metric and labels object are kept, the others are built. The first sample of a series wins
+   * (as the health rules read it); a later one with the same text is not written.
    */
-  private deviceLines(
-    series: DeviceSeries,
-    samples: readonly Sample[],
-    families: Map<string, string[]>,
-    seen: Set<string>,
-  ): void {
-    seen.clear();
-    if (series.prefixCount > 2 * samples.length + 16) {
-      series.prefixes.clear();
-      series.prefixCount = 0;
+  private relink(series: DeviceSeries, samples: readonly Sample[]): ValueLine[] {
+    const known = new Map<string, Map<object | undefined, string>>();
+    for (const line of series.lines) {
+      const byLabels = known.get(line.metric) ?? new Map<object | undefined, string>();
+      known.set(line.metric, byLabels);
+      byLabels.set(line.labels, line.prefix);
     }
-    for (const s of samples) {
-      const family = families.get(s.metric);
-      if (!family) continue;
-      let byLabels = series.prefixes.get(s.metric);
-      if (!byLabels) {
-        byLabels = new Map();
-        series.prefixes.set(s.metric, byLabels);
-      }
-      let prefix = byLabels.get(s.labels);
-      if (prefix === undefined) {
-        prefix = this.linePrefix(series.labels, s);
-        byLabels.set(s.labels, prefix);
-        series.prefixCount++;
-      }
-      if (seen.has(prefix)) continue;
-      seen.add(prefix);
-      family.push(prefix, `${formatValue(s.value)}\n`);
-    }
+    const written = new Set<string>();
+    series.lines = samples.map((s) => {
+      const family = this.familyIndex.get(s.metric) ?? -1;
+      const prefix =
+        known.get(s.metric)?.get(s.labels) ?? (family < 0 ? "" : this.linePrefix(series.labels, s));
+      const first = family >= 0 && !written.has(prefix);
+      written.add(prefix);
+      return { metric: s.metric, labels: s.labels, family: first ? family : -1, prefix };
+    });
+    return series.lines;
   }
 
   private linePrefix(deviceLabels: string, s: Sample): string {
-    let labels = deviceLabels;
+    const pieces = ["\n", METRIC_PREFIX, s.metric, "{", deviceLabels];
     for (const name of this.specs.get(s.metric)?.labels ?? [])
-      labels += `,${name}="${escapeLabelValue(s.labels?.[name] ?? "")}"`;
-    return `${METRIC_PREFIX}${s.metric}{${labels}} `;
+      pieces.push(",", name, '="', escapeLabelValue(s.labels?.[name] ?? ""), '"');
+    pieces.push("} ");
+    return flatText(...pieces);
   }
 }
 
@@ -223,19 +242,20 @@ function renderDuration(series: DeviceSeries, out: string[]): void {
   const name = "emcomm_poll_duration_seconds";
   const device = series.deviceLabel;
   series.durationPrefixes ??= [
-    ...POLL_DURATION_BUCKETS.map((le) => `${name}_bucket{le="${le}",${device}} `),
-    `${name}_bucket{le="+Inf",${device}} `,
-    `${name}_sum{${device}} `,
-    `${name}_count{${device}} `,
+    ...[...POLL_DURATION_BUCKETS, "+Inf"].map((le) =>
+      flatText("\n", name, '_bucket{le="', `${le}`, '",', device, "} "),
+    ),
+    flatText("\n", name, "_sum{", device, "} "),
+    flatText("\n", name, "_count{", device, "} "),
   ];
   const prefixes = series.durationPrefixes;
   let cumulative = 0;
   for (let i = 0; i < POLL_DURATION_BUCKETS.length; i++) {
     cumulative += series.buckets[i]!;
-    out.push(prefixes[i]!, `${cumulative}\n`);
+    out.push(prefixes[i]!, `${cumulative}`);
   }
   const n = POLL_DURATION_BUCKETS.length;
-  out.push(prefixes[n]!, `${series.durationCount}\n`);
-  out.push(prefixes[n + 1]!, `${formatValue(series.durationSum)}\n`);
-  out.push(prefixes[n + 2]!, `${series.durationCount}\n`);
+  out.push(prefixes[n]!, `${series.durationCount}`);
+  out.push(prefixes[n + 1]!, formatValue(series.durationSum));
+  out.push(prefixes[n + 2]!, `${series.durationCount}`);
 }

@@ -6,7 +6,7 @@
  * grace period and aborts what is left. All time comes from the injected Clock.
  */
 import type { Logger } from "pino";
-import { type Clock, DeadlineExceeded, deadline, type TimerHandle } from "./core/clock.ts";
+import { type Clock, type Deadline, DeadlineExceeded, deadline, type TimerHandle } from "./core/clock.ts";
 import { asPollError, PollError } from "./core/errors.ts";
 import type { LoopStalls } from "./core/loop-stalls.ts";
 import type { PollOutcome } from "./core/outcome.ts";
@@ -27,6 +27,13 @@ export interface SchedulerOptions {
   jitter: number;
   /** First polls are spread at random over min(interval, this). */
   initialSpreadMs?: number;
+  /**
+   * Polls start on multiples of a tick of at most this (ms, default 100): a poll waits at most a
+   * tick past its due time, and the polls due within one tick start together, on one wake-up of
+   * the process (and of a local agent), instead of one wake-up each. The tick is shortened so that
+   * it starts at most half of maxConcurrency polls (more would queue for a slot). 0: exact times.
+   */
+  tickMs?: number;
   random?: () => number;
   onOutcome(outcome: PollOutcome): void;
   /** Called when a poll is skipped because the previous one of that device is still running. */
@@ -50,8 +57,11 @@ export class Scheduler {
   private readonly waiting: (() => void)[] = [];
   private active = 0;
   private running = false;
-  private readonly shutdown = new AbortController();
+  /** Deadlines of the polls holding a slot: stop() aborts them when its grace period is over. */
+  private readonly deadlines = new Set<Deadline>();
   private readonly random: () => number;
+  /** Polls due per ms, all devices together (the sum of 1 / interval). */
+  private pollRate = 0;
 
   constructor(private readonly options: SchedulerOptions) {
     this.random = options.random ?? Math.random;
@@ -61,6 +71,7 @@ export class Scheduler {
     if (this.entries.has(device.id)) throw new Error(`device ${device.id} is already scheduled`);
     const entry: Entry = { device, nextDue: 0, pendingRequest: false };
     this.entries.set(device.id, entry);
+    this.pollRate += 1 / device.intervalMs;
     if (this.running) this.scheduleFirst(entry);
   }
 
@@ -101,7 +112,8 @@ export class Scheduler {
     });
     await Promise.race([Promise.allSettled(inFlight), grace]);
     graceTimer?.cancel();
-    this.shutdown.abort(new Error("daemon shutting down"));
+    const reason = new Error("daemon shutting down");
+    for (const limit of this.deadlines) limit.abort(reason);
   }
 
   private scheduleFirst(entry: Entry): void {
@@ -111,7 +123,12 @@ export class Scheduler {
   }
 
   private arm(entry: Entry): void {
-    const delay = Math.max(0, entry.nextDue - this.options.clock.now());
+    const tick = Math.min(
+      this.options.tickMs ?? DEFAULT_TICK_MS,
+      Math.floor(this.options.maxConcurrency / 2 / this.pollRate),
+    );
+    const at = tick > 1 ? Math.ceil(entry.nextDue / tick) * tick : entry.nextDue;
+    const delay = Math.max(0, at - this.options.clock.now());
     entry.timer = this.options.clock.setTimer(delay, () => this.onDue(entry));
   }
 
@@ -148,7 +165,8 @@ export class Scheduler {
     const { device } = entry;
     if (!(await this.acquire())) return;
     const startedAt = clock.now();
-    const limit = deadline(clock, device.timeoutMs, this.shutdown.signal);
+    const limit = deadline(clock, device.timeoutMs);
+    this.deadlines.add(limit);
     let driverSettled: Promise<unknown> = Promise.resolve();
     let outcome: PollOutcome;
     try {
@@ -166,6 +184,7 @@ export class Scheduler {
       outcome = { deviceId: device.id, trigger, startedAt, finishedAt: clock.now(), samples: [], error };
     } finally {
       limit.dispose();
+      this.deadlines.delete(limit);
       this.release();
     }
     try {
@@ -209,6 +228,8 @@ export class Scheduler {
     if (next) next();
   }
 }
+
+const DEFAULT_TICK_MS = 100;
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {

@@ -3,7 +3,7 @@ import { FakeClock, sleep } from "../src/core/clock.ts";
 import { PollError } from "../src/core/errors.ts";
 import type { PollOutcome } from "../src/core/outcome.ts";
 import type { PolledDriver, Sample } from "../src/core/types.ts";
-import { Scheduler } from "../src/scheduler.ts";
+import { Scheduler, type SchedulerOptions } from "../src/scheduler.ts";
 import { quietLog } from "./support/log.ts";
 
 function driver(poll: (signal: AbortSignal) => Promise<Sample[]>): PolledDriver {
@@ -19,7 +19,7 @@ const ok = (clock: FakeClock, ms = 50) =>
 /** Never answers, and ignores its abort signal (the worst kind of device). */
 const deadDevice = driver(() => new Promise<Sample[]>(() => {}));
 
-function setup(clock: FakeClock, maxConcurrency = 8) {
+function setup(clock: FakeClock, maxConcurrency = 8, options: Partial<SchedulerOptions> = {}) {
   const outcomes: PollOutcome[] = [];
   const skipped: string[] = [];
   const scheduler = new Scheduler({
@@ -30,6 +30,7 @@ function setup(clock: FakeClock, maxConcurrency = 8) {
     random: () => 0,
     onOutcome: (o) => outcomes.push(o),
     onSkip: (id) => skipped.push(id),
+    ...options,
   });
   return { scheduler, outcomes, skipped };
 }
@@ -175,5 +176,51 @@ describe("Scheduler", () => {
     expect(aborted).toBe(true);
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.finishedAt).toBe(clock.now());
+  });
+
+  it("many polls in flight add no listener to a signal that outlives them", async () => {
+    // Node warns once an AbortSignal holds more than 10 listeners: a per-poll subscription to a
+    // long-lived signal (the shutdown) would pass that with a few hundred devices.
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const clock = new FakeClock();
+      const { scheduler, outcomes } = setup(clock, 40);
+      for (let i = 0; i < 40; i++)
+        scheduler.add({ id: `d${i}`, intervalMs: 10_000, timeoutMs: 5_000, driver: ok(clock, 4_000) });
+      scheduler.start();
+      await clock.advance(2 * 10_000 - 1);
+      expect(outcomes).toHaveLength(80);
+      const stopped = scheduler.stop(1_000);
+      await clock.advance(1_000);
+      await stopped;
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
+  it("starts the polls due within one tick together, at the tick's end", async () => {
+    const run = async (tickMs?: number, maxConcurrency = 8) => {
+      const clock = new FakeClock();
+      const t0 = clock.now();
+      const spread = [0.01, 0.04, 0.09, 0.13]; // first polls due at +10, +40, +90 and +130 ms
+      const { scheduler, outcomes } = setup(clock, maxConcurrency, {
+        initialSpreadMs: 1_000,
+        ...(tickMs === undefined ? {} : { tickMs }),
+        random: () => spread.shift() ?? 0,
+      });
+      for (const id of ["a", "b", "c", "d"])
+        scheduler.add({ id, intervalMs: 10_000, timeoutMs: 5_000, driver: ok(clock, 5) });
+      scheduler.start();
+      await clock.advance(10_500);
+      return outcomes.map((o) => o.startedAt - t0);
+    };
+    expect(await run()).toEqual([100, 100, 100, 200, 10_100, 10_100, 10_100, 10_200]);
+    expect(await run(0)).toEqual([10, 40, 90, 130, 10_010, 10_040, 10_090, 10_130]);
+    // 4 polls per 10 s and 4 slots: a tick may start 2, so it is at most 2 / (4 / 10_000 ms) = 5 s.
+    expect((await run(20_000, 4)).slice(0, 4)).toEqual([5_000, 5_000, 5_000, 5_000]);
   });
 });

@@ -5,6 +5,7 @@
  * board, Prometheus record, health rules, InfluxDB line protocol.
  */
 import pino from "pino";
+import { BLOCK_SUPPORTED } from "../../drivers/shared/model.ts";
 import { createSnmpDriver } from "../../drivers/snmp/index.ts";
 import { snmpOptions } from "../../drivers/snmp/options.ts";
 import { composeProfile, type Profile } from "../../drivers/snmp/profile.ts";
@@ -47,7 +48,8 @@ export function createFleet(ports: readonly number[], count: number, prefix = "d
   const profile = benchProfile();
   const ids = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
   const status = new StatusBoard(ids);
-  const specs = new Map(profile.metrics.map((m) => [m.name, m]));
+  // The metrics the daemon declares for a driver (driver.metrics): the profile's and block support.
+  const specs = new Map([...profile.metrics, BLOCK_SUPPORTED].map((m) => [m.name, m]));
   const metrics = new DaemonMetrics(
     ids.map((id) => ({
       id,

@@ -149,8 +149,11 @@ export function applyScale(v: number, scale: number): number {
 
 /** True when `oid` is `prefix` or lies below it (compares whole arcs, not characters). */
 export function oidUnder(oid: string, prefix: string): boolean {
-  return oid === prefix || oid.startsWith(`${prefix}.`);
+  if (oid.length === prefix.length) return oid === prefix;
+  return oid.length > prefix.length && oid.charCodeAt(prefix.length) === DOT && oid.startsWith(prefix);
 }
+
+const DOT = ".".charCodeAt(0);
 
 /** Compares two numeric OIDs arc by arc: negative when a sorts first. */
 export function compareOids(a: string, b: string): number {

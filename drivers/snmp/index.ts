@@ -29,14 +29,7 @@ export function createSnmpDriver(
   const base = profileOverride ?? snmpProfiles.get(o.profile);
   if (!base) throw new PollError("config", `snmp ${device.id}: unknown profile ${o.profile}`);
   const profile = customizeProfile(base, o.oids, o.thresholds, o.uplinks);
-  const plan: WirePlan = {
-    scalars: [...new Set(profile.scalars.map((s) => s.oid))],
-    columns: [
-      ...new Set(
-        profile.tables.flatMap((t) => [...(t.labelOid ? [t.labelOid] : []), ...t.columns.map((c) => c.oid)]),
-      ),
-    ],
-  };
+  const plan = wirePlan(profile);
   const requestTimeoutMs = Math.max(100, Math.floor((device.timeoutMs * 0.9) / (o.retries + 1)));
   const walkMemory: WalkMemory = { bulk: true };
   const counters = newCounterMemory();
@@ -97,6 +90,27 @@ export function createSnmpDriver(
       transport = undefined;
     },
   };
+}
+
+/** The OIDs a profile reads: one plan per profile, shared by the devices that run it unchanged. */
+const plans = new WeakMap<Profile, WirePlan>();
+function wirePlan(profile: Profile): WirePlan {
+  let plan = plans.get(profile);
+  if (!plan) {
+    plan = {
+      scalars: [...new Set(profile.scalars.map((s) => s.oid))],
+      columns: [
+        ...new Set(
+          profile.tables.flatMap((t) => [
+            ...(t.labelOid ? [t.labelOid] : []),
+            ...t.columns.map((c) => c.oid),
+          ]),
+        ),
+      ],
+    };
+    plans.set(profile, plan);
+  }
+  return plan;
 }
 
 export const snmpDriver = defineDriver({

@@ -15,7 +15,7 @@ import {
   toNumber,
   transform,
 } from "./codec.ts";
-import type { ColumnObject, Profile, TableObject, ValueCodec } from "./profile.ts";
+import type { ColumnObject, Profile, ScalarObject, TableObject, ValueCodec } from "./profile.ts";
 import type { VarBind } from "./transport.ts";
 import type { Collected } from "./walk.ts";
 
@@ -56,9 +56,10 @@ export function interpret(
   now: number,
 ): Interpretation {
   const samples: Sample[] = [];
+  const shape = shapeOf(profile);
   const unsupported = unsupportedBlocks(profile, got);
-  const missingRequired = profile.scalars.filter(
-    (s) => s.required !== false && !got.scalars.has(s.oid) && !unsupported.has(s.block ?? ""),
+  const missingRequired = shape.required.filter(
+    (s) => !got.scalars.has(s.oid) && !unsupported.has(s.block ?? ""),
   );
   if (missingRequired.length > 0)
     throw new PollError(
@@ -67,7 +68,7 @@ export function interpret(
         .map((s) => `${s.metric} (${s.oid}: ${got.missing.get(s.oid) ?? "not answered"})`)
         .join(", ")}`,
     );
-  const own = profile.blocks.filter((b) => b !== "system");
+  const own = shape.own;
   if (own.length > 0 && own.every((b) => unsupported.has(b)))
     throw new PollError(
       "decode",
@@ -100,8 +101,7 @@ export function interpret(
     const value = decode(vb, s);
     if (value !== undefined) samples.push({ metric: s.metric, value });
   }
-  if (profile.scalars.some((s) => s.role === "uptime"))
-    samples.push({ metric: "system_reboots_total", value: memory.reboots });
+  if (shape.hasUptime) samples.push({ metric: "system_reboots_total", value: memory.reboots });
 
   for (const table of profile.tables) {
     const labelsOf = rowLabels(table, got, memory);
@@ -222,12 +222,7 @@ export function tableLabels(labelRows: ReadonlyMap<string, VarBind> | undefined)
  */
 export function unsupportedBlocks(profile: Profile, got: Collected): Map<string, string> {
   const out = new Map<string, string>();
-  for (const block of profile.blocks) {
-    // The system group is the agent itself: without sysUpTime the answer is broken, not partial.
-    if (block === "system") continue;
-    const scalars = profile.scalars.filter((s) => s.block === block);
-    const required = scalars.filter((s) => s.required !== false);
-    const columns = profile.tables.filter((t) => t.block === block).flatMap((t) => t.columns);
+  for (const { name: block, scalars, required, columns } of shapeOf(profile).blocks) {
     if (required.length > 0) {
       if (required.every((s) => !got.scalars.has(s.oid)))
         out.set(
@@ -243,4 +238,43 @@ export function unsupportedBlocks(profile: Profile, got: Collected): Map<string,
     if (!answered) out.set(block, `${block}: no object of it answered`);
   }
   return out;
+}
+
+/** What interpret() reads of a profile on every poll, worked out once per profile. */
+interface ProfileShape {
+  /** Required scalars, in profile order. */
+  required: readonly ScalarObject[];
+  /** The blocks other than "system" (the agent itself: without sysUpTime the answer is broken, not partial). */
+  own: readonly string[];
+  /** Each of those blocks' scalars, required scalars and table columns. */
+  blocks: readonly {
+    name: string;
+    scalars: readonly ScalarObject[];
+    required: readonly ScalarObject[];
+    columns: readonly ColumnObject[];
+  }[];
+  hasUptime: boolean;
+}
+
+const shapes = new WeakMap<Profile, ProfileShape>();
+function shapeOf(profile: Profile): ProfileShape {
+  let shape = shapes.get(profile);
+  if (shape) return shape;
+  const own = profile.blocks.filter((b) => b !== "system");
+  shape = {
+    required: profile.scalars.filter((s) => s.required !== false),
+    own,
+    blocks: own.map((name) => {
+      const scalars = profile.scalars.filter((s) => s.block === name);
+      return {
+        name,
+        scalars,
+        required: scalars.filter((s) => s.required !== false),
+        columns: profile.tables.filter((t) => t.block === name).flatMap((t) => t.columns),
+      };
+    }),
+    hasUptime: profile.scalars.some((s) => s.role === "uptime"),
+  };
+  shapes.set(profile, shape);
+  return shape;
 }

@@ -94,6 +94,8 @@ export function customizeProfile(
   thresholds: Readonly<Record<string, number>> = {},
   uplinks: readonly string[] = [],
 ): Profile {
+  // Devices without overrides share their model's profile (and what is worked out from it once).
+  if (Object.keys(oids).length + Object.keys(thresholds).length + uplinks.length === 0) return profile;
   const uplinkRules = uplinks.map((ifname) =>
     rule(
       `uplink_down:${ifname}`,

@@ -117,7 +117,7 @@ async function bulkCollect(
       }
     }
   };
-  const first = await bulk([...plan.scalars.map(predecessor), ...plan.columns], plan.scalars.length);
+  const first = await bulk(firstRequest(plan), plan.scalars.length);
   const needGet: string[] = [];
   plan.scalars.forEach((oid, i) => {
     const vb = first.nonRepeaters[i];
@@ -147,7 +147,20 @@ async function bulkCollect(
       else out.missing.set(oid, vb ? (exceptionTypes[vb.type] ?? "wrong OID in answer") : "no varbind");
     });
   }
-  memory.rows = Math.max(0, ...[...out.columns.values()].map((m) => m.size));
+  let rows = 0;
+  for (const column of out.columns.values()) rows = Math.max(rows, column.size);
+  memory.rows = rows;
+}
+
+/** The OIDs of a plan's first GETBULK (scalars by their predecessors, then columns), built once per plan. */
+const firstRequests = new WeakMap<WirePlan, readonly string[]>();
+function firstRequest(plan: WirePlan): string[] {
+  let oids = firstRequests.get(plan);
+  if (!oids) {
+    oids = [...plan.scalars.map(predecessor), ...plan.columns];
+    firstRequests.set(plan, oids);
+  }
+  return [...oids];
 }
 
 /** Files the varbinds of each column; returns the columns that may continue past this answer. */

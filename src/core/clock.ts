@@ -42,25 +42,32 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
+/** A poll's time limit: its signal aborts when `ms` passed, or earlier on `abort()`. */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** Aborts now with `reason` (a shutdown). */
+  abort(reason: unknown): void;
+  /** The work finished: cancels the timer. */
+  dispose(): void;
+}
+
 /**
- * An AbortSignal that aborts after `ms` on `clock` (with a DeadlineExceeded reason), or when
- * `parent` aborts. Call `dispose()` when the work finished so the timer is cancelled.
+ * An AbortSignal that aborts after `ms` on `clock` (with a DeadlineExceeded reason). Call
+ * `dispose()` when the work finished so the timer is cancelled. Whoever must cut work short
+ * (the scheduler's stop) keeps the deadlines in flight and aborts them: a long-lived signal that
+ * every poll subscribed to would gather one listener per poll in flight.
  */
-export function deadline(
-  clock: Clock,
-  ms: number,
-  parent?: AbortSignal,
-): { signal: AbortSignal; dispose(): void } {
+export function deadline(clock: Clock, ms: number): Deadline {
   const controller = new AbortController();
   const timer = clock.setTimer(ms, () => controller.abort(new DeadlineExceeded(ms)));
-  const onParent = () => controller.abort(parent?.reason);
-  if (parent?.aborted) controller.abort(parent.reason);
-  else parent?.addEventListener("abort", onParent, { once: true });
   return {
     signal: controller.signal,
+    abort(reason) {
+      timer.cancel();
+      controller.abort(reason);
+    },
     dispose() {
       timer.cancel();
-      parent?.removeEventListener("abort", onParent);
     },
   };
 }
