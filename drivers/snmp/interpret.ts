@@ -113,10 +113,11 @@ export function interpret(
         counters = new Map();
         memory.counters.set(column.oid, counters);
       }
-      for (const [index, vb] of rows) {
+      // forEach, not for-of over entries: no [index, varbind] pair per row and poll.
+      rows.forEach((vb, index) => {
         const value = columnValue(column, vb, index, counters, now);
         if (value !== undefined) samples.push({ metric: column.metric, value, labels: labelsOf(index) });
-      }
+      });
     }
   }
   return { samples, rebooted: wasRebooted, unsupported };
@@ -196,17 +197,17 @@ function rowLabels(
 export function tableLabels(labelRows: ReadonlyMap<string, VarBind> | undefined): (index: string) => string {
   const texts = new Map<string, string>();
   const counts = new Map<string, number>();
-  for (const [index, vb] of labelRows ?? []) {
+  labelRows?.forEach((vb, index) => {
     const raw = Buffer.isBuffer(vb.value)
       ? vb.value.toString("utf8")
       : typeof vb.value === "string"
         ? vb.value
         : "";
     const t = raw.replace(/\0+$/, "").trim();
-    if (!t) continue;
+    if (!t) return;
     texts.set(index, t);
     counts.set(t, (counts.get(t) ?? 0) + 1);
-  }
+  });
   return (index) => {
     const t = texts.get(index);
     if (t === undefined) return index;
