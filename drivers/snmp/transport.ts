@@ -160,9 +160,8 @@ export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTrans
         s.getBulk(oids, nonRepeaters, maxRepetitions, cb),
       );
       const nonRep = raw.slice(0, nonRepeaters) as VarBind[];
-      const columns = oids
-        .slice(nonRepeaters)
-        .map((_, i) => (raw[nonRepeaters + i] as VarBind[] | undefined) ?? []);
+      const columns: VarBind[][] = [];
+      for (let i = nonRepeaters; i < oids.length; i++) columns.push((raw[i] as VarBind[] | undefined) ?? []);
       return { nonRepeaters: nonRep, columns };
     },
     close() {

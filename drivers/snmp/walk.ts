@@ -12,7 +12,14 @@
  */
 import { PollError } from "../../src/core/errors.ts";
 import { exceptionTypes, oidUnder } from "./codec.ts";
-import { errorStatus, NO_SUCH_NAME, type SnmpTransport, TOO_BIG, type VarBind } from "./transport.ts";
+import {
+  type BulkResult,
+  errorStatus,
+  NO_SUCH_NAME,
+  type SnmpTransport,
+  TOO_BIG,
+  type VarBind,
+} from "./transport.ts";
 
 export interface WirePlan {
   /** Instance OIDs of scalars. */
@@ -57,15 +64,9 @@ export async function collect(
 ): Promise<Collected> {
   const out: Collected = { scalars: new Map(), missing: new Map(), columns: new Map(), pdus: 0 };
   for (const c of plan.columns) out.columns.set(c, new Map());
-  const checkAbort = () => {
-    if (signal?.aborted)
-      throw new PollError("timeout", "snmp poll deadline passed", { cause: signal.reason });
-    if (out.pdus > MAX_PDUS)
-      throw new PollError("protocol", `snmp walk did not end after ${MAX_PDUS} requests`);
-  };
   if (options.version !== "1" && memory.bulk) {
     try {
-      await bulkCollect(t, plan, options, memory, out, checkAbort);
+      await bulkCollect(t, plan, options, memory, out, signal);
       return out;
     } catch (err) {
       const status = errorStatus(err);
@@ -77,8 +78,15 @@ export async function collect(
       for (const c of plan.columns) out.columns.set(c, new Map());
     }
   }
-  await getCollect(t, plan, options, out, checkAbort);
+  await getCollect(t, plan, options, out, signal);
   return out;
+}
+
+/** Throws before a request when the poll's deadline passed or the walk does not end. */
+function checkAbort(out: Collected, signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new PollError("timeout", "snmp poll deadline passed", { cause: signal.reason });
+  if (out.pdus > MAX_PDUS)
+    throw new PollError("protocol", `snmp walk did not end after ${MAX_PDUS} requests`);
 }
 
 /** The OID just before `oid` for GETNEXT purposes: X for X.0, X.(n-1) for X.n. */
@@ -98,26 +106,11 @@ async function bulkCollect(
   options: WalkOptions,
   memory: WalkMemory,
   out: Collected,
-  checkAbort: () => void,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const cap = Math.max(1, Math.floor((options.maxVarbinds ?? 250) / Math.max(1, plan.columns.length)));
-  let reps = Math.min(cap, memory.rows !== undefined ? memory.rows + 1 : options.maxRepetitions);
-  const bulk = async (oids: string[], nonRepeaters: number) => {
-    for (;;) {
-      checkAbort();
-      out.pdus++;
-      try {
-        return await t.getBulk(oids, nonRepeaters, oids.length > nonRepeaters ? reps : 0);
-      } catch (err) {
-        if (errorStatus(err) === TOO_BIG && reps > 1) {
-          reps = Math.ceil(reps / 2);
-          continue;
-        }
-        throw err;
-      }
-    }
-  };
-  const first = await bulk(firstRequest(plan), plan.scalars.length);
+  const reps = { n: Math.min(cap, memory.rows !== undefined ? memory.rows + 1 : options.maxRepetitions) };
+  const first = await bulkRequest(t, firstRequest(plan), plan.scalars.length, reps, out, signal);
   const needGet: string[] = [];
   plan.scalars.forEach((oid, i) => {
     const vb = first.nonRepeaters[i];
@@ -126,9 +119,13 @@ async function bulkCollect(
   });
   let pending = takeColumns(plan.columns, first.columns, out);
   while (pending.length > 0) {
-    const next = await bulk(
+    const next = await bulkRequest(
+      t,
       pending.map((p) => p.from),
       0,
+      reps,
+      out,
+      signal,
     );
     pending = takeColumns(
       pending.map((p) => p.column),
@@ -138,7 +135,7 @@ async function bulkCollect(
     );
   }
   if (needGet.length > 0) {
-    checkAbort();
+    checkAbort(out, signal);
     out.pdus++;
     const vbs = await t.get(needGet);
     needGet.forEach((oid, i) => {
@@ -150,6 +147,30 @@ async function bulkCollect(
   let rows = 0;
   for (const column of out.columns.values()) rows = Math.max(rows, column.size);
   memory.rows = rows;
+}
+
+/** One GETBULK, sent again with half the repetitions (kept for the rest of the poll) while the agent says tooBig. */
+async function bulkRequest(
+  t: SnmpTransport,
+  oids: string[],
+  nonRepeaters: number,
+  reps: { n: number },
+  out: Collected,
+  signal: AbortSignal | undefined,
+): Promise<BulkResult> {
+  for (;;) {
+    checkAbort(out, signal);
+    out.pdus++;
+    try {
+      return await t.getBulk(oids, nonRepeaters, oids.length > nonRepeaters ? reps.n : 0);
+    } catch (err) {
+      if (errorStatus(err) === TOO_BIG && reps.n > 1) {
+        reps.n = Math.ceil(reps.n / 2);
+        continue;
+      }
+      throw err;
+    }
+  }
 }
 
 /** The OIDs of a plan's first GETBULK (scalars by their predecessors, then columns), built once per plan. */
@@ -199,10 +220,10 @@ async function getCollect(
   plan: WirePlan,
   options: WalkOptions,
   out: Collected,
-  checkAbort: () => void,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const get = async (oids: string[]) => {
-    checkAbort();
+    checkAbort(out, signal);
     out.pdus++;
     return t.get(oids);
   };
@@ -234,7 +255,7 @@ async function getCollect(
   }
   let active = plan.columns.map((column) => ({ column, from: column }));
   while (active.length > 0) {
-    checkAbort();
+    checkAbort(out, signal);
     out.pdus++;
     let vbs: VarBind[];
     try {
@@ -246,7 +267,7 @@ async function getCollect(
       const singles: typeof active = [];
       for (const a of active) singles.push(a);
       active = [];
-      for (const a of singles) await walkOne(t, a.column, a.from, out, checkAbort);
+      for (const a of singles) await walkOne(t, a.column, a.from, out, signal);
       break;
     }
     const next: typeof active = [];
@@ -266,10 +287,10 @@ async function walkOne(
   column: string,
   from: string,
   out: Collected,
-  checkAbort: () => void,
+  signal: AbortSignal | undefined,
 ) {
   for (let cursor = from; ; ) {
-    checkAbort();
+    checkAbort(out, signal);
     out.pdus++;
     let vb: VarBind | undefined;
     try {
