@@ -44,6 +44,45 @@ export interface Ticket {
   openedBy: string;
 }
 
+/** What a ticket is opened with; everything else starts empty (`openedTicket`). */
+export type TicketOpening = Omit<
+  Ticket,
+  | "id"
+  | "state"
+  | "acceptedAt"
+  | "arrivedAt"
+  | "clearedAt"
+  | "repairedAt"
+  | "restoredAt"
+  | "closedAt"
+  | "rejections"
+  | "cause"
+  | "handling"
+  | "responsibility"
+  | "lessons"
+  | "handler"
+>;
+
+/** A ticket as it opens (state opened, no clock stamped, no rejection, no findings), for insertTicket. */
+export function openedTicket(t: TicketOpening): Omit<Ticket, "id"> {
+  return {
+    ...t,
+    state: "opened",
+    acceptedAt: null,
+    arrivedAt: null,
+    clearedAt: null,
+    repairedAt: null,
+    restoredAt: null,
+    closedAt: null,
+    rejections: 0,
+    cause: null,
+    handling: null,
+    responsibility: null,
+    lessons: null,
+    handler: null,
+  };
+}
+
 export interface TicketEvent {
   id: number;
   ticketId: number;

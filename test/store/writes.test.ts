@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { appendTransition } from "../../src/ledger/store.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
 import { appendEvent, insertTicket } from "../../src/tickets/store.ts";
+import { unreachableTicket } from "../support/harness.ts";
 import { type SmallDisk, smallDisk, smallDiskRefused } from "../support/small-disk.ts";
 
 function sources(dir: string): string[] {
@@ -66,31 +67,10 @@ describe.skipIf(smallDiskRefused !== undefined)(
       expect(count()).toBe(stored);
       expect(() =>
         insertTicket(db!, {
-          device: "d0",
-          site: "s",
-          code: "unreachable",
-          level: "general",
-          source: "auto",
-          state: "opened",
-          reportedAt: at,
-          faultStart: at,
-          acceptedAt: null,
-          arrivedAt: null,
-          clearedAt: null,
-          repairedAt: null,
-          restoredAt: null,
-          closedAt: null,
-          repeatOf: null,
-          flapping: false,
-          rejections: 0,
-          symptom: body,
-          faultType: null,
+          ...unreachableTicket("d0", "s", at, body),
           cause: body,
           handling: body,
-          responsibility: null,
           lessons: body,
-          handler: null,
-          openedBy: "monitor",
         }),
       ).toThrow(/full|disk|I\/O/i);
       expect(() =>

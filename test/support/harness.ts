@@ -18,6 +18,7 @@ import type { Sample } from "../../src/core/types.ts";
 import { HealthEngine } from "../../src/health/engine.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
 import { TicketEngine } from "../../src/tickets/engine.ts";
+import { openedTicket } from "../../src/tickets/store.ts";
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
@@ -141,6 +142,23 @@ export class Harness {
 
 export const engineer = { name: "li.engineer", role: "engineer" as const };
 export const supervisor = { name: "wang.bureau", role: "supervisor" as const };
+
+/** An automatic ticket as the engine opens it for an unreachable device, for tests that write the store. */
+export const unreachableTicket = (device: string, site: string, at: number, symptom = "no answer") =>
+  openedTicket({
+    device,
+    site,
+    code: "unreachable",
+    level: "general",
+    source: "auto",
+    reportedAt: at,
+    faultStart: at,
+    repeatOf: null,
+    flapping: false,
+    symptom,
+    faultType: null,
+    openedBy: "monitor",
+  });
 
 /** One fixed site, enough for a test about devices rather than calendars. */
 export const fixedSite = [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }];
