@@ -4,10 +4,9 @@
  * figure only as an override with a reason; corrections of signed records; who may do what.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
 import { checklistIds } from "../../src/records/kinds.ts";
 import type { ScoreLine, ScoreSheet } from "../../src/report/score.ts";
-import { at, engineer, NOV, supervisor } from "../support/harness.ts";
+import { at, engineer, NOV } from "../support/harness.ts";
 import { recordsWorld, type World } from "./support.ts";
 
 const allOk = Object.fromEntries(checklistIds.map((i) => [i, { status: "ok" }]));
@@ -49,18 +48,13 @@ describe("deductions from the records", () => {
     w.h.clock.set(at(12, "09:00"));
     await inspect("vehicle-ups");
     await inspect("fixed-modem");
-    const win = addWindow(w.h.db, {
+    const win = w.h.approvedWindow({
       kind: "drill",
-      devices: [],
       sites: ["vehicle"],
       startsAt: at(18, "09:00"),
       endsAt: at(18, "12:00"),
-      who: engineer.name,
       why: "drill",
-      approvalRef: null,
-      createdAt: w.h.clock.now(),
     });
-    setWindowStatus(w.h.db, win.id, "approved", supervisor.name, w.h.clock.now());
     w.h.clock.set(at(18, "13:00"));
     const drill = await w.api<Rec>("POST", "/api/v1/records/drill", "engineer", {
       title: "fire drill",

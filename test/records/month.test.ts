@@ -10,7 +10,6 @@
 
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
 import { checklistIds } from "../../src/records/kinds.ts";
 import type { ScoreSheet } from "../../src/report/score.ts";
 import type { Actor } from "../../src/tickets/engine.ts";
@@ -221,18 +220,14 @@ describe("a month of maintenance records scores the whole sheet", () => {
 
   it("a drill on its drill window with two engineers, a joint test, a dissatisfied call-back", async () => {
     until(at(17, "12:00"));
-    const win = addWindow(w.h.db, {
+    const win = w.h.approvedWindow({
       kind: "drill",
-      devices: [],
       sites: ["vehicle"],
       startsAt: at(18, "09:00"),
       endsAt: at(18, "12:00"),
-      who: engineer.name,
       why: "flood-season drill",
       approvalRef: "BUREAU-2026-77",
-      createdAt: w.h.clock.now(),
     });
-    setWindowStatus(w.h.db, win.id, "approved", supervisor.name, w.h.clock.now());
     until(at(18, "12:30"));
     const activity = async (kind: string, body: Record<string, unknown>) => {
       const c = await w.api<Rec>("POST", `/api/v1/records/${kind}`, "engineer", body);

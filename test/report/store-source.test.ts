@@ -24,7 +24,6 @@ import { FakeClock } from "../../src/core/clock.ts";
 import { startDaemon } from "../../src/daemon.ts";
 import { availabilityForPeriod } from "../../src/ledger/availability.ts";
 import { monthPeriod } from "../../src/ledger/period.ts";
-import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
 import { buildReport } from "../../src/report/build.ts";
 import { checkReportSource } from "../../src/report/checks.ts";
 import { registerReportCommand } from "../../src/report/cli.ts";
@@ -114,19 +113,14 @@ describe("the report over issue 5's store, one November", () => {
     on(at(8, "10:30"), () => act("fixed-vc", "verify", supervisor));
     // Approved maintenance on core-switch, day 15 02:00–04:00.
     on(at(14, "12:00"), () => {
-      const w = addWindow(h.db, {
+      h.approvedWindow({
         kind: "maintenance",
         devices: ["core-switch"],
-        sites: [],
         startsAt: at(15, "02:00"),
         endsAt: at(15, "04:00"),
-        who: engineer.name,
         why: "firmware upgrade",
         approvalRef: "BUREAU-2026-201",
-        createdAt: h.clock.now(),
       });
-      setWindowStatus(h.db, w.id, "approved", supervisor.name, h.clock.now());
-      h.health.refreshWindows();
     });
     // T4, reported 13:02 on day 20: accepted 13:05, cleared 13:40 (repair 13:30 ≤ 21:02), closed 14:00.
     on(at(20, "13:05"), () => act("console", "accept"));

@@ -16,6 +16,7 @@ import { FakeClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { Sample } from "../../src/core/types.ts";
 import { HealthEngine } from "../../src/health/engine.ts";
+import { addWindow, type MaintenanceWindow } from "../../src/ledger/store.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
 import { TicketEngine } from "../../src/tickets/engine.ts";
 import { openedTicket } from "../../src/tickets/store.ts";
@@ -132,6 +133,30 @@ export class Harness {
       for (const id of ids) this.poll(id, world(id, t));
     }
     this.clock.set(to);
+  }
+
+  /**
+   * A window the engineer requests and the supervisor approves, both at the clock's instant; the
+   * health engine takes it into account at once.
+   */
+  approvedWindow(
+    w: Pick<MaintenanceWindow, "kind" | "startsAt" | "endsAt" | "why"> &
+      Partial<Pick<MaintenanceWindow, "devices" | "sites" | "approvalRef">>,
+  ): MaintenanceWindow {
+    const now = this.clock.now();
+    const window = addWindow(this.db, {
+      devices: [],
+      sites: [],
+      approvalRef: null,
+      ...w,
+      who: engineer.name,
+      createdAt: now,
+      status: "approved",
+      approvedBy: supervisor.name,
+      approvedAt: now,
+    });
+    this.health.refreshWindows();
+    return window;
   }
 
   close(): void {
