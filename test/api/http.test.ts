@@ -13,7 +13,7 @@ import { systemClock } from "../../src/core/clock.ts";
 import { startDaemon } from "../../src/daemon.ts";
 import { deployments } from "../../src/ledger/store.ts";
 import { listTickets } from "../../src/tickets/store.ts";
-import { at, Harness, MIN, tcpDevice } from "../support/harness.ts";
+import { at, Harness, MIN, site, tcpDevice } from "../support/harness.ts";
 
 const tokens = {
   engineer: "eng-token-0123456789",
@@ -29,10 +29,7 @@ describe("SLA HTTP API", () => {
   beforeAll(async () => {
     process.env.EMCOMM_TEST_SUP_TOKEN = tokens.supervisor;
     h = new Harness({
-      sites: [
-        { id: "fixed", name: { zh: "固定站", en: "Fixed" } },
-        { id: "vehicle", name: { zh: "指挥车", en: "Vehicle" }, calendar: "deployed" },
-      ],
+      sites: [site("fixed"), site("vehicle", { calendar: "deployed" })],
       devices: [tcpDevice("core-switch", "fixed", { criticality: "major" })],
       sla: {
         api: {
@@ -46,16 +43,7 @@ describe("SLA HTTP API", () => {
       },
     });
     app = Fastify();
-    await app.register(
-      slaRoutes({
-        config: h.config,
-        db: h.db,
-        clock: h.clock,
-        log: h.log,
-        health: h.health,
-        tickets: h.tickets,
-      }),
-    );
+    await app.register(slaRoutes(h));
     // A major outage: polls fail from 10:00; the ticket is reported at 10:02.
     h.run(at(1, "09:55"), at(1, "10:03"), (_d, t) => (t >= at(1, "10:00") ? "fail" : "ok"), new Map());
   });

@@ -24,15 +24,16 @@ import {
   MIN,
   NOV,
   type PollResult,
+  site,
   supervisor,
   tcpDevice,
 } from "../support/harness.ts";
 
 const inventory = {
   sites: [
-    { id: "fixed", name: { zh: "固定站", en: "Fixed" }, calendar: "always" },
-    { id: "trunking", name: { zh: "集群", en: "Trunking" }, calendar: "always" },
-    { id: "vehicle", name: { zh: "指挥车", en: "Vehicle" }, calendar: "deployed" },
+    site("fixed", { calendar: "always" }),
+    site("trunking", { calendar: "always" }),
+    site("vehicle", { calendar: "deployed" }),
   ],
   devices: [
     tcpDevice("core-switch", "fixed", { criticality: "major" }),

@@ -9,16 +9,13 @@ import { reportAccess } from "../../src/api/http.ts";
 import { startRecords } from "../../src/records/index.ts";
 import { startReports } from "../../src/report/wire.ts";
 import { StatusBoard } from "../../src/status.ts";
-import { Harness, tcpDevice } from "../support/harness.ts";
+import { Harness, site, tcpDevice } from "../support/harness.ts";
 
 export const tokens = { supervisor: "sup-token-0123456789", engineer: "eng-token-0123456789" };
 export type Who = keyof typeof tokens | "nobody";
 
 export const inventory = {
-  sites: [
-    { id: "vehicle", name: { zh: "指挥车", en: "Vehicle" } },
-    { id: "fixed", name: { zh: "固定站", en: "Fixed" } },
-  ],
+  sites: [site("vehicle"), site("fixed")],
   devices: [
     tcpDevice("vehicle-ups", "vehicle", { kind: "ups" }),
     tcpDevice("fixed-modem", "fixed", { kind: "satellite-modem" }),

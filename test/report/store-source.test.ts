@@ -42,15 +42,13 @@ import {
   MIN,
   NOV,
   type PollResult,
+  site,
   supervisor,
   tcpDevice,
 } from "../support/harness.ts";
 
 const inventory = {
-  sites: [
-    { id: "fixed", name: { zh: "固定站", en: "Fixed" } },
-    { id: "trunking", name: { zh: "集群", en: "Trunking" } },
-  ],
+  sites: [site("fixed"), site("trunking")],
   devices: [
     tcpDevice("core-switch", "fixed", { criticality: "major" }),
     tcpDevice("fixed-vc", "fixed", { kind: "video-terminal" }),
@@ -253,16 +251,7 @@ describe("the report over issue 5's store, one November", () => {
       // The HTTP API answers the same, as of the same instant.
       if (asOf > h.clock.now()) continue;
       const api = Fastify();
-      await api.register(
-        slaRoutes({
-          config: h.config,
-          db: h.db,
-          clock: h.clock,
-          log: h.log,
-          health: h.health,
-          tickets: h.tickets,
-        }),
-      );
+      await api.register(slaRoutes(h));
       try {
         const av = (await api.inject(`/api/v1/availability?month=2026-11&asOf=${asOf}`)).json();
         expect([av.asOf, av.contract.expectedMs, av.contract.downMs], when).toEqual([

@@ -2,7 +2,8 @@
  * A month on a FakeClock without timers: every device is "polled" each step by publishing a
  * PollOutcome straight into the health engine, the engines' ticks run each step, and scheduled
  * actions (ticket steps, windows, deployments, a crash and restart) run at their minute. The
- * clock is positioned with clock.set(), so 43,200 steps take about a second.
+ * clock is positioned with clock.set(), so 43,200 steps take about a second. A Harness has what
+ * the API's routes need (`slaRoutes(h)`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -185,8 +186,21 @@ export const unreachableTicket = (device: string, site: string, at: number, symp
     openedBy: "monitor",
   });
 
+const siteNames = {
+  fixed: { zh: "固定站", en: "Fixed" },
+  trunking: { zh: "集群", en: "Trunking" },
+  vehicle: { zh: "指挥车", en: "Vehicle" },
+};
+
+/** A site of the test inventories, with its name: `site("vehicle", { calendar: "deployed" })`. */
+export const site = (id: keyof typeof siteNames, extra: Record<string, unknown> = {}) => ({
+  id,
+  name: siteNames[id],
+  ...extra,
+});
+
 /** One fixed site, enough for a test about devices rather than calendars. */
-export const fixedSite = [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }];
+export const fixedSite = [site("fixed")];
 
 /** The modem's degraded rule: Eb/No under 6 dB. */
 export const ebnoLowRule = {
