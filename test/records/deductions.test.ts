@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checklistIds } from "../../src/records/kinds.ts";
 import type { ScoreLine, ScoreSheet } from "../../src/report/score.ts";
 import { at, engineer, NOV } from "../support/harness.ts";
-import { recordsWorld, type World } from "./support.ts";
+import { recordsWorld, signedDrill, type World } from "./support.ts";
 
 const allOk = Object.fromEntries(checklistIds.map((i) => [i, { status: "ok" }]));
 type Rec = { id: number; state: string; version: number; digest: string; body: Record<string, unknown> };
@@ -48,23 +48,7 @@ describe("deductions from the records", () => {
     w.h.clock.set(at(12, "09:00"));
     await inspect("vehicle-ups");
     await inspect("fixed-modem");
-    const win = w.h.approvedWindow({
-      kind: "drill",
-      sites: ["vehicle"],
-      startsAt: at(18, "09:00"),
-      endsAt: at(18, "12:00"),
-      why: "drill",
-    });
-    w.h.clock.set(at(18, "13:00"));
-    const drill = await w.api<Rec>("POST", "/api/v1/records/drill", "engineer", {
-      title: "fire drill",
-      startsAt: at(18, "09:00"),
-      endsAt: at(18, "12:00"),
-      engineers: ["li.engineer"],
-      outcome: "done",
-      window: win.id,
-    });
-    await w.api("POST", `/api/v1/records/${drill.body.id}/sign`, "engineer");
+    await signedDrill(w, "fire drill", ["li.engineer"]);
 
     // Before the month ends nothing is missing yet: the plan, the console and the joint test may come.
     const live = await sheetAt(at(25, "12:00"));

@@ -9,9 +9,9 @@ import { reportAccess } from "../../src/api/http.ts";
 import { startRecords } from "../../src/records/index.ts";
 import { startReports } from "../../src/report/wire.ts";
 import { StatusBoard } from "../../src/status.ts";
-import { Harness, site, tcpDevice } from "../support/harness.ts";
+import { apiUsers, at, Harness, site, tcpDevice, tokens } from "../support/harness.ts";
 
-export const tokens = { supervisor: "sup-token-0123456789", engineer: "eng-token-0123456789" };
+export { tokens };
 export type Who = keyof typeof tokens | "nobody";
 
 export const inventory = {
@@ -21,15 +21,7 @@ export const inventory = {
     tcpDevice("fixed-modem", "fixed", { kind: "satellite-modem" }),
     tcpDevice("console", "fixed", { kind: "dispatch-console" }),
   ],
-  sla: {
-    api: {
-      tokens: [
-        { name: "wang.bureau", role: "supervisor", token: tokens.supervisor },
-        { name: "li.engineer", role: "engineer", token: tokens.engineer },
-      ],
-      openReadsOnLoopback: false,
-    },
-  },
+  sla: { api: apiUsers },
   reports: { fee: { contractTotal: 1_000_000 } },
 };
 
@@ -88,4 +80,29 @@ export async function recordsWorld(): Promise<World> {
       h.close();
     },
   };
+}
+
+/**
+ * A drill at the vehicle on 18 November 09:00–12:00, in its approved window, recorded at 13:00
+ * by the engineer with these engineers and signed; returns the record's id.
+ */
+export async function signedDrill(w: World, title: string, engineers: string[]): Promise<number> {
+  const window = w.h.approvedWindow({
+    kind: "drill",
+    sites: ["vehicle"],
+    startsAt: at(18, "09:00"),
+    endsAt: at(18, "12:00"),
+    why: "drill",
+  });
+  w.h.clock.set(at(18, "13:00"));
+  const drill = await w.api<{ id: number }>("POST", "/api/v1/records/drill", "engineer", {
+    title,
+    startsAt: at(18, "09:00"),
+    endsAt: at(18, "12:00"),
+    engineers,
+    outcome: "done",
+    window: window.id,
+  });
+  await w.api("POST", `/api/v1/records/${drill.body.id}/sign`, "engineer");
+  return drill.body.id;
 }

@@ -36,8 +36,10 @@ import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
 import { ticketsForPeriod } from "../../src/tickets/period-summary.ts";
 import { listTickets } from "../../src/tickets/store.ts";
 import {
+  apiUsers,
   at,
   engineer,
+  fixedSite,
   Harness,
   MIN,
   NOV,
@@ -45,6 +47,7 @@ import {
   site,
   supervisor,
   tcpDevice,
+  tokens,
 } from "../support/harness.ts";
 
 const inventory = {
@@ -365,25 +368,16 @@ describe("the report API on a started daemon", () => {
   });
 
   it("serves the store's November, reads by token, inputs and freeze by supervisors only", async () => {
-    const tokens = { supervisor: "sup-token-0123456789", engineer: "eng-token-0123456789" };
     const config = validateConfig({
       daemon: { dataDir: dir, http: { host: "127.0.0.1", port: 0 }, scheduler: { jitter: 0 } },
-      sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
+      sites: fixedSite,
       devices: [
         {
           ...tcpDevice("console", "fixed"),
           driver: { protocol: "tcp", host: "127.0.0.1", port: (peer.address() as { port: number }).port },
         },
       ],
-      sla: {
-        api: {
-          tokens: [
-            { name: "wang.bureau", role: "supervisor", token: tokens.supervisor },
-            { name: "li.engineer", role: "engineer", token: tokens.engineer },
-          ],
-          openReadsOnLoopback: false,
-        },
-      },
+      sla: { api: apiUsers },
     });
     const clock = new FakeClock(at(32, "09:00")); // 2 December: November has ended
     const daemon = await startDaemon({ config, log: pino({ level: "silent" }), clock });

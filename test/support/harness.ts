@@ -169,6 +169,18 @@ export class Harness {
 export const engineer = { name: "li.engineer", role: "engineer" as const };
 export const supervisor = { name: "wang.bureau", role: "supervisor" as const };
 
+/** The API tokens of `engineer` and `supervisor` in the test inventories. */
+export const tokens = { supervisor: "sup-token-0123456789", engineer: "eng-token-0123456789" };
+
+/** `sla.api` of a test inventory: the engineer and the supervisor with their tokens, no open reads. */
+export const apiUsers = {
+  tokens: [
+    { name: supervisor.name, role: supervisor.role, token: tokens.supervisor },
+    { name: engineer.name, role: engineer.role, token: tokens.engineer },
+  ],
+  openReadsOnLoopback: false,
+};
+
 /** An automatic ticket as the engine opens it for an unreachable device, for tests that write the store. */
 export const unreachableTicket = (device: string, site: string, at: number, symptom = "no answer") =>
   openedTicket({
