@@ -1,13 +1,14 @@
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
-import { type BatchTransport, Forwarder, type SendResult } from "../../src/outbox/forwarder.ts";
+import type { BatchTransport, SendResult } from "../../src/outbox/forwarder.ts";
 import { SinkMetrics } from "../../src/outbox/metrics.ts";
 import { listQuarantine, Outbox, type OutboxOptions } from "../../src/outbox/outbox.ts";
 import { migrate, openStore } from "../../src/store/db.ts";
 import { migrations } from "../../src/store/migrations.ts";
 import { quietLog } from "../support/log.ts";
 import { tempStores } from "../support/temp-store.ts";
+import { line, testForwarder } from "./support.ts";
 
 const log = quietLog;
 const store = tempStores("outbox-");
@@ -51,12 +52,11 @@ function setup(
     metrics,
   });
   const transport = new FakeTransport(clock, opts.respond);
-  const forwarder = new Forwarder({
+  const forwarder = testForwarder({
     outbox,
     transport,
     split: (b) => b.split("\n"),
     clock,
-    log,
     metrics,
     batchSize: opts.batchSize ?? 4,
     flushInterval: opts.flushInterval ?? 1000,
@@ -72,8 +72,6 @@ function setup(
   };
   return { clock, db, outbox, transport, forwarder, metrics: counter };
 }
-
-const line = (series: string, t: number) => `m,s=${series} v=${t} ${t}`;
 
 describe("Outbox + Forwarder", () => {
   it("commits before sending and deletes only what the server acknowledged", async () => {
@@ -208,12 +206,11 @@ describe("Outbox + Forwarder", () => {
         return { ok: true, bytes: 1 };
       },
     });
-    const lanes = new Forwarder({
+    const lanes = testForwarder({
       outbox: t.outbox,
       transport: t.transport,
       split: (b) => b.split("\n"),
       clock: t.clock,
-      log,
       batchSize: 4,
       flushInterval: 1000,
       lanes: 3,
@@ -247,12 +244,11 @@ describe("Outbox + Forwarder", () => {
         return { ok: true, bytes: 1 };
       },
     });
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox: t.outbox,
       transport: t.transport,
       split: (b) => b.split("\n"),
       clock: t.clock,
-      log,
       batchSize: 5,
       flushInterval: 1000,
       lanes: 2,
@@ -288,14 +284,11 @@ describe("Outbox + Forwarder", () => {
         return { ok: true, bytes: 1 };
       },
     };
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport: slow,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 5,
-      flushInterval: 10,
       lanes: 2,
     });
     f.start();
@@ -311,14 +304,11 @@ describe("Outbox + Forwarder", () => {
     const again = new Outbox(db2, { sink: "s", maxBacklogBytes: 1e6, clock, log });
     expect(again.backlog().points).toBe(60 - first.size);
     const rest = new FakeTransport(clock);
-    const g = new Forwarder({
+    const g = testForwarder({
       outbox: again,
       transport: rest,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 5,
-      flushInterval: 10,
       lanes: 2,
     });
     g.start();
@@ -388,14 +378,11 @@ describe("Outbox + Forwarder", () => {
     const { db } = store();
     const outbox = new Outbox(db, { sink: "w", maxBacklogBytes: 1e6, commitWindow: 100, clock, log });
     const transport = new FakeTransport(clock);
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 100,
-      flushInterval: 10,
     });
     f.start();
     for (let i = 0; i < 5; i++) outbox.enqueue("a", line("a", i), 1);
@@ -456,14 +443,10 @@ describe("Outbox + Forwarder", () => {
     const outbox = new Outbox(db2, { sink: "s", maxBacklogBytes: 1e6, clock, log });
     expect(outbox.backlog().points).toBe(5);
     const transport = new FakeTransport(clock);
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
-      batchSize: 10,
-      flushInterval: 10,
     });
     f.start();
     await clock.advance(100);

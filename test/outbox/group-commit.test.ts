@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
-import { type BatchTransport, Forwarder, type SendResult } from "../../src/outbox/forwarder.ts";
+import type { BatchTransport, SendResult } from "../../src/outbox/forwarder.ts";
 import { Outbox, ROW_MAX_POINTS, tuneForOutbox } from "../../src/outbox/outbox.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
 import { quietLog } from "../support/log.ts";
 import { tempStores } from "../support/temp-store.ts";
+import { line, testForwarder } from "./support.ts";
 
 const log = quietLog;
 const store = tempStores("outbox-group-");
 
-const line = (series: string, t: number) => `m,s=${series} v=${t} ${t}`;
 const rows = (db: Db) => (db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
 
 /** Fills an outbox with `n` entries over 4 keys, committing every `perCommit` entries. */
@@ -114,14 +114,10 @@ describe("group commits", () => {
         return { ok: true, bytes: 1 };
       },
     };
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
-      batchSize: 10,
-      flushInterval: 10,
       lanes: 3,
       initialBackoff: 100,
       random: () => 1,
@@ -152,14 +148,11 @@ describe("group commits", () => {
         return { ok: true, bytes: 1 };
       },
     };
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 30,
-      flushInterval: 10,
       lanes: 4,
     });
     f.start();
@@ -183,12 +176,10 @@ describe("group commits", () => {
         return { ok: true, bytes: 1 };
       },
     };
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 2,
       flushInterval: 1000,
       newestFirst: true,

@@ -1,0 +1,19 @@
+/**
+ * Shared pieces of the outbox tests: a Forwarder with the tests' usual settings, and the line
+ * protocol line they enqueue.
+ */
+import { Forwarder, type ForwarderOptions } from "../../src/outbox/forwarder.ts";
+import { quietLog } from "../support/log.ts";
+
+/** A line of series `series` at time `t`: `m,s=k1 v=3 3`. */
+export const line = (series: string, t: number) => `m,s=${series} v=${t} ${t}`;
+
+/**
+ * A Forwarder that sends each entry as one item, logs nothing, and sends batches of 10 every
+ * 10 ms of the test's clock, unless `o` says otherwise.
+ */
+export function testForwarder(
+  o: Pick<ForwarderOptions, "outbox" | "transport" | "clock"> & Partial<ForwarderOptions>,
+): Forwarder {
+  return new Forwarder({ split: (b) => [b], log: quietLog, batchSize: 10, flushInterval: 10, ...o });
+}
