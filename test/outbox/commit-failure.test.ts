@@ -1,11 +1,10 @@
 import { Registry } from "prom-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import { SinkMetrics } from "../../src/outbox/metrics.ts";
 import { Outbox } from "../../src/outbox/outbox.ts";
-import { type Db, openStore } from "../../src/store/db.ts";
 import { quietLog as log } from "../support/log.ts";
-import { type SmallDisk, smallDisk, smallDiskRefused } from "../support/small-disk.ts";
+import { smallDiskRefused, storesOnSmallDisks } from "../support/small-disk.ts";
 import { tempStores } from "../support/temp-store.ts";
 
 const store = tempStores("outbox-fail-");
@@ -85,16 +84,10 @@ describe("a failed outbox commit", () => {
 describe.skipIf(smallDiskRefused !== undefined)(
   `the outbox on a full disk${smallDiskRefused ? ` (skipped: ${smallDiskRefused})` : ""}`,
   () => {
-    let disk: SmallDisk | undefined;
-    let db: Db | undefined;
-    afterEach(() => {
-      db?.close();
-      disk?.release();
-    });
+    const fullStore = storesOnSmallDisks();
 
     it("keeps every entry while the disk is full and stores them all, in order, when space returns", async () => {
-      disk = smallDisk(1024);
-      db = openStore(disk.dir);
+      const { db, disk } = fullStore(1024);
       const clock = new FakeClock();
       const outbox = new Outbox(db, { sink: "g", maxBacklogBytes: 1e9, commitWindow: 50, clock, log });
       const pad = "x".repeat(4000);

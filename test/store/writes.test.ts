@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { appendTransition } from "../../src/ledger/store.ts";
-import { type Db, openStore } from "../../src/store/db.ts";
 import { appendEvent, insertTicket } from "../../src/tickets/store.ts";
 import { unreachableTicket } from "../support/harness.ts";
-import { type SmallDisk, smallDisk, smallDiskRefused } from "../support/small-disk.ts";
+import { smallDiskRefused, storesOnSmallDisks } from "../support/small-disk.ts";
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -30,16 +29,10 @@ const at = Date.now() - 60_000;
 describe.skipIf(smallDiskRefused !== undefined)(
   `writes on a full disk${smallDiskRefused ? ` (skipped: ${smallDiskRefused})` : ""}`,
   () => {
-    let disk: SmallDisk | undefined;
-    let db: Db | undefined;
-    afterEach(() => {
-      db?.close();
-      disk?.release();
-    });
+    const fullStore = storesOnSmallDisks();
 
     it("raise SQLITE_FULL instead of returning a row that was never stored", () => {
-      disk = smallDisk(1024);
-      db = openStore(disk.dir);
+      const { db, disk } = fullStore(1024);
       const body = "x".repeat(3000);
       let stored = 0;
       let full: unknown;
@@ -63,10 +56,10 @@ describe.skipIf(smallDiskRefused !== undefined)(
       }
       expect((full as { code?: string }).code).toMatch(/SQLITE_FULL|SQLITE_IOERR/);
       const count = () =>
-        (db!.prepare("SELECT count(*) AS n FROM state_transitions").get() as { n: number }).n;
+        (db.prepare("SELECT count(*) AS n FROM state_transitions").get() as { n: number }).n;
       expect(count()).toBe(stored);
       expect(() =>
-        insertTicket(db!, {
+        insertTicket(db, {
           ...unreachableTicket("d0", "s", at, body),
           cause: body,
           handling: body,
@@ -74,7 +67,7 @@ describe.skipIf(smallDiskRefused !== undefined)(
         }),
       ).toThrow(/full|disk|I\/O/i);
       expect(() =>
-        appendEvent(db!, {
+        appendEvent(db, {
           ticketId: 1,
           at,
           actor: "t",
