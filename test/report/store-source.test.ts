@@ -14,10 +14,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import Fastify from "fastify";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slaRoutes } from "../../src/api/http.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import { FakeClock } from "../../src/core/clock.ts";
@@ -35,6 +34,7 @@ import { openStore } from "../../src/store/db.ts";
 import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
 import { ticketsForPeriod } from "../../src/tickets/period-summary.ts";
 import { listTickets } from "../../src/tickets/store.ts";
+import { runCommand } from "../support/cli.ts";
 import {
   apiUsers,
   at,
@@ -271,29 +271,7 @@ describe("the report over issue 5's store, one November", () => {
   });
 
   /** Runs `emcomm report …` in this process; stdout and stderr captured. */
-  async function report(...args: string[]) {
-    const program = new Command().exitOverride();
-    registerReportCommand(program);
-    const out: string[] = [];
-    const err: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
-    });
-    const writeErr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-      err.push(String(chunk));
-      return true;
-    });
-    const exitCode = process.exitCode;
-    try {
-      await program.parseAsync(["node", "emcomm", "report", ...args]);
-      return { code: process.exitCode ?? 0, out: out.join(""), err: err.join("") };
-    } finally {
-      write.mockRestore();
-      writeErr.mockRestore();
-      process.exitCode = exitCode;
-    }
-  }
+  const report = (...args: string[]) => runCommand(registerReportCommand, ["report", ...args]);
 
   // The CLI is given the instant (--as-of): the same result whatever today's date.
   it("emcomm report --config <daemon config> reads the same figures from the store", async () => {
