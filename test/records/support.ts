@@ -7,6 +7,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { reportAccess } from "../../src/api/http.ts";
 import { startRecords } from "../../src/records/index.ts";
+import { checklistIds } from "../../src/records/kinds.ts";
 import { startReports } from "../../src/report/wire.ts";
 import { StatusBoard } from "../../src/status.ts";
 import { apiUsers, at, Harness, site, tcpDevice, tokens } from "../support/harness.ts";
@@ -105,4 +106,33 @@ export async function signedDrill(w: World, title: string, engineers: string[]):
   });
   await w.api("POST", `/api/v1/records/${drill.body.id}/sign`, "engineer");
   return drill.body.id;
+}
+
+/** Every checklist item of an inspection found in order. */
+export const allOk = Object.fromEntries(checklistIds.map((i) => [i, { status: "ok" }]));
+
+/**
+ * The month's inspection of a device by the engineer, at the clock's instant: created, checked in,
+ * its items filled (`items`), its prefilled readings confirmed, and signed; returns the record's id.
+ */
+export async function signedInspection(
+  w: World,
+  device: string,
+  items: Record<string, unknown> = allOk,
+): Promise<number> {
+  const c = await w.api<{ id: number }>("POST", "/api/v1/records/inspection", "engineer", {
+    device,
+    engineers: ["li.engineer"],
+  });
+  await w.api("POST", `/api/v1/records/${c.body.id}/checkin`, "engineer", {});
+  const cur = (
+    await w.api<{ body: Record<string, unknown> }>("GET", `/api/v1/records/${c.body.id}`, "engineer")
+  ).body;
+  await w.api("PUT", `/api/v1/records/${c.body.id}`, "engineer", {
+    ...cur.body,
+    items,
+    readingsConfirmed: true,
+  });
+  await w.api("POST", `/api/v1/records/${c.body.id}/sign`, "engineer");
+  return c.body.id;
 }
