@@ -37,6 +37,9 @@ function setup(
     flushInterval?: number;
     bandwidth?: number;
     newestFirst?: boolean;
+    lanes?: number;
+    /** Both the first and the longest retry delay (default 1 s, growing to 8 s). */
+    backoff?: number;
   } = {},
 ) {
   const clock = new FakeClock();
@@ -62,8 +65,9 @@ function setup(
     flushInterval: opts.flushInterval ?? 1000,
     bandwidth: opts.bandwidth,
     newestFirst: opts.newestFirst,
-    initialBackoff: 1000,
-    maxBackoff: 8000,
+    lanes: opts.lanes,
+    initialBackoff: opts.backoff ?? 1000,
+    maxBackoff: opts.backoff ?? 8000,
     random: () => 1,
   });
   const counter = async (name: string, labels: Record<string, string>) => {
@@ -197,6 +201,8 @@ describe("Outbox + Forwarder", () => {
     const okItems: string[] = [];
     const t = setup({
       batchSize: 4,
+      lanes: 3,
+      backoff: 100,
       respond: (items) => {
         if (failK1 > 0 && items.some((l) => l.includes("s=k1 "))) {
           failK1--;
@@ -206,17 +212,7 @@ describe("Outbox + Forwarder", () => {
         return { ok: true, bytes: 1 };
       },
     });
-    const lanes = testForwarder({
-      outbox: t.outbox,
-      transport: t.transport,
-      split: (b) => b.split("\n"),
-      clock: t.clock,
-      batchSize: 4,
-      flushInterval: 1000,
-      lanes: 3,
-      initialBackoff: 100,
-      maxBackoff: 100,
-    });
+    const lanes = t.forwarder;
     for (let i = 0; i < 40; i++) t.outbox.enqueue(`k${i % 5}`, line(`k${i % 5}`, i), 1);
     lanes.start();
     await t.clock.advance(5000);
@@ -236,6 +232,9 @@ describe("Outbox + Forwarder", () => {
     let calls = 0;
     const okItems: string[] = [];
     const t = setup({
+      batchSize: 5,
+      lanes: 2,
+      backoff: 100,
       respond: (items) => {
         calls++;
         if (calls === 9 || calls === 10)
@@ -244,17 +243,7 @@ describe("Outbox + Forwarder", () => {
         return { ok: true, bytes: 1 };
       },
     });
-    const f = testForwarder({
-      outbox: t.outbox,
-      transport: t.transport,
-      split: (b) => b.split("\n"),
-      clock: t.clock,
-      batchSize: 5,
-      flushInterval: 1000,
-      lanes: 2,
-      initialBackoff: 100,
-      maxBackoff: 100,
-    });
+    const f = t.forwarder;
     for (let i = 0; i < 300; i++) t.outbox.enqueue(`k${i % 7}`, line(`k${i % 7}`, i), 1);
     f.start();
     await t.clock.advance(10_000);
