@@ -6,11 +6,11 @@
  * from environment variables. Used by console.test.ts and by `tsx test/e2e/console-setup.ts` to
  * run the same daemon by hand.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { parse, stringify } from "yaml";
 import { type Demo, startDemo } from "../../simulators/demo.ts";
 
@@ -26,6 +26,9 @@ export const tokens = {
 export const FAULTY = "trunking-console";
 
 export const CHROMIUM = "/usr/bin/chromium";
+
+/** Where the browser tests write their screenshots. */
+export const shots = join(root, "test-results");
 
 /**
  * Debian's Chromium, headless, without the background connections this machine's closed network
@@ -83,6 +86,24 @@ export async function startConsoleDemo(options: { port?: number; log?: pino.Logg
     // The test declares the command vehicle deployed itself, from the page: start it in the garage.
     deploy: false,
   });
+}
+
+/** For a browser test file's beforeAll: the demo and a headless Chromium (screenshots' folder made). */
+export async function startBrowserDemo(): Promise<{ demo: Demo; url: string; browser: Browser }> {
+  mkdirSync(shots, { recursive: true });
+  const demo = await startConsoleDemo();
+  return { demo, url: demo.daemon.url!, browser: await launchChromium() };
+}
+
+/** For its afterAll: closes the contexts the tests opened, then Chromium and the demo (any may be missing). */
+export async function stopBrowserDemo(
+  contexts: BrowserContext[],
+  browser?: Browser,
+  demo?: Demo,
+): Promise<void> {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await demo?.stop();
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? "")) {

@@ -9,16 +9,14 @@
  * window ending before it starts is refused. Screenshots of the phone and desk layouts are written
  * to test-results/. Skips, saying why, when /usr/bin/chromium is missing.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Demo } from "../../simulators/demo.ts";
-import { CHROMIUM, FAULTY, launchChromium, startConsoleDemo, tokens } from "./console-setup.ts";
+import { CHROMIUM, FAULTY, shots, startBrowserDemo, stopBrowserDemo, tokens } from "./console-setup.ts";
 
 const hasChromium = existsSync(CHROMIUM);
-const root = new URL("../../", import.meta.url).pathname;
-const shots = join(root, "test-results");
 
 let demo: Demo;
 let url = "";
@@ -133,18 +131,10 @@ async function shot(page: Page, name: string) {
 }
 
 beforeAll(async () => {
-  if (!hasChromium) return;
-  mkdirSync(shots, { recursive: true });
-  demo = await startConsoleDemo();
-  url = demo.daemon.url!;
-  browser = await launchChromium();
+  if (hasChromium) ({ demo, url, browser } = await startBrowserDemo());
 }, 60_000);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await demo?.stop();
-});
+afterAll(() => stopBrowserDemo(contexts, browser, demo));
 
 describe.skipIf(!hasChromium)(
   `duty console in headless Chromium${hasChromium ? "" : ` (skipped: no ${CHROMIUM}; apt-get install chromium)`}`,

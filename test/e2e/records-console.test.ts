@@ -10,16 +10,15 @@
  * countersigned, and a dissatisfied call-back. Skips, saying why, when
  * /usr/bin/chromium is missing.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Demo } from "../../simulators/demo.ts";
 import { checklistIds } from "../../src/records/kinds.ts";
-import { CHROMIUM, FAULTY, launchChromium, startConsoleDemo, tokens } from "./console-setup.ts";
+import { CHROMIUM, FAULTY, shots, startBrowserDemo, stopBrowserDemo, tokens } from "./console-setup.ts";
 
 const hasChromium = existsSync(CHROMIUM);
-const shots = join(new URL("../../", import.meta.url).pathname, "test-results");
 
 let demo: Demo;
 let url = "";
@@ -78,18 +77,10 @@ const pageWidth = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.scrollingElement.scrollWidth);
 
 beforeAll(async () => {
-  if (!hasChromium) return;
-  mkdirSync(shots, { recursive: true });
-  demo = await startConsoleDemo();
-  url = demo.daemon.url!;
-  browser = await launchChromium();
+  if (hasChromium) ({ demo, url, browser } = await startBrowserDemo());
 }, 60_000);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await demo?.stop();
-});
+afterAll(() => stopBrowserDemo(contexts, browser, demo));
 
 describe.skipIf(!hasChromium)(
   `inspections in headless Chromium${hasChromium ? "" : ` (skipped: no ${CHROMIUM}; apt-get install chromium)`}`,
