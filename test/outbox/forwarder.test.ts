@@ -1,14 +1,12 @@
-import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import type { BatchTransport, SendResult } from "../../src/outbox/forwarder.ts";
-import { SinkMetrics } from "../../src/outbox/metrics.ts";
 import { listQuarantine, Outbox, type OutboxOptions } from "../../src/outbox/outbox.ts";
 import { migrate, openStore } from "../../src/store/db.ts";
 import { migrations } from "../../src/store/migrations.ts";
 import { quietLog } from "../support/log.ts";
 import { tempStores } from "../support/temp-store.ts";
-import { line, testForwarder } from "./support.ts";
+import { line, meteredOutbox, testForwarder } from "./support.ts";
 
 const log = quietLog;
 const store = tempStores("outbox-");
@@ -42,17 +40,11 @@ function setup(
     backoff?: number;
   } = {},
 ) {
-  const clock = new FakeClock();
   const { db } = store();
-  const registry = new Registry();
-  const metrics = new SinkMetrics(registry, () => clock.now());
-  const outbox = new Outbox(db, {
+  const { clock, outbox, metrics, metric } = meteredOutbox(db, {
     sink: "test",
     maxBacklogBytes: opts.maxBacklogBytes ?? 1_000_000,
     onFull: opts.onFull,
-    clock,
-    log,
-    metrics,
   });
   const transport = new FakeTransport(clock, opts.respond);
   const forwarder = testForwarder({
@@ -70,11 +62,7 @@ function setup(
     maxBackoff: opts.backoff ?? 8000,
     random: () => 1,
   });
-  const counter = async (name: string, labels: Record<string, string>) => {
-    const m = await registry.getSingleMetric(name)!.get();
-    return m.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
-  };
-  return { clock, db, outbox, transport, forwarder, metrics: counter };
+  return { clock, db, outbox, transport, forwarder, metrics: metric };
 }
 
 describe("Outbox + Forwarder", () => {
