@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type ClientOptions, call, print, run, withClient } from "../api/cli.ts";
+import { type ClientOptions, call, print, query, run, withClient } from "../api/cli.ts";
 
 interface RecordJson {
   id: number;
@@ -50,10 +50,7 @@ export function registerRecordCommands(program: Command): void {
     .option("--state <state>")
     .action((o: ClientOptions & { kind?: string; month?: string; state?: string }) =>
       run(async () => {
-        const q = new URLSearchParams();
-        if (o.kind) q.set("kind", o.kind);
-        if (o.month) q.set("period", o.month);
-        if (o.state) q.set("state", o.state);
+        const q = query({ kind: o.kind, period: o.month, state: o.state });
         const data = (await call(o, "GET", `/api/v1/records?${q}`)) as { records: RecordJson[] };
         print(o, data, () => data.records.map(line).join("\n") || "no records");
       }),
