@@ -19,9 +19,9 @@ import {
   waitFor,
 } from "../../peers/index.ts";
 import { renderAlertmanager, renderPrometheus, urlsIn } from "../../peers/noc-stack.ts";
+import { startPhones } from "../../peers/phones.ts";
 import type { Demo } from "../../simulators/demo.ts";
 import { startFastDemo } from "../../simulators/fast-demo.ts";
-import { startPhones } from "../support/phones.ts";
 
 const skip = missingPeers("prometheus", "alertmanager");
 /** From fault to phone: poll 1 s + scrape 1 s + `for` 2 s + evaluation 1 s + group_wait 0-1 s. */

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { missingPeers, type Peer, startAlertmanager, titled, waitFor } from "../../peers/index.ts";
 import { renderAlertmanager } from "../../peers/noc-stack.ts";
-import { startPhones } from "../support/phones.ts";
+import { startPhones } from "../../peers/phones.ts";
 
 const skip = missingPeers("alertmanager");
 
