@@ -23,7 +23,7 @@ import type { Db } from "../store/db.ts";
 import type { InfluxSinkConfig } from "./config.ts";
 import {
   type DeviceTags,
-  encodeOutcome,
+  encodeOutcomeBody,
   encodePoints,
   type Point,
   type StateChangeEvent,
@@ -231,7 +231,9 @@ export class InfluxSink {
    */
   record(outcome: PollOutcome): Promise<boolean> {
     const device = this.o.devices.get(outcome.deviceId) ?? { site: "", kind: "" };
-    this.enqueue(outcome.deviceId, encodeOutcome(outcome, device, this.o.config.precision));
+    const { body, points, skipped } = encodeOutcomeBody(outcome, device, this.o.config.precision);
+    if (skipped > 0) this.o.metrics?.drop(INFLUX_SINK, "unwritable", skipped);
+    this.outbox.enqueue(outcome.deviceId, body, points);
     return this.outbox.durable();
   }
 
@@ -249,10 +251,7 @@ export class InfluxSink {
 
   /** Commits points of one key (device) as one outbox entry. */
   write(key: string, points: readonly Point[]): void {
-    this.enqueue(key, encodePoints(points, this.o.config.precision));
-  }
-
-  private enqueue(key: string, { lines, skipped }: { lines: string[]; skipped: number }): void {
+    const { lines, skipped } = encodePoints(points, this.o.config.precision);
     if (skipped > 0) this.o.metrics?.drop(INFLUX_SINK, "unwritable", skipped);
     if (lines.length > 0) this.outbox.enqueue(key, lines.join("\n"), lines.length);
   }
