@@ -56,6 +56,11 @@ export const influxSinkSchema = z.strictObject({
   flushInterval: duration("10ms").prefault("1s"),
   /** Compress request bodies (gzip). */
   gzip: z.boolean().default(true),
+  /**
+   * zlib level of the gzipped bodies: 1 (default) costs about a fifth of the CPU of level 6 for
+   * bodies about 10 % larger; 9 for the smallest bodies on a slow, paid link.
+   */
+  gzipLevel: z.number().int().min(1).max(9).default(1),
   /** Deadline of one write request. */
   timeout: duration("100ms").prefault("10s"),
   ...outboxFields,
