@@ -53,6 +53,11 @@ export interface ForwarderOptions {
    * InfluxDB; an MQTT body is one message). Used only to isolate a rejected item.
    */
   split(body: string): string[];
+  /**
+   * Bodies may be sent joined by "\n" (lines): a batch read in commit order is sent as whole rows,
+   * without taking group commits apart into their entries.
+   */
+  joinable?: boolean;
   clock: Clock;
   log: Logger;
   metrics?: SinkMetrics;
@@ -149,7 +154,8 @@ export class Forwarder {
         continue;
       }
       const lanes = Math.min(this.o.lanes ?? 1, Math.ceil(backlog.points / this.o.batchSize));
-      if (lanes <= 1) await this.deliver(outbox.peek(this.o.batchSize, this.o.maxBatchBytes), true);
+      if (lanes <= 1)
+        await this.deliver(outbox.peek(this.o.batchSize, this.o.maxBatchBytes, 0, this.o.joinable), true);
       else await this.drainLanes(lanes);
     }
     this.o.outbox.purge();

@@ -51,6 +51,8 @@ export class GroupCommit {
   private pendingBytes = 0;
   /** durable() callers waiting for the open group commit. */
   private commitWaiters: ((ok: boolean) => void)[] = [];
+  /** The one promise durable() hands every caller of the open group commit (none per outcome). */
+  private openCommit: Promise<boolean> | undefined;
   /** durable() callers whose entries are committed but not yet fsynced (synchronous=FULL). */
   private unsynced: ((ok: boolean) => void)[] = [];
   private lastSync = Number.NEGATIVE_INFINITY;
@@ -101,7 +103,10 @@ export class GroupCommit {
    * Never rejects.
    */
   durable(): Promise<boolean> {
-    if (this.pending.length > 0) return new Promise((resolve) => this.commitWaiters.push(resolve));
+    if (this.pending.length > 0) {
+      this.openCommit ??= new Promise((resolve) => this.commitWaiters.push(resolve));
+      return this.openCommit;
+    }
     if (this.unsynced.length > 0) return new Promise((resolve) => this.unsynced.push(resolve));
     return Promise.resolve(true);
   }
@@ -179,6 +184,7 @@ export class GroupCommit {
     this.pendingPoints = 0;
     this.pendingBytes = 0;
     this.commitWaiters = [];
+    this.openCommit = undefined;
     const now = this.o.clock.now();
     const synced = !this.defersSync || sync || now - this.lastSync >= this.o.syncInterval;
     try {
@@ -259,5 +265,6 @@ export class GroupCommit {
     this.o.dropped(gone);
     // The waiters cannot be told apart by entry: none of them is acknowledged.
     for (const w of this.commitWaiters.splice(0)) w(false);
+    this.openCommit = undefined;
   }
 }

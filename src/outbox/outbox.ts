@@ -302,9 +302,16 @@ export class Outbox implements BacklogSource {
 
   /**
    * Entries in commit order after `afterId`, row by row, until `maxPoints` (at least one row if
-   * any): the rows of a group commit are expanded into their entries (same id, one per key).
+   * any): the rows of a group commit are expanded into their entries (same id, one per key), or
+   * with `wholeRows` read as one entry each (the key of its first entry, its whole body): for a
+   * sink whose bodies can be sent joined (lines), which then reads no segments index.
    */
-  peek(maxPoints: number, maxBytes = Number.POSITIVE_INFINITY, afterId = 0): OutboxEntry[] {
+  peek(
+    maxPoints: number,
+    maxBytes = Number.POSITIVE_INFINITY,
+    afterId = 0,
+    wholeRows = false,
+  ): OutboxEntry[] {
     const out: OutboxEntry[] = [];
     let points = 0;
     let bytes = 0;
@@ -315,7 +322,9 @@ export class Outbox implements BacklogSource {
       limit,
     ) as Iterable<RawRow>) {
       if (out.length > 0 && (points + row[3] > maxPoints || bytes + row[4] > maxBytes)) break;
-      expandRow(row, out);
+      if (wholeRows)
+        out.push({ id: row[0], key: row[1], createdAt: row[2], points: row[3], bytes: row[4], body: row[5] });
+      else expandRow(row, out);
       points += row[3];
       bytes += row[4];
     }

@@ -262,6 +262,7 @@ export class InfluxSink {
       outbox: this.outbox,
       transport: this.transport,
       split: (body) => body.split("\n"),
+      joinable: true,
       clock: o.clock,
       log,
       metrics: o.metrics,
