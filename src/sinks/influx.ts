@@ -219,6 +219,8 @@ export interface InfluxSinkOptions {
   metrics?: SinkMetrics;
   /** Group commits of the outbox (0: each entry commits before the call returns). */
   commitWindow?: number;
+  /** Write-behind of poll outcomes, ms (0 or absent: off); see OutboxOptions.writeBehind. */
+  writeBehind?: number;
   /** fsync level of the outbox's commits (default: the connection's). */
   synchronous?: "full" | "normal";
   /** Site and kind of every device, for the tags. */
@@ -240,6 +242,7 @@ export class InfluxSink {
       maxBacklogBytes: c.maxBacklogBytes,
       onFull: c.onFull,
       commitWindow: o.commitWindow,
+      writeBehind: o.writeBehind,
       synchronous: o.synchronous,
       clock: o.clock,
       log,

@@ -269,9 +269,21 @@ interface Plan {
   metrics: string[];
   labels: (object | undefined)[];
   slots: number[];
-  lines: { prefix: string; fields: { slot: number; key: string }[] }[];
+  lines: PlanLine[];
   /** Scratch space for one outcome's values, by slot. */
   values: number[];
+}
+
+/**
+ * One line of a plan. Its text up to the timestamp ("prefix fields ") is kept with the values it
+ * was formatted from, so a line whose values did not change since the last poll (most of them:
+ * states, error counters) is not formatted again; "" when it has no writable field.
+ */
+interface PlanLine {
+  prefix: string;
+  fields: { slot: number; key: string }[];
+  last: number[];
+  head: string | undefined;
 }
 
 /**
@@ -355,7 +367,7 @@ function buildPlan(
     const series = sampleSeries(deviceId, device, entry, sample);
     let group = lineOf.get(series.key);
     if (group === undefined) {
-      group = { fields: new Map(), line: { prefix: series.prefix, fields: [] } };
+      group = { fields: new Map(), line: { prefix: series.prefix, fields: [], last: [], head: undefined } };
       lineOf.set(series.key, group);
       plan.lines.push(group.line);
     }
@@ -372,6 +384,17 @@ function buildPlan(
     plan.slots.push(slot);
   }
   return plan;
+}
+
+/** "prefix fields " of a plan line from its last values, or "" when no field is writable. */
+function lineHead(line: PlanLine): string {
+  let fields = "";
+  for (let j = 0; j < line.fields.length; j++) {
+    const value = formatFloat(line.last[j]!);
+    if (value !== undefined)
+      fields += fields === "" ? line.fields[j]!.key + value : `,${line.fields[j]!.key}${value}`;
+  }
+  return fields === "" ? "" : `${line.prefix} ${fields} `;
 }
 
 /**
@@ -406,14 +429,18 @@ export function encodeOutcomeBody(
   const values = plan.values;
   for (let i = 0; i < samples.length; i++) values[plan.slots[i]!] = samples[i]!.value;
   for (const line of plan.lines) {
-    let fields = "";
-    for (const field of line.fields) {
-      const value = formatFloat(values[field.slot]!);
-      if (value !== undefined) fields += fields === "" ? field.key + value : `,${field.key}${value}`;
+    let changed = line.head === undefined;
+    for (let j = 0; j < line.fields.length; j++) {
+      const value = values[line.fields[j]!.slot]!;
+      if (value !== line.last[j]) {
+        line.last[j] = value;
+        changed = true;
+      }
     }
-    if (fields === "") skipped++;
+    if (changed) line.head = lineHead(line);
+    if (line.head === "") skipped++;
     else {
-      body += `\n${line.prefix} ${fields} ${time}`;
+      body += `\n${line.head}${time}`;
       points++;
     }
   }
