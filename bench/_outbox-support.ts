@@ -9,7 +9,7 @@ import { tcpDriver } from "../drivers/tcp/index.ts";
 import { systemClock } from "../src/core/clock.ts";
 import type { PollOutcome } from "../src/core/outcome.ts";
 import { createSharedResources } from "../src/core/resources.ts";
-import { freePort } from "../test/support/peers.ts";
+import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/support/peers.ts";
 
 /** Rounds of each measurement (BENCH_ROUNDS); medians are reported. */
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -95,4 +95,23 @@ export async function tcpPollCpu(polls: number): Promise<number> {
   const cpu = cpuMicros() - c0;
   listener.stop();
   return cpu / polls;
+}
+
+/** Runs `fn` against a VictoriaMetrics of its own on loopback, stopped after; says why when there is none. */
+export async function withVictoria<T>(
+  bench: string,
+  fn: (vm: Victoria) => Promise<T>,
+): Promise<T | undefined> {
+  if (victoriaMissing) {
+    console.log(`${bench} skipped: ${victoriaMissing}`);
+    return undefined;
+  }
+  const dir = tempDir("bench-vm-");
+  const vm = await startVictoria(dir.path);
+  try {
+    return await fn(vm);
+  } finally {
+    await vm.stop();
+    dir.remove();
+  }
 }

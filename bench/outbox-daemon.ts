@@ -8,8 +8,8 @@
 import { pathToFileURL } from "node:url";
 import { configSchema } from "../src/config/schema.ts";
 import { startDaemon } from "../src/daemon.ts";
-import { startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/support/peers.ts";
-import { cpuMicros, log, median, ROUNDS, tcpListener } from "./_outbox-support.ts";
+import { tempDir, type Victoria } from "../test/support/peers.ts";
+import { cpuMicros, log, median, ROUNDS, tcpListener, withVictoria } from "./_outbox-support.ts";
 
 /**
  * The daemon itself (scheduler, tcp driver, pipeline, status, metrics) polling `devices` tcp
@@ -57,14 +57,8 @@ async function daemonCpuPerPoll(
 }
 
 export async function run(): Promise<void> {
-  if (victoriaMissing) {
-    console.log(`outbox daemon bench skipped: ${victoriaMissing}`);
-    return;
-  }
-  const dir = tempDir("bench-vm-");
-  const vm = await startVictoria(dir.path);
-  const summary: Record<string, unknown> = {};
-  try {
+  await withVictoria("outbox daemon bench", async (vm) => {
+    const summary: Record<string, unknown> = {};
     const listener = await tcpListener();
     const variants: {
       name: string;
@@ -120,10 +114,7 @@ export async function run(): Promise<void> {
       ),
     };
     console.log(`  daemon with 300 tcp devices at 1 s: ${JSON.stringify(summary.daemon)}`);
-  } finally {
-    await vm.stop();
-    dir.remove();
-  }
+  });
 }
 
 // `npx tsx bench/outbox-daemon.ts` and `npm run bench -- outbox-daemon` both run it.

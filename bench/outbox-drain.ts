@@ -19,7 +19,7 @@ import { influxSinkSchema } from "../src/sinks/config.ts";
 import { InfluxSink } from "../src/sinks/influx.ts";
 import { encodePoints, outcomePoints } from "../src/sinks/line-protocol.ts";
 import { openStore } from "../src/store/db.ts";
-import { startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/support/peers.ts";
+import { tempDir, type Victoria } from "../test/support/peers.ts";
 import {
   cpuMicros,
   DEVICES,
@@ -29,6 +29,7 @@ import {
   OUTAGE_MS,
   outage,
   ROUNDS,
+  withVictoria,
 } from "./_outbox-support.ts";
 
 async function stored(vm: Victoria, site: string): Promise<number> {
@@ -160,14 +161,8 @@ async function startProfile(): Promise<(file: string) => Promise<void>> {
 }
 
 export async function run(): Promise<void> {
-  if (victoriaMissing) {
-    console.log(`outbox drain bench skipped: ${victoriaMissing}`);
-    return;
-  }
-  const dir = tempDir("bench-vm-");
-  const vm = await startVictoria(dir.path);
-  const summary: Record<string, unknown> = {};
-  try {
+  await withVictoria("outbox drain bench", async (vm) => {
+    const summary: Record<string, unknown> = {};
     console.log(
       `outbox drain bench: ${DEVICES} devices, ${OUTAGE_MS / 60_000} min outage at ${INTERVAL_MS / 1000} s → ${(DEVICES * OUTAGE_MS) / INTERVAL_MS} polls; ${ROUNDS} rounds`,
     );
@@ -210,10 +205,7 @@ export async function run(): Promise<void> {
       bodyBytesPerLine: Math.round(median(runs.map((r) => r.bodyBytesPerLine))),
     });
     console.log("  medians:", JSON.stringify(summary, null, 2));
-  } finally {
-    await vm.stop();
-    dir.remove();
-  }
+  });
 }
 
 // `npx tsx bench/outbox-drain.ts` and `npm run bench -- outbox-drain` both run it.

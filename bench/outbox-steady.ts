@@ -17,10 +17,19 @@ import type { PollOutcome } from "../src/core/outcome.ts";
 import { Outbox, tuneForOutbox } from "../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../src/sinks/config.ts";
 import { InfluxSink } from "../src/sinks/influx.ts";
-import { encodePoints, outcomePoints } from "../src/sinks/line-protocol.ts";
+import { encodeOutcomeBody } from "../src/sinks/line-protocol.ts";
 import { openStore } from "../src/store/db.ts";
-import { freePort, startVictoria, tempDir, type Victoria, victoriaMissing } from "../test/support/peers.ts";
-import { cpuMicros, log, median, OUTAGE_MS, outage, ROUNDS, tcpPollCpu } from "./_outbox-support.ts";
+import { freePort, tempDir, type Victoria } from "../test/support/peers.ts";
+import {
+  cpuMicros,
+  log,
+  median,
+  OUTAGE_MS,
+  outage,
+  ROUNDS,
+  tcpPollCpu,
+  withVictoria,
+} from "./_outbox-support.ts";
 
 /**
  * Steady state: outcomes arrive at `rate` per second for `seconds` while the forwarder drains to
@@ -64,7 +73,7 @@ async function steadyState(
   sink.outbox.flush();
   await sink.forwarder.idle();
   const cpu = cpuMicros() - c0;
-  const lines = encodePoints(outcomePoints(outcomes[0]!, devices.get(outcomes[0]!.deviceId)!)).lines.length;
+  const lines = encodeOutcomeBody(outcomes[0]!, devices.get(outcomes[0]!.deviceId)!).points;
   await sink.stop(1000);
   db.close();
   data.remove();
@@ -96,8 +105,8 @@ function outboxOnly(
   const n = Math.min(outcomes.length, 9000);
   const c0 = cpuMicros();
   const encoded = outcomes.slice(0, n).map((o) => {
-    const { lines } = encodePoints(outcomePoints(o, devices.get(o.deviceId)!));
-    return { key: o.deviceId, body: lines.join("\n"), points: lines.length };
+    const { body, points } = encodeOutcomeBody(o, devices.get(o.deviceId)!);
+    return { key: o.deviceId, body, points };
   });
   const encodeCpu = cpuMicros() - c0;
   const c1 = cpuMicros();
@@ -183,14 +192,8 @@ async function snmpPollCpu(polls: number): Promise<number | undefined> {
 }
 
 export async function run(): Promise<void> {
-  if (victoriaMissing) {
-    console.log(`outbox steady-state bench skipped: ${victoriaMissing}`);
-    return;
-  }
-  const dir = tempDir("bench-vm-");
-  const vm = await startVictoria(dir.path);
-  const summary: Record<string, unknown> = {};
-  try {
+  await withVictoria("outbox steady-state bench", async (vm) => {
+    const summary: Record<string, unknown> = {};
     const base = Date.now() - 2 * 3600_000;
     {
       const tcpUs = median([await tcpPollCpu(4000), await tcpPollCpu(4000), await tcpPollCpu(4000)]);
@@ -260,10 +263,7 @@ export async function run(): Promise<void> {
       summary.outboxAlone = only;
     }
     console.log("  medians:", JSON.stringify(summary, null, 2));
-  } finally {
-    await vm.stop();
-    dir.remove();
-  }
+  });
 }
 
 // `npx tsx bench/outbox-steady.ts` and `npm run bench -- outbox-steady` both run it.

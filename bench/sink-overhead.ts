@@ -16,8 +16,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
-import { startSnmpd, startVictoria, tempDir, victoriaMissing } from "../test/support/peers.ts";
-import { median } from "./_outbox-support.ts";
+import { startSnmpd, type Victoria } from "../test/support/peers.ts";
+import { median, withVictoria } from "./_outbox-support.ts";
 
 const OVERHEAD_WINDOWS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 11);
 const OVERHEAD_SECONDS = 8;
@@ -76,12 +76,14 @@ function quartiles(xs: readonly number[]): [number, number] {
 }
 
 export async function run(): Promise<Record<string, unknown> | undefined> {
-  if (victoriaMissing || !existsSync("/usr/sbin/snmpd")) {
-    console.log(`sink overhead not measured: ${victoriaMissing ?? "snmpd is not installed"}`);
+  if (!existsSync("/usr/sbin/snmpd")) {
+    console.log("sink overhead not measured: snmpd is not installed");
     return undefined;
   }
-  const dir = tempDir("bench-vm-");
-  const vm = await startVictoria(dir.path);
+  return withVictoria("sink overhead", (vm) => measure(vm));
+}
+
+async function measure(vm: Victoria): Promise<Record<string, unknown>> {
   const snmpd = await startSnmpd(50);
   const daemons = await Promise.all([
     sinkDaemon(snmpd.ports, null),
@@ -150,8 +152,6 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
   } finally {
     await Promise.all(daemons.map((d) => d.stop()));
     await snmpd.stop();
-    await vm.stop();
-    dir.remove();
   }
 }
 

@@ -15,6 +15,9 @@
  * rows at once; a rejected line moves into the quarantine. Delivery is therefore at least once
  * and in order; points carry explicit timestamps, so a repeat overwrites. Cursor moves and
  * deletes are committed without an fsync of their own (losing one only repeats a delivery).
+ * With `writeBehind`, while nothing committed waits, entries wait in memory that long and the
+ * Forwarder sends them from there (held, oldestHeld, release): what the server acknowledges in
+ * time is never written; the rest is committed as above.
  *
  * Disk budget: when the backlog passes `maxBacklogBytes`, `onFull` decides: `drop-oldest`
  * (default: the dashboards want the present) deletes the oldest rows, `drop-newest` refuses the
@@ -252,7 +255,8 @@ export class Outbox implements BacklogSource {
 
   /**
    * Resolves once everything enqueued before the call is committed (and with synchronous=FULL
-   * fsynced): what "acknowledged to the pipeline" means; such an entry survives a SIGKILL (and,
+   * fsynced), or acknowledged by the server from memory (writeBehind): what "acknowledged to the
+   * pipeline" means; such an entry survives a SIGKILL (and,
    * with synchronous=full, a power loss). Never rejects.
    */
   durable(): Promise<boolean> {
