@@ -119,8 +119,8 @@ export const sinksSchema = z
      * this long and are sent from there (the next batch, within flushInterval); only what the server
      * has not acknowledged by then is committed (and so is everything while a backlog waits or after
      * a failed write). A crash or power loss can lose at most this long of outcomes the server had
-     * not acknowledged. 0ms: every outcome is committed within commitWindow before it is sent.
-     * Must be longer than influx.flushInterval.
+     * not acknowledged. 0ms (or commitWindow 0ms): every outcome is committed within commitWindow
+     * before it is sent. Must be longer than influx.flushInterval.
      */
     writeBehind: duration().prefault("3s"),
   })
