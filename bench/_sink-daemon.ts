@@ -1,11 +1,12 @@
 /**
- * One daemon of the sink-overhead measurement in bench/outbox.ts (not a bench of its own:
+ * One daemon of the sink-overhead measurement in bench/sink-overhead.ts (not a bench of its own:
  * bench/run.ts skips files starting with "_"). Run as
  * `node --import tsx bench/_sink-daemon.ts '{"ports":[…],"devices":200,"influx":"http://…"|null}'`:
  * starts the real daemon polling that many SNMP devices (generic-host profile: sysUpTime and the
  * IF-MIB table, 29 values) every second against the given snmpd ports, with the InfluxDB sink on
  * when `influx` is a URL. Prints "ready" once settled; then for every line read on stdin prints one
- * JSON line: this process's CPU µs and the polls (and failed polls) since the previous line.
+ * JSON line: this process's CPU µs (all, and system), the polls and failed polls since the previous
+ * line.
  */
 import { createInterface } from "node:readline";
 import pino from "pino";
@@ -49,10 +50,7 @@ daemon.pipeline.subscribe("bench", (o) => {
   if (o.error) failed++;
 });
 await new Promise((r) => setTimeout(r, 3000)); // settle: tables learned, JIT warm
-const cpu = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
+const cpu = () => process.cpuUsage();
 let last = { cpu: cpu(), polls, failed };
 console.log("ready");
 const lines = createInterface({ input: process.stdin });
@@ -60,7 +58,8 @@ for await (const _ of lines) {
   const now = { cpu: cpu(), polls, failed };
   console.log(
     JSON.stringify({
-      cpuUs: now.cpu - last.cpu,
+      cpuUs: now.cpu.user + now.cpu.system - last.cpu.user - last.cpu.system,
+      sysUs: now.cpu.system - last.cpu.system,
       polls: now.polls - last.polls,
       failed: now.failed - last.failed,
     }),

@@ -20,19 +20,12 @@
  * bureau's duty contact. One round (the stack takes a while to start).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import {
-  freePort,
-  missingPeers,
-  promQuery,
-  startAlertmanager,
-  startPrometheus,
-  waitFor,
-} from "../peers/index.ts";
+import { missingPeers, promQuery, startAlertmanager, startPrometheus, waitFor } from "../peers/index.ts";
 import { renderAlertmanager, renderPrometheus } from "../peers/noc-stack.ts";
+import { startPhones } from "../peers/phones.ts";
 import { startFastDemo } from "../simulators/fast-demo.ts";
 import { startSnmpSimulator } from "../simulators/snmp/index.ts";
 import { validateConfig } from "../src/config/load.ts";
@@ -139,34 +132,16 @@ async function measureAlertLatency(): Promise<{ ms: number } | { skipped: string
   const missing = missingPeers("prometheus", "alertmanager");
   if (missing) return { skipped: missing };
   const dir = mkdtempSync(join(tmpdir(), "emcomm-alert-latency-"));
-  const calls: { at: number; to: string; body: string }[] = [];
-  const phones = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://x");
-      if (url.pathname.startsWith("/gateway/"))
-        calls.push({ at: Date.now(), to: url.searchParams.get("to") ?? "", body });
-      res.setHeader("content-type", "application/json");
-      res.end(
-        url.pathname === "/wecom/gettoken"
-          ? '{"errcode":0,"access_token":"t","expires_in":7200}'
-          : '{"errcode":0}',
-      );
-    });
-  });
-  const phonesPort = await freePort();
-  await new Promise<void>((r) => phones.listen(phonesPort, "127.0.0.1", r));
+  const phones = await startPhones();
+  const calls = phones.calls;
   const stops: (() => unknown)[] = [
-    () => new Promise((r) => phones.close(r)),
+    () => phones.close(),
     () => rmSync(dir, { recursive: true, force: true }),
   ];
   try {
     const demo = await startFastDemo(join(dir, "demo"), ["duty-system"]);
     stops.push(() => demo.stop());
-    const am = renderAlertmanager(join(dir, "alertmanager"), `http://127.0.0.1:${phonesPort}`);
+    const am = renderAlertmanager(join(dir, "alertmanager"), phones.url);
     const alertmanager = await startAlertmanager(am.file, join(dir, "alertmanager"));
     stops.push(() => alertmanager.stop());
     const prometheus = await startPrometheus(
@@ -188,7 +163,14 @@ async function measureAlertLatency(): Promise<{ ms: number } | { skipped: string
     demo.fleet.inject("duty-system", "silent");
     const call = await waitFor(
       "the gateway call for the bureau's duty contact",
-      () => calls.find((c) => c.at >= injectedAt && c.to === "bureau-duty" && c.body.includes("duty-system")),
+      () =>
+        calls.find(
+          (c) =>
+            c.path.startsWith("/gateway/") &&
+            c.at >= injectedAt &&
+            c.to === "bureau-duty" &&
+            c.body.includes("duty-system"),
+        ),
       60_000,
     );
     return { ms: call.at - injectedAt };

@@ -43,7 +43,7 @@ try {
     const file = join(results, `${bench}.figures.json`);
     if (existsSync(file))
       for (const f of JSON.parse(readFileSync(file, "utf8")) as Figure[]) rows.push({ bench, ...f });
-    if (bench === "outbox") rows.push({ bench, ...sinkOverhead(results) });
+    if (bench === "sink-overhead") rows.push({ bench, ...sinkOverhead(results) });
   }
 } finally {
   rmSync(results, { recursive: true, force: true });
@@ -56,7 +56,7 @@ if (failed.length > 0) console.log(`bench(es) failed: ${failed.join(", ")}`);
 if (missed.length > 0 || failed.length > 0) process.exitCode = 1;
 
 /**
- * The outbox bench's "sink overhead % of poll CPU", from the file it writes to $BENCH_RESULTS
+ * The sink-overhead bench's "sink overhead % of poll CPU", from the file it writes to $BENCH_RESULTS
  * (`sink-overhead.json`: the median of the windows in `sinkOverheadPercent`, their count in
  * `windows`), as a figure of the table.
  */

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { secretSchema } from "../../src/config/secret.ts";
+import { tlsOptions } from "../shared/tls.ts";
 import { httpProfileNames } from "./profiles/index.ts";
 
 const auth = z.discriminatedUnion("type", [
@@ -28,12 +29,7 @@ export const httpOptions = z.strictObject({
   profile: z.enum(httpProfileNames),
   url: z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }),
   auth: auth.optional(),
-  tls: z
-    .strictObject({
-      insecure: z.boolean().default(false),
-      ca: z.string().min(1, "a PEM file path").optional(),
-    })
-    .optional(),
+  tls: tlsOptions.optional(),
 });
 
 export type HttpOptions = z.output<typeof httpOptions>;

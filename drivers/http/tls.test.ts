@@ -3,7 +3,6 @@
  * by openssl: refused by default (a config error naming the fix), accepted with tls.ca or
  * tls.insecure.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import { tmpdir } from "node:os";
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PollError } from "../../src/core/errors.ts";
 import type { PolledDriver } from "../../src/core/types.ts";
 import { testContext, testDevice } from "../../test/support/driver-context.ts";
+import { selfSignedCert } from "../../test/support/tls.ts";
 import { httpDriver, httpOptions } from "./index.ts";
 
 const why = existsSync("/usr/bin/openssl") ? undefined : "openssl not installed";
@@ -22,25 +22,11 @@ describe.skipIf(why)("http driver over TLS", () => {
   let url = "";
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "emcomm-tls-"));
-    execFileSync(
-      "/usr/bin/openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"].concat([
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ]),
-      { stdio: "ignore" },
-    );
-    server = createServer(
-      { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
-      (_req, res) => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ modem: { locked: true, ebno_db: 8.1, tx_on: true } }));
-      },
-    );
+    const pem = selfSignedCert(dir);
+    server = createServer({ key: readFileSync(pem.key), cert: readFileSync(pem.cert) }, (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ modem: { locked: true, ebno_db: 8.1, tx_on: true } }));
+    });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
   });

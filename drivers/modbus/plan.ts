@@ -46,40 +46,25 @@ export function planReads(
       const sorted = list
         .filter((p) => (p.optional ?? false) === optional)
         .sort((a, b) => a.address - b.address);
-      let current: { address: number; end: number; points: RegisterPoint[] } | undefined;
+      // The read being grown; pushed when started, so reads stay in address order.
+      let current: (PlannedRead & { points: RegisterPoint[] }) | undefined;
       for (const p of sorted) {
         const end = p.address + pointSpan(p);
         if (end - p.address > max)
           throw new RangeError(`point ${p.metric} spans ${end - p.address} registers, above ${max} per read`);
+        const currentEnd = current ? current.address + current.count : 0;
         if (
           current &&
-          p.address <= current.end + (limits.maxGap ?? 0) &&
-          Math.max(end, current.end) - current.address <= max
+          p.address <= currentEnd + (limits.maxGap ?? 0) &&
+          Math.max(end, currentEnd) - current.address <= max
         ) {
-          current.end = Math.max(current.end, end);
+          current.count = Math.max(end, currentEnd) - current.address;
           current.points.push(p);
           continue;
         }
-        if (current)
-          reads.push({
-            table,
-            address: current.address,
-            count: current.end - current.address,
-            points: current.points,
-            optional,
-            block,
-          });
-        current = { address: p.address, end, points: [p] };
+        current = { table, address: p.address, count: end - p.address, points: [p], optional, block };
+        reads.push(current);
       }
-      if (current)
-        reads.push({
-          table,
-          address: current.address,
-          count: current.end - current.address,
-          points: current.points,
-          optional,
-          block,
-        });
     }
   }
   return reads;

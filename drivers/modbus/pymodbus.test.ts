@@ -20,6 +20,22 @@ import { openModbusLink } from "./transport.ts";
 
 const why = missing("/usr/bin/python3", "/usr/lib/python3/dist-packages/pymodbus/__init__.py");
 
+/**
+ * Polls three units of one line at once (a generator at 1, a BUC at 2, a BUC at 3 that answers
+ * with an exception), checks the two BUCs' outcomes, and returns the generator's samples.
+ */
+async function pollSharedLine(
+  driver: (unitId: number, profile: string) => PolledDriver,
+  ms: number,
+): Promise<Sample[]> {
+  const units = [driver(1, "dse-generator"), driver(2, "buc-rs485"), driver(3, "buc-rs485")];
+  const [g, b, f] = await Promise.allSettled(units.map((d) => d.poll(AbortSignal.timeout(ms))));
+  expect(g!.status, String((g as PromiseRejectedResult).reason)).toBe("fulfilled");
+  expect(b!.status).toBe("fulfilled");
+  expect((f as PromiseRejectedResult).reason.message).toContain("server-device-failure");
+  return (g as PromiseFulfilledResult<Sample[]>).value;
+}
+
 describe.skipIf(why)(`modbus driver against pymodbus${why ? ` (skipped: ${why})` : ""}`, () => {
   let port = 0;
   let peer: ReturnType<typeof startPeer>;
@@ -185,20 +201,9 @@ describe.skipIf(why)(
     };
 
     it("reads RTU frames through a gateway, units sharing the line", async () => {
-      const [gen, buc, failing] = [
-        driver(1, "dse-generator"),
-        driver(2, "buc-rs485"),
-        driver(3, "buc-rs485"),
-      ];
-      const [g, b, f] = (await Promise.allSettled(
-        [gen, buc, failing].map((d) => d.poll(AbortSignal.timeout(3000))),
-      )) as [PromiseSettledResult<Sample[]>, PromiseSettledResult<Sample[]>, PromiseSettledResult<Sample[]>];
-      expect(g.status).toBe("fulfilled");
-      const samples = (g as PromiseFulfilledResult<Sample[]>).value;
+      const samples = await pollSharedLine(driver, 3000);
       expect(samples.find((s) => s.metric === "generator_fuel_percent")?.value).toBe(64);
       expect(samples.find((s) => s.metric === "generator_run_hours")?.value).toBe(100);
-      expect(b.status).toBe("fulfilled");
-      expect((f as PromiseRejectedResult).reason.message).toContain("server-device-failure");
     });
 
     it("keeps a silent unit from holding back a live one on the gateway", async () => {
@@ -265,20 +270,9 @@ describe.skipIf(why)(
     };
 
     it("reads two units sharing the line, and one unit's exception", async () => {
-      const [gen, buc, failing] = [
-        driver(1, "dse-generator"),
-        driver(2, "buc-rs485"),
-        driver(3, "buc-rs485"),
-      ];
-      const [g, b, f] = (await Promise.allSettled(
-        [gen, buc, failing].map((d) => d.poll(AbortSignal.timeout(5000))),
-      )) as [PromiseSettledResult<Sample[]>, PromiseSettledResult<Sample[]>, PromiseSettledResult<Sample[]>];
-      expect(g.status, String((g as PromiseRejectedResult).reason)).toBe("fulfilled");
-      const samples = (g as PromiseFulfilledResult<Sample[]>).value;
+      const samples = await pollSharedLine(driver, 5000);
       expect(samples.find((s) => s.metric === "generator_voltage_volts")?.value).toBe(230.4);
       expect(samples.find((s) => s.metric === "generator_fail_to_start")?.value).toBe(1);
-      expect(b.status).toBe("fulfilled");
-      expect((f as PromiseRejectedResult).reason.message).toContain("server-device-failure");
     });
   },
 );

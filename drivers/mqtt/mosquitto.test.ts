@@ -18,6 +18,7 @@ import type { PollError } from "../../src/core/errors.ts";
 import type { StreamedDriver } from "../../src/core/types.ts";
 import { pollOnce } from "../../src/poll-once.ts";
 import { recordingSink, testContext, testDevice, until } from "../../test/support/driver-context.ts";
+import { selfSignedCert } from "../../test/support/tls.ts";
 import { mqttDriver, mqttOptions } from "./index.ts";
 
 const why = missing("/usr/sbin/mosquitto", "/usr/bin/mosquitto_passwd", "/usr/bin/openssl");
@@ -40,18 +41,7 @@ describe.skipIf(why)(`mqtt driver through mosquitto${why ? ` (skipped: ${why})` 
     dir = mkdtempSync(join(tmpdir(), "emcomm-mosquitto-"));
     port = await freePort();
     tlsPort = await freePort();
-    execFileSync(
-      "/usr/bin/openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"].concat([
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ]),
-      { stdio: "ignore" },
-    );
+    const pem = selfSignedCert(dir);
     execFileSync("/usr/bin/mosquitto_passwd", ["-b", "-c", join(dir, "passwd"), "emcomm", "field-s3cret"]);
     writeFileSync(
       join(dir, "mosquitto.conf"),
@@ -60,8 +50,8 @@ describe.skipIf(why)(`mqtt driver through mosquitto${why ? ` (skipped: ${why})` 
         `listener ${port} 127.0.0.1`,
         "per_listener_settings false",
         `listener ${tlsPort} 127.0.0.1`,
-        `certfile ${join(dir, "cert.pem")}`,
-        `keyfile ${join(dir, "key.pem")}`,
+        `certfile ${pem.cert}`,
+        `keyfile ${pem.key}`,
         "allow_anonymous false",
         `password_file ${join(dir, "passwd")}`,
         "persistence true",

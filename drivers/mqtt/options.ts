@@ -18,6 +18,7 @@
 import { z } from "zod";
 import { duration } from "../../src/config/duration.ts";
 import { secretSchema } from "../../src/config/secret.ts";
+import { tlsOptions } from "../shared/tls.ts";
 import { mqttProfileNames } from "./profiles/index.ts";
 
 export const mqttOptions = z.strictObject({
@@ -37,12 +38,7 @@ export const mqttOptions = z.strictObject({
   qos: z.union([z.literal(0), z.literal(1)]).default(1),
   reportInterval: duration("1s").prefault("30s"),
   missedReports: z.number().int().min(1).max(100).default(3),
-  tls: z
-    .strictObject({
-      insecure: z.boolean().default(false),
-      ca: z.string().min(1, "a PEM file path").optional(),
-    })
-    .optional(),
+  tls: tlsOptions.optional(),
 });
 
 export type MqttOptions = z.output<typeof mqttOptions>;

@@ -4,7 +4,6 @@
  * credentials, missing objects and a silent agent are poll errors of the right kind.
  */
 import { createSocket, type Socket } from "node:dgram";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   haveSnmpd,
@@ -17,29 +16,13 @@ import {
   V3_SHA512,
   v3Args,
 } from "../../peers/index.ts";
-import { systemClock } from "../../src/core/clock.ts";
-import { createSharedResources } from "../../src/core/resources.ts";
-import { createSnmpDriver } from "./index.ts";
-import { snmpOptions } from "./options.ts";
+import { snmpdDriver } from "../../test/support/snmpd-driver.ts";
 import { HR } from "./profiles/host-resources.ts";
 import { IF } from "./profiles/if-mib.ts";
 
-const log = pino({ level: "silent" });
 let snmpd: Snmpd;
 
-function driver(raw: Record<string, unknown>, timeoutMs = 3_000) {
-  const options = snmpOptions.parse({
-    protocol: "snmp",
-    profile: "generic-host",
-    host: "127.0.0.1",
-    port: snmpd.port,
-    ...raw,
-  });
-  return createSnmpDriver(
-    { id: "host", site: "s", kind: "server", intervalMs: 10_000, timeoutMs, options },
-    { clock: systemClock, log, resources: createSharedResources() },
-  );
-}
+const driver = (raw: Record<string, unknown>, timeoutMs?: number) => snmpdDriver(snmpd, raw, timeoutMs);
 
 async function pollOnce(raw: Record<string, unknown>, timeoutMs?: number) {
   const d = driver(raw, timeoutMs);

@@ -7,12 +7,11 @@ import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import snmp from "net-snmp";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveSnmpTools, snmpCmd } from "../../peers/index.ts";
-import { SIM_V3, type SnmpSimulator, startSnmpSimulator } from "../../simulators/snmp/index.ts";
+import { SIM_V3, SIM_V3_USER, type SnmpSimulator, startSnmpSimulator } from "../../simulators/snmp/index.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import type { PollOutcome } from "../../src/core/outcome.ts";
@@ -306,20 +305,12 @@ describe.skipIf(!haveSnmpTools)("snmp trap receiver on its own", () => {
   it("a v3 trap or inform maps by engine id among devices sharing an address; an unknown engine id is discarded", async () => {
     const registry = new Registry();
     const polled: string[] = [];
-    const user = {
-      name: SIM_V3.user,
-      level: snmp.SecurityLevel.authPriv,
-      authProtocol: snmp.AuthProtocols.sha,
-      authKey: SIM_V3.authKey,
-      privProtocol: snmp.PrivProtocols.aes,
-      privKey: SIM_V3.privKey,
-    };
     const receiver = await startTrapReceiver({
       host: "127.0.0.1",
       port: 0,
       devices: [
-        { id: "acu-a", host: "127.0.0.1", port: 161, v3: user, engineId: "80001f8880aaaaaaaa" },
-        { id: "acu-b", host: "127.0.0.1", port: 161, v3: user, engineId: "80001f8880bbbbbbbb" },
+        { id: "acu-a", host: "127.0.0.1", port: 161, v3: SIM_V3_USER, engineId: "80001f8880aaaaaaaa" },
+        { id: "acu-b", host: "127.0.0.1", port: 161, v3: SIM_V3_USER, engineId: "80001f8880bbbbbbbb" },
       ],
       log,
       registry,

@@ -11,33 +11,15 @@
  * restart: the same state, 500 s sooner.
  */
 import snmp from "net-snmp";
-import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { haveSnmpd, haveSnmpTools, type Snmpd, startSnmpd, V3 } from "../../peers/index.ts";
-import { systemClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
-import { createSharedResources } from "../../src/core/resources.ts";
-import { createSnmpDriver } from "./index.ts";
-import { snmpOptions } from "./options.ts";
+import { snmpdDriver } from "../../test/support/snmpd-driver.ts";
 
-const log = pino({ level: "silent" });
 let snmpd: Snmpd;
 
-function v3Driver(v3: Record<string, unknown>, timeoutMs = 3_000) {
-  const options = snmpOptions.parse({
-    protocol: "snmp",
-    profile: "generic-host",
-    host: "127.0.0.1",
-    port: snmpd.port,
-    version: "3",
-    retries: 0,
-    v3,
-  });
-  return createSnmpDriver(
-    { id: "modem", site: "s", kind: "satellite-modem", intervalMs: 10_000, timeoutMs, options },
-    { clock: systemClock, log, resources: createSharedResources() },
-  );
-}
+const v3Driver = (v3: Record<string, unknown>, timeoutMs?: number) =>
+  snmpdDriver(snmpd, { version: "3", retries: 0, v3 }, timeoutMs);
 
 /** performance.now() from now on reads `ahead` ms later than the real one (or a running offset). */
 function moveMonotonicClock(ahead: (realNow: number) => number) {

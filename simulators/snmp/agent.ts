@@ -31,6 +31,16 @@ export interface Snapshot {
 
 export const SIM_V3 = { user: "emcomm-sim", authKey: "emcomm-sim-auth", privKey: "emcomm-sim-priv" } as const;
 
+/** SIM_V3 as a net-snmp user (authPriv, SHA and AES): what the agents accept and sign traps with. */
+export const SIM_V3_USER = {
+  name: SIM_V3.user,
+  level: snmp.SecurityLevel.authPriv,
+  authProtocol: snmp.AuthProtocols.sha,
+  authKey: SIM_V3.authKey,
+  privProtocol: snmp.PrivProtocols.aes,
+  privKey: SIM_V3.privKey,
+};
+
 /** A Counter64 value as net-snmp's agent wants it: 8 bytes big-endian. */
 export function c64(n: number): Buffer {
   const b = Buffer.alloc(8);
@@ -56,14 +66,7 @@ export async function startAgent(community: string): Promise<SimAgent> {
   );
   const port = await listening;
   a.getAuthorizer().addCommunity(community);
-  a.getAuthorizer().addUser({
-    name: SIM_V3.user,
-    level: snmp.SecurityLevel.authPriv,
-    authProtocol: snmp.AuthProtocols.sha,
-    authKey: SIM_V3.authKey,
-    privProtocol: snmp.PrivProtocols.aes,
-    privKey: SIM_V3.privKey,
-  });
+  a.getAuthorizer().addUser(SIM_V3_USER);
   const mib = a.getMib();
   const readOnly = snmp.MaxAccess["read-only"]!;
   // A simulator bug must never take the process down: a request that fails inside net-snmp is

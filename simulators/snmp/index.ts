@@ -21,7 +21,7 @@ import { type SimAgent, startAgent, T } from "./agent.ts";
 import { type Front, startFront } from "./front.ts";
 import { DeviceWorld, profileFaults } from "./models.ts";
 
-export { SIM_V3 } from "./agent.ts";
+export { SIM_V3, SIM_V3_USER } from "./agent.ts";
 
 const TICK_MS = 1000;
 

@@ -62,6 +62,10 @@ export function print(opts: ClientOptions, data: unknown, text: () => string): v
   process.stdout.write(opts.json ? `${JSON.stringify(data, null, 2)}\n` : `${text()}\n`);
 }
 
+/** A query string of the options given (those left out or empty are not sent). */
+export const query = (params: Record<string, string | undefined>) =>
+  new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]));
+
 export const withClient = (c: Command) =>
   c
     .option("--url <url>", "daemon URL (default $EMCOMM_URL or http://127.0.0.1:9464)")
@@ -117,8 +121,7 @@ export function registerSlaCommands(program: Command): void {
     .option("--site <id>")
     .action((o: ClientOptions & Record<string, string>) =>
       run(async () => {
-        const q = new URLSearchParams();
-        for (const k of ["state", "level", "device", "site"]) if (o[k]) q.set(k, o[k]);
+        const q = query({ state: o.state, level: o.level, device: o.device, site: o.site });
         const data = (await call(o, "GET", `/api/v1/tickets?${q}`)) as { tickets: TicketJson[] };
         print(o, data, () => data.tickets.map(ticketLine).join("\n") || "no tickets");
       }),

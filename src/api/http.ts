@@ -30,6 +30,7 @@ import { isUsableToken } from "../config/sla-schema.ts";
 import type { Clock } from "../core/clock.ts";
 import { ConfigError, type ConfigIssue } from "../core/errors.ts";
 import type { HealthEngine } from "../health/engine.ts";
+import { askForToken, parseOr400 } from "../http/replies.ts";
 import { availabilityForPeriod } from "../ledger/availability.ts";
 import { monthPeriod } from "../ledger/period.ts";
 import {
@@ -188,10 +189,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
   const authorize = (req: FastifyRequest, reply: FastifyReply, roles: readonly Role[]): Actor | null => {
     const actor = identify(req);
     if (!actor) {
-      reply
-        .code(401)
-        .header("www-authenticate", 'Bearer realm="emcomm"')
-        .send({ error: "a bearer token is required" });
+      askForToken(reply);
       return null;
     }
     if (!roles.includes(actor.role)) {
@@ -203,15 +201,6 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
   const canRead = (req: FastifyRequest, reply: FastifyReply): boolean => {
     if (config.sla.api.openReadsOnLoopback && isLoopback(req.ip)) return true;
     return authorize(req, reply, ["engineer", "supervisor", "viewer"]) !== null;
-  };
-  const parse = <T>(schema: z.ZodType<T>, value: unknown, reply: FastifyReply): T | undefined => {
-    const r = schema.safeParse(value);
-    if (r.success) return r.data;
-    reply.code(400).send({
-      error: "invalid request",
-      issues: r.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`),
-    });
-    return undefined;
   };
   const handle = (reply: FastifyReply, fn: () => unknown) => {
     try {
@@ -291,7 +280,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
       app.post<{ Params: { site: string } }>(`/api/v1/sites/:site/${action}`, async (req, reply) => {
         const actor = authorize(req, reply, ["engineer", "supervisor"]);
         if (!actor) return;
-        const body = parse(siteBody, req.body ?? {}, reply);
+        const body = parseOr400(siteBody, req.body ?? {}, reply);
         if (!body) return;
         const site = config.sites.find((s) => s.id === req.params.site);
         if (!site) return reply.code(404).send({ error: `no site ${req.params.site}` });
@@ -325,7 +314,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
 
     app.get<{ Querystring: Record<string, string> }>("/api/v1/tickets", async (req, reply) => {
       if (!canRead(req, reply)) return;
-      const q = parse(listQuery, req.query, reply);
+      const q = parseOr400(listQuery, req.query, reply);
       if (!q) return;
       return { tickets: listTickets(db, q).map((t) => tickets.view(t)) };
     });
@@ -350,7 +339,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
     app.post("/api/v1/tickets", async (req, reply) => {
       const actor = authorize(req, reply, ["engineer", "supervisor"]);
       if (!actor) return;
-      const body = parse(openBody, req.body, reply);
+      const body = parseOr400(openBody, req.body, reply);
       if (!body) return;
       // When the fault began is often hours before the call (no backdating rule); when it was
       // reported starts the clocks, so an earlier one than the limit needs the bureau.
@@ -367,7 +356,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
     app.patch<{ Params: { id: string } }>("/api/v1/tickets/:id", async (req, reply) => {
       const actor = authorize(req, reply, ["engineer", "supervisor"]);
       if (!actor) return;
-      const body = parse(z.strictObject(recordShape), req.body, reply);
+      const body = parseOr400(z.strictObject(recordShape), req.body, reply);
       if (!body) return;
       return handle(reply, () => tickets.view(tickets.update(Number(req.params.id), body, actor)));
     });
@@ -383,7 +372,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
           action === "verify" || action === "reject" ? ["supervisor"] : ["engineer", "supervisor"];
         const actor = authorize(req, reply, roles);
         if (!actor) return;
-        const body = parse(actBody, req.body ?? {}, reply);
+        const body = parseOr400(actBody, req.body ?? {}, reply);
         if (!body) return;
         if (!timesAllowed(reply, actor, { repairedAt: body.repairedAt }, { backdate: false })) return;
         return handle(reply, () => tickets.view(tickets.act(Number(req.params.id), action, actor, body)));
@@ -405,7 +394,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
     app.post("/api/v1/maintenance", async (req, reply) => {
       const actor = authorize(req, reply, ["engineer", "supervisor"]);
       if (!actor) return;
-      const body = parse(windowBody, req.body, reply);
+      const body = parseOr400(windowBody, req.body, reply);
       if (!body) return;
       if (body.devices.length === 0 && body.sites.length === 0)
         return reply.code(400).send({ error: "name the devices or sites the window covers" });
@@ -443,7 +432,7 @@ export function slaRoutes(deps: SlaHttpDeps): FastifyPluginAsync {
           action === "approve" ? ["supervisor"] : ["engineer", "supervisor"],
         );
         if (!actor) return;
-        const body = parse(
+        const body = parseOr400(
           z.strictObject({ approvalRef: z.string().min(1).optional() }).default({}),
           req.body ?? {},
           reply,

@@ -143,6 +143,26 @@ const daemonSchema = z.strictObject({
     .default("Asia/Shanghai"),
 });
 
+/** An issue at every item whose id an earlier item of the list already has. */
+function flagRepeatedIds(
+  list: readonly { id: string }[],
+  key: "sites" | "devices",
+  what: string,
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  list.forEach((item, i) => {
+    if (seen.has(item.id))
+      ctx.addIssue({
+        code: "custom",
+        path: [key, i, "id"],
+        message: `a ${what} id not used before`,
+        input: item.id,
+      });
+    seen.add(item.id);
+  });
+}
+
 export const configSchema = z
   .strictObject({
     daemon: daemonSchema.prefault({}),
@@ -156,28 +176,11 @@ export const configSchema = z
     sinks: sinksSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
-    const siteIds = new Set<string>();
-    config.sites.forEach((site, i) => {
-      if (siteIds.has(site.id))
-        ctx.addIssue({
-          code: "custom",
-          path: ["sites", i, "id"],
-          message: "a site id not used before",
-          input: site.id,
-        });
-      siteIds.add(site.id);
-    });
+    flagRepeatedIds(config.sites, "sites", "site", ctx);
+    flagRepeatedIds(config.devices, "devices", "device", ctx);
+    const siteIds = new Set(config.sites.map((s) => s.id));
     const deviceIds = new Set(config.devices.map((d) => d.id));
-    const seen = new Set<string>();
     config.devices.forEach((device, i) => {
-      if (seen.has(device.id))
-        ctx.addIssue({
-          code: "custom",
-          path: ["devices", i, "id"],
-          message: "a device id not used before",
-          input: device.id,
-        });
-      seen.add(device.id);
       if (!siteIds.has(device.site))
         ctx.addIssue({
           code: "custom",

@@ -17,6 +17,7 @@ import type { Logger } from "pino";
 import { identifyBearer, isLoopback, tokenTable } from "../api/http.ts";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
+import { askForToken } from "../http/replies.ts";
 import type { Db } from "../store/db.ts";
 import type { Role } from "../tickets/engine.ts";
 import { EventHub, eventRoutes, watchStore } from "./events.ts";
@@ -55,11 +56,7 @@ export function startConsole(options: {
   const api: FastifyPluginAsync = async (app) => {
     app.get("/api/v1/me", async (req, reply) => {
       const actor = identify(req);
-      if (!actor)
-        return reply
-          .code(401)
-          .header("www-authenticate", 'Bearer realm="emcomm"')
-          .send({ error: "a bearer token is required" });
+      if (!actor) return askForToken(reply);
       return actor;
     });
     app.get("/api/v1/console", async (req, reply) => {

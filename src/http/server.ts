@@ -19,6 +19,7 @@ import type { Config, DeviceConfig } from "../config/schema.ts";
 import type { DaemonMetrics } from "../metrics.ts";
 import type { StatusBoard } from "../status.ts";
 import { isStorageError } from "../store/writer.ts";
+import { askForToken } from "./replies.ts";
 
 export interface HttpDeps {
   config: Config;
@@ -100,10 +101,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
       const guarded =
         path.startsWith("/api/v1/") || (path === "/metrics" && deps.config.sla.api.metrics === "token");
       if (!guarded || canRead(req)) return;
-      return reply
-        .code(401)
-        .header("www-authenticate", 'Bearer realm="emcomm"')
-        .send({ error: "a bearer token is required" });
+      return askForToken(reply);
     });
 
   app.get("/metrics", async (_req, reply) => {

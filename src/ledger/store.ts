@@ -56,18 +56,11 @@ export function appendTransition(db: Db, t: NewTransition): Transition {
   return { ...t, id: Number(lastInsertRowid) };
 }
 
-interface TransitionRow {
-  id: number;
-  device: string;
-  site: string;
-  state: DeviceState;
-  previous: DeviceState | null;
-  at: number;
+/** A state_transitions row as SQLite returns it: snake_case, detail as JSON text. */
+type TransitionRow = Omit<Transition, "recordedAt" | "detail"> & {
   recorded_at: number;
-  code: string | null;
-  cause: string;
   detail: string | null;
-}
+};
 
 const fromRow = (r: TransitionRow): Transition => ({
   id: r.id,
@@ -444,31 +437,16 @@ export function lastTransitionId(db: Db): number {
   return (db.prepare("SELECT COALESCE(MAX(id), 0) FROM state_transitions").pluck().get() as number) ?? 0;
 }
 
+/** A transition without its cause and detail: what the console's live feed shows. */
+export type TransitionSummary = Pick<Transition, "id" | "device" | "site" | "state" | "previous" | "at">;
+
 /** Transitions recorded after `afterId`, oldest first, at most `limit` (the console's live feed). */
-export function transitionsAfter(
-  db: Db,
-  afterId: number,
-  limit: number,
-): {
-  id: number;
-  device: string;
-  site: string;
-  state: DeviceState;
-  previous: DeviceState | null;
-  at: number;
-}[] {
+export function transitionsAfter(db: Db, afterId: number, limit: number): TransitionSummary[] {
   return db
     .prepare(
       "SELECT id, device, site, state, previous, at FROM state_transitions WHERE id > ? ORDER BY id LIMIT ?",
     )
-    .all(afterId, limit) as {
-    id: number;
-    device: string;
-    site: string;
-    state: DeviceState;
-    previous: DeviceState | null;
-    at: number;
-  }[];
+    .all(afterId, limit) as TransitionSummary[];
 }
 
 /**

@@ -3,9 +3,26 @@
  * rejected, read straight from the store (works while the daemon runs: WAL readers do not block).
  */
 import type { Command } from "commander";
+import { print } from "../api/cli.ts";
 import type { Config } from "../config/schema.ts";
 import { type Db, openExistingStore, StoreMissingError } from "../store/db.ts";
-import { listQuarantine } from "./outbox.ts";
+import { listQuarantine, type QuarantinedEntry } from "./outbox.ts";
+
+/** A sink's undelivered entries, as `outbox status` lists them. */
+interface Backlog {
+  sink: string;
+  entries: number;
+  points: number;
+  bytes: number;
+  oldest: number;
+  quarantined: number;
+}
+
+const backlogLine = (r: Backlog) =>
+  `${r.sink}: ${r.points} points in ${r.entries} entries, ${r.bytes} bytes, oldest ${new Date(r.oldest).toISOString()}, ${r.quarantined} quarantined`;
+
+const quarantineLine = (q: QuarantinedEntry) =>
+  `#${q.id} ${new Date(q.quarantinedAt).toISOString()} ${q.sink} ${q.status ?? "-"} ${q.reason}\n    ${q.body}`;
 
 export function registerOutboxCommands(program: Command, load: (file: string) => Config): void {
   const outbox = program.command("outbox").description("inspect the sinks' durable outbox");
@@ -25,24 +42,9 @@ export function registerOutboxCommands(program: Command, load: (file: string) =>
            WHERE o.id > coalesce((SELECT acked_id FROM outbox_cursor c WHERE c.sink = o.sink), 0)
            GROUP BY sink ORDER BY sink`,
         )
-        .all() as {
-        sink: string;
-        entries: number;
-        points: number;
-        bytes: number;
-        oldest: number;
-        quarantined: number;
-      }[];
+        .all() as Backlog[];
       db.close();
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        return;
-      }
-      if (rows.length === 0) process.stdout.write("outbox empty\n");
-      for (const r of rows)
-        process.stdout.write(
-          `${r.sink}: ${r.points} points in ${r.entries} entries, ${r.bytes} bytes, oldest ${new Date(r.oldest).toISOString()}, ${r.quarantined} quarantined\n`,
-        );
+      print(opts, rows, () => rows.map(backlogLine).join("\n") || "outbox empty");
     });
 
   outbox
@@ -56,15 +58,7 @@ export function registerOutboxCommands(program: Command, load: (file: string) =>
       const db = openOrExit(load(opts.config).daemon.dataDir);
       const rows = listQuarantine(db, opts.sink, Number(opts.limit) || 50);
       db.close();
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        return;
-      }
-      if (rows.length === 0) process.stdout.write("quarantine empty\n");
-      for (const q of rows)
-        process.stdout.write(
-          `#${q.id} ${new Date(q.quarantinedAt).toISOString()} ${q.sink} ${q.status ?? "-"} ${q.reason}\n    ${q.body}\n`,
-        );
+      print(opts, rows, () => rows.map(quarantineLine).join("\n") || "quarantine empty");
     });
 }
 

@@ -53,6 +53,11 @@ export interface ForwarderOptions {
    * InfluxDB; an MQTT body is one message). Used only to isolate a rejected item.
    */
   split(body: string): string[];
+  /**
+   * Bodies may be sent joined by "\n" (lines): a batch read in commit order is sent as whole rows,
+   * without taking group commits apart into their entries.
+   */
+  joinable?: boolean;
   clock: Clock;
   log: Logger;
   metrics?: SinkMetrics;
@@ -125,6 +130,15 @@ export class Forwarder {
     while (this.running) {
       const backlog = outbox.committed();
       if (backlog.points === 0) {
+        const held = outbox.held();
+        if (held.points > 0) {
+          // Write-behind: caught up, so the batch goes from memory, without touching the store.
+          const age = clock.now() - (held.oldestAt ?? clock.now());
+          if (held.points < this.o.batchSize && age < this.o.flushInterval)
+            await this.waitFor(this.o.flushInterval - age, () => outbox.committed().points > 0);
+          else await this.deliverHeld();
+          continue;
+        }
         this.caughtUp = true;
         outbox.purge();
         if (outbox.backlog().points === 0) for (const fn of this.idleWaiters.splice(0)) fn();
@@ -149,7 +163,8 @@ export class Forwarder {
         continue;
       }
       const lanes = Math.min(this.o.lanes ?? 1, Math.ceil(backlog.points / this.o.batchSize));
-      if (lanes <= 1) await this.deliver(outbox.peek(this.o.batchSize, this.o.maxBatchBytes), true);
+      if (lanes <= 1)
+        await this.deliver(outbox.peek(this.o.batchSize, this.o.maxBatchBytes, 0, this.o.joinable), true);
       else await this.drainLanes(lanes);
     }
     this.o.outbox.purge();
@@ -324,6 +339,23 @@ export class Forwarder {
     if (result === "aborted" || !this.running) return false;
     await sleep(this.o.clock, this.backoff(result), this.stopping.signal).catch(() => {});
     return false;
+  }
+
+  /**
+   * Write-behind: sends the oldest entries waiting in memory; once acknowledged they are let go of.
+   * After a failure they are committed at once (and retried from the store after the backoff).
+   */
+  private async deliverHeld(): Promise<void> {
+    const entries = this.o.outbox.oldestHeld(this.o.batchSize);
+    const result = await this.sendSplitting(entries);
+    if (result === "done") {
+      this.o.outbox.release(entries);
+      this.recovered();
+      return;
+    }
+    this.o.outbox.flush();
+    if (result === "aborted" || !this.running) return;
+    await sleep(this.o.clock, this.backoff(result), this.stopping.signal).catch(() => {});
   }
 
   /** "done" when every item is written or quarantined; otherwise the failure to back off from. */

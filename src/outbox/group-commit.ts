@@ -7,6 +7,10 @@
  * resolves only once the entries are fsynced, so nothing acknowledged is lost to a SIGKILL or a
  * power cut.
  *
+ * Write-behind (holdFor longer than commitWindow): the forwarder may send the oldest waiting
+ * entries from memory (oldest) and, once the server acknowledged them, let go of them (release):
+ * they never touch the store. Whatever is still waiting when the hold ends is committed as usual.
+ *
  * A commit that fails (busy, I/O error, disk full) keeps its entries in memory, in order, and is
  * retried with backoff; what is held is bounded by `maxHeldBytes` (the oldest go first, reported
  * through `dropped` as budget drops), counted and logged at error level.
@@ -43,6 +47,12 @@ export interface GroupCommitOptions {
   touch(): void;
   /** Held entries dropped by the memory bound (the queue counts them as budget drops). */
   dropped(entries: NewEntry[]): void;
+  /**
+   * How long an open group waits for its commit, asked when its first entry arrives (default:
+   * commitWindow). Write-behind answers more than commitWindow while the sink is caught up, so the
+   * forwarder can send the entries from memory first (see release).
+   */
+  holdFor?(): number;
 }
 
 export class GroupCommit {
@@ -51,6 +61,8 @@ export class GroupCommit {
   private pendingBytes = 0;
   /** durable() callers waiting for the open group commit. */
   private commitWaiters: ((ok: boolean) => void)[] = [];
+  /** The one promise durable() hands every caller of the open group commit (none per outcome). */
+  private openCommit: Promise<boolean> | undefined;
   /** durable() callers whose entries are committed but not yet fsynced (synchronous=FULL). */
   private unsynced: ((ok: boolean) => void)[] = [];
   private lastSync = Number.NEGATIVE_INFINITY;
@@ -92,7 +104,58 @@ export class GroupCommit {
     if (this.failing) this.dropOverBound();
     if (!this.o.commitWindow || this.pendingPoints >= ROW_MAX_POINTS || this.pendingBytes >= ROW_MAX_BYTES)
       this.flush();
-    else this.flushTimer ??= this.o.clock.setTimer(this.o.commitWindow, () => this.flush());
+    else
+      this.flushTimer ??= this.o.clock.setTimer(this.o.holdFor?.() ?? this.o.commitWindow, () =>
+        this.flush(),
+      );
+  }
+
+  /** The oldest waiting entries, up to `maxPoints` (at least one if any): write-behind sends them. */
+  oldest(maxPoints: number): NewEntry[] {
+    let points = 0;
+    let n = 0;
+    while (n < this.pending.length && (n === 0 || points + this.pending[n]!.points <= maxPoints))
+      points += this.pending[n++]!.points;
+    return this.pending.slice(0, n);
+  }
+
+  /**
+   * Write-behind: the server acknowledged `entries` (an oldest() result) straight from memory. If
+   * they still wait here (no commit took them meanwhile) they are let go of without a commit and
+   * handed to `released` (before the next hold is asked); when nothing waits any more, every
+   * durable() caller is answered. Entries a commit took meanwhile stay committed and go again from
+   * the store (idempotent).
+   */
+  release(entries: readonly NewEntry[], released: (entries: readonly NewEntry[]) => void): void {
+    if (entries.length === 0 || entries.length > this.pending.length) return;
+    for (let i = 0; i < entries.length; i++) if (this.pending[i] !== entries[i]) return;
+    this.pending.splice(0, entries.length);
+    for (const e of entries) {
+      this.pendingPoints -= e.points;
+      this.pendingBytes -= e.bytes;
+    }
+    released(entries);
+    this.flushTimer?.cancel();
+    this.flushTimer = undefined;
+    if (this.pending.length === 0) {
+      // Nothing is left to commit: all of the open group is acknowledged (by the server).
+      for (const w of this.commitWaiters.splice(0)) w(true);
+      this.openCommit = undefined;
+    } else this.rearm();
+  }
+
+  /**
+   * Times the open group's commit again from its oldest entry, by the hold asked now: when the
+   * sink has caught up (write-behind may hold what waits), or after a release.
+   */
+  rearm(): void {
+    const oldest = this.pending[0];
+    if (oldest === undefined || this.failing || !this.o.commitWindow) return;
+    this.flushTimer?.cancel();
+    const hold = this.o.holdFor?.() ?? this.o.commitWindow;
+    this.flushTimer = this.o.clock.setTimer(Math.max(0, oldest.createdAt + hold - this.o.clock.now()), () =>
+      this.flush(),
+    );
   }
 
   /**
@@ -101,7 +164,10 @@ export class GroupCommit {
    * Never rejects.
    */
   durable(): Promise<boolean> {
-    if (this.pending.length > 0) return new Promise((resolve) => this.commitWaiters.push(resolve));
+    if (this.pending.length > 0) {
+      this.openCommit ??= new Promise((resolve) => this.commitWaiters.push(resolve));
+      return this.openCommit;
+    }
     if (this.unsynced.length > 0) return new Promise((resolve) => this.unsynced.push(resolve));
     return Promise.resolve(true);
   }
@@ -179,6 +245,7 @@ export class GroupCommit {
     this.pendingPoints = 0;
     this.pendingBytes = 0;
     this.commitWaiters = [];
+    this.openCommit = undefined;
     const now = this.o.clock.now();
     const synced = !this.defersSync || sync || now - this.lastSync >= this.o.syncInterval;
     try {
@@ -259,5 +326,6 @@ export class GroupCommit {
     this.o.dropped(gone);
     // The waiters cannot be told apart by entry: none of them is acknowledged.
     for (const w of this.commitWaiters.splice(0)) w(false);
+    this.openCommit = undefined;
   }
 }

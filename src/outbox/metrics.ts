@@ -64,7 +64,7 @@ export class SinkMetrics {
     });
     new Gauge({
       name: "emcomm_outbox_uncommitted_points",
-      help: "Points held in memory and not yet committed to the store (grows while the store cannot write).",
+      help: "Points held in memory and not yet committed to the store (with write-behind, those awaiting the server; grows while the store cannot write).",
       labelNames: ["sink"],
       registers,
       collect() {

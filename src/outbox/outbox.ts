@@ -15,6 +15,9 @@
  * rows at once; a rejected line moves into the quarantine. Delivery is therefore at least once
  * and in order; points carry explicit timestamps, so a repeat overwrites. Cursor moves and
  * deletes are committed without an fsync of their own (losing one only repeats a delivery).
+ * With `writeBehind`, while nothing committed waits, entries wait in memory that long and the
+ * Forwarder sends them from there (held, oldestHeld, release): what the server acknowledges in
+ * time is never written; the rest is committed as above.
  *
  * Disk budget: when the backlog passes `maxBacklogBytes`, `onFull` decides: `drop-oldest`
  * (default: the dashboards want the present) deletes the oldest rows, `drop-newest` refuses the
@@ -52,6 +55,14 @@ export interface OutboxOptions {
   syncInterval?: number;
   /** The fsync level of the outbox's commits (default: the connection's); see GroupCommit. */
   synchronous?: "full" | "normal";
+  /**
+   * Write-behind, ms (0, the default: off). While the sink is caught up (nothing committed waits),
+   * entries wait in memory this long instead of commitWindow, and the forwarder sends them from
+   * there (held, release): what the server acknowledges in time is never written to the store.
+   * Whatever is not acknowledged by then, or is enqueued while a committed backlog waits, is
+   * committed as usual. Must exceed the forwarder's flushInterval to save anything.
+   */
+  writeBehind?: number;
   /** Bytes held in memory while commits fail (default: maxBacklogBytes, at most 64 MiB). */
   maxHeldBytes?: number;
   clock: Clock;
@@ -171,6 +182,7 @@ export class Outbox implements BacklogSource {
       synchronous: options.synchronous,
       maxHeldBytes: options.maxHeldBytes ?? Math.min(options.maxBacklogBytes, DEFAULT_MAX_HELD_BYTES),
       write: (entries) => this.commit(entries),
+      holdFor: () => (this.writesBehind() ? options.writeBehind! : (options.commitWindow ?? 0)),
       touch: () => this.db.transaction(() => this.stmts.setCursor.run(this.sink, this.acked))(),
       dropped: (entries) => {
         let points = 0;
@@ -201,13 +213,50 @@ export class Outbox implements BacklogSource {
     }
     this.points += points;
     this.bytes += bytes;
+    const first = this.group.uncommitted().points === 0;
     this.group.add({ key, createdAt: this.options.clock.now(), points, bytes, body });
+    // Write-behind: the forwarder learns of the first entry of a group (it sends them from memory).
+    if (first && this.options.writeBehind) for (const fn of this.listeners) fn();
     return true;
+  }
+
+  /** Write-behind is on and nothing committed waits: new entries may go from memory. */
+  private writesBehind(): boolean {
+    return (this.options.writeBehind ?? 0) > 0 && this.points === this.group.uncommitted().points;
+  }
+
+  /**
+   * Write-behind: the entries waiting in memory that the forwarder may send from there (none while
+   * a committed backlog waits: it goes first, in order), with the age of the oldest.
+   */
+  held(): { points: number; oldestAt: number | undefined } {
+    if (!this.writesBehind()) return { points: 0, oldestAt: undefined };
+    const { points, oldestAt } = this.group.uncommitted();
+    return { points, oldestAt };
+  }
+
+  /** Write-behind: the oldest entries waiting in memory, up to `maxPoints` (see held). */
+  oldestHeld(maxPoints: number): NewEntry[] {
+    return this.group.oldest(maxPoints);
+  }
+
+  /**
+   * Write-behind: the server acknowledged these oldestHeld() entries. Those still in memory are
+   * let go of without touching the store; those committed meanwhile stay and go again (idempotent).
+   */
+  release(entries: readonly NewEntry[]): void {
+    this.group.release(entries, (released) => {
+      for (const e of released) {
+        this.points -= e.points;
+        this.bytes -= e.bytes;
+      }
+    });
   }
 
   /**
    * Resolves once everything enqueued before the call is committed (and with synchronous=FULL
-   * fsynced): what "acknowledged to the pipeline" means; such an entry survives a SIGKILL (and,
+   * fsynced), or acknowledged by the server from memory (writeBehind): what "acknowledged to the
+   * pipeline" means; such an entry survives a SIGKILL (and,
    * with synchronous=full, a power loss). Never rejects.
    */
   durable(): Promise<boolean> {
@@ -302,9 +351,16 @@ export class Outbox implements BacklogSource {
 
   /**
    * Entries in commit order after `afterId`, row by row, until `maxPoints` (at least one row if
-   * any): the rows of a group commit are expanded into their entries (same id, one per key).
+   * any): the rows of a group commit are expanded into their entries (same id, one per key), or
+   * with `wholeRows` read as one entry each (the key of its first entry, its whole body): for a
+   * sink whose bodies can be sent joined (lines), which then reads no segments index.
    */
-  peek(maxPoints: number, maxBytes = Number.POSITIVE_INFINITY, afterId = 0): OutboxEntry[] {
+  peek(
+    maxPoints: number,
+    maxBytes = Number.POSITIVE_INFINITY,
+    afterId = 0,
+    wholeRows = false,
+  ): OutboxEntry[] {
     const out: OutboxEntry[] = [];
     let points = 0;
     let bytes = 0;
@@ -315,7 +371,9 @@ export class Outbox implements BacklogSource {
       limit,
     ) as Iterable<RawRow>) {
       if (out.length > 0 && (points + row[3] > maxPoints || bytes + row[4] > maxBytes)) break;
-      expandRow(row, out);
+      if (wholeRows)
+        out.push({ id: row[0], key: row[1], createdAt: row[2], points: row[3], bytes: row[4], body: row[5] });
+      else expandRow(row, out);
       points += row[3];
       bytes += row[4];
     }
@@ -407,6 +465,8 @@ export class Outbox implements BacklogSource {
       })(),
     );
     if (this.overBudget && this.bytes <= this.options.maxBacklogBytes * 0.9) this.budgetRecovered();
+    // Caught up: what waits in memory may now be held for write-behind.
+    if (this.writesBehind()) this.group.rearm();
   }
 
   /** Removes delivered entries from one row; false when some of them were no longer there. */

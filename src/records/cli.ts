@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type ClientOptions, call, print, run, withClient } from "../api/cli.ts";
+import { type ClientOptions, call, print, query, run, withClient } from "../api/cli.ts";
 
 interface RecordJson {
   id: number;
@@ -22,6 +22,21 @@ const line = (r: RecordJson) =>
   `#${r.id} ${r.kind.padEnd(13)} ${r.period} ${(r.subject ?? "").padEnd(16)} ${r.state.padEnd(13)} v${r.version} ${r.digest.slice(0, 12)}`;
 const readBody = (file: string): unknown => JSON.parse(readFileSync(file === "-" ? 0 : file, "utf8"));
 
+/**
+ * Sends one request that answers with a record and prints it (its line, or JSON with --json). The
+ * body is made inside, so a bad body file is reported like the daemon's refusals.
+ */
+const sendForRecord = (
+  o: ClientOptions,
+  method: string,
+  path: string,
+  body: () => unknown = () => undefined,
+) =>
+  run(async () => {
+    const r = (await call(o, method, path, body())) as RecordJson;
+    print(o, r, () => line(r));
+  });
+
 export function registerRecordCommands(program: Command): void {
   const records = program
     .command("records")
@@ -35,10 +50,7 @@ export function registerRecordCommands(program: Command): void {
     .option("--state <state>")
     .action((o: ClientOptions & { kind?: string; month?: string; state?: string }) =>
       run(async () => {
-        const q = new URLSearchParams();
-        if (o.kind) q.set("kind", o.kind);
-        if (o.month) q.set("period", o.month);
-        if (o.state) q.set("state", o.state);
+        const q = query({ kind: o.kind, period: o.month, state: o.state });
         const data = (await call(o, "GET", `/api/v1/records?${q}`)) as { records: RecordJson[] };
         print(o, data, () => data.records.map(line).join("\n") || "no records");
       }),
@@ -82,20 +94,14 @@ export function registerRecordCommands(program: Command): void {
   )
     .description("create a record")
     .action((kind: string, o: ClientOptions & { file: string }) =>
-      run(async () => {
-        const r = (await call(o, "POST", `/api/v1/records/${kind}`, readBody(o.file))) as RecordJson;
-        print(o, r, () => line(r));
-      }),
+      sendForRecord(o, "POST", `/api/v1/records/${kind}`, () => readBody(o.file)),
     );
   withClient(
     records.command("edit").argument("<id>").requiredOption("--file <file>", "JSON body (- for stdin)"),
   )
     .description("change an unsigned record (a new version)")
     .action((id: string, o: ClientOptions & { file: string }) =>
-      run(async () => {
-        const r = (await call(o, "PUT", `/api/v1/records/${id}`, readBody(o.file))) as RecordJson;
-        print(o, r, () => line(r));
-      }),
+      sendForRecord(o, "PUT", `/api/v1/records/${id}`, () => readBody(o.file)),
     );
   withClient(
     records
@@ -106,26 +112,17 @@ export function registerRecordCommands(program: Command): void {
   )
     .description("correct a signed record: a new version with a reason, signed again")
     .action((id: string, o: ClientOptions & { file: string; reason: string }) =>
-      run(async () => {
-        const r = (await call(o, "POST", `/api/v1/records/${id}/correct`, {
-          body: readBody(o.file),
-          reason: o.reason,
-        })) as RecordJson;
-        print(o, r, () => line(r));
-      }),
+      sendForRecord(o, "POST", `/api/v1/records/${id}/correct`, () => ({
+        body: readBody(o.file),
+        reason: o.reason,
+      })),
     );
   withClient(records.command("checkin").argument("<id>").option("--position <text>", "GPS lat, lon ±m"))
     .description("check in on site for an inspection")
     .action((id: string, o: ClientOptions & { position?: string }) =>
-      run(async () => {
-        const r = (await call(
-          o,
-          "POST",
-          `/api/v1/records/${id}/checkin`,
-          o.position ? { position: o.position } : {},
-        )) as RecordJson;
-        print(o, r, () => line(r));
-      }),
+      sendForRecord(o, "POST", `/api/v1/records/${id}/checkin`, () =>
+        o.position ? { position: o.position } : {},
+      ),
     );
   withClient(
     records
@@ -178,15 +175,9 @@ export function registerRecordCommands(program: Command): void {
     withClient(records.command(step).argument("<id>").option("--comment <text>"))
       .description(what)
       .action((id: string, o: ClientOptions & { comment?: string }) =>
-        run(async () => {
-          const r = (await call(
-            o,
-            "POST",
-            `/api/v1/records/${id}/${step}`,
-            o.comment ? { comment: o.comment } : {},
-          )) as RecordJson;
-          print(o, r, () => line(r));
-        }),
+        sendForRecord(o, "POST", `/api/v1/records/${id}/${step}`, () =>
+          o.comment ? { comment: o.comment } : {},
+        ),
       );
   withClient(records.command("figures").argument("<month>"))
     .description("what the month's records count on the score sheet, with the evidence")

@@ -55,6 +55,20 @@ export function recordReport(
       .filter((s) => s.action === action && s.version === r.version)
       .pop();
   const signedBy = (s: Signature | undefined) => (s ? `${s.signer} ${t(s.at)}` : "");
+  /** A signed record's last cells: its state, who signed and countersigned this version, its digest. */
+  const signing = (r: StoredRecord): Cell[] => [
+    r.state,
+    signedBy(sig(r, "sign")),
+    signedBy(sig(r, "countersign")),
+    r.digest,
+  ];
+  /** The columns of `signing`, the signer named as `signer` (zh). */
+  const signingColumns = (signer: string) => [
+    col("state", "状态", "State", 12),
+    col("signed", signer, "Signed by", 22),
+    col("countersigned", "甲方签名", "Countersigned by", 22),
+    col("digest", "签名摘要", "Digest (sha256)", 66),
+  ];
   const readings = (rs: Reading[]) =>
     rs
       .map(
@@ -116,10 +130,7 @@ export function recordReport(
         col("engineers", "巡检人", "Engineers", 18),
         ...checklistItems.map((c) => col(c.id, c.zh, c.en, 16)),
         col("readings", "运行数据", "Readings", 50),
-        col("state", "状态", "State", 12),
-        col("signed", "巡检人签名", "Signed by", 22),
-        col("countersigned", "甲方签名", "Countersigned by", 22),
-        col("digest", "签名摘要", "Digest (sha256)", 66),
+        ...signingColumns("巡检人签名"),
       ],
       rows: inspections.map((i): Cell[] => [
         i.id,
@@ -133,10 +144,7 @@ export function recordReport(
           return it ? (it.status === "ok" ? "正常 ok" : `问题 issue: ${it.note ?? ""}`) : "";
         }),
         readings(i.body.readings),
-        i.state,
-        signedBy(sig(i, "sign")),
-        signedBy(sig(i, "countersign")),
-        i.digest,
+        ...signing(i),
       ]),
     });
     tables.push({
@@ -194,10 +202,7 @@ export function recordReport(
           a.body.systems.join(", "),
           a.body.outcome === "done" ? "完成 done" : a.body.outcome === "failed" ? "未完成 not done" : "",
           readings(a.body.readings),
-          a.state,
-          signedBy(sig(a, "sign")),
-          signedBy(sig(a, "countersign")),
-          a.digest,
+          ...signing(a),
         ]);
     tables.push({
       id: "activities",
@@ -213,10 +218,7 @@ export function recordReport(
         col("systems", "涉及系统", "Systems", 24),
         col("outcome", "完成情况", "Outcome", 12),
         col("readings", "链路数据", "Link telemetry", 50),
-        col("state", "状态", "State", 12),
-        col("signed", "签名", "Signed by", 22),
-        col("countersigned", "甲方签名", "Countersigned by", 22),
-        col("digest", "签名摘要", "Digest (sha256)", 66),
+        ...signingColumns("签名"),
       ],
       rows,
     });

@@ -20,6 +20,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { askForToken, parseOr400 } from "../http/replies.ts";
 import { contentTypes } from "../report/export.ts";
 import type { RecordFigures } from "../report/records.ts";
 import type { Actor } from "../tickets/engine.ts";
@@ -66,19 +67,12 @@ export function recordRoutes(deps: RecordRouteDeps): FastifyPluginAsync {
   return async (app) => {
     const actorOf = (req: FastifyRequest, reply: FastifyReply): Actor | null => {
       const actor = deps.identify(req);
-      if (!actor)
-        reply
-          .code(401)
-          .header("www-authenticate", 'Bearer realm="emcomm"')
-          .send({ error: "a bearer token is required" });
+      if (!actor) askForToken(reply);
       return actor;
     };
     const readable = (req: FastifyRequest, reply: FastifyReply): boolean => {
       if (deps.canRead(req)) return true;
-      reply
-        .code(401)
-        .header("www-authenticate", 'Bearer realm="emcomm"')
-        .send({ error: "a bearer token is required" });
+      askForToken(reply);
       return false;
     };
     const handle = (reply: FastifyReply, fn: () => unknown) => {
@@ -92,15 +86,6 @@ export function recordRoutes(deps: RecordRouteDeps): FastifyPluginAsync {
         if (err instanceof TicketError) return reply.code(err.status).send({ error: err.message });
         throw err;
       }
-    };
-    const parse = <T>(schema: z.ZodType<T>, value: unknown, reply: FastifyReply): T | undefined => {
-      const r = schema.safeParse(value);
-      if (r.success) return r.data;
-      reply.code(400).send({
-        error: "invalid request",
-        issues: r.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`),
-      });
-      return undefined;
     };
 
     app.get<{ Querystring: { kind?: string; period?: string; subject?: string; state?: string } }>(
@@ -176,22 +161,22 @@ export function recordRoutes(deps: RecordRouteDeps): FastifyPluginAsync {
       const id = Number(req.params.id);
       switch (req.params.step) {
         case "correct": {
-          const b = parse(correctBody, req.body, reply);
+          const b = parseOr400(correctBody, req.body, reply);
           if (!b) return;
           return handle(reply, () => engine.correct(id, b.body, actor, b.reason));
         }
         case "checkin": {
-          const b = parse(checkinBody, req.body ?? {}, reply);
+          const b = parseOr400(checkinBody, req.body ?? {}, reply);
           if (!b) return;
           return handle(reply, () => engine.checkin(id, actor, b.position));
         }
         case "hazards": {
-          const b = parse(hazardBody, req.body, reply);
+          const b = parseOr400(hazardBody, req.body, reply);
           if (!b) return;
           return handle(reply, () => reply.code(201).send(engine.raiseHazard(id, b, actor)));
         }
         default: {
-          const b = parse(stepBody, req.body ?? {}, reply);
+          const b = parseOr400(stepBody, req.body ?? {}, reply);
           if (!b) return;
           return handle(reply, () => engine.act(id, req.params.step, actor, b.comment));
         }

@@ -198,28 +198,12 @@ export function addSignature(db: Db, s: Omit<Signature, "id">): Signature {
 }
 
 export function signatures(db: Db, id: number): Signature[] {
-  const rows = db.prepare("SELECT * FROM record_signatures WHERE record_id = ? ORDER BY id").all(id) as {
-    id: number;
-    record_id: number;
-    version: number;
-    action: string;
-    signer: string;
-    role: Role;
-    at: number;
-    digest: string;
-    comment: string | null;
-  }[];
-  return rows.map((r) => ({
-    id: r.id,
-    recordId: r.record_id,
-    version: r.version,
-    action: r.action,
-    signer: r.signer,
-    role: r.role,
-    at: r.at,
-    digest: r.digest,
-    comment: r.comment,
-  }));
+  return db
+    .prepare(
+      `SELECT id, record_id AS recordId, version, action, signer, role, at, digest, comment
+       FROM record_signatures WHERE record_id = ? ORDER BY id`,
+    )
+    .all(id) as Signature[];
 }
 
 export function appendRecordEvent(db: Db, e: Omit<RecordEvent, "id">): void {

@@ -21,6 +21,7 @@ import {
   auditLog,
   FreezeError,
   freezeReport,
+  frozenStamp,
   listRevisions,
   loadInputs,
   saveInputs,
@@ -187,13 +188,7 @@ async function runReport(opts: ReportOptions): Promise<number> {
     let frozen = null;
     if (opts.freeze) {
       const r = freezeReport(db!, { config, data, sheet, actor: opts.actor, reason: opts.reason, clock });
-      frozen = {
-        revision: r.revision.revision,
-        digest: r.revision.digest,
-        frozenAt: r.revision.frozenAt,
-        frozenBy: r.revision.frozenBy,
-        reason: r.revision.reason,
-      };
+      frozen = frozenStamp(r.revision);
       say(
         `${period.id}: ${r.created ? "frozen as" : "already frozen, unchanged:"} revision ${frozen.revision}, sha256 ${frozen.digest}\n`,
       );

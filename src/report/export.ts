@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderCsv, tableCsv } from "./csv.ts";
+import type { FrozenStamp } from "./freeze.ts";
 import type { ScoreSheet } from "./score.ts";
 import { renderHtml, renderMarkdown } from "./summary.ts";
 import { sheetTables } from "./tables.ts";
@@ -24,7 +25,7 @@ export const contentTypes: Record<ReportFormat, string> = {
 /** Extra facts shown with the sheet (never part of its digest): the freeze record, when made. */
 export interface ReportEnvelope {
   sheet: ScoreSheet;
-  frozen?: { revision: number; digest: string; frozenAt: number; frozenBy: string; reason: string } | null;
+  frozen?: FrozenStamp | null;
 }
 
 export function renderJson(env: ReportEnvelope): string {

@@ -29,6 +29,19 @@ export interface FrozenRevision {
   supersedes: number | null;
 }
 
+/** What an export shows of the revision its sheet was frozen as (never part of the digest). */
+export type FrozenStamp = Pick<FrozenRevision, "revision" | "digest" | "frozenAt" | "frozenBy" | "reason">;
+
+export function frozenStamp(r: FrozenRevision): FrozenStamp {
+  return {
+    revision: r.revision,
+    digest: r.digest,
+    frozenAt: r.frozenAt,
+    frozenBy: r.frozenBy,
+    reason: r.reason,
+  };
+}
+
 export class FreezeError extends Error {
   override name = "FreezeError";
 }

@@ -121,6 +121,21 @@ export function parseInputsFile(raw: unknown, periodId: string, where = "inputs"
   return out;
 }
 
+/** Every counted indicator (the schema's whole-number fields): what a year sums month by month. */
+export const countKeys = [
+  "reportsMissing",
+  "reportsNonConforming",
+  "inspectionPlansNotSubmitted",
+  "inspectionPlansNotCarriedOut",
+  "reviewCallsMissed",
+  "userDataErrors",
+  "supportTasksFailed",
+  "dissatisfiedCallbacks",
+  "complaints",
+  "writtenPraise",
+  "escalatedComplaints",
+] as const satisfies readonly (keyof ManualInputs)[];
+
 export function emptyInputs(period: string): ManualInputs {
   return manualInputsSchema.parse({ period });
 }

@@ -19,6 +19,7 @@ import {
   auditLog,
   FreezeError,
   freezeReport,
+  frozenStamp,
   getFrozen,
   listRevisions,
   loadInputs,
@@ -75,17 +76,7 @@ export function reportRoutes(deps: ReportRouteDeps): FastifyPluginAsync {
         if (revision !== undefined && !frozen)
           return reply.code(404).send({ error: `${period.id} has no frozen revision ${revision}` });
         if (frozen) {
-          const { sheet, data: _d, config: _c, ...rest } = frozen;
-          env = {
-            sheet,
-            frozen: {
-              revision: rest.revision,
-              digest: rest.digest,
-              frozenAt: rest.frozenAt,
-              frozenBy: rest.frozenBy,
-              reason: rest.reason,
-            },
-          };
+          env = { sheet: frozen.sheet, frozen: frozenStamp(frozen) };
         } else {
           const inputs = deps.db ? loadInputs(deps.db, period.id) : [];
           const { sheet } = await buildReport(period.id, {

@@ -19,7 +19,7 @@ import { type CalendarPeriod, previousMonth } from "../ledger/period.ts";
 import type { Db } from "../store/db.ts";
 import { type BuildOptions, buildReport } from "./build.ts";
 import { writeReportFiles } from "./export.ts";
-import { FreezeError, freezeReport, getFrozen, loadInputs } from "./freeze.ts";
+import { FreezeError, freezeReport, frozenStamp, getFrozen, loadInputs } from "./freeze.ts";
 import type { ReportConfig } from "./policy.ts";
 import type { ReportSource } from "./source.ts";
 
@@ -83,13 +83,7 @@ export function scheduleMonthlyReports(deps: MonthlyReportDeps): MonthlyReports 
               actor: "schedule",
               clock: deps.clock,
             });
-            frozen = {
-              revision: r.revision.revision,
-              digest: r.revision.digest,
-              frozenAt: r.revision.frozenAt,
-              frozenBy: r.revision.frozenBy,
-              reason: r.revision.reason,
-            };
+            frozen = frozenStamp(r.revision);
           } catch (err) {
             if (!(err instanceof FreezeError)) throw err;
             log.warn(

@@ -15,7 +15,7 @@
 import { aggregate } from "../ledger/availability.ts";
 import { isRepeat } from "../tickets/repeats.ts";
 import { checkMonthData } from "./checks.ts";
-import { emptyInputs, type ManualInputs } from "./inputs.ts";
+import { countKeys, emptyInputs, type ManualInputs } from "./inputs.ts";
 import { scoreLines } from "./lines.ts";
 import { type ReportConfig, round2, SCORING_POLICY_VERSION } from "./policy.ts";
 import { effectiveInputs, mergeRecordFigures, withProvenance } from "./records.ts";
@@ -133,20 +133,6 @@ function sumInputs(period: string, list: ManualInputs[]): ManualInputs {
   }
   return sum;
 }
-
-const countKeys = [
-  "reportsMissing",
-  "reportsNonConforming",
-  "inspectionPlansNotSubmitted",
-  "inspectionPlansNotCarriedOut",
-  "reviewCallsMissed",
-  "userDataErrors",
-  "supportTasksFailed",
-  "dissatisfiedCallbacks",
-  "complaints",
-  "writtenPraise",
-  "escalatedComplaints",
-] as const;
 
 function computeOne(m: MonthData, config: ReportConfig): ScoreSheet {
   const { start, end } = m.period;

@@ -13,6 +13,11 @@ export type Block =
   | { kind: "p"; text: string }
   | { kind: "table"; head: string[]; rows: string[][] };
 
+/** A table of `rows`, or the sentence `none` when there are none. */
+function tableOr(none: string, head: string[], rows: string[][]): Block {
+  return rows.length === 0 ? { kind: "p", text: none } : { kind: "table", head, rows };
+}
+
 function blocks(s: ScoreSheet): Block[] {
   const tz = s.period.timezone;
   const t = (ms: number | null) => formatLocal(ms, tz);
@@ -93,18 +98,11 @@ function blocks(s: ScoreSheet): Block[] {
   out.push({ kind: "h", level: 2, text: "三、故障原因分析 Cause analysis" });
   const types = new Map<string, typeof faults>();
   for (const f of faults) types.set(f.faultType, [...(types.get(f.faultType) ?? []), f]);
-  if (types.size === 0) out.push({ kind: "p", text: "本期无故障。No faults in the period." });
-  else
-    out.push({
-      kind: "table",
-      head: [
-        "故障类型 Fault type",
-        "次数 Count",
-        "原因分析 Causes",
-        "责任分析 Responsibility",
-        "经验教训 Lessons",
-      ],
-      rows: [...types.entries()]
+  out.push(
+    tableOr(
+      "本期无故障。No faults in the period.",
+      ["故障类型 Fault type", "次数 Count", "原因分析 Causes", "责任分析 Responsibility", "经验教训 Lessons"],
+      [...types.entries()]
         .sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))
         .map(([type, list]) => [
           type,
@@ -113,15 +111,15 @@ function blocks(s: ScoreSheet): Block[] {
           uniq(list.map((f) => f.responsibility)).join("；"),
           uniq(list.map((f) => f.lessons)).join("；"),
         ]),
-    });
+    ),
+  );
 
   out.push({ kind: "h", level: 2, text: "四、未修复故障跟进 Follow-up of unrepaired faults" });
   const open = faults.filter((f) => !repaired.includes(f));
-  if (open.length === 0) out.push({ kind: "p", text: "截至统计时点无未修复故障。No fault left unrepaired." });
-  else
-    out.push({
-      kind: "table",
-      head: [
+  out.push(
+    tableOr(
+      "截至统计时点无未修复故障。No fault left unrepaired.",
+      [
         "单号 Ticket",
         "设备 Device",
         "等级 Level",
@@ -131,7 +129,7 @@ function blocks(s: ScoreSheet): Block[] {
         "处理人 Handler",
         "进展 Handling",
       ],
-      rows: open.map((f) => [
+      open.map((f) => [
         f.id,
         f.deviceId,
         lvl(f.level),
@@ -141,7 +139,8 @@ function blocks(s: ScoreSheet): Block[] {
         f.handler,
         f.handling,
       ]),
-    });
+    ),
+  );
 
   out.push({ kind: "h", level: 2, text: "五、故障处理及时性 Timeliness" });
   out.push({
@@ -176,13 +175,11 @@ function blocks(s: ScoreSheet): Block[] {
 
   out.push({ kind: "h", level: 2, text: "六、重复故障 Repeat faults" });
   out.push(
-    s.repeats.length === 0
-      ? { kind: "p", text: "本期无重复故障。No repeat faults." }
-      : {
-          kind: "table",
-          head: ["单号 Ticket", "原故障单 Repeat of", "设备 Device", "故障类型 Type", "起始 Started"],
-          rows: s.repeats.map((r) => [r.ticketId, r.repeatOf, r.deviceId, r.faultType, t(r.startedAt)]),
-        },
+    tableOr(
+      "本期无重复故障。No repeat faults.",
+      ["单号 Ticket", "原故障单 Repeat of", "设备 Device", "故障类型 Type", "起始 Started"],
+      s.repeats.map((r) => [r.ticketId, r.repeatOf, r.deviceId, r.faultType, t(r.startedAt)]),
+    ),
   );
 
   out.push({ kind: "h", level: 2, text: "七、设备可用率 Availability" });
@@ -220,28 +217,25 @@ function blocks(s: ScoreSheet): Block[] {
 
   out.push({ kind: "h", level: 2, text: "八、维护窗口与演练 Maintenance windows and drills" });
   out.push(
-    s.maintenanceWindows.length === 0
-      ? { kind: "p", text: "本期无维护窗口。No maintenance windows." }
-      : {
-          kind: "table",
-          head: ["编号 Id", "类型 Kind", "开始 Start", "结束 End", "事由 Reason"],
-          rows: s.maintenanceWindows.map((w) => [
-            w.id,
-            w.kind === "drill" ? "演练" : "计划维护",
-            t(w.start),
-            t(w.end),
-            w.reason,
-          ]),
-        },
+    tableOr(
+      "本期无维护窗口。No maintenance windows.",
+      ["编号 Id", "类型 Kind", "开始 Start", "结束 End", "事由 Reason"],
+      s.maintenanceWindows.map((w) => [
+        w.id,
+        w.kind === "drill" ? "演练" : "计划维护",
+        t(w.start),
+        t(w.end),
+        w.reason,
+      ]),
+    ),
   );
   out.push({ kind: "h", level: 2, text: "九、数据核查 Data checks" });
   out.push(
-    s.warnings.length === 0
-      ? {
-          kind: "p",
-          text: "监测数据与工单记录一致，未发现问题。The records behind the figures are consistent.",
-        }
-      : { kind: "table", head: ["问题 Problem"], rows: s.warnings.map((w) => [w]) },
+    tableOr(
+      "监测数据与工单记录一致，未发现问题。The records behind the figures are consistent.",
+      ["问题 Problem"],
+      s.warnings.map((w) => [w]),
+    ),
   );
   return out;
 }

@@ -9,6 +9,7 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
+import { askForToken } from "../http/replies.ts";
 import { previousMonth } from "../ledger/period.ts";
 import { firstRunAt } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
@@ -60,11 +61,7 @@ export function startReports(deps: ReportsDeps): { routes: FastifyPluginAsync[];
   const guarded: FastifyPluginAsync = canRead
     ? async (app) => {
         app.addHook("onRequest", async (req, reply) => {
-          if (req.method === "GET" && !canRead(req))
-            return reply
-              .code(401)
-              .header("www-authenticate", 'Bearer realm="emcomm"')
-              .send({ error: "a bearer token is required" });
+          if (req.method === "GET" && !canRead(req)) return askForToken(reply);
         });
         await app.register(plugin);
       }

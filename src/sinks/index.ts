@@ -78,6 +78,7 @@ export function startSinks(options: SinksOptions): Sinks {
           metrics,
           devices: o.devices,
           commitWindow: o.config.commitWindow,
+          writeBehind: o.config.writeBehind,
           synchronous: o.config.synchronous,
         })
       : undefined;

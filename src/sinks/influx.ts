@@ -3,7 +3,8 @@
  * commits it to the outbox, and a Forwarder drains the outbox through the write endpoint of
  * @influxdata/influxdb-client's transport (`POST /api/v2/write`, served by InfluxDB 2.x, 3.x and
  * 1.8+). The client's WriteApi is not used: it keeps its own in-memory retry buffer, and
- * durability must come from our outbox; each batch is one request whose result we classify.
+ * durability must come from our outbox; each batch is one request (node:http, gzipped at the
+ * configured level, which the client's transport cannot set) whose result we classify.
  *
  * Called from the pipeline (record) and from health/tickets (stateChanged, ticketEvent), on the
  * daemon's thread. Events commit before the call returns; outcomes are group-committed within
@@ -12,7 +13,9 @@
 import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
-import { HttpError, InfluxDB, RequestTimedOutError } from "@influxdata/influxdb-client";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+import { HttpError, RequestTimedOutError } from "@influxdata/influxdb-client";
 import type { Logger } from "pino";
 import type { Clock } from "../core/clock.ts";
 import type { PollOutcome } from "../core/outcome.ts";
@@ -23,7 +26,7 @@ import type { Db } from "../store/db.ts";
 import type { InfluxSinkConfig } from "./config.ts";
 import {
   type DeviceTags,
-  encodeOutcome,
+  encodeOutcomeBody,
   encodePoints,
   type Point,
   type StateChangeEvent,
@@ -109,41 +112,99 @@ export interface InfluxTransportOptions {
   token?: string;
   precision: "ms" | "us" | "ns";
   gzip: boolean;
+  /** zlib level of the gzipped bodies (1 fastest … 9 smallest). */
+  gzipLevel: number;
   timeoutMs: number;
   clock: Clock;
 }
 
-/** One batch = one POST /api/v2/write through the client's transport. */
+/** Bodies smaller than this go uncompressed (what the InfluxDB client does too). */
+const GZIP_THRESHOLD = 1000;
+const gzipAsync = promisify(gzip);
+
+/**
+ * One batch = one POST /api/v2/write, its lines joined and gzipped once as a whole. A reply of 2xx
+ * is the acknowledgement; another status becomes the client's HttpError (status, body, headers),
+ * which classifyWriteError reads.
+ */
 export function influxTransport(o: InfluxTransportOptions): BatchTransport & { close(): void } {
-  const counter = countingAgent(o.url.startsWith("https:"));
-  const client = new InfluxDB({
-    url: o.url,
-    token: o.token,
-    timeout: o.timeoutMs,
-    transportOptions: { agent: counter.agent },
-  });
+  const secure = o.url.startsWith("https:");
+  const counter = countingAgent(secure);
+  const base = new URL(o.url);
   const query = new URLSearchParams({ org: o.org, bucket: o.bucket, precision: o.precision });
-  const path = `/api/v2/write?${query}`;
+  const path = `${base.pathname.replace(/\/+$/, "")}/api/v2/write?${query}`;
+  const headers: Record<string, string> = {
+    "content-type": "text/plain; charset=utf-8",
+    accept: "application/json",
+  };
+  if (o.token) headers.authorization = `Token ${o.token}`;
+  const post = secure ? https.request : http.request;
+
+  const write = (body: Buffer, gzipped: boolean, signal: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const req = post(
+        {
+          protocol: base.protocol,
+          hostname: base.hostname,
+          port: base.port,
+          path,
+          method: "POST",
+          agent: counter.agent,
+          signal,
+          headers: {
+            ...headers,
+            "content-length": body.length,
+            ...(gzipped ? { "content-encoding": "gzip" } : {}),
+          },
+        },
+        (res) => {
+          const status = res.statusCode ?? 600;
+          if (status < 300) {
+            res.resume();
+            res.on("end", resolve);
+            res.on("error", reject);
+            return;
+          }
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            if (text.length < 1000) text += chunk;
+          });
+          res.on("error", reject);
+          res.on("end", () => {
+            const h = res.headers;
+            const answer = text || String(h["x-influxdb-error"] ?? "");
+            const retryAfter = Array.isArray(h["retry-after"]) ? h["retry-after"][0] : h["retry-after"];
+            reject(
+              new HttpError(
+                status,
+                res.statusMessage ?? "",
+                answer,
+                retryAfter,
+                h["content-type"],
+                undefined,
+                h,
+              ),
+            );
+          });
+        },
+      );
+      req.setTimeout(o.timeoutMs, () => req.destroy(new RequestTimedOutError()));
+      req.on("error", reject);
+      req.end(body);
+    });
+
   return {
     async send(items, signal): Promise<SendResult> {
       const before = counter.written();
-      // The client's transport adds an abort listener per request and never removes it: give
-      // it a signal of its own so the forwarder's long-lived one does not collect them.
-      const request = new AbortController();
-      const onAbort = () => request.abort(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
       try {
-        await client.transport.request(path, items.join("\n"), {
-          method: "POST",
-          headers: { "content-type": "text/plain; charset=utf-8", accept: "application/json" },
-          gzipThreshold: o.gzip ? 1000 : undefined,
-          signal: request.signal,
-        });
+        const text = items.join("\n");
+        const gzipped = o.gzip && text.length > GZIP_THRESHOLD;
+        const body = gzipped ? await gzipAsync(text, { level: o.gzipLevel }) : Buffer.from(text);
+        await write(body, gzipped, signal);
         return { ok: true, bytes: counter.written() - before };
       } catch (err) {
         return classifyWriteError(err, o.clock.now(), counter.written() - before);
-      } finally {
-        signal.removeEventListener("abort", onAbort);
       }
     },
     close: () => counter.destroy(),
@@ -158,6 +219,8 @@ export interface InfluxSinkOptions {
   metrics?: SinkMetrics;
   /** Group commits of the outbox (0: each entry commits before the call returns). */
   commitWindow?: number;
+  /** Write-behind of poll outcomes, ms (0 or absent: off); see OutboxOptions.writeBehind. */
+  writeBehind?: number;
   /** fsync level of the outbox's commits (default: the connection's). */
   synchronous?: "full" | "normal";
   /** Site and kind of every device, for the tags. */
@@ -179,6 +242,7 @@ export class InfluxSink {
       maxBacklogBytes: c.maxBacklogBytes,
       onFull: c.onFull,
       commitWindow: o.commitWindow,
+      writeBehind: o.writeBehind,
       synchronous: o.synchronous,
       clock: o.clock,
       log,
@@ -193,6 +257,7 @@ export class InfluxSink {
         token: c.token?.reveal(),
         precision: c.precision,
         gzip: c.gzip,
+        gzipLevel: c.gzipLevel,
         timeoutMs: c.timeout,
         clock: o.clock,
       });
@@ -200,6 +265,7 @@ export class InfluxSink {
       outbox: this.outbox,
       transport: this.transport,
       split: (body) => body.split("\n"),
+      joinable: true,
       clock: o.clock,
       log,
       metrics: o.metrics,
@@ -231,7 +297,9 @@ export class InfluxSink {
    */
   record(outcome: PollOutcome): Promise<boolean> {
     const device = this.o.devices.get(outcome.deviceId) ?? { site: "", kind: "" };
-    this.enqueue(outcome.deviceId, encodeOutcome(outcome, device, this.o.config.precision));
+    const { body, points, skipped } = encodeOutcomeBody(outcome, device, this.o.config.precision);
+    if (skipped > 0) this.o.metrics?.drop(INFLUX_SINK, "unwritable", skipped);
+    this.outbox.enqueue(outcome.deviceId, body, points);
     return this.outbox.durable();
   }
 
@@ -249,10 +317,7 @@ export class InfluxSink {
 
   /** Commits points of one key (device) as one outbox entry. */
   write(key: string, points: readonly Point[]): void {
-    this.enqueue(key, encodePoints(points, this.o.config.precision));
-  }
-
-  private enqueue(key: string, { lines, skipped }: { lines: string[]; skipped: number }): void {
+    const { lines, skipped } = encodePoints(points, this.o.config.precision);
     if (skipped > 0) this.o.metrics?.drop(INFLUX_SINK, "unwritable", skipped);
     if (lines.length > 0) this.outbox.enqueue(key, lines.join("\n"), lines.length);
   }

@@ -145,12 +145,15 @@ export function escapeString(s: string): string {
 
 const precisionSuffix: Record<Precision, string> = { ms: "", us: "000", ns: "000000" };
 
+/** A float field's value, or undefined when it cannot be written (NaN, Infinity); -0 is 0. */
+function formatFloat(value: number): string | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  return value === 0 ? "0" : String(value);
+}
+
 /** Formats one field value, or undefined when it cannot be written (NaN, Infinity). */
 export function formatField(value: FieldValue): string | undefined {
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) return undefined;
-    return Object.is(value, -0) ? "0" : String(value);
-  }
+  if (typeof value === "number") return formatFloat(value);
   if (typeof value === "string") return escapeString(value);
   if (typeof value === "boolean") return value ? "true" : "false";
   if (!Number.isSafeInteger(value.int)) return undefined;
@@ -256,15 +259,44 @@ interface SampleSeries {
 }
 
 /**
- * Per device: the series of each (labels object, metric), so a steady poll finds every sample's
- * line without building a key or a tag set. Drivers reuse a row's labels object from poll to poll;
- * a labels object seen once is dropped with it (WeakMap). Reset when the device's site or kind changes.
+ * How one device's samples become lines, for as long as its driver hands over the same samples in
+ * the same order (the same metric names and labels objects): the slot of each sample's value and,
+ * per line, its escaped prefix and escaped field keys ("key="). A sample that repeats a metric of
+ * its series overwrites the earlier value (as in outcomePoints). A poll whose samples differ builds
+ * a new plan.
+ */
+interface Plan {
+  metrics: string[];
+  labels: (object | undefined)[];
+  slots: number[];
+  lines: PlanLine[];
+  /** Scratch space for one outcome's values, by slot. */
+  values: number[];
+}
+
+/**
+ * One line of a plan. Its text up to the timestamp ("prefix fields ") is kept with the values it
+ * was formatted from, so a line whose values did not change since the last poll (most of them:
+ * states, error counters) is not formatted again; "" when it has no writable field.
+ */
+interface PlanLine {
+  prefix: string;
+  fields: { slot: number; key: string }[];
+  last: number[];
+  head: string | undefined;
+}
+
+/**
+ * Per device: the series of each (labels object, metric), so a new plan finds every sample's line
+ * without building a key or a tag set; drivers reuse a row's labels object from poll to poll, and a
+ * labels object seen once is dropped with it (WeakMap). Reset when the device's site or kind changes.
  */
 interface DeviceSeries {
   site: string;
   kind: string;
   poll: string;
   byLabels: WeakMap<object, Map<string, SampleSeries>>;
+  plan: Plan | undefined;
 }
 const deviceSeries = new Map<string, DeviceSeries>();
 const noLabels = {};
@@ -277,6 +309,7 @@ function seriesOfDevice(deviceId: string, device: DeviceTags): DeviceSeries {
       ...device,
       poll: seriesPrefix({ measurement: "poll", tags, fields: {}, time: 0 }),
       byLabels: new WeakMap(),
+      plan: undefined,
     };
     if (deviceSeries.size >= ESCAPE_CACHE_SIZE) deviceSeries.clear();
     deviceSeries.set(deviceId, entry);
@@ -313,51 +346,115 @@ function sampleSeries(
   return series;
 }
 
+function planFits(plan: Plan, samples: readonly Sample[]): boolean {
+  if (plan.metrics.length !== samples.length) return false;
+  for (let i = 0; i < samples.length; i++) {
+    const sample = samples[i]!;
+    if (sample.metric !== plan.metrics[i] || sample.labels !== plan.labels[i]) return false;
+  }
+  return true;
+}
+
+function buildPlan(
+  deviceId: string,
+  device: DeviceTags,
+  entry: DeviceSeries,
+  samples: readonly Sample[],
+): Plan {
+  const plan: Plan = { metrics: [], labels: [], slots: [], lines: [], values: [] };
+  const lineOf = new Map<string, { fields: Map<string, number>; line: Plan["lines"][number] }>();
+  for (const sample of samples) {
+    const series = sampleSeries(deviceId, device, entry, sample);
+    let group = lineOf.get(series.key);
+    if (group === undefined) {
+      group = { fields: new Map(), line: { prefix: series.prefix, fields: [], last: [], head: undefined } };
+      lineOf.set(series.key, group);
+      plan.lines.push(group.line);
+    }
+    let slot = group.fields.get(sample.metric);
+    if (slot === undefined) {
+      slot = plan.values.length;
+      plan.values.push(0);
+      group.fields.set(sample.metric, slot);
+      const key = escapeTag(sample.metric);
+      if (series.prefix !== "" && key !== "") group.line.fields.push({ slot, key: `${key}=` });
+    }
+    plan.metrics.push(sample.metric);
+    plan.labels.push(sample.labels);
+    plan.slots.push(slot);
+  }
+  return plan;
+}
+
+/** "prefix fields " of a plan line from its last values, or "" when no field is writable. */
+function lineHead(line: PlanLine): string {
+  let fields = "";
+  for (let j = 0; j < line.fields.length; j++) {
+    const value = formatFloat(line.last[j]!);
+    if (value !== undefined)
+      fields += fields === "" ? line.fields[j]!.key + value : `,${line.fields[j]!.key}${value}`;
+  }
+  return fields === "" ? "" : `${line.prefix} ${fields} `;
+}
+
 /**
- * The lines of one poll outcome, exactly `encodePoints(outcomePoints(outcome, device))` but built
- * straight from the samples with each series' escaped prefix cached per device: what the InfluxDB
- * sink runs on every poll.
+ * One poll outcome as line protocol, its lines joined by "\n": exactly
+ * `encodePoints(outcomePoints(outcome, device))`, built straight from the samples with the device's
+ * plan (see Plan): what the InfluxDB sink runs on every poll. `points` counts the lines, `skipped`
+ * the lines left out for want of a writable field.
  */
+export function encodeOutcomeBody(
+  outcome: PollOutcome,
+  device: DeviceTags,
+  precision: Precision = "ms",
+): { body: string; points: number; skipped: number } {
+  const entry = seriesOfDevice(outcome.deviceId, device);
+  const time = `${Math.trunc(outcome.startedAt)}${precisionSuffix[precision]}`;
+  let body = `${entry.poll} up=${outcome.error ? 0 : 1}i`;
+  if (outcome.trigger !== "stream") {
+    const duration = formatFloat(Math.max(0, outcome.finishedAt - outcome.startedAt) / 1000);
+    if (duration !== undefined) body += `,duration_seconds=${duration}`;
+  }
+  if (outcome.error) body += `,error_kind=${escapeString(outcome.error.kind)}`;
+  body += ` ${time}`;
+  let points = 1;
+  let skipped = 0;
+  const samples = outcome.samples;
+  if (samples.length === 0) return { body, points, skipped };
+  let plan = entry.plan;
+  if (plan === undefined || !planFits(plan, samples)) {
+    plan = buildPlan(outcome.deviceId, device, entry, samples);
+    entry.plan = plan;
+  }
+  const values = plan.values;
+  for (let i = 0; i < samples.length; i++) values[plan.slots[i]!] = samples[i]!.value;
+  for (const line of plan.lines) {
+    let changed = line.head === undefined;
+    for (let j = 0; j < line.fields.length; j++) {
+      const value = values[line.fields[j]!.slot]!;
+      if (value !== line.last[j]) {
+        line.last[j] = value;
+        changed = true;
+      }
+    }
+    if (changed) line.head = lineHead(line);
+    if (line.head === "") skipped++;
+    else {
+      body += `\n${line.head}${time}`;
+      points++;
+    }
+  }
+  return { body, points, skipped };
+}
+
+/** encodeOutcomeBody's lines, one string each (for callers that want them apart). */
 export function encodeOutcome(
   outcome: PollOutcome,
   device: DeviceTags,
   precision: Precision = "ms",
 ): { lines: string[]; skipped: number } {
-  const entry = seriesOfDevice(outcome.deviceId, device);
-  const time = `${Math.trunc(outcome.startedAt)}${precisionSuffix[precision]}`;
-  let poll = `up=${outcome.error ? 0 : 1}i`;
-  if (outcome.trigger !== "stream") {
-    const duration = formatField(Math.max(0, outcome.finishedAt - outcome.startedAt) / 1000);
-    if (duration !== undefined) poll += `,duration_seconds=${duration}`;
-  }
-  if (outcome.error) poll += `,error_kind=${escapeString(outcome.error.kind)}`;
-  const lines = [`${entry.poll} ${poll} ${time}`];
-  let skipped = 0;
-  if (outcome.samples.length > 0) {
-    const groups = new Map<string, { prefix: string; fields: Map<string, number> }>();
-    for (const sample of outcome.samples) {
-      const series = sampleSeries(outcome.deviceId, device, entry, sample);
-      let group = groups.get(series.key);
-      if (group === undefined) {
-        group = { prefix: series.prefix, fields: new Map() };
-        groups.set(series.key, group);
-      }
-      group.fields.set(sample.metric, sample.value);
-    }
-    for (const group of groups.values()) {
-      let fields = "";
-      if (group.prefix !== "")
-        for (const [metric, value] of group.fields) {
-          const k = escapeTag(metric);
-          const v = formatField(value);
-          if (k === "" || v === undefined) continue;
-          fields += `${fields ? "," : ""}${k}=${v}`;
-        }
-      if (fields === "") skipped++;
-      else lines.push(`${group.prefix} ${fields} ${time}`);
-    }
-  }
-  return { lines, skipped };
+  const { body, skipped } = encodeOutcomeBody(outcome, device, precision);
+  return { lines: body.split("\n"), skipped };
 }
 
 export function stateChangePoint(e: StateChangeEvent): Point {

@@ -22,11 +22,13 @@ import {
   getTicket,
   insertTicket,
   lastRepaired,
+  openedTicket,
   openTicketFor,
   openTickets,
   recordedClockEvents,
   type Ticket,
   type TicketEvent,
+  type TicketOpening,
   type TicketState,
   ticketEvents,
   updateTicket,
@@ -386,46 +388,9 @@ export class TicketEngine {
     return clocks;
   }
 
-  private create(
-    t: Omit<
-      Ticket,
-      | "id"
-      | "state"
-      | "acceptedAt"
-      | "arrivedAt"
-      | "clearedAt"
-      | "repairedAt"
-      | "restoredAt"
-      | "closedAt"
-      | "rejections"
-      | "cause"
-      | "handling"
-      | "responsibility"
-      | "lessons"
-      | "handler"
-      | "openedBy"
-    >,
-    actor: string,
-    detail: Record<string, unknown>,
-  ): Ticket {
+  private create(t: Omit<TicketOpening, "openedBy">, actor: string, detail: Record<string, unknown>): Ticket {
     const ticket = this.db.transaction(() => {
-      const ticket = insertTicket(this.db, {
-        ...t,
-        state: "opened",
-        acceptedAt: null,
-        arrivedAt: null,
-        clearedAt: null,
-        repairedAt: null,
-        restoredAt: null,
-        closedAt: null,
-        rejections: 0,
-        cause: null,
-        handling: null,
-        responsibility: null,
-        lessons: null,
-        handler: null,
-        openedBy: actor,
-      });
+      const ticket = insertTicket(this.db, openedTicket({ ...t, openedBy: actor }));
       this.emit(ticket, {
         // An automatic ticket opens when its transition was decided (a write held while the store
         // could not write lands with its original time).

@@ -44,6 +44,45 @@ export interface Ticket {
   openedBy: string;
 }
 
+/** What a ticket is opened with; everything else starts empty (`openedTicket`). */
+export type TicketOpening = Omit<
+  Ticket,
+  | "id"
+  | "state"
+  | "acceptedAt"
+  | "arrivedAt"
+  | "clearedAt"
+  | "repairedAt"
+  | "restoredAt"
+  | "closedAt"
+  | "rejections"
+  | "cause"
+  | "handling"
+  | "responsibility"
+  | "lessons"
+  | "handler"
+>;
+
+/** A ticket as it opens (state opened, no clock stamped, no rejection, no findings), for insertTicket. */
+export function openedTicket(t: TicketOpening): Omit<Ticket, "id"> {
+  return {
+    ...t,
+    state: "opened",
+    acceptedAt: null,
+    arrivedAt: null,
+    clearedAt: null,
+    repairedAt: null,
+    restoredAt: null,
+    closedAt: null,
+    rejections: 0,
+    cause: null,
+    handling: null,
+    responsibility: null,
+    lessons: null,
+    handler: null,
+  };
+}
+
 export interface TicketEvent {
   id: number;
   ticketId: number;
@@ -83,35 +122,10 @@ const columns: Record<keyof Omit<Ticket, "id">, string> = {
   openedBy: "opened_by",
 };
 
+/** A tickets row as the Ticket it stores: each column under its key in `columns`, flapping a boolean. */
 export function ticketFromRow(r: Record<string, unknown>): Ticket {
-  return {
-    id: r.id as number,
-    device: r.device as string | null,
-    site: r.site as string | null,
-    code: r.code as string,
-    level: r.level as FaultLevel,
-    source: r.source as Ticket["source"],
-    state: r.state as TicketState,
-    reportedAt: r.reported_at as number,
-    faultStart: r.fault_start as number,
-    acceptedAt: (r.accepted_at as number | null) ?? null,
-    arrivedAt: (r.arrived_at as number | null) ?? null,
-    clearedAt: (r.cleared_at as number | null) ?? null,
-    repairedAt: (r.repaired_at as number | null) ?? null,
-    restoredAt: (r.restored_at as number | null) ?? null,
-    closedAt: (r.closed_at as number | null) ?? null,
-    repeatOf: (r.repeat_of as number | null) ?? null,
-    flapping: r.flapping === 1,
-    rejections: (r.rejections as number) ?? 0,
-    symptom: r.symptom as string,
-    faultType: (r.fault_type as string | null) ?? null,
-    cause: (r.cause as string | null) ?? null,
-    handling: (r.handling as string | null) ?? null,
-    responsibility: (r.responsibility as string | null) ?? null,
-    lessons: (r.lessons as string | null) ?? null,
-    handler: (r.handler as string | null) ?? null,
-    openedBy: r.opened_by as string,
-  };
+  const fields = Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, r[column] ?? null]));
+  return { ...fields, id: r.id, flapping: r.flapping === 1, rejections: r.rejections ?? 0 } as Ticket;
 }
 
 export function insertTicket(db: Db, t: Omit<Ticket, "id">): Ticket {

@@ -13,7 +13,7 @@ import { systemClock } from "../../src/core/clock.ts";
 import { startDaemon } from "../../src/daemon.ts";
 import { deployments } from "../../src/ledger/store.ts";
 import { listTickets } from "../../src/tickets/store.ts";
-import { at, Harness, MIN, tcpDevice } from "../support/harness.ts";
+import { at, Harness, MIN, site, tcpDevice } from "../support/harness.ts";
 
 const tokens = {
   engineer: "eng-token-0123456789",
@@ -25,14 +25,14 @@ describe("SLA HTTP API", () => {
   let h: Harness;
   let app: FastifyInstance;
   const auth = (who: keyof typeof tokens) => ({ authorization: `Bearer ${tokens[who]}` });
+  /** The JSON a viewer (the wall display's token) reads at `url`. */
+  const viewed = async (url: string) =>
+    (await app.inject({ method: "GET", url, headers: auth("viewer") })).json();
 
   beforeAll(async () => {
     process.env.EMCOMM_TEST_SUP_TOKEN = tokens.supervisor;
     h = new Harness({
-      sites: [
-        { id: "fixed", name: { zh: "固定站", en: "Fixed" } },
-        { id: "vehicle", name: { zh: "指挥车", en: "Vehicle" }, calendar: "deployed" },
-      ],
+      sites: [site("fixed"), site("vehicle", { calendar: "deployed" })],
       devices: [tcpDevice("core-switch", "fixed", { criticality: "major" })],
       sla: {
         api: {
@@ -46,16 +46,7 @@ describe("SLA HTTP API", () => {
       },
     });
     app = Fastify();
-    await app.register(
-      slaRoutes({
-        config: h.config,
-        db: h.db,
-        clock: h.clock,
-        log: h.log,
-        health: h.health,
-        tickets: h.tickets,
-      }),
-    );
+    await app.register(slaRoutes(h));
     // A major outage: polls fail from 10:00; the ticket is reported at 10:02.
     h.run(at(1, "09:55"), at(1, "10:03"), (_d, t) => (t >= at(1, "10:00") ? "fail" : "ok"), new Map());
   });
@@ -150,9 +141,7 @@ describe("SLA HTTP API", () => {
     });
     expect(verified.statusCode).toBe(200);
     expect(verified.json().state).toBe("closed");
-    const full = (
-      await app.inject({ method: "GET", url: `/api/v1/tickets/${t.id}`, headers: auth("viewer") })
-    ).json();
+    const full = await viewed(`/api/v1/tickets/${t.id}`);
     expect(full.events.map((e: { event: string; actor: string }) => `${e.event}:${e.actor}`)).toEqual([
       "opened:monitor",
       "accepted:li.engineer",
@@ -160,24 +149,12 @@ describe("SLA HTTP API", () => {
       "verified:wang.bureau",
     ]);
     expect(full.cause).toBe("line card reset");
-    const ledger = (
-      await app.inject({
-        method: "GET",
-        url: "/api/v1/transitions?device=core-switch",
-        headers: auth("viewer"),
-      })
-    ).json();
+    const ledger = await viewed("/api/v1/transitions?device=core-switch");
     expect(ledger.transitions.map((x: { state: string; at: number }) => [x.state, x.at])).toEqual([
       ["up", at(1, "09:55")],
       ["down", at(1, "10:00")],
     ]);
-    const report = (
-      await app.inject({
-        method: "GET",
-        url: "/api/v1/tickets/report?month=2026-11",
-        headers: auth("viewer"),
-      })
-    ).json();
+    const report = await viewed("/api/v1/tickets/report?month=2026-11");
     expect(report.clocks.repair).toMatchObject({ met: 1, breached: 0, percent: 100 });
   });
 
@@ -248,9 +225,7 @@ describe("SLA HTTP API", () => {
       who: "li.engineer",
       note: "flood response",
     });
-    const sitesNow = (
-      await app.inject({ method: "GET", url: "/api/v1/sites", headers: auth("viewer") })
-    ).json();
+    const sitesNow = await viewed("/api/v1/sites");
     expect(sitesNow.sites.find((x: { site: string }) => x.site === "vehicle")).toMatchObject({
       inService: true,
     });
@@ -266,9 +241,7 @@ describe("SLA HTTP API", () => {
       expect(bad.statusCode, url).toBe(400);
       expect(bad.json().error).toMatch(/month 13 does not exist/);
     }
-    const states = (
-      await app.inject({ method: "GET", url: "/api/v1/states", headers: auth("viewer") })
-    ).json();
+    const states = await viewed("/api/v1/states");
     // No poll since the outage began: still down, since its first failed poll.
     expect(states.states[0]).toMatchObject({
       device: "core-switch",

@@ -4,22 +4,28 @@
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { registerSlaMetrics } from "../../src/api/metrics.ts";
-import { at, fixedSite, harnessPerTest, tcpDevice } from "../support/harness.ts";
+import { at, fixedSite, type Harness, harnessPerTest, tcpDevice } from "../support/harness.ts";
 
 const open = harnessPerTest();
+
+/** A registry with the SLA metrics of the harness's engines, as the daemon registers them. */
+function slaMetrics(h: Harness): Registry {
+  const registry = new Registry();
+  registerSlaMetrics({
+    registry,
+    config: h.config,
+    db: h.db,
+    clock: h.clock,
+    health: h.health,
+    tickets: h.tickets,
+  });
+  return registry;
+}
 
 describe("SLA metrics", () => {
   it("exports states, open tickets, remaining seconds (negative once breached) and breaches once", async () => {
     const h = open({ sites: fixedSite, devices: [tcpDevice("sw", "fixed", { criticality: "major" })] });
-    const registry = new Registry();
-    registerSlaMetrics({
-      registry,
-      config: h.config,
-      db: h.db,
-      clock: h.clock,
-      health: h.health,
-      tickets: h.tickets,
-    });
+    const registry = slaMetrics(h);
     // Down from 10:00, reported 10:02; nobody accepts: respond deadline 10:12.
     h.run(at(1, "09:58"), at(1, "10:15"), (_d, t) => (t >= at(1, "10:00") ? "fail" : "ok"), new Map());
     const text = await registry.metrics();
@@ -44,15 +50,7 @@ describe("SLA metrics", () => {
 
   it("gives failing polls their fault code from the first failure, so the code label of an alert never changes", async () => {
     const h = open({ sites: fixedSite, devices: [tcpDevice("sw", "fixed", { criticality: "major" })] });
-    const registry = new Registry();
-    registerSlaMetrics({
-      registry,
-      config: h.config,
-      db: h.db,
-      clock: h.clock,
-      health: h.health,
-      tickets: h.tickets,
-    });
+    const registry = slaMetrics(h);
     const fault = async () =>
       (await registry.getSingleMetric("emcomm_device_fault")!.get()).values.map((v) => ({ ...v.labels }));
     const unreachable = [{ device: "sw", site: "fixed", code: "unreachable" }];

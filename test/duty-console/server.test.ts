@@ -16,6 +16,7 @@ import { startConsole } from "../../src/duty-console/index.ts";
 import { addWindow, appendTransition } from "../../src/ledger/store.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
 import { appendEvent, insertTicket } from "../../src/tickets/store.ts";
+import { unreachableTicket } from "../support/harness.ts";
 import { quietLog } from "../support/log.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -33,33 +34,7 @@ function config(openReads = false): Config {
 }
 
 function ticketRow(db: Db, at: number) {
-  return insertTicket(db, {
-    device: "trunking-console",
-    site: "trunking",
-    code: "unreachable",
-    level: "general",
-    source: "auto",
-    state: "opened",
-    reportedAt: at,
-    faultStart: at,
-    acceptedAt: null,
-    arrivedAt: null,
-    clearedAt: null,
-    repairedAt: null,
-    restoredAt: null,
-    closedAt: null,
-    repeatOf: null,
-    flapping: false,
-    rejections: 0,
-    symptom: "no answer",
-    faultType: null,
-    cause: null,
-    handling: null,
-    responsibility: null,
-    lessons: null,
-    handler: null,
-    openedBy: "monitor",
-  });
+  return insertTicket(db, unreachableTicket("trunking-console", "trunking", at));
 }
 
 let db: Db;

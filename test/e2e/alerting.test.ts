@@ -6,12 +6,10 @@
  * the expected labels and Chinese text within a bounded time; clearing it must resolve it.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  freePort,
   missingPeers,
   type Peer,
   promQuery,
@@ -21,6 +19,7 @@ import {
   waitFor,
 } from "../../peers/index.ts";
 import { renderAlertmanager, renderPrometheus, urlsIn } from "../../peers/noc-stack.ts";
+import { startPhones } from "../../peers/phones.ts";
 import type { Demo } from "../../simulators/demo.ts";
 import { startFastDemo } from "../../simulators/fast-demo.ts";
 
@@ -30,6 +29,7 @@ const NOTIFY_WITHIN_MS = 20_000;
 
 interface GatewayCall {
   to: string;
+  authorization: string | undefined;
   body: {
     status: string;
     receiver: string;
@@ -51,43 +51,23 @@ describe.skipIf(skip)(titled("alerting end to end (Prometheus → Alertmanager �
   let demo: Demo;
   let prometheus: Peer;
   let alertmanager: Peer;
-  let phones: Server;
-  const gateway: GatewayCall[] = [];
-  const wecom: WecomCall[] = [];
-  const authorizations = new Set<string>();
+  let phones: Awaited<ReturnType<typeof startPhones>>;
+  const gateway = (): GatewayCall[] =>
+    phones.calls
+      .filter((c) => c.path.startsWith("/gateway/"))
+      .map((c) => ({ to: c.to, authorization: c.authorization, body: JSON.parse(c.body), at: c.at }));
+  const wecom = (): WecomCall[] =>
+    phones.calls
+      .filter((c) => c.path === "/wecom/message/send")
+      .map((c) => ({ body: JSON.parse(c.body), at: c.at }));
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "emcomm-noc-e2e-"));
     // WeCom's API and the SMS/voice gateway, on loopback.
-    const phonesPort = await freePort();
-    phones = createServer((req, res) => {
-      let data = "";
-      req.on("data", (c: Buffer) => {
-        data += c.toString();
-      });
-      req.on("end", () => {
-        const url = new URL(req.url ?? "/", "http://x");
-        res.setHeader("content-type", "application/json");
-        if (url.pathname === "/wecom/gettoken") {
-          res.end(JSON.stringify({ errcode: 0, errmsg: "ok", access_token: "tok", expires_in: 7200 }));
-        } else if (url.pathname === "/wecom/message/send") {
-          wecom.push({ body: JSON.parse(data), at: Date.now() });
-          res.end(JSON.stringify({ errcode: 0, errmsg: "ok" }));
-        } else if (url.pathname.startsWith("/gateway/")) {
-          authorizations.add(String(req.headers.authorization));
-          gateway.push({ to: url.searchParams.get("to") ?? "", body: JSON.parse(data), at: Date.now() });
-          res.end("{}");
-        } else {
-          res.statusCode = 404;
-          res.end("{}");
-        }
-      });
-    });
-    await new Promise<void>((r) => phones.listen(phonesPort, "127.0.0.1", r));
-    const phonesUrl = `http://127.0.0.1:${phonesPort}`;
+    phones = await startPhones();
 
     demo = await startFastDemo(join(dir, "demo"), ["duty-system"]);
-    const am = renderAlertmanager(join(dir, "alertmanager"), phonesUrl);
+    const am = renderAlertmanager(join(dir, "alertmanager"), phones.url);
     // The rendered config must talk to nothing but loopback.
     for (const u of urlsIn(am.config)) expect(u.startsWith("http://127.0.0.1:")).toBe(true);
     alertmanager = await startAlertmanager(am.file, join(dir, "alertmanager"));
@@ -102,12 +82,12 @@ describe.skipIf(skip)(titled("alerting end to end (Prometheus → Alertmanager �
     await prometheus?.stop();
     await alertmanager?.stop();
     await demo?.stop();
-    await new Promise((r) => phones?.close(r));
+    await phones?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const dutyAlerts = (status: string, after: number) =>
-    gateway.filter(
+    gateway().filter(
       (c) =>
         c.at >= after &&
         c.body.alerts.some(
@@ -161,7 +141,7 @@ describe.skipIf(skip)(titled("alerting end to end (Prometheus → Alertmanager �
     expect(codeless).toEqual([]);
     expect(alert.annotations.summary).toBe("duty 设备 duty-system 故障 / device duty-system down");
     expect(alert.annotations.description).toMatch(/^重大故障:duty 站点的 duty-system/);
-    expect([...authorizations]).toEqual(["Bearer test-token"]);
+    expect([...new Set(gateway().map((c) => c.authorization))]).toEqual(["Bearer test-token"]);
 
     // The engineer on call today (Asia/Shanghai) is rung too, and only that engineer.
     const day = Number(new Intl.DateTimeFormat("en", { timeZone: "Asia/Shanghai", day: "numeric" }).format());
@@ -178,7 +158,8 @@ describe.skipIf(skip)(titled("alerting end to end (Prometheus → Alertmanager �
     // WeCom: the Chinese template, to the bureau's contact and to the NOC group.
     const chat = await waitFor(
       "a WeCom message to the bureau's duty contact",
-      () => wecom.find((m) => m.body.touser === "bureau-duty" && m.body.text.content.includes("duty-system")),
+      () =>
+        wecom().find((m) => m.body.touser === "bureau-duty" && m.body.text.content.includes("duty-system")),
       NOTIFY_WITHIN_MS,
     );
     expect(chat.body.text.content).toContain("告警 FIRING · 值班值守系统 · EmcommDeviceDown");
@@ -186,7 +167,7 @@ describe.skipIf(skip)(titled("alerting end to end (Prometheus → Alertmanager �
     expect(chat.body.text.content).toContain("请在工单系统中受理");
     await waitFor(
       "a WeCom message to the NOC group",
-      () => wecom.find((m) => m.body.toparty === "2" && m.body.text.content.includes("duty-system")),
+      () => wecom().find((m) => m.body.toparty === "2" && m.body.text.content.includes("duty-system")),
       NOTIFY_WITHIN_MS,
     );
 
@@ -202,7 +183,7 @@ describe.skipIf(skip)(titled("alerting end to end (Prometheus → Alertmanager �
     await waitFor(
       "a WeCom recovery message",
       () =>
-        wecom.find(
+        wecom().find(
           (m) => m.at >= clearedAt && m.body.text.content.includes("已恢复 RESOLVED · 值班值守系统"),
         ),
       NOTIFY_WITHIN_MS,

@@ -3,14 +3,15 @@
  * temp config derived from config/emcomm.yaml: the trunking dispatch console polled every second
  * and declared down after two failed polls (so an injected fault opens a ticket in ~2 s instead of
  * the inventory's 30 s × 3), a consultation's response clock of 8 s, and four API tokens (engineer, second engineer, supervisor) read
- * from environment variables. Used by console.test.ts and by `tsx test/e2e/console-setup.ts` to
- * run the same daemon by hand.
+ * from environment variables. Used by the browser tests (browserSession: the demo and Chromium for
+ * a test file) and by `tsx test/e2e/console-setup.ts` to run the same daemon by hand.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { parse, stringify } from "yaml";
 import { type Demo, startDemo } from "../../simulators/demo.ts";
 
@@ -26,6 +27,10 @@ export const tokens = {
 export const FAULTY = "trunking-console";
 
 export const CHROMIUM = "/usr/bin/chromium";
+export const hasChromium = existsSync(CHROMIUM);
+
+/** Where the browser tests write their screenshots. */
+export const shots = join(root, "test-results");
 
 /**
  * Debian's Chromium, headless, without the background connections this machine's closed network
@@ -83,6 +88,39 @@ export async function startConsoleDemo(options: { port?: number; log?: pino.Logg
     // The test declares the command vehicle deployed itself, from the page: start it in the garage.
     deploy: false,
   });
+}
+
+/** What a browser test file runs against; set once its beforeAll has run (see browserSession). */
+export interface BrowserSession {
+  demo: Demo;
+  url: string;
+  browser: Browser;
+  /** Contexts the tests open, closed after the file. */
+  contexts: BrowserContext[];
+  /** Errors the pages threw (a test expects none). */
+  pageErrors: string[];
+}
+
+/**
+ * Call once at the top of a browser test file: before its tests the demo and a headless Chromium
+ * start (when Chromium is installed; screenshots' folder made), after them the contexts, Chromium
+ * and the demo are closed.
+ */
+export function browserSession(): BrowserSession {
+  const session = { url: "", contexts: [], pageErrors: [] } as unknown as BrowserSession;
+  beforeAll(async () => {
+    if (!hasChromium) return;
+    mkdirSync(shots, { recursive: true });
+    session.demo = await startConsoleDemo();
+    session.url = session.demo.daemon.url!;
+    session.browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of session.contexts) await c.close().catch(() => {});
+    await session.browser?.close();
+    await session.demo?.stop();
+  });
+  return session;
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? "")) {

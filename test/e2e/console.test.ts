@@ -1,30 +1,9 @@
-/**
- * The duty console in a real browser: Debian's headless Chromium driven by playwright-core, against
- * the daemon running the whole inventory on simulators (console-setup.ts). A fault injected on the
- * trunking dispatch console opens a ticket that appears on an engineer's phone without a reload;
- * the engineer accepts (a second engineer's stale page gets the 409 shown), arrives with the phone's
- * position, clears with the fault record (an empty cause is refused first); the supervisor rejects
- * (an empty reason refused first) and, after a second clearance, verifies. The clocks and history on
- * the page are compared with the API. Also: no token changes nothing, an engineer cannot verify, a
- * window ending before it starts is refused. Screenshots of the phone and desk layouts are written
- * to test-results/. Skips, saying why, when /usr/bin/chromium is missing.
- */
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Demo } from "../../simulators/demo.ts";
-import { CHROMIUM, FAULTY, launchChromium, startConsoleDemo, tokens } from "./console-setup.ts";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { browserSession, CHROMIUM, FAULTY, hasChromium, shots, tokens } from "./console-setup.ts";
 
-const hasChromium = existsSync(CHROMIUM);
-const root = new URL("../../", import.meta.url).pathname;
-const shots = join(root, "test-results");
-
-let demo: Demo;
-let url = "";
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const session = browserSession();
 
 interface ApiClock {
   deadline: number;
@@ -48,7 +27,7 @@ interface BrowserGlobals {
 }
 
 async function api(path: string, init: { token?: string; method?: string; body?: unknown } = {}) {
-  const res = await fetch(url + path, {
+  const res = await fetch(session.url + path, {
     method: init.method ?? "GET",
     headers: {
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
@@ -82,7 +61,7 @@ async function until<T>(
 }
 
 async function open(kind: "phone" | "desk", token?: string): Promise<Page> {
-  const ctx = await browser.newContext({
+  const ctx = await session.browser.newContext({
     viewport: kind === "phone" ? { width: 390, height: 844 } : { width: 1440, height: 900 },
     deviceScaleFactor: 1,
     isMobile: kind === "phone",
@@ -92,15 +71,15 @@ async function open(kind: "phone" | "desk", token?: string): Promise<Page> {
     geolocation: { latitude: 39.90421, longitude: 116.40739, accuracy: 12 },
     permissions: ["geolocation"],
   });
-  contexts.push(ctx);
+  session.contexts.push(ctx);
   if (token)
     await ctx.addInitScript(
       (tk) => (globalThis as unknown as BrowserGlobals).sessionStorage.setItem("emcomm.token", tk),
       token,
     );
   const page = await ctx.newPage();
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(`${url}/`);
+  page.on("pageerror", (err) => session.pageErrors.push(err.message));
+  await page.goto(`${session.url}/`);
   await page.locator("#main h1").first().waitFor();
   return page;
 }
@@ -132,42 +111,28 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
 }
 
-beforeAll(async () => {
-  if (!hasChromium) return;
-  mkdirSync(shots, { recursive: true });
-  demo = await startConsoleDemo();
-  url = demo.daemon.url!;
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await demo?.stop();
-});
-
 describe.skipIf(!hasChromium)(
   `duty console in headless Chromium${hasChromium ? "" : ` (skipped: no ${CHROMIUM}; apt-get install chromium)`}`,
   () => {
     it("serves a small page with a strict content policy", async () => {
-      const res = await fetch(`${url}/`, { headers: { "accept-encoding": "gzip" } });
+      const res = await fetch(`${session.url}/`, { headers: { "accept-encoding": "gzip" } });
       expect(res.status).toBe(200);
       expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
       // The first load: what index.html links (style, module preloads, app.js); the maintenance
       // records' views come later, when opened.
-      const page = await (await fetch(`${url}/`)).text();
+      const page = await (await fetch(`${session.url}/`)).text();
       const linked = [...page.matchAll(/(?:href|src)="\/console\/([\w-]+\.(?:js|css))"/g)].map((m) => m[1]!);
       expect(linked).toContain("app.js");
       expect(linked).toContain("tickets.js");
       let total = 0;
       for (const f of linked) {
-        const r = await fetch(`${url}/console/${f}`, { headers: { "accept-encoding": "gzip" } });
+        const r = await fetch(`${session.url}/console/${f}`, { headers: { "accept-encoding": "gzip" } });
         expect(r.status, f).toBe(200);
         total += Number(r.headers.get("content-length") ?? (await r.arrayBuffer()).byteLength);
       }
       // The first load travels in under 40 kB compressed: fine on a weak mobile link.
       expect(total).toBeLessThan(40_000);
-      expect((await fetch(`${url}/console/..%2Fpackage.json`)).status).toBe(404);
+      expect((await fetch(`${session.url}/console/..%2Fpackage.json`)).status).toBe(404);
     });
 
     it("without a token it shows tickets but can change nothing", async () => {
@@ -175,7 +140,7 @@ describe.skipIf(!hasChromium)(
       await sees(page.locator("#banner"), "未登录");
       expect(await page.locator("button[data-act]").count()).toBe(0);
       const before = ((await api("/api/v1/tickets")).body.tickets as unknown[]).length;
-      await page.goto(`${url}/#/new`);
+      await page.goto(`${session.url}/#/new`);
       await page.fill("#in-symptom", "电话报障：调度台黑屏");
       await page.click("#manual-form button[type=submit]");
       await sees(page.locator("#manual-form .form-error"), "请先登录");
@@ -206,7 +171,7 @@ describe.skipIf(!hasChromium)(
         (globalThis as unknown as BrowserGlobals).noReload = 1;
       });
 
-      expect(demo.fleet.inject(FAULTY, "silent")).toBe(true);
+      expect(session.demo.fleet.inject(FAULTY, "silent")).toBe(true);
       const id = await until("the ticket of the injected fault", async () => {
         const list = (await api(`/api/v1/tickets?state=open&device=${FAULTY}`)).body.tickets as ApiTicket[];
         return list[0]?.id;
@@ -255,7 +220,7 @@ describe.skipIf(!hasChromium)(
       await until("the comment", async () => (await ticket(id)).events.some((e) => e.event === "commented"));
 
       // The device comes back; the measured restoration is on the ticket.
-      demo.fleet.clear(FAULTY);
+      session.demo.fleet.clear(FAULTY);
       await until("the measured restoration", async () => (await ticket(id)).restoredAt);
 
       // Ticket page; clearing with an empty cause is refused on the page and changes nothing.
@@ -302,7 +267,7 @@ describe.skipIf(!hasChromium)(
 
       // The supervisor, at the desk, rejects: an empty reason is refused first.
       const desk = await open("desk", tokens.supervisor);
-      await desk.goto(`${url}/#/t/${id}`);
+      await desk.goto(`${session.url}/#/t/${id}`);
       await desk.locator(`[data-side="${id}"].current`).waitFor();
       await shot(desk, "desk-ticket-split");
       await desk.locator('#ticket-detail button[data-act="reject"]').click();
@@ -348,7 +313,7 @@ describe.skipIf(!hasChromium)(
       await shot(desk, "desk-ticket");
       await shot(phone, "phone-ticket");
       // Closed tickets are one filter away.
-      await phone.goto(`${url}/#/`);
+      await phone.goto(`${session.url}/#/`);
       await phone.selectOption("#f-state", "closed");
       await shows(phone, id, "closed");
       await phone.selectOption("#f-state", "");
@@ -357,7 +322,7 @@ describe.skipIf(!hasChromium)(
     it("refuses a window that ends before it starts and a report without a symptom, changing nothing", async () => {
       const page = await open("desk", tokens.engineer);
       const windowsBefore = ((await api("/api/v1/maintenance")).body.windows as unknown[]).length;
-      await page.goto(`${url}/#/windows`);
+      await page.goto(`${session.url}/#/windows`);
       await page.locator("#window-form").waitFor();
       await page.selectOption("#in-sites", "trunking");
       // Tomorrow on the console's wall (Asia/Shanghai), whatever today is: the window is in the future,
@@ -400,7 +365,7 @@ describe.skipIf(!hasChromium)(
       expect(denied.status).toBe(403);
       expect(await page.locator(`[data-approve="${win.id}"]`).count()).toBe(0);
       const sup = await open("desk", tokens.supervisor);
-      await sup.goto(`${url}/#/windows`);
+      await sup.goto(`${session.url}/#/windows`);
       await sup.locator(`[data-approve="${win.id}"]`).click();
       await sup.locator(`[data-window="${win.id}"] [data-status="approved"]`).waitFor();
       expect(
@@ -410,12 +375,12 @@ describe.skipIf(!hasChromium)(
       ).toBe("approved");
 
       // The engineer who requested it may cancel it again.
-      await page.goto(`${url}/#/windows`);
+      await page.goto(`${session.url}/#/windows`);
       await page.locator(`[data-cancel-window="${win.id}"]`).click();
       await page.locator(`[data-window="${win.id}"] [data-status="cancelled"]`).waitFor();
 
       const ticketsBefore = ((await api("/api/v1/tickets")).body.tickets as unknown[]).length;
-      await page.goto(`${url}/#/new`);
+      await page.goto(`${session.url}/#/new`);
       await page.locator("#manual-form").waitFor();
       await page.click("#manual-form button[type=submit]");
       await sees(page.locator('[data-error-for="symptom"]'), "必填");
@@ -545,12 +510,12 @@ describe.skipIf(!hasChromium)(
 
     it("reports: month-to-date figures against their targets, downloads only when the export exists", async () => {
       const page = await open("desk", tokens.supervisor);
-      await page.goto(`${url}/#/reports`);
+      await page.goto(`${session.url}/#/reports`);
       await page.locator("#m-availability").waitFor();
       await sees(page.locator("#m-availability strong"), /\d+\.\d\d %/);
       await sees(page.locator("#m-timeliness strong"), /\d+\.\d\d %/);
       const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
-      const hasExport = (await fetch(`${url}/api/v1/reports/${month}.json?live=1`)).ok;
+      const hasExport = (await fetch(`${session.url}/api/v1/reports/${month}.json?live=1`)).ok;
       expect(await page.locator('.links a[href*="/api/v1/reports/"]').count()).toBe(hasExport ? 3 : 0);
       await shot(page, "desk-reports");
 
@@ -567,7 +532,7 @@ describe.skipIf(!hasChromium)(
       await withExport.route("**/api/v1/reports/*.json*", (r) =>
         r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(sheet) }),
       );
-      await withExport.goto(`${url}/#/reports`);
+      await withExport.goto(`${session.url}/#/reports`);
       await sees(withExport.locator("#m-availability strong"), "99.50 %");
       await sees(withExport.locator("#m-timeliness strong"), "90.00 %");
       await sees(withExport.locator("#m-score strong"), "88 · 100");
@@ -577,11 +542,11 @@ describe.skipIf(!hasChromium)(
 
     it("declares the command vehicle deployed from the device page (engineer), not as a viewer", async () => {
       const viewer = await open("phone", tokens.viewer);
-      await viewer.goto(`${url}/#/devices`);
+      await viewer.goto(`${session.url}/#/devices`);
       await viewer.locator('[data-calendar="vehicle"]').waitFor();
       expect(await viewer.locator("button[data-declare]").count()).toBe(0);
       const page = await open("phone", tokens.engineer);
-      await page.goto(`${url}/#/devices`);
+      await page.goto(`${session.url}/#/devices`);
       await page.locator('[data-calendar="vehicle"] [data-in-service="false"]').waitFor();
       await page.click('button[data-declare="deploy"][data-site="vehicle"]');
       await page.fill("#in-note", "指挥车出动，保障演练");
@@ -606,7 +571,7 @@ describe.skipIf(!hasChromium)(
       ];
       for (const lang of ["zh", "en"]) {
         for (const r of routes) {
-          await page.goto(`${url}/${r}`);
+          await page.goto(`${session.url}/${r}`);
           await page.locator("#main h1").first().waitFor();
           await page.waitForTimeout(150);
           expect(
@@ -621,12 +586,12 @@ describe.skipIf(!hasChromium)(
     it("switches to English and shows device states by site", async () => {
       const page = await open("desk");
       await page.click("#lang");
-      await page.goto(`${url}/#/devices`);
+      await page.goto(`${session.url}/#/devices`);
       await page.locator(".site").first().waitFor();
       await sees(page.locator("#main h1"), "Device states");
       expect(await page.locator(`[data-device="${FAULTY}"]`).count()).toBe(1);
       await shot(page, "desk-devices-en");
-      expect(pageErrors).toEqual([]);
+      expect(session.pageErrors).toEqual([]);
     });
   },
 );

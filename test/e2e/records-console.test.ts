@@ -1,31 +1,10 @@
-/**
- * Inspections in the duty console, in Debian's headless Chromium (playwright-core) against the demo
- * daemon on simulators (console-setup.ts): an engineer on a 320 px phone, in Chinese, creates the
- * month's inspection of a device, checks in, sees the readings the daemon filled in, marks the seven
- * items, confirms the readings and signs; the bureau's supervisor at a desk, in English,
- * countersigns. The API must then hold the record countersigned, both signatures over the digest of
- * the version signed, and refuse any edit. Also next month's inspection plan (drafted on the phone,
- * returned and approved at the desk, a stale page shown the API's refusal) and the bureau's register
- * (a complaint and a written praise with their effect on the sheet's line), a joint test signed and
- * countersigned, and a dissatisfied call-back. Skips, saying why, when
- * /usr/bin/chromium is missing.
- */
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Demo } from "../../simulators/demo.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { checklistIds } from "../../src/records/kinds.ts";
-import { CHROMIUM, FAULTY, launchChromium, startConsoleDemo, tokens } from "./console-setup.ts";
+import { browserSession, CHROMIUM, FAULTY, hasChromium, shots, tokens } from "./console-setup.ts";
 
-const hasChromium = existsSync(CHROMIUM);
-const shots = join(new URL("../../", import.meta.url).pathname, "test-results");
-
-let demo: Demo;
-let url = "";
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const session = browserSession();
 
 interface BrowserGlobals {
   sessionStorage: { setItem(key: string, value: string): void };
@@ -34,7 +13,7 @@ interface BrowserGlobals {
 }
 
 async function api(path: string, token: string, init: { method?: string; body?: unknown } = {}) {
-  const res = await fetch(url + path, {
+  const res = await fetch(session.url + path, {
     method: init.method ?? "GET",
     headers: {
       authorization: `Bearer ${token}`,
@@ -51,7 +30,7 @@ async function open(
   lang: "zh" | "en",
 ): Promise<Page> {
   const phone = viewport.width < 600;
-  const ctx = await browser.newContext({
+  const ctx = await session.browser.newContext({
     viewport,
     deviceScaleFactor: 1,
     isMobile: phone,
@@ -59,7 +38,7 @@ async function open(
     locale: lang === "zh" ? "zh-CN" : "en-GB",
     timezoneId: "Asia/Shanghai",
   });
-  contexts.push(ctx);
+  session.contexts.push(ctx);
   await ctx.addInitScript(
     ([tk, lg]) => {
       const g = globalThis as unknown as BrowserGlobals;
@@ -69,7 +48,7 @@ async function open(
     [token, lang],
   );
   const page = await ctx.newPage();
-  page.on("pageerror", (err) => pageErrors.push(err.message));
+  page.on("pageerror", (err) => session.pageErrors.push(err.message));
   return page;
 }
 
@@ -77,26 +56,12 @@ async function open(
 const pageWidth = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.scrollingElement.scrollWidth);
 
-beforeAll(async () => {
-  if (!hasChromium) return;
-  mkdirSync(shots, { recursive: true });
-  demo = await startConsoleDemo();
-  url = demo.daemon.url!;
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await demo?.stop();
-});
-
 describe.skipIf(!hasChromium)(
   `inspections in headless Chromium${hasChromium ? "" : ` (skipped: no ${CHROMIUM}; apt-get install chromium)`}`,
   () => {
     it("an engineer inspects on a 320 px phone (zh) and a supervisor countersigns at the desk (en)", async () => {
       const phone = await open({ width: 320, height: 640 }, tokens.engineer, "zh");
-      await phone.goto(`${url}/#/inspections`);
+      await phone.goto(`${session.url}/#/inspections`);
       await phone.locator("#i-new").waitFor({ timeout: 20_000 });
       expect(await phone.locator("nav.tabs a[data-tab=inspections]").textContent()).toBe("巡检");
       await phone.selectOption("#i-device", FAULTY);
@@ -129,7 +94,7 @@ describe.skipIf(!hasChromium)(
       expect(await phone.locator("#i-save").count()).toBe(0); // signed: no more editing here
 
       const desk = await open({ width: 1440, height: 900 }, tokens.supervisor, "en");
-      await desk.goto(`${url}/#/i/${id}`);
+      await desk.goto(`${session.url}/#/i/${id}`);
       await desk.locator("#i-countersign", { hasText: "Countersign" }).waitFor({ timeout: 20_000 });
       expect(await desk.locator("legend").first().textContent()).toBe(
         "Hardware, ancillaries and software working",
@@ -190,13 +155,13 @@ describe.skipIf(!hasChromium)(
       expect(
         ((await api(`/api/v1/records/${id}`, tokens.engineer)).body as { version: number }).version,
       ).toBe(after.version);
-      expect(pageErrors).toEqual([]);
+      expect(session.pageErrors).toEqual([]);
     }, 120_000);
 
     it("a plan returned with a comment, revised, resubmitted and approved; a stale page shows the API's refusal", async () => {
       const next = monthOf(Date.now(), 1);
       const phone = await open({ width: 320, height: 640 }, tokens.engineer, "zh");
-      await phone.goto(`${url}/#/plans`);
+      await phone.goto(`${session.url}/#/plans`);
       await phone.locator("#p-new").waitFor({ timeout: 20_000 });
       expect(await phone.locator("h1").textContent()).toBe(`巡检计划 ${next}`);
       await phone.selectOption("#p-new select[name=device]", "vehicle-modem");
@@ -218,7 +183,7 @@ describe.skipIf(!hasChromium)(
       expect(await phone.locator("#p-approve").count()).toBe(0); // the bureau's step, not offered
 
       const desk = await open({ width: 1440, height: 900 }, tokens.supervisor, "en");
-      await desk.goto(`${url}/#/p/${id}`);
+      await desk.goto(`${session.url}/#/p/${id}`);
       await desk.locator("#p-return", { hasText: "Reject" }).click();
       await desk.fill("#dialog textarea[name=reason]", "Add the vehicle UPS");
       await desk.locator("#dialog button[type=submit]").click();
@@ -246,7 +211,7 @@ describe.skipIf(!hasChromium)(
       });
       expect(denied.status).toBe(403);
       const stale = await open({ width: 1440, height: 900 }, tokens.supervisor, "en");
-      await stale.goto(`${url}/#/p/${id}`);
+      await stale.goto(`${session.url}/#/p/${id}`);
       await stale.locator("#p-approve").waitFor({ timeout: 20_000 });
       await desk.reload();
       await desk.locator("#p-approve", { hasText: "Approve" }).click();
@@ -285,13 +250,13 @@ describe.skipIf(!hasChromium)(
         ["approve", "sup-zhao", 3],
       ]);
       expect(after.signatures[1]!.comment).toBe("Add the vehicle UPS");
-      expect(pageErrors).toEqual([]);
+      expect(session.pageErrors).toEqual([]);
     }, 120_000);
 
     it("a supervisor registers a complaint and a written praise; the month's list shows their effect", async () => {
       const month = monthOf(Date.now(), 0);
       const sup = await open({ width: 320, height: 640 }, tokens.supervisor, "en");
-      await sup.goto(`${url}/#/register`);
+      await sup.goto(`${session.url}/#/register`);
       await sup.locator("#r-form").waitFor({ timeout: 20_000 });
       expect(await sup.locator("h1").textContent()).toBe(`Register ${month}`);
       const record = async (entry: string, description: string) => {
@@ -333,7 +298,7 @@ describe.skipIf(!hasChromium)(
 
       // An engineer reads the register in Chinese, has no form, and the API refuses an entry.
       const eng = await open({ width: 1440, height: 900 }, tokens.engineer, "zh");
-      await eng.goto(`${url}/#/register/${month}`);
+      await eng.goto(`${session.url}/#/register/${month}`);
       await eng.locator('[data-entry="praise"] .effect', { hasText: "+5 · 客户投诉或书面表扬" }).waitFor({
         timeout: 20_000,
       });
@@ -350,13 +315,13 @@ describe.skipIf(!hasChromium)(
             .records as unknown[]
         ).length,
       ).toBe(2);
-      expect(pageErrors).toEqual([]);
+      expect(session.pageErrors).toEqual([]);
     }, 120_000);
 
     it("a joint test signed on the phone and countersigned at the desk; a dissatisfied call-back", async () => {
       const month = monthOf(Date.now(), 0);
       const phone = await open({ width: 320, height: 640 }, tokens.engineer, "zh");
-      await phone.goto(`${url}/#/activities`);
+      await phone.goto(`${session.url}/#/activities`);
       await phone.locator("#a-form").waitFor({ timeout: 20_000 });
       await phone.selectOption("#in-a-kind", "joint-test");
       await phone.fill("#in-a-title", "全省联调 province joint test");
@@ -378,7 +343,7 @@ describe.skipIf(!hasChromium)(
       await phone.screenshot({ path: join(shots, "activities-phone-320.png"), fullPage: true });
 
       const desk = await open({ width: 1440, height: 900 }, tokens.supervisor, "en");
-      await desk.goto(`${url}/#/activities/${month}`);
+      await desk.goto(`${session.url}/#/activities/${month}`);
       await desk
         .locator(`[data-record="${id}"] button[data-countersign]`, { hasText: "Countersign" })
         .click();
@@ -420,7 +385,7 @@ describe.skipIf(!hasChromium)(
       });
       expect(cleared.status).toBe(200);
       expect((await step("verify", tokens.supervisor)).status).toBe(200);
-      await phone.goto(`${url}/#/callbacks`);
+      await phone.goto(`${session.url}/#/callbacks`);
       await phone.locator("#c-form").waitFor({ timeout: 20_000 });
       await phone.selectOption("#in-c-ticket", String(ticket));
       await phone.fill("#in-c-contact", "应急局值班室");
@@ -437,7 +402,7 @@ describe.skipIf(!hasChromium)(
         counts: { dissatisfiedCallbacks: number };
       };
       expect(figures.counts.dissatisfiedCallbacks).toBe(1);
-      expect(pageErrors).toEqual([]);
+      expect(session.pageErrors).toEqual([]);
     }, 120_000);
   },
 );

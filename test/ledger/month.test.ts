@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { availabilityForPeriod } from "../../src/ledger/availability.ts";
 import { monthPeriod } from "../../src/ledger/period.ts";
-import { addWindow, setWindowStatus, transitionsBetween } from "../../src/ledger/store.ts";
+import { transitionsBetween } from "../../src/ledger/store.ts";
 import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
 import { ticketsForPeriod } from "../../src/tickets/period-summary.ts";
 import type { Ticket } from "../../src/tickets/store.ts";
@@ -24,15 +24,16 @@ import {
   MIN,
   NOV,
   type PollResult,
+  site,
   supervisor,
   tcpDevice,
 } from "../support/harness.ts";
 
 const inventory = {
   sites: [
-    { id: "fixed", name: { zh: "固定站", en: "Fixed" }, calendar: "always" },
-    { id: "trunking", name: { zh: "集群", en: "Trunking" }, calendar: "always" },
-    { id: "vehicle", name: { zh: "指挥车", en: "Vehicle" }, calendar: "deployed" },
+    site("fixed", { calendar: "always" }),
+    site("trunking", { calendar: "always" }),
+    site("vehicle", { calendar: "deployed" }),
   ],
   devices: [
     tcpDevice("core-switch", "fixed", { criticality: "major" }),
@@ -152,19 +153,14 @@ describe("a month of the contract on a fake clock", () => {
     on(at(5, "16:30"), () => act("console", "verify", supervisor));
     // Maintenance window on core-switch, day 10 02:00–04:00, requested and approved beforehand.
     on(at(9, "12:00"), () => {
-      const w = addWindow(h.db, {
+      h.approvedWindow({
         kind: "maintenance",
         devices: ["core-switch"],
-        sites: [],
         startsAt: at(10, "02:00"),
         endsAt: at(10, "04:00"),
-        who: engineer.name,
         why: "firmware upgrade",
         approvalRef: "BUREAU-2026-117",
-        createdAt: h.clock.now(),
       });
-      setWindowStatus(h.db, w.id, "approved", supervisor.name, h.clock.now());
-      h.health.refreshWindows();
     });
     // Vehicle deployed day 12 08:00 → stood down day 14 20:00; modem unlock day 13 10:00–11:00.
     on(deployed[0], () => h.health.declareSite("vehicle", true, "zhang.duty", "flood response"));

@@ -4,12 +4,12 @@
  * routing of a consult-level fault to the NOC group only.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, missingPeers, type Peer, startAlertmanager, titled, waitFor } from "../../peers/index.ts";
+import { missingPeers, type Peer, startAlertmanager, titled, waitFor } from "../../peers/index.ts";
 import { renderAlertmanager } from "../../peers/noc-stack.ts";
+import { startPhones } from "../../peers/phones.ts";
 
 const skip = missingPeers("alertmanager");
 
@@ -21,30 +21,17 @@ interface AmAlert {
 describe.skipIf(skip)(titled("alertmanager routing and inhibition", skip), () => {
   let dir: string;
   let am: Peer;
-  let phones: Server;
-  const calls: { path: string; body: string }[] = [];
+  let phones: Awaited<ReturnType<typeof startPhones>>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "emcomm-noc-am-"));
-    const port = await freePort();
-    phones = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => {
-        body += c.toString();
-      });
-      req.on("end", () => {
-        calls.push({ path: req.url ?? "", body });
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ errcode: 0, errmsg: "ok", access_token: "tok", expires_in: 7200 }));
-      });
-    });
-    await new Promise<void>((r) => phones.listen(port, "127.0.0.1", r));
-    am = await startAlertmanager(renderAlertmanager(dir, `http://127.0.0.1:${port}`).file, dir);
+    phones = await startPhones();
+    am = await startAlertmanager(renderAlertmanager(dir, phones.url).file, dir);
   });
 
   afterAll(async () => {
     await am?.stop();
-    await new Promise((r) => phones?.close(r));
+    await phones?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -82,7 +69,7 @@ describe.skipIf(skip)(titled("alertmanager routing and inhibition", skip), () =>
   });
 
   it("a consult-level fault reaches the NOC group and rings nobody", async () => {
-    const before = calls.length;
+    const before = phones.calls.length;
     await post([
       {
         labels: {
@@ -97,7 +84,7 @@ describe.skipIf(skip)(titled("alertmanager routing and inhibition", skip), () =>
     const sent = await waitFor(
       "the NOC group message",
       () =>
-        calls
+        phones.calls
           .slice(before)
           .find((c) => c.path.startsWith("/wecom/message/send") && c.body.includes("trunking-handheld-3")),
       10_000,
@@ -108,7 +95,7 @@ describe.skipIf(skip)(titled("alertmanager routing and inhibition", skip), () =>
     );
     // Give the other routes the same time; none may call the gateway or a person about it.
     await new Promise((r) => setTimeout(r, 2500));
-    const aboutIt = calls.slice(before).filter((c) => c.body.includes("trunking-handheld-3"));
+    const aboutIt = phones.calls.slice(before).filter((c) => c.body.includes("trunking-handheld-3"));
     expect(aboutIt.every((c) => c.path.startsWith("/wecom/message/send"))).toBe(true);
     expect(aboutIt.some((c) => c.body.includes('"touser"'))).toBe(false);
   });

@@ -1,28 +1,18 @@
-import { Registry } from "prom-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
-import { SinkMetrics } from "../../src/outbox/metrics.ts";
 import { Outbox } from "../../src/outbox/outbox.ts";
-import { type Db, openStore } from "../../src/store/db.ts";
 import { quietLog as log } from "../support/log.ts";
-import { type SmallDisk, smallDisk, smallDiskRefused } from "../support/small-disk.ts";
+import { smallDiskRefused, storesOnSmallDisks } from "../support/small-disk.ts";
 import { tempStores } from "../support/temp-store.ts";
+import { meteredOutbox } from "./support.ts";
 
 const store = tempStores("outbox-fail-");
 const stored = (outbox: Outbox) => outbox.peek(1e6);
 
-async function metric(registry: Registry, name: string): Promise<number> {
-  const m = (await registry.getMetricsAsJSON()).find((x) => x.name === name);
-  return (m?.values ?? []).reduce((n, v) => n + v.value, 0);
-}
-
 describe("a failed outbox commit", () => {
   it("keeps its entries in order, retries with backoff, and stores them once the store writes again", async () => {
-    const clock = new FakeClock();
     const { db } = store();
-    const registry = new Registry();
-    const metrics = new SinkMetrics(registry, () => clock.now());
-    const outbox = new Outbox(db, { sink: "g", maxBacklogBytes: 1e6, commitWindow: 50, clock, log, metrics });
+    const { clock, outbox, metric } = meteredOutbox(db, { commitWindow: 50 });
     db.exec("CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
     const acks: boolean[] = [];
     for (let i = 0; i < 10; i++) {
@@ -36,8 +26,8 @@ describe("a failed outbox commit", () => {
     await clock.advance(1000);
     expect(acks).toEqual([]);
     expect(outbox.uncommitted().points).toBe(11);
-    expect(await metric(registry, "emcomm_outbox_uncommitted_points")).toBe(11);
-    const failures = await metric(registry, "emcomm_outbox_commit_failures_total");
+    expect(await metric("emcomm_outbox_uncommitted_points")).toBe(11);
+    const failures = await metric("emcomm_outbox_commit_failures_total");
     // Backoff: 100, 200, 400 ms... within 1.6 s, a handful of attempts, not one per enqueue.
     expect(failures).toBeGreaterThanOrEqual(3);
     expect(failures).toBeLessThanOrEqual(6);
@@ -49,23 +39,12 @@ describe("a failed outbox commit", () => {
       ...Array.from({ length: 10 }, (_, i) => `m v=${i} ${i}`),
       "e v=1 99",
     ]);
-    expect(await metric(registry, "emcomm_outbox_dropped_points_total")).toBe(0);
+    expect(await metric("emcomm_outbox_dropped_points_total")).toBe(0);
   });
 
   it("holds at most maxHeldBytes in memory: the oldest go first, counted as budget drops", async () => {
-    const clock = new FakeClock();
     const { db } = store();
-    const registry = new Registry();
-    const metrics = new SinkMetrics(registry, () => clock.now());
-    const outbox = new Outbox(db, {
-      sink: "g",
-      maxBacklogBytes: 1e6,
-      maxHeldBytes: 100,
-      commitWindow: 50,
-      clock,
-      log,
-      metrics,
-    });
+    const { clock, outbox, metric } = meteredOutbox(db, { maxHeldBytes: 100, commitWindow: 50 });
     db.exec("CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'busy'); END");
     const body = (i: number) => `m v=${i} ${String(i).padStart(10, "0")}`; // 20 bytes
     for (let i = 0; i < 20; i++) {
@@ -78,23 +57,17 @@ describe("a failed outbox commit", () => {
     const kept = stored(outbox).map((e) => e.body);
     expect(kept.length).toBeGreaterThan(0);
     expect(kept).toEqual(Array.from({ length: 20 }, (_, i) => body(i)).slice(20 - kept.length));
-    expect(await metric(registry, "emcomm_outbox_dropped_points_total")).toBe(20 - kept.length);
+    expect(await metric("emcomm_outbox_dropped_points_total")).toBe(20 - kept.length);
   });
 });
 
 describe.skipIf(smallDiskRefused !== undefined)(
   `the outbox on a full disk${smallDiskRefused ? ` (skipped: ${smallDiskRefused})` : ""}`,
   () => {
-    let disk: SmallDisk | undefined;
-    let db: Db | undefined;
-    afterEach(() => {
-      db?.close();
-      disk?.release();
-    });
+    const fullStore = storesOnSmallDisks();
 
     it("keeps every entry while the disk is full and stores them all, in order, when space returns", async () => {
-      disk = smallDisk(1024);
-      db = openStore(disk.dir);
+      const { db, disk } = fullStore(1024);
       const clock = new FakeClock();
       const outbox = new Outbox(db, { sink: "g", maxBacklogBytes: 1e9, commitWindow: 50, clock, log });
       const pad = "x".repeat(4000);

@@ -1,13 +1,12 @@
-import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
-import { type BatchTransport, Forwarder, type SendResult } from "../../src/outbox/forwarder.ts";
-import { SinkMetrics } from "../../src/outbox/metrics.ts";
+import type { BatchTransport, SendResult } from "../../src/outbox/forwarder.ts";
 import { listQuarantine, Outbox, type OutboxOptions } from "../../src/outbox/outbox.ts";
 import { migrate, openStore } from "../../src/store/db.ts";
 import { migrations } from "../../src/store/migrations.ts";
 import { quietLog } from "../support/log.ts";
 import { tempStores } from "../support/temp-store.ts";
+import { line, meteredOutbox, testForwarder } from "./support.ts";
 
 const log = quietLog;
 const store = tempStores("outbox-");
@@ -36,44 +35,35 @@ function setup(
     flushInterval?: number;
     bandwidth?: number;
     newestFirst?: boolean;
+    lanes?: number;
+    /** Both the first and the longest retry delay (default 1 s, growing to 8 s). */
+    backoff?: number;
   } = {},
 ) {
-  const clock = new FakeClock();
   const { db } = store();
-  const registry = new Registry();
-  const metrics = new SinkMetrics(registry, () => clock.now());
-  const outbox = new Outbox(db, {
+  const { clock, outbox, metrics, metric } = meteredOutbox(db, {
     sink: "test",
     maxBacklogBytes: opts.maxBacklogBytes ?? 1_000_000,
     onFull: opts.onFull,
-    clock,
-    log,
-    metrics,
   });
   const transport = new FakeTransport(clock, opts.respond);
-  const forwarder = new Forwarder({
+  const forwarder = testForwarder({
     outbox,
     transport,
     split: (b) => b.split("\n"),
     clock,
-    log,
     metrics,
     batchSize: opts.batchSize ?? 4,
     flushInterval: opts.flushInterval ?? 1000,
     bandwidth: opts.bandwidth,
     newestFirst: opts.newestFirst,
-    initialBackoff: 1000,
-    maxBackoff: 8000,
+    lanes: opts.lanes,
+    initialBackoff: opts.backoff ?? 1000,
+    maxBackoff: opts.backoff ?? 8000,
     random: () => 1,
   });
-  const counter = async (name: string, labels: Record<string, string>) => {
-    const m = await registry.getSingleMetric(name)!.get();
-    return m.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
-  };
-  return { clock, db, outbox, transport, forwarder, metrics: counter };
+  return { clock, db, outbox, transport, forwarder, metrics: metric };
 }
-
-const line = (series: string, t: number) => `m,s=${series} v=${t} ${t}`;
 
 describe("Outbox + Forwarder", () => {
   it("commits before sending and deletes only what the server acknowledged", async () => {
@@ -199,6 +189,8 @@ describe("Outbox + Forwarder", () => {
     const okItems: string[] = [];
     const t = setup({
       batchSize: 4,
+      lanes: 3,
+      backoff: 100,
       respond: (items) => {
         if (failK1 > 0 && items.some((l) => l.includes("s=k1 "))) {
           failK1--;
@@ -208,18 +200,7 @@ describe("Outbox + Forwarder", () => {
         return { ok: true, bytes: 1 };
       },
     });
-    const lanes = new Forwarder({
-      outbox: t.outbox,
-      transport: t.transport,
-      split: (b) => b.split("\n"),
-      clock: t.clock,
-      log,
-      batchSize: 4,
-      flushInterval: 1000,
-      lanes: 3,
-      initialBackoff: 100,
-      maxBackoff: 100,
-    });
+    const lanes = t.forwarder;
     for (let i = 0; i < 40; i++) t.outbox.enqueue(`k${i % 5}`, line(`k${i % 5}`, i), 1);
     lanes.start();
     await t.clock.advance(5000);
@@ -239,6 +220,9 @@ describe("Outbox + Forwarder", () => {
     let calls = 0;
     const okItems: string[] = [];
     const t = setup({
+      batchSize: 5,
+      lanes: 2,
+      backoff: 100,
       respond: (items) => {
         calls++;
         if (calls === 9 || calls === 10)
@@ -247,18 +231,7 @@ describe("Outbox + Forwarder", () => {
         return { ok: true, bytes: 1 };
       },
     });
-    const f = new Forwarder({
-      outbox: t.outbox,
-      transport: t.transport,
-      split: (b) => b.split("\n"),
-      clock: t.clock,
-      log,
-      batchSize: 5,
-      flushInterval: 1000,
-      lanes: 2,
-      initialBackoff: 100,
-      maxBackoff: 100,
-    });
+    const f = t.forwarder;
     for (let i = 0; i < 300; i++) t.outbox.enqueue(`k${i % 7}`, line(`k${i % 7}`, i), 1);
     f.start();
     await t.clock.advance(10_000);
@@ -288,14 +261,11 @@ describe("Outbox + Forwarder", () => {
         return { ok: true, bytes: 1 };
       },
     };
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport: slow,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 5,
-      flushInterval: 10,
       lanes: 2,
     });
     f.start();
@@ -311,14 +281,11 @@ describe("Outbox + Forwarder", () => {
     const again = new Outbox(db2, { sink: "s", maxBacklogBytes: 1e6, clock, log });
     expect(again.backlog().points).toBe(60 - first.size);
     const rest = new FakeTransport(clock);
-    const g = new Forwarder({
+    const g = testForwarder({
       outbox: again,
       transport: rest,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 5,
-      flushInterval: 10,
       lanes: 2,
     });
     g.start();
@@ -388,14 +355,11 @@ describe("Outbox + Forwarder", () => {
     const { db } = store();
     const outbox = new Outbox(db, { sink: "w", maxBacklogBytes: 1e6, commitWindow: 100, clock, log });
     const transport = new FakeTransport(clock);
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 100,
-      flushInterval: 10,
     });
     f.start();
     for (let i = 0; i < 5; i++) outbox.enqueue("a", line("a", i), 1);
@@ -456,14 +420,10 @@ describe("Outbox + Forwarder", () => {
     const outbox = new Outbox(db2, { sink: "s", maxBacklogBytes: 1e6, clock, log });
     expect(outbox.backlog().points).toBe(5);
     const transport = new FakeTransport(clock);
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
-      batchSize: 10,
-      flushInterval: 10,
     });
     f.start();
     await clock.advance(100);

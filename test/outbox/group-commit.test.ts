@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
-import { type BatchTransport, Forwarder, type SendResult } from "../../src/outbox/forwarder.ts";
+import type { BatchTransport } from "../../src/outbox/forwarder.ts";
 import { Outbox, ROW_MAX_POINTS, tuneForOutbox } from "../../src/outbox/outbox.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
 import { quietLog } from "../support/log.ts";
 import { tempStores } from "../support/temp-store.ts";
+import { deliveringTransport, line, testForwarder } from "./support.ts";
 
 const log = quietLog;
 const store = tempStores("outbox-group-");
 
-const line = (series: string, t: number) => `m,s=${series} v=${t} ${t}`;
 const rows = (db: Db) => (db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
 
 /** Fills an outbox with `n` entries over 4 keys, committing every `perCommit` entries. */
@@ -103,25 +103,15 @@ describe("group commits", () => {
     const { db } = store();
     const outbox = new Outbox(db, { sink: "g", maxBacklogBytes: 1e6, commitWindow: 50, clock, log });
     fill(outbox, 203, 7);
-    const delivered: string[] = [];
-    let calls = 0;
-    const transport: BatchTransport = {
-      async send(items): Promise<SendResult> {
-        calls++;
-        if (calls >= 5 && calls <= 7)
-          return { ok: false, retryable: true, kind: "server", message: "503", bytes: 1 };
-        delivered.push(...items);
-        return { ok: true, bytes: 1 };
-      },
-    };
-    const f = new Forwarder({
+    const { transport, delivered } = deliveringTransport((call) =>
+      call >= 5 && call <= 7
+        ? { ok: false, retryable: true, kind: "server", message: "503", bytes: 1 }
+        : undefined,
+    );
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
-      batchSize: 10,
-      flushInterval: 10,
       lanes: 3,
       initialBackoff: 100,
       random: () => 1,
@@ -152,14 +142,11 @@ describe("group commits", () => {
         return { ok: true, bytes: 1 };
       },
     };
-    const f = new Forwarder({
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 30,
-      flushInterval: 10,
       lanes: 4,
     });
     f.start();
@@ -175,20 +162,13 @@ describe("group commits", () => {
     const { db } = store();
     const outbox = new Outbox(db, { sink: "g", maxBacklogBytes: 1e6, commitWindow: 50, clock, log });
     let up = false;
-    const delivered: string[] = [];
-    const transport: BatchTransport = {
-      async send(items) {
-        if (!up) return { ok: false, retryable: true, kind: "unreachable", message: "down", bytes: 0 };
-        delivered.push(...items);
-        return { ok: true, bytes: 1 };
-      },
-    };
-    const f = new Forwarder({
+    const { transport, delivered } = deliveringTransport(() =>
+      up ? undefined : { ok: false, retryable: true, kind: "unreachable", message: "down", bytes: 0 },
+    );
+    const f = testForwarder({
       outbox,
       transport,
-      split: (b) => [b],
       clock,
-      log,
       batchSize: 2,
       flushInterval: 1000,
       newestFirst: true,

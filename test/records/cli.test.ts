@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerRecordCommands } from "../../src/records/cli.ts";
+import { runCommand } from "../support/cli.ts";
 import { at } from "../support/harness.ts";
 import { recordsWorld, tokens, type World } from "./support.ts";
 
@@ -27,30 +27,12 @@ describe("emcomm records", () => {
   });
 
   const emcomm = async (token: keyof typeof tokens, ...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-      out.push(String(s));
-      return true;
-    });
-    const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-      err.push(String(s));
-      return true;
-    });
     vi.stubEnv("EMCOMM_TOKEN", tokens[token]);
-    process.exitCode = undefined;
     try {
-      const program = new Command().exitOverride();
-      registerRecordCommands(program);
-      await program.parseAsync(["node", "emcomm", ...args, "--url", url]);
+      return await runCommand(registerRecordCommands, [...args, "--url", url]);
     } finally {
-      o.mockRestore();
-      e.mockRestore();
       vi.unstubAllEnvs();
     }
-    const code = process.exitCode ?? 0;
-    process.exitCode = undefined;
-    return { out: out.join(""), err: err.join(""), code };
   };
 
   it("creates, submits and approves a plan; shows its signatures; prints the report", async () => {

@@ -4,13 +4,10 @@
  * figure only as an override with a reason; corrections of signed records; who may do what.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
-import { checklistIds } from "../../src/records/kinds.ts";
 import type { ScoreLine, ScoreSheet } from "../../src/report/score.ts";
-import { at, engineer, NOV, supervisor } from "../support/harness.ts";
-import { recordsWorld, type World } from "./support.ts";
+import { at, engineer, NOV } from "../support/harness.ts";
+import { recordsWorld, signedDrill, signedInspection, type World } from "./support.ts";
 
-const allOk = Object.fromEntries(checklistIds.map((i) => [i, { status: "ok" }]));
 type Rec = { id: number; state: string; version: number; digest: string; body: Record<string, unknown> };
 const DEC_2 = NOV + 31 * 24 * 3600_000;
 
@@ -22,20 +19,9 @@ describe("deductions from the records", () => {
   afterEach(async () => w.close());
 
   const inspect = async (device: string) => {
-    const c = await w.api<Rec>("POST", "/api/v1/records/inspection", "engineer", {
-      device,
-      engineers: ["li.engineer"],
-    });
-    await w.api("POST", `/api/v1/records/${c.body.id}/checkin`, "engineer", {});
-    const cur = (await w.api<Rec>("GET", `/api/v1/records/${c.body.id}`, "engineer")).body;
-    await w.api("PUT", `/api/v1/records/${c.body.id}`, "engineer", {
-      ...cur.body,
-      items: allOk,
-      readingsConfirmed: true,
-    });
-    const s = await w.api<Rec>("POST", `/api/v1/records/${c.body.id}/sign`, "engineer");
-    expect(s.body.state).toBe("signed");
-    return c.body.id;
+    const id = await signedInspection(w, device);
+    expect((await w.api<Rec>("GET", `/api/v1/records/${id}`, "engineer")).body.state).toBe("signed");
+    return id;
   };
   const sheetAt = async (t: number) => {
     w.h.clock.set(t);
@@ -49,28 +35,7 @@ describe("deductions from the records", () => {
     w.h.clock.set(at(12, "09:00"));
     await inspect("vehicle-ups");
     await inspect("fixed-modem");
-    const win = addWindow(w.h.db, {
-      kind: "drill",
-      devices: [],
-      sites: ["vehicle"],
-      startsAt: at(18, "09:00"),
-      endsAt: at(18, "12:00"),
-      who: engineer.name,
-      why: "drill",
-      approvalRef: null,
-      createdAt: w.h.clock.now(),
-    });
-    setWindowStatus(w.h.db, win.id, "approved", supervisor.name, w.h.clock.now());
-    w.h.clock.set(at(18, "13:00"));
-    const drill = await w.api<Rec>("POST", "/api/v1/records/drill", "engineer", {
-      title: "fire drill",
-      startsAt: at(18, "09:00"),
-      endsAt: at(18, "12:00"),
-      engineers: ["li.engineer"],
-      outcome: "done",
-      window: win.id,
-    });
-    await w.api("POST", `/api/v1/records/${drill.body.id}/sign`, "engineer");
+    await signedDrill(w, "fire drill", ["li.engineer"]);
 
     // Before the month ends nothing is missing yet: the plan, the console and the joint test may come.
     const live = await sheetAt(at(25, "12:00"));

@@ -10,15 +10,13 @@
 
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
-import { checklistIds } from "../../src/records/kinds.ts";
+import type { Sample } from "../../src/core/types.ts";
 import type { ScoreSheet } from "../../src/report/score.ts";
 import type { Actor } from "../../src/tickets/engine.ts";
 import { listTickets } from "../../src/tickets/store.ts";
 import { at, engineer, MIN, NOV, supervisor } from "../support/harness.ts";
-import { recordsWorld, tokens, type World } from "./support.ts";
+import { allOk, recordsWorld, signedInspection, tokens, type World } from "./support.ts";
 
-const allOk = Object.fromEntries(checklistIds.map((i) => [i, { status: "ok" }]));
 type Rec = { id: number; state: string; version: number; digest: string; body: Record<string, unknown> };
 
 describe("a month of maintenance records scores the whole sheet", () => {
@@ -54,27 +52,17 @@ describe("a month of maintenance records scores the whole sheet", () => {
     on(at(10, "09:30"), () => act("verify", supervisor));
     // The UPS and the modem report what the inspection will be prefilled with.
     const now = NOV + 5 * MIN;
-    w.status.record({
-      deviceId: "vehicle-ups",
-      trigger: "schedule",
-      startedAt: now,
-      finishedAt: now + 5,
-      samples: [
-        { metric: "ups_battery_charge_percent", value: 100 },
-        { metric: "generator_run_hours", value: 241 },
-        { metric: "tcp_connect_seconds", value: 0.01 },
-      ],
-    });
-    w.status.record({
-      deviceId: "fixed-modem",
-      trigger: "schedule",
-      startedAt: now,
-      finishedAt: now + 5,
-      samples: [
-        { metric: "modem_ebno_db", value: 9.5 },
-        { metric: "modem_rx_locked", value: 1 },
-      ],
-    });
+    const polled = (deviceId: string, samples: Sample[]) =>
+      w.status.record({ deviceId, trigger: "schedule", startedAt: now, finishedAt: now + 5, samples });
+    polled("vehicle-ups", [
+      { metric: "ups_battery_charge_percent", value: 100 },
+      { metric: "generator_run_hours", value: 241 },
+      { metric: "tcp_connect_seconds", value: 0.01 },
+    ]);
+    polled("fixed-modem", [
+      { metric: "modem_ebno_db", value: 9.5 },
+      { metric: "modem_rx_locked", value: 1 },
+    ]);
   });
   afterAll(async () => w?.close());
 
@@ -221,18 +209,14 @@ describe("a month of maintenance records scores the whole sheet", () => {
 
   it("a drill on its drill window with two engineers, a joint test, a dissatisfied call-back", async () => {
     until(at(17, "12:00"));
-    const win = addWindow(w.h.db, {
+    const win = w.h.approvedWindow({
       kind: "drill",
-      devices: [],
       sites: ["vehicle"],
       startsAt: at(18, "09:00"),
       endsAt: at(18, "12:00"),
-      who: engineer.name,
       why: "flood-season drill",
       approvalRef: "BUREAU-2026-77",
-      createdAt: w.h.clock.now(),
     });
-    setWindowStatus(w.h.db, win.id, "approved", supervisor.name, w.h.clock.now());
     until(at(18, "12:30"));
     const activity = async (kind: string, body: Record<string, unknown>) => {
       const c = await w.api<Rec>("POST", `/api/v1/records/${kind}`, "engineer", body);
@@ -382,19 +366,11 @@ describe("月度巡检报告 and 月度联调报告 from the same month", () => 
     const w = await recordsWorld();
     try {
       w.h.clock.set(at(12, "09:00"));
-      const c = await w.api<Rec>("POST", "/api/v1/records/inspection", "engineer", {
-        device: "console",
-        engineers: ["li.engineer"],
+      const id = await signedInspection(w, "console", {
+        ...allOk,
+        dust: { status: "issue", note: "fan filter clogged" },
       });
-      await w.api("POST", `/api/v1/records/${c.body.id}/checkin`, "engineer", {});
-      const cur = (await w.api<Rec>("GET", `/api/v1/records/${c.body.id}`, "engineer")).body;
-      await w.api("PUT", `/api/v1/records/${c.body.id}`, "engineer", {
-        ...cur.body,
-        items: { ...allOk, dust: { status: "issue", note: "fan filter clogged" } },
-        readingsConfirmed: true,
-      });
-      await w.api("POST", `/api/v1/records/${c.body.id}/sign`, "engineer");
-      await w.api("POST", `/api/v1/records/${c.body.id}/hazards`, "engineer", {
+      await w.api("POST", `/api/v1/records/${id}/hazards`, "engineer", {
         description: "fan filter clogged",
       });
       const get = (file: string) =>
@@ -411,7 +387,7 @@ describe("月度巡检报告 and 月度联调报告 from the same month", () => 
       expect(md.body).toContain("vehicle-ups, fixed-modem");
       const csv = await get("2026-11-inspection.csv?table=inspections");
       expect(csv.headers["content-type"]).toContain("text/csv");
-      expect(csv.body.split("\r\n")[1]).toMatch(new RegExp(`^${c.body.id},console,`));
+      expect(csv.body.split("\r\n")[1]).toMatch(new RegExp(`^${id},console,`));
       const xlsx = await get("2026-11-inspection.xlsx");
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);

@@ -7,32 +7,22 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { reportAccess } from "../../src/api/http.ts";
 import { startRecords } from "../../src/records/index.ts";
+import { checklistIds } from "../../src/records/kinds.ts";
 import { startReports } from "../../src/report/wire.ts";
 import { StatusBoard } from "../../src/status.ts";
-import { Harness, tcpDevice } from "../support/harness.ts";
+import { apiUsers, at, Harness, site, tcpDevice, tokens } from "../support/harness.ts";
 
-export const tokens = { supervisor: "sup-token-0123456789", engineer: "eng-token-0123456789" };
+export { tokens };
 export type Who = keyof typeof tokens | "nobody";
 
 export const inventory = {
-  sites: [
-    { id: "vehicle", name: { zh: "指挥车", en: "Vehicle" } },
-    { id: "fixed", name: { zh: "固定站", en: "Fixed" } },
-  ],
+  sites: [site("vehicle"), site("fixed")],
   devices: [
     tcpDevice("vehicle-ups", "vehicle", { kind: "ups" }),
     tcpDevice("fixed-modem", "fixed", { kind: "satellite-modem" }),
     tcpDevice("console", "fixed", { kind: "dispatch-console" }),
   ],
-  sla: {
-    api: {
-      tokens: [
-        { name: "wang.bureau", role: "supervisor", token: tokens.supervisor },
-        { name: "li.engineer", role: "engineer", token: tokens.engineer },
-      ],
-      openReadsOnLoopback: false,
-    },
-  },
+  sla: { api: apiUsers },
   reports: { fee: { contractTotal: 1_000_000 } },
 };
 
@@ -91,4 +81,58 @@ export async function recordsWorld(): Promise<World> {
       h.close();
     },
   };
+}
+
+/**
+ * A drill at the vehicle on 18 November 09:00–12:00, in its approved window, recorded at 13:00
+ * by the engineer with these engineers and signed; returns the record's id.
+ */
+export async function signedDrill(w: World, title: string, engineers: string[]): Promise<number> {
+  const window = w.h.approvedWindow({
+    kind: "drill",
+    sites: ["vehicle"],
+    startsAt: at(18, "09:00"),
+    endsAt: at(18, "12:00"),
+    why: "drill",
+  });
+  w.h.clock.set(at(18, "13:00"));
+  const drill = await w.api<{ id: number }>("POST", "/api/v1/records/drill", "engineer", {
+    title,
+    startsAt: at(18, "09:00"),
+    endsAt: at(18, "12:00"),
+    engineers,
+    outcome: "done",
+    window: window.id,
+  });
+  await w.api("POST", `/api/v1/records/${drill.body.id}/sign`, "engineer");
+  return drill.body.id;
+}
+
+/** Every checklist item of an inspection found in order. */
+export const allOk = Object.fromEntries(checklistIds.map((i) => [i, { status: "ok" }]));
+
+/**
+ * The month's inspection of a device by the engineer, at the clock's instant: created, checked in,
+ * its items filled (`items`), its prefilled readings confirmed, and signed; returns the record's id.
+ */
+export async function signedInspection(
+  w: World,
+  device: string,
+  items: Record<string, unknown> = allOk,
+): Promise<number> {
+  const c = await w.api<{ id: number }>("POST", "/api/v1/records/inspection", "engineer", {
+    device,
+    engineers: ["li.engineer"],
+  });
+  await w.api("POST", `/api/v1/records/${c.body.id}/checkin`, "engineer", {});
+  const cur = (
+    await w.api<{ body: Record<string, unknown> }>("GET", `/api/v1/records/${c.body.id}`, "engineer")
+  ).body;
+  await w.api("PUT", `/api/v1/records/${c.body.id}`, "engineer", {
+    ...cur.body,
+    items,
+    readingsConfirmed: true,
+  });
+  await w.api("POST", `/api/v1/records/${c.body.id}/sign`, "engineer");
+  return c.body.id;
 }

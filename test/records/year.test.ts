@@ -3,10 +3,9 @@
  * year's sheet built from every month's records, a month's override named in the evidence.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
 import type { ScoreLine, ScoreSheet } from "../../src/report/score.ts";
-import { at, engineer, supervisor } from "../support/harness.ts";
-import { recordsWorld, type World } from "./support.ts";
+import { at } from "../support/harness.ts";
+import { recordsWorld, signedDrill, type World } from "./support.ts";
 
 /** 2027-01-02 00:00 Asia/Shanghai. */
 const JAN_2_2027 = Date.UTC(2027, 0, 1, 16, 0, 0);
@@ -21,28 +20,7 @@ describe("the year's records", () => {
   const line = (s: ScoreSheet, id: string) => s.lines.find((l) => l.id === id) as ScoreLine;
 
   it("one drill in the year is one short of two: December's support line says so", async () => {
-    const win = addWindow(w.h.db, {
-      kind: "drill",
-      devices: [],
-      sites: ["vehicle"],
-      startsAt: at(18, "09:00"),
-      endsAt: at(18, "12:00"),
-      who: engineer.name,
-      why: "drill",
-      approvalRef: null,
-      createdAt: w.h.clock.now(),
-    });
-    setWindowStatus(w.h.db, win.id, "approved", supervisor.name, w.h.clock.now());
-    w.h.clock.set(at(18, "13:00"));
-    const drill = await w.api<{ id: number }>("POST", "/api/v1/records/drill", "engineer", {
-      title: "flood drill",
-      startsAt: at(18, "09:00"),
-      endsAt: at(18, "12:00"),
-      engineers: ["li.engineer", "zhao.engineer"],
-      outcome: "done",
-      window: win.id,
-    });
-    await w.api("POST", `/api/v1/records/${drill.body.id}/sign`, "engineer");
+    await signedDrill(w, "flood drill", ["li.engineer", "zhao.engineer"]);
     w.h.clock.set(at(20, "10:00"));
     expect(
       (

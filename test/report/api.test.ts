@@ -13,7 +13,7 @@ import { getFrozen, saveInputs } from "../../src/report/freeze.ts";
 import { MemoryReportSource } from "../../src/report/memory-source.ts";
 import { reportConfig } from "../../src/report/policy.ts";
 import { reportRoutes } from "../../src/report/routes.ts";
-import { scheduleMonthlyReports } from "../../src/report/schedule.ts";
+import { type MonthlyReportDeps, scheduleMonthlyReports } from "../../src/report/schedule.ts";
 import { openStore } from "../../src/store/db.ts";
 import { at, november, novemberInputs } from "./fixtures.ts";
 
@@ -131,18 +131,25 @@ describe("report API", () => {
 });
 
 describe("monthly schedule", () => {
+  /** The schedule over the synthetic November under `c`, its clock at `now` (default: FakeClock's start). */
+  const novemberSchedule = (
+    o: Omit<MonthlyReportDeps, "source" | "clock" | "log" | "config">,
+    now?: number,
+    c = config,
+  ) =>
+    scheduleMonthlyReports({
+      source: new MemoryReportSource(november()),
+      config: c,
+      clock: new FakeClock(now),
+      log: pino({ level: "silent" }),
+      ...o,
+    });
+
   it("on Dec 1 reports and freezes November, writing every export", async () => {
     const outDir = mkdtempSync(join(tmpdir(), "emcomm-report-"));
     dirs.push(outDir);
     const db = openStore(":memory:");
-    const reports = scheduleMonthlyReports({
-      source: new MemoryReportSource(november()),
-      config,
-      clock: new FakeClock(at(1, 2, 30, 12)),
-      log: pino({ level: "silent" }),
-      outDir,
-      db,
-    });
+    const reports = novemberSchedule({ outDir, db }, at(1, 2, 30, 12));
     // November was not frozen yet: the catch-up run started at once; runNow joins it.
     expect(await reports.runNow()).toEqual(["2026-11"]);
     await reports.stop();
@@ -151,14 +158,7 @@ describe("monthly schedule", () => {
     // Started again in December: November is frozen, nothing runs.
     const audits = () => (db.prepare("SELECT COUNT(*) AS n FROM report_audit").get() as { n: number }).n;
     const before = audits();
-    const again = scheduleMonthlyReports({
-      source: new MemoryReportSource(november()),
-      config,
-      clock: new FakeClock(at(5, 0, 0, 12)),
-      log: pino({ level: "silent" }),
-      outDir,
-      db,
-    });
+    const again = novemberSchedule({ outDir, db }, at(5, 0, 0, 12));
     await new Promise((r) => setTimeout(r, 50));
     await again.stop();
     expect(audits()).toBe(before);
@@ -176,14 +176,7 @@ describe("monthly schedule", () => {
       timeliness: { attribution: "started" },
     });
     const run = async (now: number) => {
-      const r = scheduleMonthlyReports({
-        source: new MemoryReportSource(november()),
-        config: started,
-        clock: new FakeClock(now),
-        log: pino({ level: "silent" }),
-        outDir,
-        db,
-      });
+      const r = novemberSchedule({ outDir, db }, now, started);
       await r.runNow();
       await r.stop();
     };
@@ -200,16 +193,9 @@ describe("monthly schedule", () => {
   });
 
   it("rejects an invalid cron expression", () => {
-    expect(() =>
-      scheduleMonthlyReports({
-        source: new MemoryReportSource(november()),
-        config,
-        clock: new FakeClock(),
-        log: pino({ level: "silent" }),
-        outDir: "/nonexistent",
-        cronExpression: "every month",
-      }),
-    ).toThrow(/not a cron expression/);
+    expect(() => novemberSchedule({ outDir: "/nonexistent", cronExpression: "every month" })).toThrow(
+      /not a cron expression/,
+    );
   });
 });
 

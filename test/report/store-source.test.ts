@@ -14,17 +14,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import Fastify from "fastify";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slaRoutes } from "../../src/api/http.ts";
 import { validateConfig } from "../../src/config/load.ts";
 import { FakeClock } from "../../src/core/clock.ts";
 import { startDaemon } from "../../src/daemon.ts";
 import { availabilityForPeriod } from "../../src/ledger/availability.ts";
 import { monthPeriod } from "../../src/ledger/period.ts";
-import { addWindow, setWindowStatus } from "../../src/ledger/store.ts";
 import { buildReport } from "../../src/report/build.ts";
 import { checkReportSource } from "../../src/report/checks.ts";
 import { registerReportCommand } from "../../src/report/cli.ts";
@@ -36,22 +34,24 @@ import { openStore } from "../../src/store/db.ts";
 import type { Actor, TicketAction } from "../../src/tickets/engine.ts";
 import { ticketsForPeriod } from "../../src/tickets/period-summary.ts";
 import { listTickets } from "../../src/tickets/store.ts";
+import { runCommand } from "../support/cli.ts";
 import {
+  apiUsers,
   at,
   engineer,
+  fixedSite,
   Harness,
   MIN,
   NOV,
   type PollResult,
+  site,
   supervisor,
   tcpDevice,
+  tokens,
 } from "../support/harness.ts";
 
 const inventory = {
-  sites: [
-    { id: "fixed", name: { zh: "固定站", en: "Fixed" } },
-    { id: "trunking", name: { zh: "集群", en: "Trunking" } },
-  ],
+  sites: [site("fixed"), site("trunking")],
   devices: [
     tcpDevice("core-switch", "fixed", { criticality: "major" }),
     tcpDevice("fixed-vc", "fixed", { kind: "video-terminal" }),
@@ -114,19 +114,14 @@ describe("the report over issue 5's store, one November", () => {
     on(at(8, "10:30"), () => act("fixed-vc", "verify", supervisor));
     // Approved maintenance on core-switch, day 15 02:00–04:00.
     on(at(14, "12:00"), () => {
-      const w = addWindow(h.db, {
+      h.approvedWindow({
         kind: "maintenance",
         devices: ["core-switch"],
-        sites: [],
         startsAt: at(15, "02:00"),
         endsAt: at(15, "04:00"),
-        who: engineer.name,
         why: "firmware upgrade",
         approvalRef: "BUREAU-2026-201",
-        createdAt: h.clock.now(),
       });
-      setWindowStatus(h.db, w.id, "approved", supervisor.name, h.clock.now());
-      h.health.refreshWindows();
     });
     // T4, reported 13:02 on day 20: accepted 13:05, cleared 13:40 (repair 13:30 ≤ 21:02), closed 14:00.
     on(at(20, "13:05"), () => act("console", "accept"));
@@ -259,16 +254,7 @@ describe("the report over issue 5's store, one November", () => {
       // The HTTP API answers the same, as of the same instant.
       if (asOf > h.clock.now()) continue;
       const api = Fastify();
-      await api.register(
-        slaRoutes({
-          config: h.config,
-          db: h.db,
-          clock: h.clock,
-          log: h.log,
-          health: h.health,
-          tickets: h.tickets,
-        }),
-      );
+      await api.register(slaRoutes(h));
       try {
         const av = (await api.inject(`/api/v1/availability?month=2026-11&asOf=${asOf}`)).json();
         expect([av.asOf, av.contract.expectedMs, av.contract.downMs], when).toEqual([
@@ -285,29 +271,7 @@ describe("the report over issue 5's store, one November", () => {
   });
 
   /** Runs `emcomm report …` in this process; stdout and stderr captured. */
-  async function report(...args: string[]) {
-    const program = new Command().exitOverride();
-    registerReportCommand(program);
-    const out: string[] = [];
-    const err: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
-    });
-    const writeErr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-      err.push(String(chunk));
-      return true;
-    });
-    const exitCode = process.exitCode;
-    try {
-      await program.parseAsync(["node", "emcomm", "report", ...args]);
-      return { code: process.exitCode ?? 0, out: out.join(""), err: err.join("") };
-    } finally {
-      write.mockRestore();
-      writeErr.mockRestore();
-      process.exitCode = exitCode;
-    }
-  }
+  const report = (...args: string[]) => runCommand(registerReportCommand, ["report", ...args]);
 
   // The CLI is given the instant (--as-of): the same result whatever today's date.
   it("emcomm report --config <daemon config> reads the same figures from the store", async () => {
@@ -382,25 +346,16 @@ describe("the report API on a started daemon", () => {
   });
 
   it("serves the store's November, reads by token, inputs and freeze by supervisors only", async () => {
-    const tokens = { supervisor: "sup-token-0123456789", engineer: "eng-token-0123456789" };
     const config = validateConfig({
       daemon: { dataDir: dir, http: { host: "127.0.0.1", port: 0 }, scheduler: { jitter: 0 } },
-      sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
+      sites: fixedSite,
       devices: [
         {
           ...tcpDevice("console", "fixed"),
           driver: { protocol: "tcp", host: "127.0.0.1", port: (peer.address() as { port: number }).port },
         },
       ],
-      sla: {
-        api: {
-          tokens: [
-            { name: "wang.bureau", role: "supervisor", token: tokens.supervisor },
-            { name: "li.engineer", role: "engineer", token: tokens.engineer },
-          ],
-          openReadsOnLoopback: false,
-        },
-      },
+      sla: { api: apiUsers },
     });
     const clock = new FakeClock(at(32, "09:00")); // 2 December: November has ended
     const daemon = await startDaemon({ config, log: pino({ level: "silent" }), clock });

@@ -22,11 +22,23 @@ describe("sinks config", () => {
     expect(config.influx!.token).toBeInstanceOf(Secret);
     expect(config.influx!.token!.describe()).toBe("env INFLUX_TOKEN");
     expect(config.mqtt!.password!.describe()).toBe("file /run/secrets/mqtt");
-    expect(config).toMatchObject({ synchronous: "full", commitWindow: 50 });
+    expect(config).toMatchObject({ synchronous: "full", commitWindow: 50, writeBehind: 3000 });
   });
 
   it("defaults to no sink", () => {
-    expect(sinksSchema.parse({})).toEqual({ synchronous: "full", commitWindow: 50 });
+    expect(sinksSchema.parse({})).toEqual({ synchronous: "full", commitWindow: 50, writeBehind: 3000 });
+  });
+
+  it("takes a write-behind longer than the InfluxDB flushInterval, or none", () => {
+    const influx = { url: "http://x", flushInterval: "2s" };
+    expect(sinksSchema.parse({ influx, writeBehind: "0ms" }).writeBehind).toBe(0);
+    expect(sinksSchema.parse({ influx, writeBehind: "5s" }).writeBehind).toBe(5000);
+    const r = sinksSchema.safeParse({ influx, writeBehind: "2s" });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]).toMatchObject({
+      path: ["writeBehind"],
+      message: "must be longer than influx.flushInterval (2000 ms), or 0ms",
+    });
   });
 
   it.each<[unknown, string]>([

@@ -211,25 +211,37 @@ describe("InfluxDB write answers", () => {
     const server = await stub((_r, res) => res.writeHead(204).end());
     const lines = Array.from(
       { length: 500 },
-      (_, i) => `ups,device=d,site=s ups_battery_charge_percent=${i} ${i}`,
+      (_, i) =>
+        `ups,device=d${i % 7},site=s ups_battery_charge_percent=${Math.sin(i) * 100},ups_load=${(i * 7919) % 1000} ${i}`,
     );
     const raw = Buffer.byteLength(lines.join("\n"));
-    for (const gzip of [true, false]) {
+    const wire: Record<string, number> = {};
+    for (const [gzip, gzipLevel] of [
+      [true, 1],
+      [true, 9],
+      [false, 1],
+    ] as const) {
       const t = influxTransport({
         url: server.url,
         org: "",
         bucket: "emcomm",
         precision: "ms",
         gzip,
+        gzipLevel,
         timeoutMs: 2000,
         clock: systemClock,
       });
       const r = await t.send(lines, new AbortController().signal);
       t.close();
       expect(r.ok).toBe(true);
-      if (gzip) expect(r.bytes).toBeLessThan(raw / 3);
-      else expect(r.bytes).toBeGreaterThan(raw); // body plus request headers
+      wire[gzip ? `gzip ${gzipLevel}` : "plain"] = r.bytes;
     }
+    expect(wire["gzip 1"]).toBeLessThan(raw / 3);
+    // a higher level costs more CPU for a smaller body
+    expect(wire["gzip 9"]).toBeLessThan(wire["gzip 1"]!);
+    expect(wire.plain).toBeGreaterThan(raw); // body plus request headers
+    const bodies = server.requests.map((r) => r.lines);
+    expect(bodies).toEqual([lines, lines, lines]);
   });
 
   it("classifies errors and parses Retry-After", () => {

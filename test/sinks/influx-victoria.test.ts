@@ -53,6 +53,7 @@ function makeSink(url: string, dataDir: string, extra: Record<string, unknown> =
     bucket: "emcomm",
     precision: "ms",
     gzip: true,
+    gzipLevel: config.gzipLevel,
     timeoutMs: config.timeout,
     clock: systemClock,
   });

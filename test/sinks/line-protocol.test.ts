@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { PollError } from "../../src/core/errors.ts";
 import type { PollOutcome } from "../../src/core/outcome.ts";
+import type { Sample } from "../../src/core/types.ts";
 import {
   encodeOutcome,
+  encodeOutcomeBody,
   encodePoint,
   encodePoints,
   escapeMeasurement,
@@ -281,6 +283,55 @@ describe("encodeOutcome", () => {
       );
     },
   );
+
+  it("writes the same lines as one body when a device's samples change from poll to poll", () => {
+    const [a, b, c] = [{ ifname: "a" }, { ifname: "b" }, { ifname: "c" }];
+    const polls: Sample[][] = [
+      [
+        { metric: "if_oper_up", value: 1, labels: a },
+        { metric: "if_oper_up", value: 0, labels: b },
+      ],
+      [
+        { metric: "if_oper_up", value: 1, labels: a },
+        { metric: "if_oper_up", value: 1, labels: b },
+      ],
+      // a new row, another order, a repeated metric of one series, a value that cannot be written
+      [
+        { metric: "if_oper_up", value: 0, labels: c },
+        { metric: "if_oper_up", value: 1, labels: a },
+        { metric: "if_in_bits_per_second", value: Number.NaN, labels: a },
+        { metric: "if_oper_up", value: 2, labels: c },
+      ],
+      // the same rows under new labels objects
+      [
+        { metric: "if_oper_up", value: 1, labels: { ifname: "a" } },
+        { metric: "if_oper_up", value: 1, labels: { ifname: "b" } },
+      ],
+      [{ metric: "if_in_bits_per_second", value: Number.POSITIVE_INFINITY, labels: a }],
+      [],
+    ];
+    polls.forEach((samples, i) => {
+      const outcome: PollOutcome = {
+        deviceId: "plan-sw",
+        trigger: "schedule",
+        startedAt: 1000 * i,
+        finishedAt: 1000 * i + 20,
+        samples,
+      };
+      const expected = encodePoints(outcomePoints(outcome, device));
+      expect(encodeOutcomeBody(outcome, device)).toEqual({
+        body: expected.lines.join("\n"),
+        points: expected.lines.length,
+        skipped: expected.skipped,
+      });
+    });
+    expect(
+      encodeOutcomeBody(
+        { deviceId: "plan-sw", trigger: "schedule", startedAt: 1, finishedAt: 1, samples: polls[2]! },
+        device,
+      ).body.split("\n")[1],
+    ).toBe("if,device=plan-sw,ifname=c,kind=switch,site=vehicle if_oper_up=2 1");
+  });
 
   it("follows a device moved to another site", () => {
     const o = outcomes[2]!;

@@ -4,15 +4,14 @@
  * returns, the transition and the ticket decided meanwhile are in the store with their original
  * times, and /healthz is 200 again.
  */
-import { appendFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../peers/index.ts";
 import { transitionsBetween } from "../../src/ledger/store.ts";
 import { openStore } from "../../src/store/db.ts";
-import { type DaemonChild, startDaemonChild, until } from "../support/daemon-child.ts";
-import { tcpDevice } from "../support/harness.ts";
+import { type DaemonChild, oneTcpDeviceChild, startDaemonChild, until } from "../support/daemon-child.ts";
 import { type SmallDisk, smallDisk, smallDiskRefused } from "../support/small-disk.ts";
 
 interface T {
@@ -35,41 +34,29 @@ function fill(file: string): void {
 describe.skipIf(smallDiskRefused !== undefined)(
   `disk full under the daemon${smallDiskRefused ? ` (skipped: ${smallDiskRefused})` : ""}`,
   () => {
+    // The config lives off the small disk, which holds the store alone.
+    const dir = mkdtempSync(join(tmpdir(), "emcomm-disk-full-"));
     let disk: SmallDisk | undefined;
     let daemon: DaemonChild | undefined;
     let peer: Server | undefined;
-    let configFile: string | undefined;
     afterAll(async () => {
       await daemon?.stop();
       peer?.close();
       disk?.release();
-      if (configFile) rmSync(configFile, { force: true });
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it("answers 503, keeps polling, and stores what it decided meanwhile with its original times", async () => {
       disk = smallDisk(4096);
-      const devicePort = await freePort();
-      peer = createServer((s) => s.destroy());
-      await new Promise<void>((r) => peer!.listen(devicePort, "127.0.0.1", r));
-      configFile = join(disk.dir, "..", `${disk.dir.split("/").at(-1)}.json`);
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          daemon: { dataDir: disk.dir, http: { host: "127.0.0.1", port: 0 }, scheduler: { jitter: 0 } },
-          sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
-          devices: [
-            {
-              ...tcpDevice("console", "fixed"),
-              interval: "1s",
-              driver: { protocol: "tcp", host: "127.0.0.1", port: devicePort },
-            },
-          ],
-          sla: {
-            health: { downAfterPolls: 2, upAfterPolls: 1 },
-            api: { tokens: [{ name: "li.engineer", role: "engineer", token: "${EMCOMM_TEST_TOKEN}" }] },
-          },
-        }),
-      );
+      let configFile: string;
+      ({ peer, configFile } = await oneTcpDeviceChild(
+        dir,
+        {
+          health: { downAfterPolls: 2, upAfterPolls: 1 },
+          api: { tokens: [{ name: "li.engineer", role: "engineer", token: "${EMCOMM_TEST_TOKEN}" }] },
+        },
+        { dataDir: disk.dir },
+      ));
       daemon = await startDaemonChild(configFile, { EMCOMM_TEST_TOKEN: "disk-secret" });
       const { url } = daemon;
       const get = async (path: string) => {

@@ -182,9 +182,17 @@ describe.skipIf(why !== undefined)(`torture${why ? ` (skipped: ${why})` : ""}`, 
         },
         60_000,
       );
-      const series = await vm.export('{__name__="poll_up"}');
-      const stamps = series.map((s) => s.timestamps.filter((t) => t < countedAt).sort((a, b) => a - b));
-      const stored = stamps.reduce((n, t) => n + t.length, 0);
+      // VictoriaMetrics makes what it took searchable within a few seconds: read until it shows the
+      // count, or for 20 s (then the assertions below say what is missing).
+      let stamps: number[][] = [];
+      let stored = 0;
+      for (const readUntil = Date.now() + 20_000; ; ) {
+        const series = await vm.export('{__name__="poll_up"}');
+        stamps = series.map((s) => s.timestamps.filter((t) => t < countedAt).sort((a, b) => a - b));
+        stored = stamps.reduce((n, t) => n + t.length, 0);
+        if (stored >= polls || Date.now() > readUntil) break;
+        await sleep(500);
+      }
       // Each poll once (VictoriaMetrics keeps one sample per series and time); at most the polls in
       // flight when the count was read may be stored and not yet counted.
       expect(stored).toBeGreaterThanOrEqual(polls);

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { appendTransition } from "../../src/ledger/store.ts";
-import { type Db, openStore } from "../../src/store/db.ts";
 import { appendEvent, insertTicket } from "../../src/tickets/store.ts";
-import { type SmallDisk, smallDisk, smallDiskRefused } from "../support/small-disk.ts";
+import { unreachableTicket } from "../support/harness.ts";
+import { smallDiskRefused, storesOnSmallDisks } from "../support/small-disk.ts";
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -29,16 +29,10 @@ const at = Date.now() - 60_000;
 describe.skipIf(smallDiskRefused !== undefined)(
   `writes on a full disk${smallDiskRefused ? ` (skipped: ${smallDiskRefused})` : ""}`,
   () => {
-    let disk: SmallDisk | undefined;
-    let db: Db | undefined;
-    afterEach(() => {
-      db?.close();
-      disk?.release();
-    });
+    const fullStore = storesOnSmallDisks();
 
     it("raise SQLITE_FULL instead of returning a row that was never stored", () => {
-      disk = smallDisk(1024);
-      db = openStore(disk.dir);
+      const { db, disk } = fullStore(1024);
       const body = "x".repeat(3000);
       let stored = 0;
       let full: unknown;
@@ -62,39 +56,18 @@ describe.skipIf(smallDiskRefused !== undefined)(
       }
       expect((full as { code?: string }).code).toMatch(/SQLITE_FULL|SQLITE_IOERR/);
       const count = () =>
-        (db!.prepare("SELECT count(*) AS n FROM state_transitions").get() as { n: number }).n;
+        (db.prepare("SELECT count(*) AS n FROM state_transitions").get() as { n: number }).n;
       expect(count()).toBe(stored);
       expect(() =>
-        insertTicket(db!, {
-          device: "d0",
-          site: "s",
-          code: "unreachable",
-          level: "general",
-          source: "auto",
-          state: "opened",
-          reportedAt: at,
-          faultStart: at,
-          acceptedAt: null,
-          arrivedAt: null,
-          clearedAt: null,
-          repairedAt: null,
-          restoredAt: null,
-          closedAt: null,
-          repeatOf: null,
-          flapping: false,
-          rejections: 0,
-          symptom: body,
-          faultType: null,
+        insertTicket(db, {
+          ...unreachableTicket("d0", "s", at, body),
           cause: body,
           handling: body,
-          responsibility: null,
           lessons: body,
-          handler: null,
-          openedBy: "monitor",
         }),
       ).toThrow(/full|disk|I\/O/i);
       expect(() =>
-        appendEvent(db!, {
+        appendEvent(db, {
           ticketId: 1,
           at,
           actor: "t",

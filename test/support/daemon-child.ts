@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { freePort } from "../../peers/index.ts";
-import { tcpDevice } from "./harness.ts";
+import { fixedSite, tcpDevice } from "./harness.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -34,18 +34,20 @@ export function writeChildConfig(dir: string, config: { daemon?: object; [key: s
 
 /**
  * A TCP peer on loopback that accepts and closes every connection (a device that is up), and the
- * config of a child daemon polling it every second as `console` of site `fixed`.
+ * config of a child daemon polling it every second as `console` of site `fixed`; `daemon` adds to
+ * the config's daemon block (a `dataDir` elsewhere than `dir`).
  */
 export async function oneTcpDeviceChild(
   dir: string,
   sla?: object,
+  daemon: object = {},
 ): Promise<{ peer: Server; configFile: string }> {
   const port = await freePort();
   const peer = createServer((s) => s.destroy());
   await new Promise<void>((r) => peer.listen(port, "127.0.0.1", r));
   const configFile = writeChildConfig(dir, {
-    daemon: { scheduler: { jitter: 0 } },
-    sites: [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }],
+    daemon: { scheduler: { jitter: 0 }, ...daemon },
+    sites: fixedSite,
     devices: [
       {
         ...tcpDevice("console", "fixed"),

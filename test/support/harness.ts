@@ -2,7 +2,8 @@
  * A month on a FakeClock without timers: every device is "polled" each step by publishing a
  * PollOutcome straight into the health engine, the engines' ticks run each step, and scheduled
  * actions (ticket steps, windows, deployments, a crash and restart) run at their minute. The
- * clock is positioned with clock.set(), so 43,200 steps take about a second.
+ * clock is positioned with clock.set(), so 43,200 steps take about a second. A Harness has what
+ * the API's routes need (`slaRoutes(h)`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,8 +17,10 @@ import { FakeClock } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { Sample } from "../../src/core/types.ts";
 import { HealthEngine } from "../../src/health/engine.ts";
+import { addWindow, type MaintenanceWindow } from "../../src/ledger/store.ts";
 import { type Db, openStore } from "../../src/store/db.ts";
 import { TicketEngine } from "../../src/tickets/engine.ts";
+import { openedTicket } from "../../src/tickets/store.ts";
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
@@ -133,6 +136,30 @@ export class Harness {
     this.clock.set(to);
   }
 
+  /**
+   * A window the engineer requests and the supervisor approves, both at the clock's instant; the
+   * health engine takes it into account at once.
+   */
+  approvedWindow(
+    w: Pick<MaintenanceWindow, "kind" | "startsAt" | "endsAt" | "why"> &
+      Partial<Pick<MaintenanceWindow, "devices" | "sites" | "approvalRef">>,
+  ): MaintenanceWindow {
+    const now = this.clock.now();
+    const window = addWindow(this.db, {
+      devices: [],
+      sites: [],
+      approvalRef: null,
+      ...w,
+      who: engineer.name,
+      createdAt: now,
+      status: "approved",
+      approvedBy: supervisor.name,
+      approvedAt: now,
+    });
+    this.health.refreshWindows();
+    return window;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
     rmSync(this.dir, { recursive: true, force: true });
@@ -142,8 +169,50 @@ export class Harness {
 export const engineer = { name: "li.engineer", role: "engineer" as const };
 export const supervisor = { name: "wang.bureau", role: "supervisor" as const };
 
+/** The API tokens of `engineer` and `supervisor` in the test inventories. */
+export const tokens = { supervisor: "sup-token-0123456789", engineer: "eng-token-0123456789" };
+
+/** `sla.api` of a test inventory: the engineer and the supervisor with their tokens, no open reads. */
+export const apiUsers = {
+  tokens: [
+    { name: supervisor.name, role: supervisor.role, token: tokens.supervisor },
+    { name: engineer.name, role: engineer.role, token: tokens.engineer },
+  ],
+  openReadsOnLoopback: false,
+};
+
+/** An automatic ticket as the engine opens it for an unreachable device, for tests that write the store. */
+export const unreachableTicket = (device: string, site: string, at: number, symptom = "no answer") =>
+  openedTicket({
+    device,
+    site,
+    code: "unreachable",
+    level: "general",
+    source: "auto",
+    reportedAt: at,
+    faultStart: at,
+    repeatOf: null,
+    flapping: false,
+    symptom,
+    faultType: null,
+    openedBy: "monitor",
+  });
+
+const siteNames = {
+  fixed: { zh: "固定站", en: "Fixed" },
+  trunking: { zh: "集群", en: "Trunking" },
+  vehicle: { zh: "指挥车", en: "Vehicle" },
+};
+
+/** A site of the test inventories, with its name: `site("vehicle", { calendar: "deployed" })`. */
+export const site = (id: keyof typeof siteNames, extra: Record<string, unknown> = {}) => ({
+  id,
+  name: siteNames[id],
+  ...extra,
+});
+
 /** One fixed site, enough for a test about devices rather than calendars. */
-export const fixedSite = [{ id: "fixed", name: { zh: "固定站", en: "Fixed" } }];
+export const fixedSite = [site("fixed")];
 
 /** The modem's degraded rule: Eb/No under 6 dB. */
 export const ebnoLowRule = {
