@@ -201,12 +201,11 @@ export class Outbox implements BacklogSource {
    * Commits one entry (the lines of one poll outcome, or one MQTT message); with a commitWindow,
    * appends it to the open group commit (committed when the window ends, or at once when the open
    * batch reaches ROW_MAX_POINTS / ROW_MAX_BYTES). Returns false when the budget policy refused it
-   * (drop-newest). `points` is how many lines/messages `body` holds. `durable()` tells when it is
-   * committed.
+   * (drop-newest). `points` is how many lines/messages `body` holds, `bytes` its UTF-8 length
+   * (given by a caller that knows it already). `durable()` tells when it is committed.
    */
-  enqueue(key: string, body: string, points: number): boolean {
+  enqueue(key: string, body: string, points: number, bytes = Buffer.byteLength(body)): boolean {
     if (points <= 0) return true;
-    const bytes = Buffer.byteLength(body);
     if (this.bytes + bytes > this.options.maxBacklogBytes && this.onFull === "drop-newest") {
       this.budgetDrop(points);
       return false;

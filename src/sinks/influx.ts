@@ -297,9 +297,9 @@ export class InfluxSink {
    */
   record(outcome: PollOutcome): Promise<boolean> {
     const device = this.o.devices.get(outcome.deviceId) ?? { site: "", kind: "" };
-    const { body, points, skipped } = encodeOutcomeBody(outcome, device, this.o.config.precision);
+    const { body, bytes, points, skipped } = encodeOutcomeBody(outcome, device, this.o.config.precision);
     if (skipped > 0) this.o.metrics?.drop(INFLUX_SINK, "unwritable", skipped);
-    this.outbox.enqueue(outcome.deviceId, body, points);
+    this.outbox.enqueue(outcome.deviceId, body, points, bytes);
     return this.outbox.durable();
   }
 

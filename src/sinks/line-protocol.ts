@@ -281,10 +281,16 @@ interface Plan {
  */
 interface PlanLine {
   prefix: string;
-  fields: { slot: number; key: string }[];
+  prefixExtra: number;
+  fields: { slot: number; key: string; keyExtra: number }[];
   last: number[];
   head: string | undefined;
+  /** UTF-8 bytes of head beyond its length (non-ASCII names; numbers are ASCII). */
+  headExtra: number;
 }
+
+/** UTF-8 bytes of s beyond its length: 0 for ASCII. Taken once per cached name, not per poll. */
+const extraBytes = (s: string): number => Buffer.byteLength(s) - s.length;
 
 /**
  * Per device: the series of each (labels object, metric), so a new plan finds every sample's line
@@ -295,6 +301,7 @@ interface DeviceSeries {
   site: string;
   kind: string;
   poll: string;
+  pollExtra: number;
   byLabels: WeakMap<object, Map<string, SampleSeries>>;
   plan: Plan | undefined;
 }
@@ -305,12 +312,8 @@ function seriesOfDevice(deviceId: string, device: DeviceTags): DeviceSeries {
   let entry = deviceSeries.get(deviceId);
   if (entry === undefined || entry.site !== device.site || entry.kind !== device.kind) {
     const tags = { device: deviceId, site: device.site, kind: device.kind };
-    entry = {
-      ...device,
-      poll: seriesPrefix({ measurement: "poll", tags, fields: {}, time: 0 }),
-      byLabels: new WeakMap(),
-      plan: undefined,
-    };
+    const poll = seriesPrefix({ measurement: "poll", tags, fields: {}, time: 0 });
+    entry = { ...device, poll, pollExtra: extraBytes(poll), byLabels: new WeakMap(), plan: undefined };
     if (deviceSeries.size >= ESCAPE_CACHE_SIZE) deviceSeries.clear();
     deviceSeries.set(deviceId, entry);
   }
@@ -367,7 +370,17 @@ function buildPlan(
     const series = sampleSeries(deviceId, device, entry, sample);
     let group = lineOf.get(series.key);
     if (group === undefined) {
-      group = { fields: new Map(), line: { prefix: series.prefix, fields: [], last: [], head: undefined } };
+      group = {
+        fields: new Map(),
+        line: {
+          prefix: series.prefix,
+          prefixExtra: extraBytes(series.prefix),
+          fields: [],
+          last: [],
+          head: undefined,
+          headExtra: 0,
+        },
+      };
       lineOf.set(series.key, group);
       plan.lines.push(group.line);
     }
@@ -377,7 +390,8 @@ function buildPlan(
       plan.values.push(0);
       group.fields.set(sample.metric, slot);
       const key = escapeTag(sample.metric);
-      if (series.prefix !== "" && key !== "") group.line.fields.push({ slot, key: `${key}=` });
+      if (series.prefix !== "" && key !== "")
+        group.line.fields.push({ slot, key: `${key}=`, keyExtra: extraBytes(key) });
     }
     plan.metrics.push(sample.metric);
     plan.labels.push(sample.labels);
@@ -386,28 +400,39 @@ function buildPlan(
   return plan;
 }
 
-/** "prefix fields " of a plan line from its last values, or "" when no field is writable. */
-function lineHead(line: PlanLine): string {
+/**
+ * Sets a plan line's head, "prefix fields " from its last values ("" when no field is writable),
+ * and headExtra.
+ */
+function setLineHead(line: PlanLine): void {
   let fields = "";
+  let extra = line.prefixExtra;
   for (let j = 0; j < line.fields.length; j++) {
     const value = formatFloat(line.last[j]!);
-    if (value !== undefined)
-      fields += fields === "" ? line.fields[j]!.key + value : `,${line.fields[j]!.key}${value}`;
+    if (value === undefined) continue;
+    const field = line.fields[j]!;
+    fields += fields === "" ? field.key + value : `,${field.key}${value}`;
+    extra += field.keyExtra;
   }
-  return fields === "" ? "" : `${line.prefix} ${fields} `;
+  line.head = fields === "" ? "" : `${line.prefix} ${fields} `;
+  line.headExtra = fields === "" ? 0 : extra;
 }
+
+/** Scratch space of encodeOutcomeBody: the lines of one body. */
+const bodyLines: string[] = [];
 
 /**
  * One poll outcome as line protocol, its lines joined by "\n": exactly
  * `encodePoints(outcomePoints(outcome, device))`, built straight from the samples with the device's
  * plan (see Plan): what the InfluxDB sink runs on every poll. `points` counts the lines, `skipped`
- * the lines left out for want of a writable field.
+ * the lines left out for want of a writable field, `bytes` is Buffer.byteLength(body), summed
+ * from the parts (measuring the joined body would walk it once more on every poll).
  */
 export function encodeOutcomeBody(
   outcome: PollOutcome,
   device: DeviceTags,
   precision: Precision = "ms",
-): { body: string; points: number; skipped: number } {
+): { body: string; bytes: number; points: number; skipped: number } {
   const entry = seriesOfDevice(outcome.deviceId, device);
   const time = `${Math.trunc(outcome.startedAt)}${precisionSuffix[precision]}`;
   let body = `${entry.poll} up=${outcome.error ? 0 : 1}i`;
@@ -415,12 +440,19 @@ export function encodeOutcomeBody(
     const duration = formatFloat(Math.max(0, outcome.finishedAt - outcome.startedAt) / 1000);
     if (duration !== undefined) body += `,duration_seconds=${duration}`;
   }
-  if (outcome.error) body += `,error_kind=${escapeString(outcome.error.kind)}`;
+  let extra = entry.pollExtra;
+  if (outcome.error) {
+    const kind = escapeString(outcome.error.kind);
+    body += `,error_kind=${kind}`;
+    extra += extraBytes(kind);
+  }
   body += ` ${time}`;
   let points = 1;
   let skipped = 0;
   const samples = outcome.samples;
-  if (samples.length === 0) return { body, points, skipped };
+  if (samples.length === 0) return { body, bytes: body.length + extra, points, skipped };
+  const lines = bodyLines;
+  lines.push(body);
   let plan = entry.plan;
   if (plan === undefined || !planFits(plan, samples)) {
     plan = buildPlan(outcome.deviceId, device, entry, samples);
@@ -437,14 +469,19 @@ export function encodeOutcomeBody(
         changed = true;
       }
     }
-    if (changed) line.head = lineHead(line);
+    if (changed) setLineHead(line);
     if (line.head === "") skipped++;
     else {
-      body += `\n${line.head}${time}`;
+      lines.push(line.head + time);
+      extra += line.headExtra;
       points++;
     }
   }
-  return { body, points, skipped };
+  // Joined once into a flat string: the body waits in memory up to the write-behind (a second or
+  // so), and a string built by `+=` would keep a tree of every piece alive that long.
+  body = lines.join("\n");
+  lines.length = 0;
+  return { body, bytes: body.length + extra, points, skipped };
 }
 
 /** encodeOutcomeBody's lines, one string each (for callers that want them apart). */

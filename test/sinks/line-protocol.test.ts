@@ -319,8 +319,10 @@ describe("encodeOutcome", () => {
         samples,
       };
       const expected = encodePoints(outcomePoints(outcome, device));
+      const body = expected.lines.join("\n");
       expect(encodeOutcomeBody(outcome, device)).toEqual({
-        body: expected.lines.join("\n"),
+        body,
+        bytes: Buffer.byteLength(body),
         points: expected.lines.length,
         skipped: expected.skipped,
       });
@@ -331,6 +333,41 @@ describe("encodeOutcome", () => {
         device,
       ).body.split("\n")[1],
     ).toBe("if,device=plan-sw,ifname=c,kind=switch,site=vehicle if_oper_up=2 1");
+  });
+
+  it("counts the UTF-8 bytes of a body with names outside ASCII", () => {
+    const site = { site: "站点 1", kind: "交换机" };
+    const row = { ifname: "端口=1" };
+    const polls: PollOutcome[] = [
+      {
+        deviceId: "设备-ü",
+        trigger: "schedule",
+        startedAt: 5,
+        finishedAt: 9,
+        samples: [
+          { metric: "if_流量", value: 1.5, labels: row },
+          { metric: "if_错误", value: Number.NaN, labels: row },
+          { metric: "ups_电压", value: 220 },
+        ],
+      },
+      {
+        deviceId: "设备-ü",
+        trigger: "schedule",
+        startedAt: 6,
+        finishedAt: 10,
+        samples: [
+          { metric: "if_流量", value: 2, labels: row },
+          { metric: "if_错误", value: 3, labels: row },
+          { metric: "ups_电压", value: Number.NaN },
+        ],
+        error: new PollError("decode", "ignored"),
+      },
+    ];
+    for (const outcome of polls) {
+      const { body, bytes } = encodeOutcomeBody(outcome, site);
+      expect(bytes).toBe(Buffer.byteLength(body));
+      expect(bytes).toBeGreaterThan(body.length);
+    }
   });
 
   it("follows a device moved to another site", () => {
