@@ -6,7 +6,9 @@
  * IF-MIB table, 29 values) every second against the given snmpd ports, with the InfluxDB sink on
  * when `influx` is a URL. Prints "ready" once settled; then for every line read on stdin prints one
  * JSON line: this process's CPU µs (all, and system), the polls and failed polls since the previous
- * line.
+ * line, and then hands the outcomes of the next window to the sink when the line read is "on", or
+ * keeps them from it when it is "off" (the bench alternates them in one process; the forwarder, its
+ * timers and connection stay as they are).
  */
 import { createInterface } from "node:readline";
 import pino from "pino";
@@ -43,6 +45,8 @@ const config = configSchema.parse({
   sinks: influx ? { influx: { url: influx, flushInterval: "1s" } } : {},
 });
 const daemon = await startDaemon({ config, log: pino({ level: "silent" }), http: false });
+const sinkRecord = daemon.sinks.record;
+const keepFromSink: typeof sinkRecord = async () => true;
 let polls = 0;
 let failed = 0;
 daemon.pipeline.subscribe("bench", (o) => {
@@ -54,7 +58,7 @@ const cpu = () => process.cpuUsage();
 let last = { cpu: cpu(), polls, failed };
 console.log("ready");
 const lines = createInterface({ input: process.stdin });
-for await (const _ of lines) {
+for await (const line of lines) {
   const now = { cpu: cpu(), polls, failed };
   console.log(
     JSON.stringify({
@@ -65,6 +69,8 @@ for await (const _ of lines) {
     }),
   );
   last = now;
+  if (line === "on") daemon.sinks.record = sinkRecord;
+  else if (line === "off") daemon.sinks.record = keepFromSink;
 }
 await daemon.stop();
 data.remove();

@@ -2,14 +2,20 @@
  * `npm run bench -- sink-overhead`: the InfluxDB sink's overhead on the real daemon polling SNMP
  * devices (snmpd on loopback, 50 ports; the 29-value generic-host profile), in % of the daemon's
  * CPU per poll. Two daemons (bench/_sink-daemon.ts, each in a process of its own) poll the same
- * snmpd side by side, one with the sink to a local VictoriaMetrics and one without, so both see
- * the same load from the rest of the machine; the CPU per poll of each is taken over the same
- * OVERHEAD_WINDOWS windows of OVERHEAD_SECONDS, every window's (on − off) / off is printed, and
- * the figure is their median. A window in which either daemon had more than 1 % failed polls (a
- * loaded machine's timeouts cost another CPU than answers) is printed but left out of the median.
- * BENCH_OVERHEAD_CONTROL=1 adds a second daemon without the sink: its difference to the first is
- * the noise floor of the same run. Written to $BENCH_RESULTS/sink-overhead.json when bench/run.ts
- * runs it, for the final table of bench/snmp.ts.
+ * snmpd side by side, both with the sink to a local VictoriaMetrics configured, and take turns
+ * feeding it: in each of OVERHEAD_PHASES phases one daemon hands its outcomes to the sink and the
+ * other does not, so both see the same load from the rest of the machine, and the roles swap every
+ * phase. After a swap SETTLE_SECONDS pass unmeasured (the garbage of the sink's last phase is
+ * collected there, not billed to the phase without it); then OVERHEAD_SECONDS are measured. Two
+ * daemons of one build differ by themselves (the phases of their polls, where their heaps stand:
+ * ±10–30 % per window, 10 % in a median), so each estimate takes two consecutive phases, A with the
+ * sink against B without and then B with it against A without, and multiplies the two ratios (their
+ * square root): what one process costs more than the other cancels out. The figure is the median
+ * of the estimates of every two consecutive phases. A phase in which either daemon had more than 1 %
+ * failed polls (a loaded machine's timeouts cost another CPU than answers) is printed and its
+ * estimates left out. BENCH_OVERHEAD_CONTROL=1 adds a third daemon that never feeds its sink: its
+ * CPU per poll against the one without the sink in the same phase is the noise floor of the run.
+ * Written to $BENCH_RESULTS/sink-overhead.json when bench/run.ts runs it, for the final table.
  */
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -20,7 +26,8 @@ import { startSnmpd, type Victoria } from "../peers/index.ts";
 import { median } from "./support/figures.ts";
 import { withVictoria } from "./support/outbox.ts";
 
-const OVERHEAD_WINDOWS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 11);
+const OVERHEAD_PHASES = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 12);
+const SETTLE_SECONDS = 3;
 const OVERHEAD_SECONDS = 8;
 const OVERHEAD_DEVICES = 200;
 const CONTROL = process.env.BENCH_OVERHEAD_CONTROL === "1";
@@ -32,11 +39,14 @@ interface Window {
   failed: number;
 }
 
-/** A daemon of bench/_sink-daemon.ts in a process of its own: one measured window per `window()`. */
+/**
+ * A daemon of bench/_sink-daemon.ts in a process of its own: `window(state)` ends the window being
+ * measured (its figures) and starts the next one with the sink fed ("on") or not ("off").
+ */
 async function sinkDaemon(
   ports: readonly number[],
-  influx: string | null,
-): Promise<{ window(): Promise<Window>; stop(): Promise<void> }> {
+  influx: string,
+): Promise<{ window(next: "on" | "off"): Promise<Window>; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
     [
@@ -55,8 +65,8 @@ async function sinkDaemon(
   };
   if ((await next()) !== "ready") throw new Error("sink daemon did not start");
   return {
-    async window() {
-      child.stdin!.write("\n");
+    async window(state) {
+      child.stdin!.write(`${state}\n`);
       return JSON.parse(await next());
     },
     async stop() {
@@ -84,68 +94,82 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
   return withVictoria("sink overhead", (vm) => measure(vm));
 }
 
+/** CPU µs per poll of a window. */
+const perPoll = (w: Window) => w.cpuUs / w.polls;
+const failing = (w: Window) => w.failed > w.polls * 0.01;
+const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+/** One phase: CPU per poll of the daemon feeding its sink and of the one not feeding it. */
+interface Phase {
+  on: Window;
+  off: Window;
+  control?: Window;
+}
+
 async function measure(vm: Victoria): Promise<Record<string, unknown>> {
   const snmpd = await startSnmpd(50);
-  const daemons = await Promise.all([
-    sinkDaemon(snmpd.ports, null),
-    sinkDaemon(snmpd.ports, vm.url),
-    ...(CONTROL ? [sinkDaemon(snmpd.ports, null)] : []),
-  ]);
+  const daemons = await Promise.all(
+    Array.from({ length: CONTROL ? 3 : 2 }, () => sinkDaemon(snmpd.ports, vm.url)),
+  );
+  // In phase p daemon p % 2 feeds its sink; the control daemon (the third) never does.
+  const state = (d: number, p: number) => (d === p % 2 ? "on" : "off");
   try {
-    const off: number[] = [];
-    const on: number[] = [];
-    const paired: number[] = [];
-    const control: number[] = [];
-    const all: number[] = [];
-    let polls = Number.POSITIVE_INFINITY;
-    await Promise.all(daemons.map((d) => d.window()));
     console.log(
-      `sink overhead: ${OVERHEAD_DEVICES} SNMP devices at 1 s, daemons with and without the sink side by side, ` +
-        `${OVERHEAD_WINDOWS} windows of ${OVERHEAD_SECONDS} s`,
+      `sink overhead: ${OVERHEAD_DEVICES} SNMP devices at 1 s in each of 2 daemons taking turns to feed the ` +
+        `sink, ${OVERHEAD_PHASES} phases of ${OVERHEAD_SECONDS} s (after ${SETTLE_SECONDS} s to settle)`,
     );
-    for (let w = 0; w < OVERHEAD_WINDOWS; w++) {
-      await new Promise((resolve) => setTimeout(resolve, OVERHEAD_SECONDS * 1000));
-      const [o, s, c] = await Promise.all(daemons.map((d) => d.window()));
-      const [offUs, onUs] = [o!.cpuUs / o!.polls, s!.cpuUs / s!.polls];
-      const overhead = ((onUs - offUs) / offUs) * 100;
-      all.push(overhead);
-      const failing = [o!, s!].some((x) => x.failed > x.polls * 0.01);
-      const controlNote = c ? `, control off ${((c.cpuUs / c.polls / offUs - 1) * 100).toFixed(1)} %` : "";
+    const phases: (Phase | undefined)[] = [];
+    for (let p = 0; p < OVERHEAD_PHASES; p++) {
+      await Promise.all(daemons.map((d, i) => d.window(state(i, p))));
+      await sleep(SETTLE_SECONDS);
+      await Promise.all(daemons.map((d, i) => d.window(state(i, p))));
+      await sleep(OVERHEAD_SECONDS);
+      const ended = await Promise.all(daemons.map((d, i) => d.window(state(i, p))));
+      const phase = { on: ended[p % 2]!, off: ended[1 - (p % 2)]!, control: ended[2] };
+      const bad = failing(phase.on) || failing(phase.off);
       console.log(
-        `  window ${w + 1}: off ${offUs.toFixed(1)} µs/poll (sys ${(o!.sysUs / o!.polls).toFixed(1)}, ${o!.polls} polls, ${o!.failed} failed), ` +
-          `on ${onUs.toFixed(1)} µs/poll (sys ${(s!.sysUs / s!.polls).toFixed(1)}, ${s!.polls} polls, ${s!.failed} failed): ` +
-          `${overhead.toFixed(1)} %${controlNote}${failing ? " (left out: failed polls)" : ""}`,
+        `  phase ${p + 1}: daemon ${(p % 2) + 1} with the sink ${perPoll(phase.on).toFixed(1)} µs/poll ` +
+          `(${phase.on.polls} polls, ${phase.on.failed} failed), daemon ${2 - (p % 2)} without ` +
+          `${perPoll(phase.off).toFixed(1)} (${phase.off.polls} polls, ${phase.off.failed} failed)` +
+          `${phase.control ? `, control ${perPoll(phase.control).toFixed(1)}` : ""}` +
+          `${bad ? " (left out: failed polls)" : ""}`,
       );
-      if (failing) continue;
-      off.push(offUs);
-      on.push(onUs);
-      paired.push(overhead);
-      if (c) control.push((c.cpuUs / c.polls / offUs - 1) * 100);
-      polls = Math.min(polls, o!.polls, s!.polls);
+      phases.push(bad ? undefined : phase);
     }
-    if (paired.length * 2 < OVERHEAD_WINDOWS)
+    const estimates: number[] = [];
+    for (let p = 1; p < phases.length; p++) {
+      const [a, b] = [phases[p - 1], phases[p]];
+      if (!a || !b) continue;
+      const ratio = Math.sqrt((perPoll(a.on) / perPoll(a.off)) * (perPoll(b.on) / perPoll(b.off)));
+      estimates.push((ratio - 1) * 100);
+    }
+    const measured = phases.filter((x) => x !== undefined);
+    if (estimates.length * 2 < OVERHEAD_PHASES - 1)
       throw new Error(
-        `sink overhead: only ${paired.length} of ${OVERHEAD_WINDOWS} windows without failed polls`,
+        `sink overhead: only ${estimates.length} of ${OVERHEAD_PHASES - 1} estimates without failed polls`,
       );
     const stored = (await vm.export('{__name__="poll_up",site="ovh"}')).length;
     if (stored < OVERHEAD_DEVICES)
       throw new Error(`sink overhead: ${stored} poll series stored, not ${OVERHEAD_DEVICES}`);
-    const [q1, q3] = quartiles(paired);
+    const [q1, q3] = quartiles(estimates);
+    const control = measured.flatMap((x) =>
+      x.control ? [(perPoll(x.control) / perPoll(x.off) - 1) * 100] : [],
+    );
     const result = {
-      sinkOverheadPercent: percent(median(paired)),
-      perWindowPercent: all.map(percent),
+      sinkOverheadPercent: percent(median(estimates)),
+      perEstimatePercent: estimates.map(percent),
       interquartilePercent: [percent(q1), percent(q3)],
-      daemonCpuMicrosPerPollSinkOff: Number(median(off).toFixed(1)),
-      daemonCpuMicrosPerPollSinkOn: Number(median(on).toFixed(1)),
+      daemonCpuMicrosPerPollSinkOff: Number(median(measured.map((x) => perPoll(x.off))).toFixed(1)),
+      daemonCpuMicrosPerPollSinkOn: Number(median(measured.map((x) => perPoll(x.on))).toFixed(1)),
       devices: OVERHEAD_DEVICES,
-      fewestPollsPerWindow: polls,
-      windows: paired.length,
+      fewestPollsPerPhase: Math.min(...measured.flatMap((x) => [x.on.polls, x.off.polls])),
+      estimates: estimates.length,
       ...(CONTROL ? { controlPercent: percent(median(control)) } : {}),
     };
     console.log(
-      `  sink overhead % of poll CPU: ${result.sinkOverheadPercent} % (median of ${paired.length} windows, ` +
-        `quartiles ${result.interquartilePercent.join(" to ")} %, ≥ ${polls} polls per window` +
-        `${CONTROL ? `; control ${result.controlPercent} %` : ""}; goal < 5 %)`,
+      `  sink overhead % of poll CPU: ${result.sinkOverheadPercent} % (median of ${estimates.length} estimates ` +
+        `from consecutive phases, quartiles ${result.interquartilePercent.join(" to ")} %, ` +
+        `≥ ${result.fewestPollsPerPhase} polls per phase${CONTROL ? `; control ${result.controlPercent} %` : ""}; goal < 5 %)`,
     );
     if (process.env.BENCH_RESULTS)
       writeFileSync(join(process.env.BENCH_RESULTS, "sink-overhead.json"), JSON.stringify(result));
