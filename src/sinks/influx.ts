@@ -121,6 +121,25 @@ export interface InfluxTransportOptions {
 /** Bodies smaller than this go uncompressed (what the InfluxDB client does too). */
 const GZIP_THRESHOLD = 1000;
 const gzipAsync = promisify(gzip);
+const NEWLINE = 0x0a;
+
+/**
+ * The items joined by newlines, as UTF-8 bytes written straight into one buffer. A batch's body is
+ * 100 KB and more: joined as a string it would be allocated in the heap's large-object space (old
+ * generation) every flush and bring the next full garbage collection nearer, and gzip would copy
+ * it into bytes again anyway.
+ */
+export function joinLines(items: readonly string[]): Buffer {
+  let size = items.length > 0 ? items.length - 1 : 0;
+  for (const item of items) size += Buffer.byteLength(item);
+  const body = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) body[at++] = NEWLINE;
+    at += body.write(items[i]!, at, "utf8");
+  }
+  return body;
+}
 
 /**
  * One batch = one POST /api/v2/write, its lines joined and gzipped once as a whole. A reply of 2xx
@@ -198,9 +217,9 @@ export function influxTransport(o: InfluxTransportOptions): BatchTransport & { c
     async send(items, signal): Promise<SendResult> {
       const before = counter.written();
       try {
-        const text = items.join("\n");
+        const text = joinLines(items);
         const gzipped = o.gzip && text.length > GZIP_THRESHOLD;
-        const body = gzipped ? await gzipAsync(text, { level: o.gzipLevel }) : Buffer.from(text);
+        const body = gzipped ? await gzipAsync(text, { level: o.gzipLevel }) : text;
         await write(body, gzipped, signal);
         return { ok: true, bytes: counter.written() - before };
       } catch (err) {

@@ -15,7 +15,13 @@ import { systemClock } from "../../src/core/clock.ts";
 import { SinkMetrics } from "../../src/outbox/metrics.ts";
 import { listQuarantine } from "../../src/outbox/outbox.ts";
 import { influxSinkSchema } from "../../src/sinks/config.ts";
-import { classifyWriteError, InfluxSink, influxTransport, parseRetryAfter } from "../../src/sinks/influx.ts";
+import {
+  classifyWriteError,
+  InfluxSink,
+  influxTransport,
+  joinLines,
+  parseRetryAfter,
+} from "../../src/sinks/influx.ts";
 import { openStore } from "../../src/store/db.ts";
 
 const log = pino({ level: "silent" });
@@ -242,6 +248,12 @@ describe("InfluxDB write answers", () => {
     expect(wire.plain).toBeGreaterThan(raw); // body plus request headers
     const bodies = server.requests.map((r) => r.lines);
     expect(bodies).toEqual([lines, lines, lines]);
+  });
+
+  it("joins a batch's lines as UTF-8 bytes, names outside ASCII included", () => {
+    const lines = ["poll,device=a up=1i 1", "poll,device=卫星车\\ 通信 up=0i 2", "x,t=é y=1 3"];
+    expect(joinLines(lines).equals(Buffer.from(lines.join("\n")))).toBe(true);
+    expect(joinLines([]).length).toBe(0);
   });
 
   it("classifies errors and parses Retry-After", () => {
