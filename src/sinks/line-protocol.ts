@@ -275,15 +275,18 @@ interface Plan {
 }
 
 /**
- * One line of a plan. Its text up to the timestamp ("prefix fields ") is kept with the values it
- * was formatted from, so a line whose values did not change since the last poll (most of them:
- * states, error counters) is not formatted again; "" when it has no writable field.
+ * One line of a plan. Its text up to the timestamp ("prefix fields ") is kept, flat, with the
+ * values it was formatted from, and so is each field ("key=value", "" when the value cannot be
+ * written): a line whose values did not change since the last poll (most of them: states, error
+ * counters) is not formatted again, and of a line that changed only the fields that changed are.
+ * head is "" when the line has no writable field.
  */
 interface PlanLine {
   prefix: string;
   prefixExtra: number;
   fields: { slot: number; key: string; keyExtra: number }[];
   last: number[];
+  pieces: string[];
   head: string | undefined;
   /** UTF-8 bytes of head beyond its length (non-ASCII names; numbers are ASCII). */
   headExtra: number;
@@ -377,6 +380,7 @@ function buildPlan(
           prefixExtra: extraBytes(series.prefix),
           fields: [],
           last: [],
+          pieces: [],
           head: undefined,
           headExtra: 0,
         },
@@ -400,26 +404,29 @@ function buildPlan(
   return plan;
 }
 
+/** Scratch space of setLineHead: the writable fields of one line. */
+const headParts: string[] = [];
+
 /**
- * Sets a plan line's head, "prefix fields " from its last values ("" when no field is writable),
- * and headExtra.
+ * Sets a plan line's head, "prefix fields " from its pieces ("" when no field is writable), and
+ * headExtra. Joined, so the head is one flat string that every later poll copies as it is.
  */
 function setLineHead(line: PlanLine): void {
-  let fields = "";
   let extra = line.prefixExtra;
+  const parts = headParts;
   for (let j = 0; j < line.fields.length; j++) {
-    const value = formatFloat(line.last[j]!);
-    if (value === undefined) continue;
-    const field = line.fields[j]!;
-    fields += fields === "" ? field.key + value : `,${field.key}${value}`;
-    extra += field.keyExtra;
+    const piece = line.pieces[j]!;
+    if (piece === "") continue;
+    parts.push(piece);
+    extra += line.fields[j]!.keyExtra;
   }
-  line.head = fields === "" ? "" : `${line.prefix} ${fields} `;
-  line.headExtra = fields === "" ? 0 : extra;
+  line.head = parts.length === 0 ? "" : `${line.prefix} ${parts.join(",")} `;
+  line.headExtra = parts.length === 0 ? 0 : extra;
+  parts.length = 0;
 }
 
-/** Scratch space of encodeOutcomeBody: the lines of one body. */
-const bodyLines: string[] = [];
+/** Scratch space of encodeOutcomeBody: the pieces of one body. */
+const bodyParts: string[] = [];
 
 /**
  * One poll outcome as line protocol, its lines joined by "\n": exactly
@@ -451,8 +458,8 @@ export function encodeOutcomeBody(
   let skipped = 0;
   const samples = outcome.samples;
   if (samples.length === 0) return { body, bytes: body.length + extra, points, skipped };
-  const lines = bodyLines;
-  lines.push(body);
+  const parts = bodyParts;
+  parts.push(body);
   let plan = entry.plan;
   if (plan === undefined || !planFits(plan, samples)) {
     plan = buildPlan(outcome.deviceId, device, entry, samples);
@@ -463,24 +470,27 @@ export function encodeOutcomeBody(
   for (const line of plan.lines) {
     let changed = line.head === undefined;
     for (let j = 0; j < line.fields.length; j++) {
-      const value = values[line.fields[j]!.slot]!;
-      if (value !== line.last[j]) {
+      const field = line.fields[j]!;
+      const value = values[field.slot]!;
+      if (value !== line.last[j] || line.head === undefined) {
         line.last[j] = value;
+        const formatted = formatFloat(value);
+        line.pieces[j] = formatted === undefined ? "" : field.key + formatted;
         changed = true;
       }
     }
     if (changed) setLineHead(line);
     if (line.head === "") skipped++;
     else {
-      lines.push(line.head + time);
+      parts.push("\n", line.head!, time);
       extra += line.headExtra;
       points++;
     }
   }
   // Joined once into a flat string: the body waits in memory up to the write-behind (a second or
   // so), and a string built by `+=` would keep a tree of every piece alive that long.
-  body = lines.join("\n");
-  lines.length = 0;
+  body = parts.join("");
+  parts.length = 0;
   return { body, bytes: body.length + extra, points, skipped };
 }
 
