@@ -32,6 +32,7 @@ export function createSnmpDriver(
   const plan = wirePlan(profile);
   const requestTimeoutMs = Math.max(100, Math.floor((device.timeoutMs * 0.9) / (o.retries + 1)));
   const walkMemory: WalkMemory = { bulk: true };
+  const walkOptions = { version: o.version, maxRepetitions: o.maxRepetitions };
   const counters = newCounterMemory();
   let transport: SnmpTransport | undefined;
   let pdus = 0;
@@ -48,28 +49,15 @@ export function createSnmpDriver(
     async poll(signal) {
       const started = ctx.clock.now();
       transport ??= openTransport(o, requestTimeoutMs);
-      const t = transport;
-      let onAbort: (() => void) | undefined;
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () =>
-          reject(
-            new PollError("timeout", `snmp ${o.host}:${o.port} ${device.id}: poll deadline passed`, {
-              cause: signal.reason,
-            }),
-          );
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-      });
-      aborted.catch(() => {});
-      let got: Awaited<ReturnType<typeof collect>>;
-      try {
-        got = await Promise.race([
-          collect(t, plan, { version: o.version, maxRepetitions: o.maxRepetitions }, walkMemory, signal),
-          aborted,
-        ]);
-      } finally {
-        if (onAbort) signal.removeEventListener("abort", onAbort);
-      }
+      const collecting = collect(transport, plan, walkOptions, walkMemory, signal);
+      const got = await unlessAborted(
+        collecting,
+        signal,
+        (reason) =>
+          new PollError("timeout", `snmp ${o.host}:${o.port} ${device.id}: poll deadline passed`, {
+            cause: reason,
+          }),
+      );
       pdus += got.pdus;
       const result = interpret(profile, got, counters, started);
       if (result.rebooted) ctx.log.info({ device: device.id }, "agent rebooted (sysUpTime went backwards)");
@@ -90,6 +78,36 @@ export function createSnmpDriver(
       transport = undefined;
     },
   };
+}
+
+/**
+ * `work`'s outcome, or a rejection with `abortError(reason)` as soon as `signal` aborts: the poll settles
+ * at its deadline even while a request waits for its own timeout (work goes on, unobserved). One
+ * listener per poll, removed when the work settles first.
+ */
+function unlessAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  abortError: (reason: unknown) => Error,
+): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(abortError(signal.reason));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 /** The OIDs a profile reads: one plan per profile, shared by the devices that run it unchanged. */
