@@ -4,6 +4,7 @@
  * (walk.ts). A poll resolves with samples or rejects with a PollError; one device's slow agent
  * holds only its own poll (the scheduler's deadline aborts it).
  */
+import { untilAborted } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { DeviceModel, DriverContext, PolledDriver } from "../../src/core/types.ts";
 import { type DriverDevice, defineDriver } from "../registry.ts";
@@ -50,7 +51,7 @@ export function createSnmpDriver(
       const started = ctx.clock.now();
       transport ??= openTransport(o, requestTimeoutMs);
       const collecting = collect(transport, plan, walkOptions, walkMemory, signal);
-      const got = await unlessAborted(
+      const got = await untilAborted(
         collecting,
         signal,
         (reason) =>
@@ -78,36 +79,6 @@ export function createSnmpDriver(
       transport = undefined;
     },
   };
-}
-
-/**
- * `work`'s outcome, or a rejection with `abortError(reason)` as soon as `signal` aborts: the poll settles
- * at its deadline even while a request waits for its own timeout (work goes on, unobserved). One
- * listener per poll, removed when the work settles first.
- */
-function unlessAborted<T>(
-  work: Promise<T>,
-  signal: AbortSignal,
-  abortError: (reason: unknown) => Error,
-): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => {});
-    return Promise.reject(abortError(signal.reason));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal.reason));
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (err) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 /** The OIDs a profile reads: one plan per profile, shared by the devices that run it unchanged. */
