@@ -20,7 +20,7 @@ import snmp from "net-snmp";
 import { IF } from "../drivers/snmp/profiles/if-mib.ts";
 import { predecessor } from "../drivers/snmp/walk.ts";
 import { freePort, haveSnmpd, startSnmpd, waitForPort } from "../peers/index.ts";
-import { gc, median, ownCpuMs, procCpu, recordFigures, rounded } from "./support/figures.ts";
+import { collectYoungGarbage, median, ownCpuMs, procCpu, recordFigures, rounded } from "./support/figures.ts";
 import { createFleet } from "./support/snmp-fleet.ts";
 
 const EXPORTER = "/usr/bin/prometheus-snmp-exporter";
@@ -209,9 +209,9 @@ async function run(): Promise<void> {
     const theirs = { cpu: [] as number[], pdus: [] as number[], agent: [] as number[], wall: [] as number[] };
     const raw = { cpu: [] as number[] };
     const rawOne = { cpu: [] as number[], pdus: [] as number[] };
-    // Garbage is collected before each measured phase, so no phase pays for another's heap.
+    // Young garbage is collected before each measured phase, so no phase pays for another's.
     const cpuOf = async (work: () => Promise<unknown>) => {
-      gc();
+      collectYoungGarbage();
       const cpu = ownCpuMs();
       for (let k = 0; k < POLLS_PER_ROUND; k++) await work();
       return (ownCpuMs() - cpu) / polls;
@@ -234,7 +234,7 @@ async function run(): Promise<void> {
       }
       raw.cpu.push(await cpuOf(rawEightOnce));
       if (exporter) {
-        gc();
+        collectYoungGarbage();
         const pkts = await inPkts();
         const agent = procCpu(snmpd.pid);
         const cpu = procCpu(exporter.pid);

@@ -9,16 +9,14 @@
  * recording a poll touches no label set and keeps no series; a scrape appends each line as its
  * kept prefix and its value to one array joined once. Sparse families (errors, skips) stay prom-client metrics.
  */
-import { Counter, collectDefaultMetrics } from "prom-client";
+import { Counter } from "prom-client";
 import type { PollOutcome } from "./core/outcome.ts";
 import type { MetricSpec, Sample } from "./core/types.ts";
+import { registerProcessMetrics } from "./metrics-process.ts";
 import { ExpositionRegistry, escapeLabelValue, familyHeader, flatText, formatValue } from "./metrics-text.ts";
 import type { StatusBoard } from "./status.ts";
 
 export const METRIC_PREFIX = "emcomm_";
-
-/** How often the default event-loop lag metrics sample the loop, ms (LoopStalls' tick). */
-const LOOP_LAG_RESOLUTION_MS = 100;
 
 export interface DeviceIdentity {
   id: string;
@@ -86,15 +84,7 @@ export class DaemonMetrics {
     private readonly status: StatusBoard,
   ) {
     const registers = [this.registry];
-    // The event-loop lag histogram samples on a timer of its own: prom-client's default (every
-    // 10 ms) wakes an idle daemon 100 times a second, about 5 ms of CPU per second here, more than
-    // the scheduler's ticks. Sampled every 100 ms it costs next to nothing, and stalls that matter
-    // (LoopStalls: 1 s and more) still show in its max and high percentiles.
-    collectDefaultMetrics({
-      register: this.registry,
-      prefix: METRIC_PREFIX,
-      eventLoopMonitoringPrecision: LOOP_LAG_RESOLUTION_MS,
-    });
+    registerProcessMetrics(this.registry, METRIC_PREFIX);
     this.registry.addTextFamilies(
       [
         { name: "emcomm_device_up", help: UP_HELP, type: "gauge", labelNames: ["device", "site", "kind"] },

@@ -1,5 +1,6 @@
 import { Gauge, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { openDescriptors } from "../src/core/descriptors.ts";
 import { PollError } from "../src/core/errors.ts";
 import type { PollOutcome } from "../src/core/outcome.ts";
 import type { MetricSpec, Sample } from "../src/core/types.ts";
@@ -176,4 +177,18 @@ describe("DaemonMetrics exposition", () => {
     expect(declared.get("emcomm_poll_duration_seconds")).toEqual(["device"]);
     expect(declared.has("emcomm_device_info")).toBe(true);
   });
+
+  it.runIf(process.platform === "linux")(
+    "exports the process's open descriptors once, as prom-client names them",
+    async () => {
+      const { metrics } = setup();
+      const text = await metrics.registry.metrics();
+      expect(text.match(/^# HELP emcomm_process_open_fds Number of open file descriptors\.$/gm)).toHaveLength(
+        1,
+      );
+      const exported = Number(/^emcomm_process_open_fds (\d+)$/m.exec(text)?.[1]);
+      expect(exported).toBe(openDescriptors());
+      expect(exported).toBeGreaterThanOrEqual(3);
+    },
+  );
 });

@@ -46,8 +46,18 @@ export function procCpu(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Collects this process's garbage (node --expose-gc, as run.ts starts benches), else does nothing. */
-export const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
+type GcOptions = { type: "minor" | "major" };
+const v8Gc = (globalThis as { gc?: (options?: GcOptions) => void }).gc;
+
+/**
+ * Collects this process's young garbage, a scavenge (node --expose-gc, as run.ts starts benches),
+ * else does nothing; called before a measured phase, so no phase pays for another's garbage. Not
+ * a full collection: a mark-compact deoptimizes compiled code that holds objects it frees (V8's
+ * "weak objects": net-snmp's BER reader and writer among them), so the phase after one runs that
+ * code interpreted and compiles it again, a cost a daemon pays once per major collection, not once
+ * per few hundred polls.
+ */
+export const collectYoungGarbage: () => void = v8Gc ? () => v8Gc({ type: "minor" }) : () => {};
 
 /** A figure as one line: "name: value unit (anchor …; goal …: met)". */
 export function describeFigure(f: Figure): string {

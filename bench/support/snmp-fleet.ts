@@ -17,7 +17,7 @@ import { createSharedResources } from "../../src/core/resources.ts";
 import type { PolledDriver } from "../../src/core/types.ts";
 import { observe } from "../../src/health/rules.ts";
 import { DaemonMetrics } from "../../src/metrics.ts";
-import { encodeOutcome } from "../../src/sinks/line-protocol.ts";
+import { encodeOutcomeBody } from "../../src/sinks/line-protocol.ts";
 import { StatusBoard } from "../../src/status.ts";
 
 /** The bench's OIDs: sysUpTime + ifName, ifAdminStatus, ifOperStatus, ifIn/OutErrors, ifHCIn/OutOctets. */
@@ -97,7 +97,8 @@ export function createFleet(ports: readonly number[], count: number, prefix = "d
       status.record(o);
       metrics.record(o, "switch");
       observe(o, profile.rules);
-      lines += encodeOutcome(o, tags).lines.length;
+      // As the InfluxDB sink encodes an outcome: one body, its lines counted, not split.
+      lines += encodeOutcomeBody(o, tags).points;
     },
     get lines() {
       return lines;

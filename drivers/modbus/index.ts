@@ -4,6 +4,7 @@
  * (bus.ts) through ctx.resources. A poll reads the planned ranges in order and stops at the first
  * failure, so a dead unit costs its bus one request timeout per poll.
  */
+import { untilAborted } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { PolledDriver, Sample } from "../../src/core/types.ts";
 import { defineDriver } from "../registry.ts";
@@ -18,26 +19,6 @@ import { modbusProfiles } from "./profiles/index.ts";
 import { openModbusLink } from "./transport.ts";
 
 export { modbusOptions } from "./options.ts";
-
-/** Rejects with a timeout PollError when `signal` aborts before `work` settles. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal, context: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(new PollError("timeout", `${context}: poll deadline`));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () =>
-      reject(new PollError("timeout", `${context}: poll deadline`, { cause: signal.reason }));
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 export const modbusDriver = defineDriver({
   protocol: "modbus",
@@ -75,14 +56,14 @@ export const modbusDriver = defineDriver({
           const context = `${target} unit ${o.unitId}: read ${read.table} ${read.address}+${read.count}`;
           let data: (number | boolean)[];
           try {
-            data = await abortable(
+            data = await untilAborted(
               bus().run(
                 device.id,
                 (link) => link.read(o.unitId, read.table, read.address, read.count, timeout),
                 signal,
               ),
               signal,
-              context,
+              (reason) => new PollError("timeout", `${context}: poll deadline`, { cause: reason }),
             );
           } catch (err) {
             const e = modbusError(err, context);

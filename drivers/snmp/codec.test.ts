@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   compareOids,
   counterDelta,
+  exceptionTypes,
   float32FromOctets,
+  isExceptionType,
   oidUnder,
   rate,
   rebooted,
@@ -136,5 +138,12 @@ describe("values", () => {
     expect(compareOids("1.3.6.1.2", "1.3.6.1.10")).toBeLessThan(0);
     expect(oidUnder("1.3.6.1.2.1.2.2.1.10.1", "1.3.6.1.2.1.2.2.1.1")).toBe(false);
     expect(oidUnder("1.3.6.1.2.1.2.2.1.1.1", "1.3.6.1.2.1.2.2.1.1")).toBe(true);
+  });
+});
+
+describe("isExceptionType", () => {
+  it("is true exactly for the exception types (noSuchObject, noSuchInstance, endOfMibView)", () => {
+    for (let type = 0; type < 256; type++) expect(isExceptionType(type)).toBe(type in exceptionTypes);
+    expect([128, 129, 130].every(isExceptionType)).toBe(true);
   });
 });

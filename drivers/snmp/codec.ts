@@ -15,6 +15,11 @@ export const exceptionTypes: Readonly<Record<number, string>> = {
   130: "endOfMibView",
 };
 
+/** Whether a varbind type is one of exceptionTypes (128–130): a comparison, as every varbind of a walk asks. */
+export function isExceptionType(type: number): boolean {
+  return type >= 128 && type <= 130;
+}
+
 /** A varbind value as a number (Integer, Gauge, TimeTicks, Counter32, Counter64 buffer, numeric text). */
 export function toNumber(type: number, value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;

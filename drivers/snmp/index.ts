@@ -4,6 +4,7 @@
  * (walk.ts). A poll resolves with samples or rejects with a PollError; one device's slow agent
  * holds only its own poll (the scheduler's deadline aborts it).
  */
+import { untilAborted } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
 import type { DeviceModel, DriverContext, PolledDriver } from "../../src/core/types.ts";
 import { type DriverDevice, defineDriver } from "../registry.ts";
@@ -32,6 +33,7 @@ export function createSnmpDriver(
   const plan = wirePlan(profile);
   const requestTimeoutMs = Math.max(100, Math.floor((device.timeoutMs * 0.9) / (o.retries + 1)));
   const walkMemory: WalkMemory = { bulk: true };
+  const walkOptions = { version: o.version, maxRepetitions: o.maxRepetitions };
   const counters = newCounterMemory();
   let transport: SnmpTransport | undefined;
   let pdus = 0;
@@ -48,28 +50,15 @@ export function createSnmpDriver(
     async poll(signal) {
       const started = ctx.clock.now();
       transport ??= openTransport(o, requestTimeoutMs);
-      const t = transport;
-      let onAbort: (() => void) | undefined;
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () =>
-          reject(
-            new PollError("timeout", `snmp ${o.host}:${o.port} ${device.id}: poll deadline passed`, {
-              cause: signal.reason,
-            }),
-          );
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-      });
-      aborted.catch(() => {});
-      let got: Awaited<ReturnType<typeof collect>>;
-      try {
-        got = await Promise.race([
-          collect(t, plan, { version: o.version, maxRepetitions: o.maxRepetitions }, walkMemory, signal),
-          aborted,
-        ]);
-      } finally {
-        if (onAbort) signal.removeEventListener("abort", onAbort);
-      }
+      const collecting = collect(transport, plan, walkOptions, walkMemory, signal);
+      const got = await untilAborted(
+        collecting,
+        signal,
+        (reason) =>
+          new PollError("timeout", `snmp ${o.host}:${o.port} ${device.id}: poll deadline passed`, {
+            cause: reason,
+          }),
+      );
       pdus += got.pdus;
       const result = interpret(profile, got, counters, started);
       if (result.rebooted) ctx.log.info({ device: device.id }, "agent rebooted (sysUpTime went backwards)");

@@ -58,10 +58,13 @@ export function interpret(
   const samples: Sample[] = [];
   const shape = shapeOf(profile);
   const unsupported = unsupportedBlocks(profile, got);
-  const missingRequired = shape.required.filter(
-    (s) => !got.scalars.has(s.oid) && !unsupported.has(s.block ?? ""),
-  );
-  if (missingRequired.length > 0)
+  let missingRequired: ScalarObject[] | undefined;
+  for (const s of shape.required) {
+    if (got.scalars.has(s.oid) || unsupported.has(s.block ?? "")) continue;
+    missingRequired ??= [];
+    missingRequired.push(s);
+  }
+  if (missingRequired)
     throw new PollError(
       "decode",
       `profile ${profile.name}: required object${missingRequired.length > 1 ? "s" : ""} missing: ${missingRequired
@@ -69,7 +72,7 @@ export function interpret(
         .join(", ")}`,
     );
   const own = shape.own;
-  if (own.length > 0 && own.every((b) => unsupported.has(b)))
+  if (own.length > 0 && unsupported.size >= own.length && own.every((b) => unsupported.has(b)))
     throw new PollError(
       "decode",
       `profile ${profile.name}: the device has none of its blocks (${own.join(", ")}; wrong profile?): ${[
@@ -221,25 +224,28 @@ export function tableLabels(labelRows: ReadonlyMap<string, VarBind> | undefined)
  * (no optional scalar, no table row). A block with some required scalars present and others
  * missing is not unsupported: that is a broken answer, and fails the poll.
  */
-export function unsupportedBlocks(profile: Profile, got: Collected): Map<string, string> {
-  const out = new Map<string, string>();
+export function unsupportedBlocks(profile: Profile, got: Collected): ReadonlyMap<string, string> {
+  let out: Map<string, string> | undefined;
   for (const { name: block, scalars, required, columns } of shapeOf(profile).blocks) {
+    let why: string | undefined;
     if (required.length > 0) {
       if (required.every((s) => !got.scalars.has(s.oid)))
-        out.set(
-          block,
-          `${block}: ${required.map((s) => `${s.metric} (${s.oid}: ${got.missing.get(s.oid) ?? "not answered"})`).join(", ")}`,
-        );
-      continue;
-    }
-    if (scalars.length + columns.length === 0) continue;
-    const answered =
-      scalars.some((s) => got.scalars.has(s.oid)) ||
-      columns.some((c) => (got.columns.get(c.oid)?.size ?? 0) > 0);
-    if (!answered) out.set(block, `${block}: no object of it answered`);
+        why = `${block}: ${required.map((s) => `${s.metric} (${s.oid}: ${got.missing.get(s.oid) ?? "not answered"})`).join(", ")}`;
+    } else if (
+      scalars.length + columns.length > 0 &&
+      !scalars.some((s) => got.scalars.has(s.oid)) &&
+      !columns.some((c) => (got.columns.get(c.oid)?.size ?? 0) > 0)
+    )
+      why = `${block}: no object of it answered`;
+    if (why === undefined) continue;
+    out ??= new Map();
+    out.set(block, why);
   }
-  return out;
+  return out ?? NONE_UNSUPPORTED;
 }
+
+/** What a device that has every block of its profile answers (one shared empty map). */
+const NONE_UNSUPPORTED: ReadonlyMap<string, string> = new Map();
 
 /** What interpret() reads of a profile on every poll, worked out once per profile. */
 interface ProfileShape {

@@ -1,4 +1,5 @@
 /** The wire plan and the driver's error kinds, against a replaying fake transport. */
+import { getEventListeners } from "node:events";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
@@ -168,6 +169,27 @@ describe("errors", () => {
     const pending = driver.poll(ac.signal);
     ac.abort(new Error("deadline"));
     await expect(pending).rejects.toMatchObject({ kind: "timeout" });
+  });
+
+  it("a poll whose deadline already passed rejects as timeout without a request", async () => {
+    const fake = new FakeTransport(ifAgent(1, 1));
+    const { driver } = driverFor(fake);
+    await expect(driver.poll(AbortSignal.abort(new Error("deadline")))).rejects.toMatchObject({
+      kind: "timeout",
+    });
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("leaves no abort listener behind on a signal that outlives its polls", async () => {
+    const fake = new FakeTransport(ifAgent(1, 1));
+    const { driver } = driverFor(fake);
+    const ac = new AbortController();
+    for (let i = 0; i < 5; i++) await driver.poll(ac.signal);
+    fake.getBulk = async () => {
+      throw new PollError("device", "fake: error-status genErr");
+    };
+    await expect(driver.poll(ac.signal)).rejects.toMatchObject({ kind: "device" });
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
   });
 
   it("counts a reboot when sysUpTime goes backwards and skips that round's rates", async () => {

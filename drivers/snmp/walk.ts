@@ -11,7 +11,7 @@
  * then on, as SNMPv1 agents always are.
  */
 import { PollError } from "../../src/core/errors.ts";
-import { exceptionTypes, oidUnder } from "./codec.ts";
+import { exceptionTypes, isExceptionType, oidUnder } from "./codec.ts";
 import {
   type BulkResult,
   errorStatus,
@@ -97,7 +97,7 @@ export function predecessor(oid: string): string {
 }
 
 function isException(vb: VarBind | undefined): boolean {
-  return !vb || vb.type in exceptionTypes;
+  return !vb || isExceptionType(vb.type);
 }
 
 async function bulkCollect(

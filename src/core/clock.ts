@@ -42,6 +42,36 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
+/**
+ * `work`'s outcome, or a rejection with `abortError(signal.reason)` as soon as `signal` aborts: a
+ * driver's poll settles at its deadline even while a request waits for its own timeout (the work
+ * goes on, unobserved). One listener per call, removed when the work settles first.
+ */
+export function untilAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  abortError: (reason: unknown) => Error,
+): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(abortError(signal.reason));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
 /** A poll's time limit: its signal aborts when `ms` passed, or earlier on `abort()`. */
 export interface Deadline {
   readonly signal: AbortSignal;

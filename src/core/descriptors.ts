@@ -5,7 +5,7 @@
  * and Modbus connections, logs) fits in a fixed reserve. Node raises its soft limit to the hard
  * limit at start, so the limit that counts is the hard one (`ulimit -Hn`, systemd LimitNOFILE=).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 
 /** Descriptors kept for everything that is not a per-device socket. */
 export const DESCRIPTOR_RESERVE = 256;
@@ -29,6 +29,21 @@ export function descriptorShortfall(snmpDevices: number, limit = descriptorLimit
   const needed = descriptorsNeeded(snmpDevices);
   if (limit === undefined || limit >= needed) return undefined;
   return `open-file limit ${limit} is below the ${needed} descriptors this fleet needs (one per SNMP device, ${snmpDevices}, plus ${DESCRIPTOR_RESERVE}): raise it (ulimit -n, systemd LimitNOFILE=) or polls will fail with EMFILE`;
+}
+
+/**
+ * How many descriptors this process has open (Linux /proc), or undefined where unknown. Called on
+ * every /metrics scrape. Since Linux 6.2 the size of /proc/self/fd is that count, one stat however
+ * many are open; older kernels report 0 there, and the directory is listed instead (a name per
+ * descriptor, minus the one the listing itself opened).
+ */
+export function openDescriptors(): number | undefined {
+  try {
+    const size = statSync("/proc/self/fd").size;
+    return size > 0 ? size : readdirSync("/proc/self/fd").length - 1;
+  } catch {
+    return undefined;
+  }
 }
 
 function readLimits(): string | undefined {

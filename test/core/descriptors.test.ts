@@ -1,9 +1,11 @@
+import { closeSync, openSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   DESCRIPTOR_RESERVE,
   descriptorLimit,
   descriptorShortfall,
   descriptorsNeeded,
+  openDescriptors,
 } from "../../src/core/descriptors.ts";
 
 const limits = (soft: string, hard: string) =>
@@ -35,4 +37,21 @@ describe("open-file descriptors for a fleet", () => {
   it("this process's limit is readable on Linux", () => {
     if (process.platform === "linux") expect(descriptorLimit()).toBeGreaterThan(0);
   });
+
+  it.runIf(process.platform === "linux")(
+    "counts this process's open descriptors as listing /proc/self/fd does",
+    () => {
+      const listed = () => readdirSync("/proc/self/fd").length - 1;
+      expect(openDescriptors()).toBe(listed());
+      const opened = Array.from({ length: 5 }, () => openSync("/proc/self/limits", "r"));
+      try {
+        expect(openDescriptors()).toBe(listed());
+        const before = openDescriptors()!;
+        closeSync(opened.pop()!);
+        expect(openDescriptors()).toBe(before - 1);
+      } finally {
+        for (const fd of opened) closeSync(fd);
+      }
+    },
+  );
 });
