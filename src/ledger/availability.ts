@@ -102,17 +102,20 @@ export interface AvailabilityReport {
  */
 const alwaysExcluded: ReadonlySet<DeviceState> = new Set(["unmonitored"]);
 
-/** Sorted, merged union of intervals clipped to the period. */
+/** Sorted, merged union of intervals clipped to the period (new objects: the input is not changed). */
 export function union(intervals: readonly Interval[], period: Period): Interval[] {
-  const clipped = intervals
-    .map((i) => ({ from: Math.max(i.from, period.from), to: Math.min(i.to, period.to) }))
-    .filter((i) => i.to > i.from)
-    .sort((a, b) => a.from - b.from);
+  const clipped: Interval[] = [];
+  for (const i of intervals) {
+    const from = Math.max(i.from, period.from);
+    const to = Math.min(i.to, period.to);
+    if (to > from) clipped.push({ from, to });
+  }
+  clipped.sort((a, b) => a.from - b.from);
   const out: Interval[] = [];
   for (const i of clipped) {
     const last = out[out.length - 1];
     if (last && i.from <= last.to) last.to = Math.max(last.to, i.to);
-    else out.push({ ...i });
+    else out.push(i);
   }
   return out;
 }
@@ -218,7 +221,11 @@ export function computeAvailability(
   const devices = all.filter((d) => !d.provider);
   const group = (key: "site" | "system") => {
     const by = new Map<string, DeviceAvailability[]>();
-    for (const d of devices) by.set(d[key], [...(by.get(d[key]) ?? []), d]);
+    for (const d of devices) {
+      const members = by.get(d[key]);
+      if (members) members.push(d);
+      else by.set(d[key], [d]);
+    }
     return Object.fromEntries([...by].map(([k, v]) => [k, aggregate(v, policy.aggregate)]));
   };
   return {
