@@ -102,10 +102,18 @@ export interface AvailabilityReport {
  */
 const alwaysExcluded: ReadonlySet<DeviceState> = new Set(["unmonitored"]);
 
-/** Sorted, merged union of intervals clipped to the period (new objects: the input is not changed). */
+/**
+ * Sorted, merged union of intervals clipped to the period. Never changes an interval: one that lies
+ * within the period and merges with none is returned as it is (a year of a fleet has a few hundred
+ * thousand), the others as new ones.
+ */
 export function union(intervals: readonly Interval[], period: Period): Interval[] {
   const clipped: Interval[] = [];
   for (const i of intervals) {
+    if (i.from >= period.from && i.to <= period.to) {
+      if (i.to > i.from) clipped.push(i);
+      continue;
+    }
     const from = Math.max(i.from, period.from);
     const to = Math.min(i.to, period.to);
     if (to > from) clipped.push({ from, to });
@@ -114,8 +122,8 @@ export function union(intervals: readonly Interval[], period: Period): Interval[
   const out: Interval[] = [];
   for (const i of clipped) {
     const last = out[out.length - 1];
-    if (last && i.from <= last.to) last.to = Math.max(last.to, i.to);
-    else out.push(i);
+    if (!last || i.from > last.to) out.push(i);
+    else if (i.to > last.to) out[out.length - 1] = { from: last.from, to: i.to };
   }
   return out;
 }
