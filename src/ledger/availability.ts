@@ -118,7 +118,7 @@ export function union(intervals: readonly Interval[], period: Period): Interval[
     const to = Math.min(i.to, period.to);
     if (to > from) clipped.push({ from, to });
   }
-  clipped.sort((a, b) => a.from - b.from);
+  clipped.sort(byStart);
   const out: Interval[] = [];
   for (const i of clipped) {
     const last = out[out.length - 1];
@@ -146,7 +146,13 @@ function subtract(a: readonly Interval[], b: readonly Interval[]): Interval[] {
   return out;
 }
 
-const total = (xs: readonly Interval[]) => xs.reduce((s, i) => s + (i.to - i.from), 0);
+const byStart = (a: Interval, b: Interval) => a.from - b.from;
+
+function total(xs: readonly Interval[]): number {
+  let sum = 0;
+  for (const i of xs) sum += i.to - i.from;
+  return sum;
+}
 
 /** One device over one period under one policy. Pure. */
 export function integrateDevice(

@@ -161,10 +161,16 @@ export function timelines(
   return out;
 }
 
+/**
+ * The states as the ledger names them: a timeline holds these seven strings, not one string per
+ * change split from SQLite's text (a year of a fleet: 200,000 strings kept alive until integrated).
+ */
+const stateNamed = new Map<string, DeviceState>(deviceStates.map((s) => [s, s]));
+
 /** Appends the concatenated times, states and third-party flags ("0"/"1" each) of one device. */
 function appendChanges(t: Timeline, ats: string, states: string, thirdParty: string): void {
   for (const at of JSON.parse(`[${ats}]`) as number[]) t.at.push(at);
-  for (const state of states.split(",")) t.state.push(state as DeviceState);
+  for (const state of states.split(",")) t.state.push(stateNamed.get(state) ?? (state as DeviceState));
   for (let i = 0; i < thirdParty.length; i++) t.thirdParty.push(thirdParty.charCodeAt(i) === 49);
 }
 
