@@ -110,7 +110,8 @@ export interface Timeline {
  * in [from, to), as parallel arrays sorted by time (`at`, then id). Two statements for all the
  * devices, each device's rows found by the covering index (device, at, id, state, third_party):
  * one returns each device's state before `from`, the other each device's changes as strings
- * (group_concat): no per-row objects, no JSON detail parsed. Not one statement per device: with
+ * (group_concat: the times, the states, and the times of the third parties' changes, rare enough
+ * that listing them costs less than a flag per change): no per-row objects, no JSON detail parsed. Not one statement per device: with
  * the statistics of ANALYZE (STAT4) SQLite plans such a statement again for every device bound.
  * The changes are concatenated in index order in practice, which SQLite does not promise: a device
  * whose times are not strictly increasing (equal times, or another order) is read again row by
@@ -135,12 +136,12 @@ export function timelines(
     .all(list, from) as [string, number, DeviceState, number][];
   const within = db
     .prepare(
-      `SELECT device, group_concat(at), group_concat(state), group_concat(third_party, '')
+      `SELECT device, group_concat(at), group_concat(state), group_concat(at) FILTER (WHERE third_party = 1)
        FROM state_transitions WHERE device IN (SELECT value FROM json_each(?)) AND at >= ? AND at < ?
        GROUP BY device`,
     )
     .raw()
-    .all(list, from, to) as [string, string, string, string][];
+    .all(list, from, to) as [string, string, string, string | null][];
   const firsts = new Map(before.map((r) => [r[0], r]));
   const changes = new Map(within.map((r) => [r[0], r]));
   const out = new Map<string, Timeline>();
@@ -167,13 +168,16 @@ export function timelines(
 const stateNamed = new Map<string, DeviceState>(deviceStates.map((s) => [s, s]));
 
 /**
- * Appends one device's concatenated times, states and third-party flags ("0"/"1" each); false,
- * with `t` partly filled, unless the times are whole numbers that increase strictly.
+ * Appends one device's concatenated times, states and times of third-party changes (null for
+ * none); false, with `t` partly filled, unless the times are whole numbers that increase strictly.
  */
-function appendChanges(t: Timeline, ats: string, states: string, thirdParty: string): boolean {
+function appendChanges(t: Timeline, ats: string, states: string, thirdPartyAts: string | null): boolean {
+  const start = t.at.length;
   if (!appendTimes(ats, t.at)) return false;
   for (const state of states.split(",")) t.state.push(stateNamed.get(state) ?? (state as DeviceState));
-  for (let i = 0; i < thirdParty.length; i++) t.thirdParty.push(thirdParty.charCodeAt(i) === 49);
+  // The times increase strictly, so a time names one change.
+  const thirdParty = thirdPartyAts === null ? null : new Set(thirdPartyAts.split(",").map(Number));
+  for (let i = start; i < t.at.length; i++) t.thirdParty.push(thirdParty?.has(t.at[i]!) === true);
   return true;
 }
 
