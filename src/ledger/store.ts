@@ -111,11 +111,11 @@ export interface Timeline {
  * devices, each device's rows found by the covering index (device, at, id, state, third_party):
  * one returns each device's state before `from`, the other each device's changes as strings
  * (group_concat: the times, the states, and the times of the third parties' changes, rare enough
- * that listing them costs less than a flag per change): no per-row objects, no JSON detail parsed. Not one statement per device: with
- * the statistics of ANALYZE (STAT4) SQLite plans such a statement again for every device bound.
- * The changes are concatenated in index order in practice, which SQLite does not promise: a device
- * whose times are not strictly increasing (equal times, or another order) is read again row by
- * row in (at, id) order.
+ * that listing them costs less than a flag per change): no per-row objects, no JSON detail parsed.
+ * Not one statement per device: with the statistics of ANALYZE (STAT4) SQLite plans such a
+ * statement again for every device bound. The changes are concatenated in index order in
+ * practice, which SQLite does not promise: a device whose times are not strictly increasing (equal
+ * times, or another order) or not whole numbers is read again row by row in (at, id) order.
  */
 export function timelines(
   db: Db,
