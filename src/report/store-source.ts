@@ -25,7 +25,7 @@ import { availabilityForPeriod, type Interval, union } from "../ledger/availabil
 import { NEVER_SEEN, stateIntervals, unmonitoredGaps, windowsBetween } from "../ledger/store.ts";
 import type { Db } from "../store/db.ts";
 import { ticketClocks } from "../tickets/deadlines.ts";
-import { type Ticket, ticketFromRow } from "../tickets/store.ts";
+import { readTickets, type Ticket } from "../tickets/store.ts";
 import type {
   DeviceAvailability,
   MaintenanceWindow,
@@ -169,13 +169,13 @@ export function mattersTo(t: TicketRecord, window: ReportWindow): boolean {
 export function ticketCandidates(db: Db, config: Pick<Config, "sla">, window: ReportWindow): Ticket[] {
   const clocks = config.sla.clocks;
   const longest = Math.max(clocks.major.repair, clocks.general.repair, clocks.consult.repair);
-  const rows = db
-    .prepare(
-      `SELECT * FROM tickets WHERE fault_start < ?
-           AND (closed_at IS NULL OR closed_at >= ? OR reported_at >= ?) ORDER BY id`,
-    )
-    .all(window.end, window.start, window.start - longest) as Record<string, unknown>[];
-  return rows.map(ticketFromRow);
+  return readTickets(
+    db,
+    "WHERE fault_start < ? AND (closed_at IS NULL OR closed_at >= ? OR reported_at >= ?) ORDER BY id",
+    window.end,
+    window.start,
+    window.start - longest,
+  );
 }
 
 const byIdCache = new WeakMap<object, Map<string, Config["devices"][number]>>();

@@ -70,7 +70,10 @@ export function ticketsForPeriod(
     record: ticketRecord(t, config),
   }));
   const reported = candidates.filter(({ t }) => t.reportedAt >= period.from && t.reportedAt < period.to);
-  const tickets = reported.map(({ t }) => ({ ...t, clocks: ticketClocks(t, config.sla.clocks, at) }));
+  // The tickets were read for this summary alone: each takes its clocks in place, not in a copy.
+  const tickets: TicketVerdict[] = reported.map(({ t }) =>
+    Object.assign(t, { clocks: ticketClocks(t, config.sla.clocks, at) }),
+  );
   const byLevel: Record<FaultLevel, number> = { major: 0, general: 0, consult: 0 };
   const empty = (): ClockSummary => ({ met: 0, breached: 0, pending: 0, percent: null });
   const clocks = Object.fromEntries(clockNames.map((c) => [c, empty()])) as Record<ClockName, ClockSummary>;

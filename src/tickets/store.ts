@@ -122,17 +122,53 @@ const columns: Record<keyof Omit<Ticket, "id">, string> = {
   openedBy: "opened_by",
 };
 
-/** A tickets row as the Ticket it stores: each column under its key in `columns`, flapping a boolean. */
-export function ticketFromRow(r: Record<string, unknown>): Ticket {
-  const t: Record<string, unknown> = {};
-  for (const [key, column] of columnPairs) t[key] = r[column] ?? null;
-  t.flapping = r.flapping === 1;
-  t.rejections = r.rejections ?? 0;
-  t.id = r.id;
-  return t as unknown as Ticket;
+/** What every read of tickets selects: id, then the columns of `columns` in their order. */
+const ticketColumns = ["id", ...Object.values(columns)].join(", ");
+
+/**
+ * A tickets row read with `.raw()` over `ticketColumns` as the Ticket it stores, flapping a boolean.
+ * Values, not objects: a year's report reads thousands of rows, and SQLite's named rows cost about
+ * twice as much to build. Each value's index is its column's place in `ticketColumns`.
+ */
+function ticketFromValues(v: readonly unknown[]): Ticket {
+  return {
+    id: v[0],
+    device: v[1],
+    site: v[2],
+    code: v[3],
+    level: v[4],
+    source: v[5],
+    state: v[6],
+    reportedAt: v[7],
+    faultStart: v[8],
+    acceptedAt: v[9],
+    arrivedAt: v[10],
+    clearedAt: v[11],
+    repairedAt: v[12],
+    restoredAt: v[13],
+    closedAt: v[14],
+    repeatOf: v[15],
+    flapping: v[16] === 1,
+    rejections: v[17] ?? 0,
+    symptom: v[18],
+    faultType: v[19],
+    cause: v[20],
+    handling: v[21],
+    responsibility: v[22],
+    lessons: v[23],
+    handler: v[24],
+    openedBy: v[25],
+  } as Ticket;
 }
-/** `columns` as pairs, listed once: a year's report reads thousands of rows. */
-const columnPairs = Object.entries(columns);
+
+/** The tickets that `clauses` (SQL after FROM tickets: WHERE, ORDER BY, LIMIT) select with `args`. */
+export function readTickets(db: Db, clauses: string, ...args: unknown[]): Ticket[] {
+  const rows = db
+    .prepare(`SELECT ${ticketColumns} FROM tickets ${clauses}`)
+    .raw()
+    .all(...args);
+  return (rows as unknown[][]).map(ticketFromValues);
+}
 
 export function insertTicket(db: Db, t: Omit<Ticket, "id">): Ticket {
   const keys = Object.keys(columns) as (keyof Omit<Ticket, "id">)[];
@@ -141,10 +177,11 @@ export function insertTicket(db: Db, t: Omit<Ticket, "id">): Ticket {
   // statement completes (SQLITE_FULL at commit) and return a row that was never stored.
   const [row] = db
     .prepare(
-      `INSERT INTO tickets (${keys.map((k) => columns[k]).join(", ")}) VALUES (${keys.map(() => "?").join(", ")}) RETURNING *`,
+      `INSERT INTO tickets (${keys.map((k) => columns[k]).join(", ")}) VALUES (${keys.map(() => "?").join(", ")}) RETURNING ${ticketColumns}`,
     )
-    .all(...values) as Record<string, unknown>[];
-  return ticketFromRow(row!);
+    .raw()
+    .all(...values) as unknown[][];
+  return ticketFromValues(row!);
 }
 
 export function updateTicket(db: Db, id: number, changes: Partial<Omit<Ticket, "id">>): Ticket {
@@ -155,28 +192,25 @@ export function updateTicket(db: Db, id: number, changes: Partial<Omit<Ticket, "
     return typeof v === "boolean" ? (v ? 1 : 0) : (v ?? null);
   });
   const [row] = db
-    .prepare(`UPDATE tickets SET ${keys.map((k) => `${columns[k]} = ?`).join(", ")} WHERE id = ? RETURNING *`)
-    .all(...values, id) as Record<string, unknown>[];
+    .prepare(
+      `UPDATE tickets SET ${keys.map((k) => `${columns[k]} = ?`).join(", ")} WHERE id = ? RETURNING ${ticketColumns}`,
+    )
+    .raw()
+    .all(...values, id) as unknown[][];
   if (!row) throw new RangeError(`no ticket ${id}`);
-  return ticketFromRow(row);
+  return ticketFromValues(row);
 }
 
 export function getTicket(db: Db, id: number): Ticket | undefined {
-  const r = db.prepare("SELECT * FROM tickets WHERE id = ?").get(id) as Record<string, unknown> | undefined;
-  return r ? ticketFromRow(r) : undefined;
+  return readTickets(db, "WHERE id = ?", id)[0];
 }
 
 export function openTicketFor(db: Db, device: string, code: string): Ticket | undefined {
-  const r = db
-    .prepare("SELECT * FROM tickets WHERE device = ? AND code = ? AND state != 'closed'")
-    .get(device, code) as Record<string, unknown> | undefined;
-  return r ? ticketFromRow(r) : undefined;
+  return readTickets(db, "WHERE device = ? AND code = ? AND state != 'closed'", device, code)[0];
 }
 
 export function openTickets(db: Db): Ticket[] {
-  return (
-    db.prepare("SELECT * FROM tickets WHERE state != 'closed' ORDER BY id").all() as Record<string, unknown>[]
-  ).map(ticketFromRow);
+  return readTickets(db, "WHERE state != 'closed' ORDER BY id");
 }
 
 export interface TicketFilter {
@@ -211,19 +245,19 @@ export function listTickets(db: Db, f: TicketFilter = {}): Ticket[] {
     where.push("reported_at < ?");
     args.push(f.to);
   }
-  const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ""}`;
-  return (db.prepare(sql).all(...args) as Record<string, unknown>[]).map(ticketFromRow);
+  const clauses = `${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ""}`;
+  return readTickets(db, clauses, ...args);
 }
 
 /** The last ticket of the device and code that was repaired or closed (for repeat faults). */
 export function lastRepaired(db: Db, device: string, code: string): Ticket | undefined {
-  const r = db
-    .prepare(
-      `SELECT * FROM tickets WHERE device = ? AND code = ? AND state = 'closed'
-       ORDER BY COALESCE(repaired_at, cleared_at, closed_at) DESC, id DESC LIMIT 1`,
-    )
-    .get(device, code) as Record<string, unknown> | undefined;
-  return r ? ticketFromRow(r) : undefined;
+  return readTickets(
+    db,
+    `WHERE device = ? AND code = ? AND state = 'closed'
+     ORDER BY COALESCE(repaired_at, cleared_at, closed_at) DESC, id DESC LIMIT 1`,
+    device,
+    code,
+  )[0];
 }
 
 export function appendEvent(db: Db, e: Omit<TicketEvent, "id">): TicketEvent {
