@@ -92,6 +92,9 @@ export function countIn(
   return v.verdict === "met" ? "on-time" : "late";
 }
 
+/** A ticket's time if it is known by `cutoff`, else null. */
+const keepUpTo = (x: number | null, cutoff: number): number | null => (x !== null && x <= cutoff ? x : null);
+
 /**
  * A ticket as it stood at `cutoff`: events after it are removed and the state rolled back, so a
  * closed month's snapshot (and its frozen digest) does not change when its open tickets progress
@@ -99,11 +102,10 @@ export function countIn(
  * source reports the latest clear that was not rejected): the month then sees the fault unrepaired.
  */
 export function ticketAsOf(t: TicketRecord, cutoff: number): TicketRecord {
-  const keep = (x: number | null) => (x !== null && x <= cutoff ? x : null);
-  const acceptedAt = keep(t.acceptedAt);
-  const arrivedAt = keep(t.arrivedAt);
-  const clearedAt = keep(t.clearedAt);
-  const verifiedAt = clearedAt === null ? null : keep(t.verifiedAt);
+  const acceptedAt = keepUpTo(t.acceptedAt, cutoff);
+  const arrivedAt = keepUpTo(t.arrivedAt, cutoff);
+  const clearedAt = keepUpTo(t.clearedAt, cutoff);
+  const verifiedAt = clearedAt === null ? null : keepUpTo(t.verifiedAt, cutoff);
   if (
     acceptedAt === t.acceptedAt &&
     arrivedAt === t.arrivedAt &&
