@@ -3,7 +3,7 @@
 // a month's list of each and a form for a new one. An activity is signed by the engineer with its
 // outcome (done as asked or not), then countersigned or returned by the bureau's supervisor; a
 // call-back is signed when it is recorded.
-import { send, serverNow, token } from "./api.js";
+import { send, serverMonth, serverNow, token } from "./api.js";
 import { explain, load, render, state, toast } from "./app.js";
 import {
   field,
@@ -19,7 +19,7 @@ import { fromLocalInput, html, toLocalInput, when } from "./dom.js";
 import { t } from "./i18n.js";
 import { normTicket } from "./model.js";
 import { paths } from "./paths.js";
-import { badge, month, names, returnRecord, step } from "./records.js";
+import { badge, names, returnRecord, step } from "./records.js";
 
 export const activityKinds = ["joint-test", "drill", "support"];
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -51,7 +51,7 @@ async function create(form, kind, body) {
 
 /** #/activities[/YYYY-MM]: the month's joint tests, drills and support tasks, and a new one. */
 export async function activitiesView(id) {
-  const m = MONTH_RE.test(id ?? "") ? id : month();
+  const m = MONTH_RE.test(id ?? "") ? id : serverMonth();
   const lists = await Promise.all(activityKinds.map((k) => load(paths.records(k, m))));
   const records = lists.flatMap((l) => l?.records ?? []).sort((a, b) => a.body.startsAt - b.body.startsAt);
   let drillWindows = [];
@@ -194,7 +194,7 @@ function signActivity(r) {
 
 /** #/callbacks[/YYYY-MM]: the month's call-backs after closed tickets, and a new one. */
 export async function callbacksView(id) {
-  const m = MONTH_RE.test(id ?? "") ? id : month();
+  const m = MONTH_RE.test(id ?? "") ? id : serverMonth();
   const records = ((await load(paths.records("callback", m)))?.records ?? []).sort(
     (a, b) => a.body.calledAt - b.body.calledAt,
   );

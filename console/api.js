@@ -27,6 +27,9 @@ let skew = 0;
 let precise = false;
 export const serverNow = () => Date.now() + skew;
 
+/** This month "YYYY-MM" in the contract's zone (Beijing time), by the server's clock. */
+export const serverMonth = () => new Date(serverNow() + 8 * 3600_000).toISOString().slice(0, 7);
+
 function noteDate(res) {
   if (precise) return;
   const date = Date.parse(res.headers.get("date") ?? "");

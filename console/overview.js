@@ -1,6 +1,6 @@
 // Overviews: every device's state by site (with the deployment calendar), and the month's
 // figures and downloads.
-import { serverNow } from "./api.js";
+import { serverMonth } from "./api.js";
 import { load, state } from "./app.js";
 import { html, ms, when } from "./dom.js";
 import { declareSite } from "./forms.js";
@@ -76,13 +76,8 @@ export async function devicesView() {
   };
 }
 
-function month() {
-  const d = new Date(serverNow() + 8 * 3600_000);
-  return d.toISOString().slice(0, 7);
-}
-
 export async function reportsView() {
-  const m = month();
+  const m = serverMonth();
   const inv = await inventory();
   // The scoring export's own figures when it is there; otherwise the ledger's availability and
   // a provisional timeliness counted from this month's tickets' repair clocks.

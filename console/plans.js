@@ -3,12 +3,13 @@
 // (device, date, engineers) edited while it is a draft or returned, submitted by the engineer, then
 // approved or returned with a comment by the bureau's supervisor. Every saved change is a version:
 // the page lists them with who and when, and the signatures of each step.
+import { serverMonth } from "./api.js";
 import { load, render, state, toast } from "./app.js";
 import { formError } from "./dialog.js";
 import { html, when } from "./dom.js";
 import { name, t } from "./i18n.js";
 import { paths } from "./paths.js";
-import { badge, lastReturn, month, names, post, returnRecord, signatureList, step } from "./records.js";
+import { badge, lastReturn, names, post, returnRecord, signatureList, step } from "./records.js";
 import { inventory } from "./views.js";
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -70,7 +71,7 @@ function readVisits(root, m, inv) {
 /** #/plans[/YYYY-MM]: the month's plans (next month's by default) and a new one. */
 export async function plansView(id) {
   const inv = await inventory();
-  const m = MONTH_RE.test(id ?? "") ? id : nextMonth(month());
+  const m = MONTH_RE.test(id ?? "") ? id : nextMonth(serverMonth());
   const list = (await load(paths.records("plan", m)))?.records ?? [];
   const engineer = state.me?.role === "engineer";
   const me = state.me?.name ?? "";

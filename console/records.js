@@ -3,7 +3,7 @@
 // check in on site, the seven checklist items (ok, or an issue with a note), the readings to
 // confirm, save, sign; the bureau's supervisor countersigns or returns it. A signed record is not
 // edited here (the API refuses it too): its signatures show who signed which digest.
-import { ApiError, send, serverNow, token } from "./api.js";
+import { ApiError, send, serverMonth, token } from "./api.js";
 import { explain, load, render, state, toast } from "./app.js";
 import { field, need, openDialog, textarea } from "./dialog.js";
 import { html, when } from "./dom.js";
@@ -13,11 +13,6 @@ import { inventory } from "./views.js";
 
 /** The seven items of the contract's 巡检具体内容, in its order (ids as the API has them). */
 export const checklist = ["hardware", "power", "ports", "software", "environment", "fastening", "dust"];
-
-/** This month "YYYY-MM" in the contract's zone (Beijing time), by the server's clock. */
-export function month() {
-  return new Date(serverNow() + 8 * 3600_000).toISOString().slice(0, 7);
-}
 
 export const badge = (st) => html`<span class="badge state" data-state="${st}">${t(`rec_${st}`)}</span>`;
 
@@ -75,7 +70,7 @@ export const signatureList = (id, sigs) =>
 
 export async function inspectionsView() {
   const inv = await inventory();
-  const m = month();
+  const m = serverMonth();
   const list = (await load(paths.records("inspection", m)))?.records ?? [];
   const canCreate = state.me?.role === "engineer" || state.me?.role === "supervisor";
   const devices = [...inv.devices.values()];

@@ -4,13 +4,12 @@
 // or not), each with the line of 附件二 it counts on and what it does to that line, the month's
 // score of those lines from the live score sheet, and the supervisor's form for a new entry. An
 // entry is signed by its author when recorded: the page never edits one.
-import { send, serverNow, token } from "./api.js";
+import { send, serverMonth, serverNow, token } from "./api.js";
 import { explain, load, render, state, toast } from "./app.js";
 import { field, focusInvalid, formError, invalid, need, resetErrors, textarea } from "./dialog.js";
 import { fromLocalInput, html, toLocalInput, when } from "./dom.js";
 import { name, t } from "./i18n.js";
 import { paths } from "./paths.js";
-import { month } from "./records.js";
 
 export const entries = [
   "complaint",
@@ -53,7 +52,7 @@ async function lineScores(m) {
 
 /** #/register[/YYYY-MM]: the month's entries with their effect, and the supervisor's form. */
 export async function registerView(id) {
-  const m = /^\d{4}-(0[1-9]|1[0-2])$/.test(id ?? "") ? id : month();
+  const m = /^\d{4}-(0[1-9]|1[0-2])$/.test(id ?? "") ? id : serverMonth();
   const list = ((await load(paths.records("register", m)))?.records ?? []).sort(
     (a, b) => a.body.at - b.body.at || a.id - b.id,
   );
@@ -61,7 +60,7 @@ export async function registerView(id) {
   const supervisor = state.me?.role === "supervisor";
   const only = (entry, content) => html`<div data-for="${entry}">${content}</div>`;
   // A new entry is dated now in this month's view, otherwise on the viewed month's first morning.
-  const defaultAt = m === month() ? serverNow() : fromLocalInput(`${m}-01T09:00`);
+  const defaultAt = m === serverMonth() ? serverNow() : fromLocalInput(`${m}-01T09:00`);
   return {
     html: html`<h1>${t("register")} ${m}</h1>
       <label class="field" for="r-month">${t("month")}<input type="month" id="r-month" value="${m}"></label>
