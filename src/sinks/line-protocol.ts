@@ -179,9 +179,26 @@ export function encodePoint(point: Point, precision: Precision = "ms"): string |
 }
 
 /**
- * "measurement,tag=value,..." of a series, escaped and with tags sorted, cached by the raw
- * measurement and tags: a device's series repeat on every poll, so each is built once (bounded
- * like the name caches). "" when the measurement is empty.
+ * "measurement,tag=value,..." of a series, escaped and with tags sorted, as one flat string; ""
+ * when the measurement is empty.
+ */
+function buildSeriesPrefix(measurement: string, tags: Readonly<Record<string, string | undefined>>): string {
+  const head = escapeMeasurement(measurement);
+  if (head === "") return "";
+  const parts = [head];
+  for (const k of Object.keys(tags).sort()) {
+    const value = tags[k];
+    if (value === undefined) continue;
+    const ek = escapeTag(k);
+    const ev = escapeTag(value);
+    if (ek !== "" && ev !== "") parts.push(",", ek, "=", ev);
+  }
+  return parts.join("");
+}
+
+/**
+ * buildSeriesPrefix of a point, cached by the raw measurement and tags (bounded like the name
+ * caches): for events and encodePoint's callers; outcomes keep their prefixes in their plans.
  */
 const seriesCache = new Map<string, string>();
 
@@ -193,16 +210,7 @@ function seriesPrefix(point: Point): string {
   }
   let prefix = seriesCache.get(key);
   if (prefix !== undefined) return prefix;
-  prefix = escapeMeasurement(point.measurement);
-  if (prefix !== "")
-    for (const k of Object.keys(point.tags).sort()) {
-      const value = point.tags[k];
-      if (value === undefined) continue;
-      const ek = escapeTag(k);
-      const ev = escapeTag(value);
-      if (ek === "" || ev === "") continue;
-      prefix += `,${ek}=${ev}`;
-    }
+  prefix = buildSeriesPrefix(point.measurement, point.tags);
   if (seriesCache.size >= ESCAPE_CACHE_SIZE) seriesCache.clear();
   seriesCache.set(key, prefix);
   return prefix;
@@ -218,6 +226,26 @@ export function measurementOf(metric: string): string {
 const coreTags = new Set(["device", "site", "kind"]);
 
 /**
+ * A sample's series: its measurement, its tags (the device's, then its own labels but for the
+ * inventory's) and a key that tells series apart, the same for labels of the same content.
+ */
+function seriesOfSample(
+  sample: Sample,
+  base: Readonly<Record<string, string>>,
+): { measurement: string; tags: Record<string, string>; key: string } {
+  const measurement = measurementOf(sample.metric);
+  const tags: Record<string, string> = { ...base };
+  let key = measurement;
+  if (sample.labels)
+    for (const name of Object.keys(sample.labels).sort()) {
+      if (coreTags.has(name)) continue;
+      tags[name] = sample.labels[name]!;
+      key += `\u0000${name}\u0000${sample.labels[name]}`;
+    }
+  return { measurement, tags, key };
+}
+
+/**
  * The points of one poll outcome: the `poll` line and one line per (measurement, label set).
  * Pure; `time` of every point is outcome.startedAt.
  */
@@ -231,15 +259,7 @@ export function outcomePoints(outcome: PollOutcome, device: DeviceTags): Point[]
   const points: Point[] = [{ measurement: "poll", tags: base, fields: poll, time }];
   const grouped = new Map<string, { tags: Record<string, string>; fields: Record<string, FieldValue> }>();
   for (const sample of outcome.samples) {
-    const measurement = measurementOf(sample.metric);
-    const tags: Record<string, string> = { ...base };
-    let key = measurement;
-    if (sample.labels)
-      for (const name of Object.keys(sample.labels).sort()) {
-        if (coreTags.has(name)) continue;
-        tags[name] = sample.labels[name]!;
-        key += `\u0000${name}\u0000${sample.labels[name]}`;
-      }
+    const { tags, key } = seriesOfSample(sample, base);
     let group = grouped.get(key);
     if (!group) {
       group = { tags, fields: {} };
@@ -252,18 +272,12 @@ export function outcomePoints(outcome: PollOutcome, device: DeviceTags): Point[]
   return points;
 }
 
-/** A sample's series within one device: its group key (as outcomePoints groups) and escaped prefix. */
-interface SampleSeries {
-  key: string;
-  prefix: string;
-}
-
 /**
  * How one device's samples become lines, for as long as its driver hands over the same samples in
  * the same order (the same metric names and labels objects): the slot of each sample's value and,
- * per line, its escaped prefix and escaped field keys ("key="). A sample that repeats a metric of
- * its series overwrites the earlier value (as in outcomePoints). A poll whose samples differ builds
- * a new plan.
+ * per line, its escaped prefix and fields. A sample that repeats a metric of its series overwrites
+ * the earlier value (as in outcomePoints). A poll whose samples differ builds a new plan. Kept for
+ * every device, so it holds little of its own: names and field keys are shared by all devices.
  */
 interface Plan {
   metrics: string[];
@@ -275,81 +289,65 @@ interface Plan {
 }
 
 /**
- * One line of a plan. Its text up to the timestamp ("prefix fields ") is kept, flat, with the
- * values it was formatted from, and so is each field ("key=value", "" when the value cannot be
- * written): a line whose values did not change since the last poll (most of them: states, error
- * counters) is not formatted again, and of a line that changed only the fields that changed are.
- * head is "" when the line has no writable field.
+ * One line of a plan: its fields (the slot of each value and its shared "key=" text) and its text
+ * up to the timestamp ("prefix fields "), kept, flat, with the values it was formatted from, so a
+ * line whose values did not change since the last poll (most of them: states, error counters) is
+ * not formatted again; head is "" when the line has no writable field.
  */
 interface PlanLine {
   prefix: string;
   prefixExtra: number;
-  fields: { slot: number; key: string; keyExtra: number }[];
+  slots: number[];
+  keys: FieldKey[];
   last: number[];
-  pieces: string[];
   head: string | undefined;
   /** UTF-8 bytes of head beyond its length (non-ASCII names; numbers are ASCII). */
   headExtra: number;
 }
 
+/** A field's escaped key with its "=", and its UTF-8 bytes beyond its length. */
+interface FieldKey {
+  text: string;
+  extra: number;
+}
+
 /** UTF-8 bytes of s beyond its length: 0 for ASCII. Taken once per cached name, not per poll. */
 const extraBytes = (s: string): number => Buffer.byteLength(s) - s.length;
 
-/**
- * Per device: the series of each (labels object, metric), so a new plan finds every sample's line
- * without building a key or a tag set; drivers reuse a row's labels object from poll to poll, and a
- * labels object seen once is dropped with it (WeakMap). Reset when the device's site or kind changes.
- */
+/** Field keys by metric name, shared by every device (bounded like the name caches). */
+const fieldKeys = new Map<string, FieldKey | null>();
+
+/** The field key of a metric, or null when its name escapes to nothing. */
+function fieldKey(metric: string): FieldKey | null {
+  let key = fieldKeys.get(metric);
+  if (key === undefined) {
+    const escaped = escapeTag(metric);
+    key = escaped === "" ? null : { text: `${escaped}=`, extra: extraBytes(escaped) };
+    if (fieldKeys.size >= ESCAPE_CACHE_SIZE) fieldKeys.clear();
+    fieldKeys.set(metric, key);
+  }
+  return key;
+}
+
+/** Per device: the poll line's prefix and the plan. Reset when the device's site or kind changes. */
 interface DeviceSeries {
   site: string;
   kind: string;
   poll: string;
   pollExtra: number;
-  byLabels: WeakMap<object, Map<string, SampleSeries>>;
   plan: Plan | undefined;
 }
 const deviceSeries = new Map<string, DeviceSeries>();
-const noLabels = {};
 
 function seriesOfDevice(deviceId: string, device: DeviceTags): DeviceSeries {
   let entry = deviceSeries.get(deviceId);
   if (entry === undefined || entry.site !== device.site || entry.kind !== device.kind) {
-    const tags = { device: deviceId, site: device.site, kind: device.kind };
-    const poll = seriesPrefix({ measurement: "poll", tags, fields: {}, time: 0 });
-    entry = { ...device, poll, pollExtra: extraBytes(poll), byLabels: new WeakMap(), plan: undefined };
+    const poll = buildSeriesPrefix("poll", { device: deviceId, site: device.site, kind: device.kind });
+    entry = { site: device.site, kind: device.kind, poll, pollExtra: extraBytes(poll), plan: undefined };
     if (deviceSeries.size >= ESCAPE_CACHE_SIZE) deviceSeries.clear();
     deviceSeries.set(deviceId, entry);
   }
   return entry;
-}
-
-function sampleSeries(
-  deviceId: string,
-  device: DeviceTags,
-  entry: DeviceSeries,
-  sample: Sample,
-): SampleSeries {
-  const labels = sample.labels ?? noLabels;
-  let byMetric = entry.byLabels.get(labels);
-  if (byMetric === undefined) {
-    byMetric = new Map();
-    entry.byLabels.set(labels, byMetric);
-  }
-  let series = byMetric.get(sample.metric);
-  if (series === undefined) {
-    const measurement = measurementOf(sample.metric);
-    const tags: Record<string, string> = { device: deviceId, site: device.site, kind: device.kind };
-    let key = measurement;
-    if (sample.labels)
-      for (const name of Object.keys(sample.labels).sort()) {
-        if (coreTags.has(name)) continue;
-        tags[name] = sample.labels[name]!;
-        key += `\u0000${name}\u0000${sample.labels[name]}`;
-      }
-    series = { key, prefix: seriesPrefix({ measurement, tags, fields: {}, time: 0 }) };
-    byMetric.set(sample.metric, series);
-  }
-  return series;
 }
 
 function planFits(plan: Plan, samples: readonly Sample[]): boolean {
@@ -361,41 +359,39 @@ function planFits(plan: Plan, samples: readonly Sample[]): boolean {
   return true;
 }
 
-function buildPlan(
-  deviceId: string,
-  device: DeviceTags,
-  entry: DeviceSeries,
-  samples: readonly Sample[],
-): Plan {
+/** A new plan for these samples: lines in the order their series first appear (as outcomePoints). */
+function buildPlan(deviceId: string, device: DeviceTags, samples: readonly Sample[]): Plan {
   const plan: Plan = { metrics: [], labels: [], slots: [], lines: [], values: [] };
-  const lineOf = new Map<string, { fields: Map<string, number>; line: Plan["lines"][number] }>();
+  const lineOf = new Map<string, { fields: Map<string, number>; line: PlanLine }>();
+  const base = { device: deviceId, site: device.site, kind: device.kind };
   for (const sample of samples) {
-    const series = sampleSeries(deviceId, device, entry, sample);
-    let group = lineOf.get(series.key);
+    const { measurement, tags, key } = seriesOfSample(sample, base);
+    let group = lineOf.get(key);
     if (group === undefined) {
-      group = {
-        fields: new Map(),
-        line: {
-          prefix: series.prefix,
-          prefixExtra: extraBytes(series.prefix),
-          fields: [],
-          last: [],
-          pieces: [],
-          head: undefined,
-          headExtra: 0,
-        },
+      const prefix = buildSeriesPrefix(measurement, tags);
+      const line: PlanLine = {
+        prefix,
+        prefixExtra: extraBytes(prefix),
+        slots: [],
+        keys: [],
+        last: [],
+        head: undefined,
+        headExtra: 0,
       };
-      lineOf.set(series.key, group);
-      plan.lines.push(group.line);
+      group = { fields: new Map(), line };
+      lineOf.set(key, group);
+      plan.lines.push(line);
     }
     let slot = group.fields.get(sample.metric);
     if (slot === undefined) {
       slot = plan.values.length;
       plan.values.push(0);
       group.fields.set(sample.metric, slot);
-      const key = escapeTag(sample.metric);
-      if (series.prefix !== "" && key !== "")
-        group.line.fields.push({ slot, key: `${key}=`, keyExtra: extraBytes(key) });
+      const field = fieldKey(sample.metric);
+      if (group.line.prefix !== "" && field !== null) {
+        group.line.slots.push(slot);
+        group.line.keys.push(field);
+      }
     }
     plan.metrics.push(sample.metric);
     plan.labels.push(sample.labels);
@@ -408,20 +404,24 @@ function buildPlan(
 const headParts: string[] = [];
 
 /**
- * Sets a plan line's head, "prefix fields " from its pieces ("" when no field is writable), and
- * headExtra. Joined, so the head is one flat string that every later poll copies as it is.
+ * Sets a plan line's head, "prefix fields " from its last values ("" when no field is writable),
+ * and headExtra. Joined, so the head is one flat string that every later poll copies as it is.
  */
 function setLineHead(line: PlanLine): void {
   let extra = line.prefixExtra;
   const parts = headParts;
-  for (let j = 0; j < line.fields.length; j++) {
-    const piece = line.pieces[j]!;
-    if (piece === "") continue;
-    parts.push(piece);
-    extra += line.fields[j]!.keyExtra;
+  parts.push(line.prefix);
+  for (let j = 0; j < line.keys.length; j++) {
+    const value = formatFloat(line.last[j]!);
+    if (value === undefined) continue;
+    const key = line.keys[j]!;
+    parts.push(parts.length === 1 ? " " : ",", key.text, value);
+    extra += key.extra;
   }
-  line.head = parts.length === 0 ? "" : `${line.prefix} ${parts.join(",")} `;
-  line.headExtra = parts.length === 0 ? 0 : extra;
+  const writable = parts.length > 1;
+  if (writable) parts.push(" ");
+  line.head = writable ? parts.join("") : "";
+  line.headExtra = writable ? extra : 0;
   parts.length = 0;
 }
 
@@ -462,20 +462,17 @@ export function encodeOutcomeBody(
   parts.push(body);
   let plan = entry.plan;
   if (plan === undefined || !planFits(plan, samples)) {
-    plan = buildPlan(outcome.deviceId, device, entry, samples);
+    plan = buildPlan(outcome.deviceId, device, samples);
     entry.plan = plan;
   }
   const values = plan.values;
   for (let i = 0; i < samples.length; i++) values[plan.slots[i]!] = samples[i]!.value;
   for (const line of plan.lines) {
     let changed = line.head === undefined;
-    for (let j = 0; j < line.fields.length; j++) {
-      const field = line.fields[j]!;
-      const value = values[field.slot]!;
-      if (value !== line.last[j] || line.head === undefined) {
+    for (let j = 0; j < line.slots.length; j++) {
+      const value = values[line.slots[j]!]!;
+      if (value !== line.last[j]) {
         line.last[j] = value;
-        const formatted = formatFloat(value);
-        line.pieces[j] = formatted === undefined ? "" : field.key + formatted;
         changed = true;
       }
     }
