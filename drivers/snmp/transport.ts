@@ -8,6 +8,7 @@
 import snmp, { type Session, type VarBind } from "net-snmp";
 import { PollError } from "../../src/core/errors.ts";
 import type { SnmpOptions } from "./options.ts";
+import { sharedUdp } from "./shared-socket.ts";
 import { describeEngine, isDecryptionReport, needsRediscovery } from "./usm.ts";
 
 export type { VarBind };
@@ -98,6 +99,8 @@ class NetSnmpTransport implements SnmpTransport {
       retries: o.retries,
       timeout: this.requestTimeoutMs,
       transport: "udp4" as const,
+      // One UDP socket per SESSIONS_PER_SOCKET devices, not one each (shared-socket.ts).
+      dgramModule: sharedUdp,
       version: o.version === "1" ? snmp.Version1 : o.version === "2c" ? snmp.Version2c : snmp.Version3,
     };
     let s: Session;
