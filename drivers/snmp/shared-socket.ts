@@ -17,7 +17,6 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { lookup } from "node:dns";
-import { EventEmitter } from "node:events";
 import { isIP } from "node:net";
 import { SNMP_DEVICES_PER_SOCKET } from "../../src/core/descriptors.ts";
 
@@ -58,7 +57,7 @@ class SocketGroup {
     this.socket.unref();
     this.socket.on("message", (message: Buffer, from: RemoteInfo) => this.route(message, from));
     this.socket.on("error", (err) => {
-      for (const member of this.members) member.emit("error", err);
+      for (const member of this.members) member.deliverError(err);
     });
   }
 
@@ -82,23 +81,49 @@ class SocketGroup {
     if (id !== undefined)
       for (const member of this.members)
         if (member.awaits(id)) {
-          member.emit("message", message, from);
+          member.deliverMessage(message, from);
           return;
         }
-    for (const member of this.members) if (member.sentTo(from)) member.emit("message", message, from);
+    for (const member of this.members) if (member.sentTo(from)) member.deliverMessage(message, from);
   }
 }
 
-/** What one net-snmp session holds as its socket (the part of dgram.Socket it uses). */
-class SessionSocket extends EventEmitter {
+type Listener = (...args: unknown[]) => void;
+
+/**
+ * What one net-snmp session holds as its socket: the part of dgram.Socket it uses. Not an
+ * EventEmitter (its listener table alone is the size of the rest): net-snmp listens once each to
+ * "message", "close" and "error", and that is all `on` takes.
+ */
+class SessionSocket {
   private readonly ids: number[] = [];
   private address: string | undefined;
   private port: number | undefined;
   private refd = false;
   private closed = false;
+  private onMessage: Listener | undefined;
+  private onClose: Listener | undefined;
+  private onError: Listener | undefined;
 
-  constructor(private readonly group: SocketGroup) {
-    super();
+  constructor(private readonly group: SocketGroup) {}
+
+  on(event: string, listener: Listener): this {
+    if (event === "message" && !this.onMessage) this.onMessage = listener;
+    else if (event === "close" && !this.onClose) this.onClose = listener;
+    else if (event === "error" && !this.onError) this.onError = listener;
+    else
+      throw new Error(
+        `shared SNMP socket: one listener for "message", "close" and "error" each, not "${event}"`,
+      );
+    return this;
+  }
+
+  deliverMessage(message: Buffer, from: RemoteInfo): void {
+    this.onMessage?.(message, from);
+  }
+
+  deliverError(error: Error): void {
+    this.onError?.(error);
   }
 
   send(
@@ -168,7 +193,7 @@ class SessionSocket extends EventEmitter {
     this.unref();
     this.closed = true;
     this.group.leave(this);
-    process.nextTick(() => this.emit("close"));
+    process.nextTick(() => this.onClose?.());
     return this;
   }
 }
