@@ -73,7 +73,7 @@ const HEARTBEAT_MS = 30_000;
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
-  // Every SNMP device holds a socket: refuse to start a fleet the open-file limit cannot hold.
+  // SNMP devices hold sockets: refuse to start a fleet the open-file limit cannot hold.
   const shortfall = descriptorShortfall(config.devices.filter((d) => d.driver.protocol === "snmp").length);
   if (shortfall) throw new Error(`cannot start: ${shortfall}`);
   const db = openStore(config.daemon.dataDir);

@@ -54,8 +54,8 @@ export interface TextFamily {
  * Those families are registered as declarations (so whoever lists the registry's metrics sees
  * them, with their labels) whose values the renderer writes: at the first of them in registry
  * order, once per scrape, as text fragments joined with nothing between them (the renderer's text
- * ends with "\n", families are separated by one "\n"). A line is at most two fragments (a prefix
- * kept between scrapes, and its value), so nothing is copied before the one final join.
+ * ends with "\n", families are separated by one "\n"). A line is a few fragments (text kept between
+ * scrapes, and its value), so nothing is copied before the one final join.
  */
 export class ExpositionRegistry extends Registry {
   private readonly renderers = new WeakMap<object, (out: string[]) => void>();

@@ -6,8 +6,8 @@
  *
  * The per-device families (values, `emcomm_device_up`, `emcomm_device_info`, the poll duration
  * histogram) are collected on scrape from the status board and written as text (metrics-text.ts):
- * recording a poll touches no label set and keeps no series; a scrape appends each line as its
- * kept prefix and its value to one array joined once. Sparse families (errors, skips) stay prom-client metrics.
+ * recording a poll touches no label set and keeps no series; a scrape appends each line as
+ * fragments kept between scrapes (see DeviceSeries) and its value to one array joined once. Sparse families (errors, skips) stay prom-client metrics.
  */
 import { Counter } from "prom-client";
 import type { PollOutcome } from "./core/outcome.ts";
@@ -36,10 +36,14 @@ const UP_HELP =
 const INFO_HELP = "Inventory of monitored devices (value always 1).";
 const DURATION_HELP = "Duration of device polls, successful or not.";
 
-/** What the exposition keeps per device between scrapes. */
+/**
+ * What the exposition keeps per device between scrapes. A value line is written as three
+ * fragments: its head (`\nemcomm_if_oper_up{device="…",site="…"`, one string per device and
+ * family), the sample's own labels (`,ifname="eth0"} `, one string per distinct text in the whole
+ * fleet) and its value; so a device keeps one string per family, not one per line.
+ */
 interface DeviceSeries {
-  /** `device="…"` and `device="…",site="…"`, escaped once. */
-  readonly deviceLabel: string;
+  /** `device="…",site="…"`, escaped once. */
   readonly labels: string;
   /** `\nemcomm_device_up{device="…",site="…",kind="…"} ` */
   readonly upPrefix: string;
@@ -47,8 +51,8 @@ interface DeviceSeries {
   readonly buckets: Float64Array;
   durationSum: number;
   durationCount: number;
-  /** The histogram's line prefixes (`\n…_bucket{le="0.005",device="…"} `), written on first use. */
-  durationPrefixes?: string[];
+  /** `device="…"} `: the end of each of the histogram's lines. */
+  readonly durationLabels: string;
   /**
    * One line per sample of the latest poll, in its order. Kept between scrapes while each
    * position holds the same metric and labels object (drivers reuse one per row while its text is
@@ -63,8 +67,10 @@ interface ValueLine {
   readonly labels: object | undefined;
   /** Index of its family, or -1: not written (undeclared, or an earlier sample wrote its series). */
   readonly family: number;
-  /** `\nemcomm_if_oper_up{device="…",site="…",ifname="…"} `, one flat string. */
-  readonly prefix: string;
+  /** `\nemcomm_if_oper_up{device="…",site="…"`, shared by the device's lines of the family. */
+  readonly head: string;
+  /** The sample's own labels and the end of the braces (`,ifname="eth0"} `), shared (sharedText). */
+  readonly suffix: string;
 }
 
 export class DaemonMetrics {
@@ -76,6 +82,8 @@ export class DaemonMetrics {
   private readonly info: string;
   /** Value families in exposition order (the specs'), with their HELP and TYPE lines. */
   private readonly familyHeaders: string[] = [];
+  /** Each value family's line head, `\nemcomm_if_oper_up{`. */
+  private readonly familyHeads: string[] = [];
   private readonly familyIndex = new Map<string, number>();
 
   constructor(
@@ -126,18 +134,19 @@ export class DaemonMetrics {
       this.familyHeaders.push(
         familyHeader(METRIC_PREFIX + spec.name, `${spec.help} (${spec.unit})`, "gauge"),
       );
+      this.familyHeads.push(flatText("\n", METRIC_PREFIX, spec.name, "{"));
     }
     const info = [familyHeader("emcomm_device_info", INFO_HELP, "gauge")];
     for (const d of devices) {
       const deviceLabel = `device="${escapeLabelValue(d.id)}"`;
       const labels = `${deviceLabel},site="${escapeLabelValue(d.site)}"`;
       this.devices.set(d.id, {
-        deviceLabel,
         labels,
         upPrefix: flatText("\nemcomm_device_up{", labels, ',kind="', escapeLabelValue(d.kind), '"} '),
         buckets: new Float64Array(POLL_DURATION_BUCKETS.length),
         durationSum: 0,
         durationCount: 0,
+        durationLabels: flatText(deviceLabel, "} "),
         lines: [],
       });
       info.push(
@@ -202,61 +211,79 @@ export class DaemonMetrics {
         lines = this.relink(series, samples);
         line = lines[i]!;
       }
-      if (line.family >= 0) families[line.family]!.push(line.prefix, formatValue(s.value));
+      if (line.family >= 0) families[line.family]!.push(line.head, line.suffix, formatValue(s.value));
     }
   }
 
   /**
-   * A device's lines for the shape of its latest samples: prefixes already written for the same
-   * metric and labels object are kept, the others are built. The first sample of a series wins
-   * (as the health rules read it); a later one with the same text is not written.
+   * A device's lines for the shape of its latest samples. The first sample of a series wins (as
+   * the health rules read it); a later one with the same text is not written.
    */
   private relink(series: DeviceSeries, samples: readonly Sample[]): ValueLine[] {
-    const known = new Map<string, Map<object | undefined, string>>();
-    for (const line of series.lines) {
-      const byLabels = known.get(line.metric) ?? new Map<object | undefined, string>();
-      known.set(line.metric, byLabels);
-      byLabels.set(line.labels, line.prefix);
-    }
-    const written = new Set<string>();
+    const heads = new Map<number, string>();
+    for (const line of series.lines) if (line.family >= 0) heads.set(line.family, line.head);
+    const written = new Map<number, Set<string>>();
     series.lines = samples.map((s) => {
       const family = this.familyIndex.get(s.metric) ?? -1;
-      const prefix =
-        known.get(s.metric)?.get(s.labels) ?? (family < 0 ? "" : this.linePrefix(series.labels, s));
-      const first = family >= 0 && !written.has(prefix);
-      written.add(prefix);
-      return { metric: s.metric, labels: s.labels, family: first ? family : -1, prefix };
+      if (family < 0) return { metric: s.metric, labels: s.labels, family, head: "", suffix: "" };
+      let head = heads.get(family);
+      if (head === undefined) {
+        head = flatText(this.familyHeads[family]!, series.labels);
+        heads.set(family, head);
+      }
+      const suffix = this.lineSuffix(s);
+      const suffixes = written.get(family) ?? new Set<string>();
+      written.set(family, suffixes);
+      const first = !suffixes.has(suffix);
+      suffixes.add(suffix);
+      return { metric: s.metric, labels: s.labels, family: first ? family : -1, head, suffix };
     });
     return series.lines;
   }
 
-  private linePrefix(deviceLabels: string, s: Sample): string {
-    const pieces = ["\n", METRIC_PREFIX, s.metric, "{", deviceLabels];
+  /** `,ifname="eth0"} `: a sample's own labels as its family declares them, and the closing brace. */
+  private lineSuffix(s: Sample): string {
+    const pieces: string[] = [];
     for (const name of this.specs.get(s.metric)?.labels ?? [])
       pieces.push(",", name, '="', escapeLabelValue(s.labels?.[name] ?? ""), '"');
     pieces.push("} ");
-    return flatText(...pieces);
+    return sharedText(flatText(...pieces));
   }
 }
 
+/**
+ * One copy of each label text the exposition keeps (`,ifname="eth0"} ` is the same string for
+ * every device that has an eth0). Emptied when it reaches SHARED_TEXTS (texts that churn): kept
+ * lines hold their strings, later ones are shared anew.
+ */
+const sharedTexts = new Map<string, string>();
+const SHARED_TEXTS = 100_000;
+function sharedText(text: string): string {
+  const known = sharedTexts.get(text);
+  if (known !== undefined) return known;
+  if (sharedTexts.size >= SHARED_TEXTS) sharedTexts.clear();
+  sharedTexts.set(text, text);
+  return text;
+}
+
+/** The histogram's line heads, up to the device label: one set for every device. */
+const DURATION_HEADS = [
+  ...[...POLL_DURATION_BUCKETS, "+Inf"].map((le) =>
+    flatText('\nemcomm_poll_duration_seconds_bucket{le="', `${le}`, '",'),
+  ),
+  "\nemcomm_poll_duration_seconds_sum{",
+  "\nemcomm_poll_duration_seconds_count{",
+];
+
 function renderDuration(series: DeviceSeries, out: string[]): void {
-  const name = "emcomm_poll_duration_seconds";
-  const device = series.deviceLabel;
-  series.durationPrefixes ??= [
-    ...[...POLL_DURATION_BUCKETS, "+Inf"].map((le) =>
-      flatText("\n", name, '_bucket{le="', `${le}`, '",', device, "} "),
-    ),
-    flatText("\n", name, "_sum{", device, "} "),
-    flatText("\n", name, "_count{", device, "} "),
-  ];
-  const prefixes = series.durationPrefixes;
+  const device = series.durationLabels;
   let cumulative = 0;
   for (let i = 0; i < POLL_DURATION_BUCKETS.length; i++) {
     cumulative += series.buckets[i]!;
-    out.push(prefixes[i]!, `${cumulative}`);
+    out.push(DURATION_HEADS[i]!, device, `${cumulative}`);
   }
   const n = POLL_DURATION_BUCKETS.length;
-  out.push(prefixes[n]!, `${series.durationCount}`);
-  out.push(prefixes[n + 1]!, formatValue(series.durationSum));
-  out.push(prefixes[n + 2]!, `${series.durationCount}`);
+  out.push(DURATION_HEADS[n]!, device, `${series.durationCount}`);
+  out.push(DURATION_HEADS[n + 1]!, device, formatValue(series.durationSum));
+  out.push(DURATION_HEADS[n + 2]!, device, `${series.durationCount}`);
 }

@@ -6,7 +6,7 @@
  */
 import { untilAborted } from "../../src/core/clock.ts";
 import { PollError } from "../../src/core/errors.ts";
-import type { DeviceModel, DriverContext, PolledDriver } from "../../src/core/types.ts";
+import type { DeviceModel, DriverContext, MetricSpec, PolledDriver, Sample } from "../../src/core/types.ts";
 import { type DriverDevice, defineDriver } from "../registry.ts";
 import { BLOCK_SUPPORTED } from "../shared/model.ts";
 import { interpret, newCounterMemory } from "./interpret.ts";
@@ -15,7 +15,7 @@ import { customizeProfile, type Profile } from "./profile.ts";
 import { snmpProfiles } from "./profiles/index.ts";
 import { openNetSnmp, type SnmpTransport } from "./transport.ts";
 import { startTrapReceiver, trapDevices } from "./traps.ts";
-import { collect, type WalkMemory, type WirePlan } from "./walk.ts";
+import { collect, type WalkMemory, type WalkOptions, type WirePlan } from "./walk.ts";
 
 export type TransportFactory = (options: SnmpOptions, requestTimeoutMs: number) => SnmpTransport;
 
@@ -29,56 +29,94 @@ export function createSnmpDriver(
   const o = device.options;
   const base = profileOverride ?? snmpProfiles.get(o.profile);
   if (!base) throw new PollError("config", `snmp ${device.id}: unknown profile ${o.profile}`);
-  const profile = customizeProfile(base, o.oids, o.thresholds, o.uplinks);
-  const plan = wirePlan(profile);
-  const requestTimeoutMs = Math.max(100, Math.floor((device.timeoutMs * 0.9) / (o.retries + 1)));
-  const walkMemory: WalkMemory = { bulk: true };
-  const walkOptions = { version: o.version, maxRepetitions: o.maxRepetitions };
-  const counters = newCounterMemory();
-  let transport: SnmpTransport | undefined;
-  let pdus = 0;
-  /** Blocks already logged as unsupported (logged once, again only after they answer). */
-  const unsupported = new Set<string>();
+  return new SnmpDriver(
+    device.id,
+    o,
+    Math.max(100, Math.floor((device.timeoutMs * 0.9) / (o.retries + 1))),
+    customizeProfile(base, o.oids, o.thresholds, o.uplinks),
+    ctx,
+    openTransport,
+  );
+}
 
-  return {
-    shape: "polled",
-    metrics: [...profile.metrics, BLOCK_SUPPORTED],
-    rules: profile.rules,
-    get pdus() {
-      return pdus;
-    },
-    async poll(signal) {
-      const started = ctx.clock.now();
-      transport ??= openTransport(o, requestTimeoutMs);
-      const collecting = collect(transport, plan, walkOptions, walkMemory, signal);
-      const got = await untilAborted(
-        collecting,
-        signal,
-        (reason) =>
-          new PollError("timeout", `snmp ${o.host}:${o.port} ${device.id}: poll deadline passed`, {
-            cause: reason,
-          }),
-      );
-      pdus += got.pdus;
-      const result = interpret(profile, got, counters, started);
-      if (result.rebooted) ctx.log.info({ device: device.id }, "agent rebooted (sysUpTime went backwards)");
-      for (const [block, why] of result.unsupported)
-        if (!unsupported.has(block)) {
-          unsupported.add(block);
-          ctx.log.warn({ device: device.id, block, why }, "profile block unsupported by the device");
-        }
-      for (const block of unsupported)
+/**
+ * One device's driver. A class, not an object of closures: a fleet keeps one per device, and what
+ * a profile implies (its metrics, rules and wire plan) is shared by the devices that run it.
+ */
+class SnmpDriver implements PolledDriver {
+  readonly shape = "polled";
+  readonly metrics: readonly MetricSpec[];
+  readonly rules: Profile["rules"];
+  /** Request PDUs sent so far. */
+  pdus = 0;
+  private readonly plan: WirePlan;
+  private readonly walkMemory: WalkMemory = { bulk: true };
+  private readonly walkOptions: WalkOptions;
+  private readonly counters = newCounterMemory();
+  private transport: SnmpTransport | undefined;
+  /** Blocks already logged as unsupported (logged once, again only after they answer). Made on the first. */
+  private unsupported: Set<string> | undefined;
+
+  constructor(
+    private readonly id: string,
+    private readonly o: SnmpOptions,
+    private readonly requestTimeoutMs: number,
+    private readonly profile: Profile,
+    private readonly ctx: DriverContext,
+    private readonly openTransport: TransportFactory,
+  ) {
+    this.plan = wirePlan(profile);
+    this.walkOptions = { version: o.version, maxRepetitions: o.maxRepetitions };
+    this.metrics = driverMetrics(profile);
+    this.rules = profile.rules;
+  }
+
+  async poll(signal: AbortSignal): Promise<Sample[]> {
+    const { o, ctx } = this;
+    const started = ctx.clock.now();
+    this.transport ??= this.openTransport(o, this.requestTimeoutMs);
+    const got = await untilAborted(
+      collect(this.transport, this.plan, this.walkOptions, this.walkMemory, signal),
+      signal,
+      (reason) =>
+        new PollError("timeout", `snmp ${o.host}:${o.port} ${this.id}: poll deadline passed`, {
+          cause: reason,
+        }),
+    );
+    this.pdus += got.pdus;
+    const result = interpret(this.profile, got, this.counters, started);
+    if (result.rebooted) ctx.log.info({ device: this.id }, "agent rebooted (sysUpTime went backwards)");
+    for (const [block, why] of result.unsupported) {
+      this.unsupported ??= new Set();
+      if (!this.unsupported.has(block)) {
+        this.unsupported.add(block);
+        ctx.log.warn({ device: this.id, block, why }, "profile block unsupported by the device");
+      }
+    }
+    if (this.unsupported)
+      for (const block of this.unsupported)
         if (!result.unsupported.has(block)) {
-          unsupported.delete(block);
-          ctx.log.info({ device: device.id, block }, "profile block answered again");
+          this.unsupported.delete(block);
+          ctx.log.info({ device: this.id, block }, "profile block answered again");
         }
-      return result.samples;
-    },
-    async close() {
-      transport?.close();
-      transport = undefined;
-    },
-  };
+    return result.samples;
+  }
+
+  async close(): Promise<void> {
+    this.transport?.close();
+    this.transport = undefined;
+  }
+}
+
+/** A driver's metrics: its profile's and block support, one array per profile. */
+const metricLists = new WeakMap<Profile, readonly MetricSpec[]>();
+function driverMetrics(profile: Profile): readonly MetricSpec[] {
+  let metrics = metricLists.get(profile);
+  if (!metrics) {
+    metrics = [...profile.metrics, BLOCK_SUPPORTED];
+    metricLists.set(profile, metrics);
+  }
+  return metrics;
 }
 
 /** The OIDs a profile reads: one plan per profile, shared by the devices that run it unchanged. */

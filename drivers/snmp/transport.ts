@@ -8,6 +8,7 @@
 import snmp, { type Session, type VarBind } from "net-snmp";
 import { PollError } from "../../src/core/errors.ts";
 import type { SnmpOptions } from "./options.ts";
+import { sharedUdp } from "./shared-socket.ts";
 import { describeEngine, isDecryptionReport, needsRediscovery } from "./usm.ts";
 
 export type { VarBind };
@@ -27,32 +28,81 @@ export interface SnmpTransport {
 
 /** Opens a net-snmp session for a device. No packet is sent until the first request. */
 export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTransport {
-  const target = `snmp ${o.host}:${o.port} v${o.version}`;
-  const sessionOptions = {
-    port: o.port,
-    retries: o.retries,
-    timeout: requestTimeoutMs,
-    transport: "udp4" as const,
-    version: o.version === "1" ? snmp.Version1 : o.version === "2c" ? snmp.Version2c : snmp.Version3,
-  };
-  let session: Session | undefined;
-  const timeoutHint =
-    o.version !== "3"
+  return new NetSnmpTransport(o, requestTimeoutMs);
+}
+
+/**
+ * One device's session, opened on the first request and again after it was dropped. A class: a
+ * fleet keeps one per device, and the methods live once on the prototype instead of as closures
+ * (with their contexts, and under tsx a property dictionary per named closure) in every device.
+ */
+class NetSnmpTransport implements SnmpTransport {
+  private session: Session | undefined;
+  /** Why a session was dropped: net-snmp reports an undecodable answer only as an event. Made on the first. */
+  private garbage: WeakMap<Session, Error> | undefined;
+
+  constructor(
+    private readonly o: SnmpOptions,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  get(oids: string[]): Promise<VarBind[]> {
+    return this.call("GET", oids, (s, cb) => s.get(oids, cb));
+  }
+
+  getNext(oids: string[]): Promise<VarBind[]> {
+    return this.call("GETNEXT", oids, (s, cb) => s.getNext(oids, cb));
+  }
+
+  async getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number): Promise<BulkResult> {
+    const raw = await this.call<(VarBind | VarBind[])[]>("GETBULK", oids, (s, cb) =>
+      s.getBulk(oids, nonRepeaters, maxRepetitions, cb),
+    );
+    const nonRep = raw.slice(0, nonRepeaters) as VarBind[];
+    const columns: VarBind[][] = [];
+    for (let i = nonRepeaters; i < oids.length; i++) columns.push((raw[i] as VarBind[] | undefined) ?? []);
+    return { nonRepeaters: nonRep, columns };
+  }
+
+  close(): void {
+    this.session?.close();
+    this.session = undefined;
+  }
+
+  /** "snmp host:port vN", for error messages. */
+  private get target(): string {
+    return `snmp ${this.o.host}:${this.o.port} v${this.o.version}`;
+  }
+
+  private get timeoutHint(): string {
+    const o = this.o;
+    return o.version !== "3"
       ? "agent down, or wrong community/user"
       : o.v3?.level === "authPriv"
         ? "agent down, wrong user, or wrong privacy key (privKey): most agents drop what they cannot decrypt"
         : "agent down, or wrong user";
-  /** Why the current session was dropped: net-snmp reports an undecodable answer only as an event. */
-  const garbage = new WeakMap<Session, Error>();
-  const drop = (s: Session) => {
-    if (session !== s) return;
-    session = undefined;
+  }
+
+  private drop(s: Session): void {
+    if (this.session !== s) return;
+    this.session = undefined;
     try {
       s.close();
     } catch {}
-  };
-  const open = (): Session => {
-    if (session) return session;
+  }
+
+  private open(): Session {
+    if (this.session) return this.session;
+    const o = this.o;
+    const sessionOptions = {
+      port: o.port,
+      retries: o.retries,
+      timeout: this.requestTimeoutMs,
+      transport: "udp4" as const,
+      // One UDP socket per SESSIONS_PER_SOCKET devices, not one each (shared-socket.ts).
+      dgramModule: sharedUdp,
+      version: o.version === "1" ? snmp.Version1 : o.version === "2c" ? snmp.Version2c : snmp.Version3,
+    };
     let s: Session;
     if (o.version === "3") {
       const v3 = o.v3!;
@@ -72,25 +122,28 @@ export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTrans
     // An undecodable answer or a socket error closes the session (failing what was pending, see
     // call()); the next request opens a fresh one.
     s.on("error", (err) => {
-      garbage.set(s, err instanceof Error ? err : new Error(String(err)));
-      drop(s);
+      this.garbage ??= new WeakMap();
+      this.garbage.set(s, err instanceof Error ? err : new Error(String(err)));
+      this.drop(s);
     });
-    session = s;
+    this.session = s;
     return s;
-  };
+  }
+
   /** One request on the current session (opened if needed); rejects with a PollError. */
-  const attempt = <T>(
+  private attempt<T>(
     op: string,
     oids: string[],
     run: (s: Session, cb: (e: Error | null, r: T) => void) => void,
-  ) =>
-    new Promise<T>((resolve, reject) => {
+  ): Promise<T> {
+    const o = this.o;
+    return new Promise<T>((resolve, reject) => {
       let s: Session;
       try {
-        s = open();
+        s = this.open();
       } catch (err) {
         reject(
-          new PollError("config", `${target}: cannot open session: ${(err as Error).message}`, {
+          new PollError("config", `${this.target}: cannot open session: ${(err as Error).message}`, {
             cause: err,
           }),
         );
@@ -100,15 +153,15 @@ export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTrans
       try {
         run(s, (err, result) => {
           if (!err) return resolve(result);
-          const context = `${target} ${op} ${oids[0] ?? ""}`;
-          const bad = garbage.get(s);
+          const context = `${this.target} ${op} ${oids[0] ?? ""}`;
+          const bad = this.garbage?.get(s);
           if (bad)
             return reject(
               new PollError("protocol", `${context}: undecodable answer: ${bad.message}`, { cause: bad }),
             );
           if (o.version === "3" && err.name === "RequestTimedOutError") {
             // The next request discovers the engine again: the agent may have restarted with a new one.
-            drop(s);
+            this.drop(s);
             if (discovering && s.msgSecurityParameters && o.v3?.level === "authPriv")
               return reject(
                 new PollError(
@@ -118,57 +171,42 @@ export function openNetSnmp(o: SnmpOptions, requestTimeoutMs: number): SnmpTrans
                 ),
               );
           }
-          reject(classify(err, context, timeoutHint));
+          reject(classify(err, context, this.timeoutHint));
         });
       } catch (err) {
-        reject(classify(err as Error, `${target} ${op}`, timeoutHint));
+        reject(classify(err as Error, `${this.target} ${op}`, this.timeoutHint));
       }
     });
+  }
+
   /**
    * A request, sent again once on a fresh session when the agent says our notion of its engine is
    * stale (RFC 3414 §4: its engineTime went back without a new engineBoots, or a new engine ID).
    */
-  const call = async <T>(
+  private async call<T>(
     op: string,
     oids: string[],
     run: (s: Session, cb: (e: Error | null, r: T) => void) => void,
-  ): Promise<T> => {
+  ): Promise<T> {
     try {
-      return await attempt(op, oids, run);
+      return await this.attempt(op, oids, run);
     } catch (err) {
       if (!(err instanceof PollError) || !needsRediscovery(err.cause)) throw err;
-      if (session) drop(session);
+      if (this.session) this.drop(this.session);
     }
     try {
-      return await attempt(op, oids, run);
+      return await this.attempt(op, oids, run);
     } catch (err) {
       if (!(err instanceof PollError) || !needsRediscovery(err.cause)) throw err;
-      const learned = describeEngine(session?.msgSecurityParameters);
-      if (session) drop(session);
+      const learned = describeEngine(this.session?.msgSecurityParameters);
+      if (this.session) this.drop(this.session);
       throw new PollError(
         "auth",
-        `${target} ${op} ${oids[0] ?? ""}: still outside the agent's time window after rediscovering its engine (${learned}): ${(err.cause as Error).message}`,
+        `${this.target} ${op} ${oids[0] ?? ""}: still outside the agent's time window after rediscovering its engine (${learned}): ${(err.cause as Error).message}`,
         { cause: err.cause },
       );
     }
-  };
-  return {
-    get: (oids) => call("GET", oids, (s, cb) => s.get(oids, cb)),
-    getNext: (oids) => call("GETNEXT", oids, (s, cb) => s.getNext(oids, cb)),
-    async getBulk(oids, nonRepeaters, maxRepetitions) {
-      const raw = await call<(VarBind | VarBind[])[]>("GETBULK", oids, (s, cb) =>
-        s.getBulk(oids, nonRepeaters, maxRepetitions, cb),
-      );
-      const nonRep = raw.slice(0, nonRepeaters) as VarBind[];
-      const columns: VarBind[][] = [];
-      for (let i = nonRepeaters; i < oids.length; i++) columns.push((raw[i] as VarBind[] | undefined) ?? []);
-      return { nonRepeaters: nonRep, columns };
-    },
-    close() {
-      session?.close();
-      session = undefined;
-    },
-  };
+  }
 }
 
 /** SNMP error-status numbers the walker reacts to. */

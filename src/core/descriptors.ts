@@ -1,7 +1,7 @@
 /**
- * Open file descriptors a fleet needs, checked once at start. Every SNMP device holds one UDP
- * socket for the daemon's life (one net-snmp session each: net-snmp does not share a socket
- * between sessions); everything else (HTTP listener and clients, the trap receiver, SQLite, MQTT
+ * Open file descriptors a fleet needs, checked once at start. SNMP devices hold one UDP socket per
+ * SNMP_DEVICES_PER_SOCKET for the daemon's life (their net-snmp sessions share it, see
+ * drivers/snmp/shared-socket.ts); everything else (HTTP listener and clients, the trap receiver, SQLite, MQTT
  * and Modbus connections, logs) fits in a fixed reserve. Node raises its soft limit to the hard
  * limit at start, so the limit that counts is the hard one (`ulimit -Hn`, systemd LimitNOFILE=).
  */
@@ -10,9 +10,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 /** Descriptors kept for everything that is not a per-device socket. */
 export const DESCRIPTOR_RESERVE = 256;
 
+/** SNMP devices whose sessions share one UDP socket. */
+export const SNMP_DEVICES_PER_SOCKET = 16;
+
 /** Descriptors a daemon with `snmpDevices` SNMP devices needs. */
 export function descriptorsNeeded(snmpDevices: number): number {
-  return snmpDevices + DESCRIPTOR_RESERVE;
+  return Math.ceil(snmpDevices / SNMP_DEVICES_PER_SOCKET) + DESCRIPTOR_RESERVE;
 }
 
 /** This process's soft limit on open descriptors (Linux /proc), or undefined where unknown. */
@@ -28,7 +31,7 @@ export function descriptorLimit(limits = readLimits()): number | undefined {
 export function descriptorShortfall(snmpDevices: number, limit = descriptorLimit()): string | undefined {
   const needed = descriptorsNeeded(snmpDevices);
   if (limit === undefined || limit >= needed) return undefined;
-  return `open-file limit ${limit} is below the ${needed} descriptors this fleet needs (one per SNMP device, ${snmpDevices}, plus ${DESCRIPTOR_RESERVE}): raise it (ulimit -n, systemd LimitNOFILE=) or polls will fail with EMFILE`;
+  return `open-file limit ${limit} is below the ${needed} descriptors this fleet needs (one per ${SNMP_DEVICES_PER_SOCKET} SNMP devices, ${snmpDevices}, plus ${DESCRIPTOR_RESERVE}): raise it (ulimit -n, systemd LimitNOFILE=) or polls will fail with EMFILE`;
 }
 
 /**

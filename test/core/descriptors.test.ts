@@ -6,6 +6,7 @@ import {
   descriptorShortfall,
   descriptorsNeeded,
   openDescriptors,
+  SNMP_DEVICES_PER_SOCKET,
 } from "../../src/core/descriptors.ts";
 
 const limits = (soft: string, hard: string) =>
@@ -23,15 +24,20 @@ describe("open-file descriptors for a fleet", () => {
     expect(descriptorLimit("")).toBeUndefined();
   });
 
-  it("needs one per SNMP device plus a reserve", () => {
-    expect(descriptorsNeeded(10_000)).toBe(10_000 + DESCRIPTOR_RESERVE);
+  it("needs one per SNMP_DEVICES_PER_SOCKET SNMP devices plus a reserve", () => {
+    expect(descriptorsNeeded(10_000)).toBe(Math.ceil(10_000 / SNMP_DEVICES_PER_SOCKET) + DESCRIPTOR_RESERVE);
+    expect(descriptorsNeeded(1)).toBe(1 + DESCRIPTOR_RESERVE);
+    expect(descriptorsNeeded(0)).toBe(DESCRIPTOR_RESERVE);
   });
 
   it("says what to raise when the limit cannot hold the fleet, and nothing when it can", () => {
-    expect(descriptorShortfall(10_000, 1024)).toMatch(/open-file limit 1024 is below the 10256 descriptors/);
-    expect(descriptorShortfall(10_000, 1024)).toMatch(/LimitNOFILE/);
-    expect(descriptorShortfall(700, 1024)).toBeUndefined();
-    expect(descriptorShortfall(10_000, undefined)).toBeUndefined();
+    const needed = descriptorsNeeded(100_000);
+    expect(descriptorShortfall(100_000, 1024)).toMatch(
+      new RegExp(`open-file limit 1024 is below the ${needed} descriptors`),
+    );
+    expect(descriptorShortfall(100_000, 1024)).toMatch(/LimitNOFILE/);
+    expect(descriptorShortfall(10_000, 1024)).toBeUndefined();
+    expect(descriptorShortfall(100_000, undefined)).toBeUndefined();
   });
 
   it("this process's limit is readable on Linux", () => {
