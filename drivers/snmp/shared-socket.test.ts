@@ -54,66 +54,80 @@ describe("message ids", () => {
   });
 });
 
+/** An echo peer: the answer to a message carries its id; after one ending in 0xee, a datagram without one. */
+async function echoPeer(): Promise<{ port: number; close(): void }> {
+  const echo = createSocket("udp4");
+  echo.on("message", (m, from) => {
+    echo.send(m, from.port, from.address);
+    if (m[m.length - 1] === 0xee) echo.send(Buffer.from([0xde, 0xad]), from.port, from.address);
+  });
+  await new Promise<void>((resolve) => echo.bind(0, "127.0.0.1", resolve));
+  return { port: echo.address().port, close: () => echo.close() };
+}
+
+/** A v2c GetResponse with a one-byte request id; `last` ends it (0xee: the peer adds a datagram). */
+const message = (id: number, last = 0) =>
+  Buffer.from([0x30, 0x0e, 0x02, 0x01, 0x01, 0x04, 0x01, 0x70, 0xa2, 0x06, 0x02, 0x01, id, 0x02, 0x01, last]);
+
+type Session = ReturnType<typeof sharedUdp.createSocket> & NodeJS.EventEmitter;
+
+/** A session of the shared socket that records the ids it receives (-1: a datagram without one). */
+function session(): { socket: Session; got: number[] } {
+  const socket = sharedUdp.createSocket("udp4") as Session;
+  const got: number[] = [];
+  socket.on("message", (m: Buffer) => got.push(m.length === 2 ? -1 : m[12]!));
+  return { socket, got };
+}
+
+const send = (s: Session, m: Buffer, port: number) =>
+  new Promise<void>((resolve, reject) =>
+    (s as unknown as { send: (...args: unknown[]) => void }).send(
+      m,
+      0,
+      m.length,
+      port,
+      "127.0.0.1",
+      (e: Error | null) => (e ? reject(e) : resolve()),
+    ),
+  );
+
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe("routing on a shared socket", () => {
   it("gives each session the answers to its own ids, and what has no known id to every session that sent to its source", async () => {
-    // An echo peer: the answer to a message carries its id.
-    const echo = createSocket("udp4");
-    echo.on("message", (m, from) => {
-      echo.send(m, from.port, from.address);
-      // And one datagram without an id, from the same source.
-      if (m[m.length - 1] === 0xee) echo.send(Buffer.from([0xde, 0xad]), from.port, from.address);
-    });
-    await new Promise<void>((resolve) => echo.bind(0, "127.0.0.1", resolve));
-    const port = echo.address().port;
-    const message = (id: number, last = 0) =>
-      Buffer.from([
-        0x30,
-        0x0e,
-        0x02,
-        0x01,
-        0x01,
-        0x04,
-        0x01,
-        0x70,
-        0xa2,
-        0x06,
-        0x02,
-        0x01,
-        id,
-        0x02,
-        0x01,
-        last,
-      ]);
-    const a = sharedUdp.createSocket("udp4") as ReturnType<typeof sharedUdp.createSocket> &
-      NodeJS.EventEmitter;
-    const b = sharedUdp.createSocket("udp4") as typeof a;
-    const got = { a: [] as number[], b: [] as number[] };
-    a.on("message", (m: Buffer) => got.a.push(m.length === 2 ? -1 : m[12]!));
-    b.on("message", (m: Buffer) => got.b.push(m.length === 2 ? -1 : m[12]!));
-    const send = (s: typeof a, m: Buffer) =>
-      new Promise<void>((resolve, reject) =>
-        (s as unknown as { send: (...args: unknown[]) => void }).send(
-          m,
-          0,
-          m.length,
-          port,
-          "127.0.0.1",
-          (e: Error | null) => (e ? reject(e) : resolve()),
-        ),
-      );
+    const echo = await echoPeer();
+    const [a, b] = [session(), session()];
     try {
-      await send(a, message(1));
-      await send(b, message(2));
-      await send(a, message(3, 0xee));
-      const deadline = Date.now() + 5_000;
-      while (got.a.length + got.b.length < 5 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(got.a.sort((x, y) => x - y)).toEqual([-1, 1, 3]);
-      expect(got.b.sort((x, y) => x - y)).toEqual([-1, 2]);
+      await send(a.socket, message(1), echo.port);
+      await send(b.socket, message(2), echo.port);
+      await send(a.socket, message(3, 0xee), echo.port);
+      await until(() => a.got.length + b.got.length >= 5);
+      expect(a.got.sort((x, y) => x - y)).toEqual([-1, 1, 3]);
+      expect(b.got.sort((x, y) => x - y)).toEqual([-1, 2]);
     } finally {
-      (a as unknown as { close(): void }).close();
-      (b as unknown as { close(): void }).close();
+      for (const s of [a, b]) (s.socket as unknown as { close(): void }).close();
       echo.close();
+    }
+  });
+
+  it("of two sessions that drew the same id, each gets the answer of the agent it asked", async () => {
+    const [one, two] = [await echoPeer(), await echoPeer()];
+    const [a, b] = [session(), session()];
+    try {
+      // b joined the socket after a, so routing by id alone would hand a both answers.
+      await send(a.socket, message(7), one.port);
+      await send(b.socket, message(7, 1), two.port);
+      await until(() => a.got.length + b.got.length >= 2);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(a.got).toEqual([7]);
+      expect(b.got).toEqual([7]);
+    } finally {
+      for (const s of [a, b]) (s.socket as unknown as { close(): void }).close();
+      one.close();
+      two.close();
     }
   });
 });

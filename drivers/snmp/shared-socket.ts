@@ -6,7 +6,7 @@
  * Who calls it: net-snmp, once per session that transport.ts opens (`createSocket`), then the
  * session's send/ref/unref/close. An answer goes to the session that sent the request, found by
  * the message's id (v1/v2c: the PDU's request-id; v3: msgID; both in clear and random per
- * request). A datagram whose id is not outstanding (an undecodable answer, a late or repeated
+ * request), and of sessions remembering the same id the one that sent to the answer's source. A datagram whose id is not outstanding (an undecodable answer, a late or repeated
  * one) goes to every session of the socket that sent to its source address and port, as if each
  * had a socket of its own: net-snmp ignores an id it does not wait for and reports what it cannot
  * decode (transport.ts turns that into a `protocol` error).
@@ -78,12 +78,24 @@ class SocketGroup {
 
   private route(message: Buffer, from: RemoteInfo): void {
     const id = messageId(message);
-    if (id !== undefined)
+    if (id !== undefined) {
+      // Ids are random but not unique across sessions (net-snmp draws them from 10^8): of two
+      // sessions remembering the same id, the one that sent to this source has it; an agent that
+      // answers from another address than it was asked at still reaches the one that asked.
+      let awaiting: SessionSocket | undefined;
       for (const member of this.members)
         if (member.awaits(id)) {
-          member.deliverMessage(message, from);
-          return;
+          if (member.sentTo(from)) {
+            member.deliverMessage(message, from);
+            return;
+          }
+          awaiting ??= member;
         }
+      if (awaiting) {
+        awaiting.deliverMessage(message, from);
+        return;
+      }
+    }
     for (const member of this.members) if (member.sentTo(from)) member.deliverMessage(message, from);
   }
 }
