@@ -112,11 +112,12 @@ async function bulkCollect(
   const reps = { n: Math.min(cap, memory.rows !== undefined ? memory.rows + 1 : options.maxRepetitions) };
   const first = await bulkRequest(t, firstRequest(plan), plan.scalars.length, reps, out, signal);
   const needGet: string[] = [];
-  plan.scalars.forEach((oid, i) => {
+  for (let i = 0; i < plan.scalars.length; i++) {
+    const oid = plan.scalars[i]!;
     const vb = first.nonRepeaters[i];
     if (vb && vb.oid === oid && !isException(vb)) out.scalars.set(oid, vb);
     else needGet.push(oid);
-  });
+  }
   let pending = takeColumns(plan.columns, first.columns, out);
   while (pending.length > 0) {
     const next = await bulkRequest(
@@ -190,12 +191,15 @@ function takeColumns(
   answers: VarBind[][],
   out: Collected,
   froms?: readonly string[],
-): { column: string; from: string }[] {
-  const pending: { column: string; from: string }[] = [];
+): readonly { column: string; from: string }[] {
+  let pending: { column: string; from: string }[] | undefined;
   // Only an OID past the column ends it: agents may truncate a GETBULK answer to fit a datagram,
   // leaving later columns short or empty. An answer with no varbind at all ends every column.
-  const anything = answers.some((a) => a.length > 0);
-  columns.forEach((column, i) => {
+  let anything = false;
+  for (const a of answers) if (a.length > 0) anything = true;
+  // Loops, not forEach: no closure per poll, and no pending list when every column ended.
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
     const rows = out.columns.get(column)!;
     const vbs = answers[i] ?? [];
     let last = froms?.[i];
@@ -210,10 +214,14 @@ function takeColumns(
       rows.set(vb.oid.slice(column.length + 1), vb);
       last = vb.oid;
     }
-    if (!ended) pending.push({ column, from: last ?? column });
-  });
-  return pending;
+    if (ended) continue;
+    pending ??= [];
+    pending.push({ column, from: last ?? column });
+  }
+  return pending ?? NONE_PENDING;
 }
+
+const NONE_PENDING: readonly { column: string; from: string }[] = [];
 
 async function getCollect(
   t: SnmpTransport,
