@@ -54,14 +54,10 @@ class NetSnmpTransport implements SnmpTransport {
     return this.call("GETNEXT", oids, (s, cb) => s.getNext(oids, cb));
   }
 
-  async getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number): Promise<BulkResult> {
-    const raw = await this.call<(VarBind | VarBind[])[]>("GETBULK", oids, (s, cb) =>
+  getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number): Promise<BulkResult> {
+    return this.call<(VarBind | VarBind[])[]>("GETBULK", oids, (s, cb) =>
       s.getBulk(oids, nonRepeaters, maxRepetitions, cb),
-    );
-    const nonRep = raw.slice(0, nonRepeaters) as VarBind[];
-    const columns: VarBind[][] = [];
-    for (let i = nonRepeaters; i < oids.length; i++) columns.push((raw[i] as VarBind[] | undefined) ?? []);
-    return { nonRepeaters: nonRep, columns };
+    ).then((raw) => bulkResult(raw, oids.length, nonRepeaters));
   }
 
   close(): void {
@@ -180,10 +176,20 @@ class NetSnmpTransport implements SnmpTransport {
   }
 
   /**
-   * A request, sent again once on a fresh session when the agent says our notion of its engine is
-   * stale (RFC 3414 §4: its engineTime went back without a new engineBoots, or a new engine ID).
+   * A request. SNMPv3: sent again once on a fresh session when the agent says our notion of its
+   * engine is stale (RFC 3414 §4: its engineTime went back without a new engineBoots, or a new
+   * engine ID). v1 and v2c have no engines: their requests go straight to the attempt, without the
+   * retry's async layer.
    */
-  private async call<T>(
+  private call<T>(
+    op: string,
+    oids: string[],
+    run: (s: Session, cb: (e: Error | null, r: T) => void) => void,
+  ): Promise<T> {
+    return this.o.version === "3" ? this.callV3(op, oids, run) : this.attempt(op, oids, run);
+  }
+
+  private async callV3<T>(
     op: string,
     oids: string[],
     run: (s: Session, cb: (e: Error | null, r: T) => void) => void,
@@ -207,6 +213,13 @@ class NetSnmpTransport implements SnmpTransport {
       );
     }
   }
+}
+
+/** net-snmp's GETBULK answer (non-repeaters, then one array per repeated OID) split in two. */
+function bulkResult(raw: (VarBind | VarBind[])[], requested: number, nonRepeaters: number): BulkResult {
+  const columns: VarBind[][] = [];
+  for (let i = nonRepeaters; i < requested; i++) columns.push((raw[i] as VarBind[] | undefined) ?? []);
+  return { nonRepeaters: raw.slice(0, nonRepeaters) as VarBind[], columns };
 }
 
 /** SNMP error-status numbers the walker reacts to. */
