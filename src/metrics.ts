@@ -161,7 +161,7 @@ export class DaemonMetrics {
     const series = this.devices.get(outcome.deviceId);
     if (series && outcome.trigger !== "stream") {
       const seconds = (outcome.finishedAt - outcome.startedAt) / 1000;
-      const bucket = POLL_DURATION_BUCKETS.findIndex((le) => seconds <= le);
+      const bucket = durationBucket(seconds);
       if (bucket >= 0) series.buckets[bucket]!++;
       series.durationSum += seconds;
       series.durationCount++;
@@ -274,6 +274,12 @@ const DURATION_HEADS = [
   "\nemcomm_poll_duration_seconds_sum{",
   "\nemcomm_poll_duration_seconds_count{",
 ];
+
+/** The first bucket whose bound holds `seconds`, or -1 (NaN); a loop, not a closure per poll. */
+function durationBucket(seconds: number): number {
+  for (let i = 0; i < POLL_DURATION_BUCKETS.length; i++) if (seconds <= POLL_DURATION_BUCKETS[i]!) return i;
+  return -1;
+}
 
 function renderDuration(series: DeviceSeries, out: string[]): void {
   const device = series.durationLabels;

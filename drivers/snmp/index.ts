@@ -86,13 +86,15 @@ class SnmpDriver implements PolledDriver {
     this.pdus += got.pdus;
     const result = interpret(this.profile, got, this.counters, started);
     if (result.rebooted) ctx.log.info({ device: this.id }, "agent rebooted (sysUpTime went backwards)");
-    for (const [block, why] of result.unsupported) {
-      this.unsupported ??= new Set();
-      if (!this.unsupported.has(block)) {
-        this.unsupported.add(block);
-        ctx.log.warn({ device: this.id, block, why }, "profile block unsupported by the device");
+    // Checked first: a device with all its blocks (nearly every poll) makes no iterator.
+    if (result.unsupported.size > 0)
+      for (const [block, why] of result.unsupported) {
+        this.unsupported ??= new Set();
+        if (!this.unsupported.has(block)) {
+          this.unsupported.add(block);
+          ctx.log.warn({ device: this.id, block, why }, "profile block unsupported by the device");
+        }
       }
-    }
     if (this.unsupported)
       for (const block of this.unsupported)
         if (!result.unsupported.has(block)) {

@@ -181,13 +181,18 @@ function rowLabels(
   const label = table.label;
   const labelOf = tableLabels(table.labelOid ? got.columns.get(table.labelOid) : undefined);
   const known = rows;
+  // Every column of the table asks for the same rows: each row's labels are worked out once per poll.
+  const thisPoll = new Map<string, Readonly<Record<string, string>>>();
   return (index) => {
+    let labels = thisPoll.get(index);
+    if (labels !== undefined) return labels;
     const text = labelOf(index);
-    let labels = known.get(index);
+    labels = known.get(index);
     if (labels?.[label] !== text) {
       labels = Object.freeze({ [label]: text });
       known.set(index, labels);
     }
+    thisPoll.set(index, labels);
     return labels;
   };
 }

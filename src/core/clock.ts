@@ -70,8 +70,10 @@ export function untilAborted<T>(
     return Promise.reject(abortError(signal.reason));
   }
   return new Promise<T>((resolve, reject) => {
+    // No options object: Node validates and copies one on every call, and a signal fires "abort"
+    // once anyway; the listener is removed when the work settles.
     const onAbort = () => reject(abortError(signal.reason));
-    signal.addEventListener("abort", onAbort, { once: true });
+    signal.addEventListener("abort", onAbort);
     work.then(
       (value) => {
         signal.removeEventListener("abort", onAbort);
