@@ -35,6 +35,8 @@ const UP_HELP =
   "1 if the last poll of the device succeeded, 0 if it failed. Absent for devices that are not polled.";
 const INFO_HELP = "Inventory of monitored devices (value always 1).";
 const DURATION_HELP = "Duration of device polls, successful or not.";
+const UP_HEADER = familyHeader("emcomm_device_up", UP_HELP, "gauge");
+const DURATION_HEADER = familyHeader("emcomm_poll_duration_seconds", DURATION_HELP, "histogram");
 
 /**
  * What the exposition keeps per device between scrapes. A value line is written as three
@@ -179,40 +181,68 @@ export class DaemonMetrics {
   /**
    * The per-device families, from the status board, as text fragments; called once per scrape.
    * Every line starts with the newline that ends the line before it; each family ends with one.
+   * Value lines are counted per family first, then written straight into their place in `out`:
+   * no array per family that would grow and be copied again.
    */
   private render(out: string[]): void {
-    out.push(this.info, "\n");
-    const up = [familyHeader("emcomm_device_up", UP_HELP, "gauge")];
-    const duration = [familyHeader("emcomm_poll_duration_seconds", DURATION_HELP, "histogram")];
-    const values = this.familyHeaders.map((header) => [header]);
+    out.push(this.info, "\n", UP_HEADER);
     for (const status of this.status.all()) {
       const series = this.devices.get(status.id);
-      if (!series) continue;
-      if (status.up !== null) up.push(series.upPrefix, status.up ? "1" : "0");
-      if (series.durationCount > 0) renderDuration(series, duration);
-      if (status.up && status.latest) this.deviceLines(series, status.latest.samples, values);
+      if (series && status.up !== null) out.push(series.upPrefix, status.up ? "1" : "0");
     }
-    let first = true;
-    for (const family of [up, duration, ...values]) {
-      if (!first) out.push("\n");
-      first = false;
-      for (const fragment of family) out.push(fragment);
-      out.push("\n");
+    out.push("\n", "\n", DURATION_HEADER);
+    for (const status of this.status.all()) {
+      const series = this.devices.get(status.id);
+      if (series && series.durationCount > 0) renderDuration(series, out);
+    }
+    out.push("\n");
+    const families = this.familyHeaders.length;
+    const next = new Int32Array(families);
+    const devices: DeviceSeries[] = [];
+    const samplesOf: (readonly Sample[])[] = [];
+    for (const status of this.status.all()) {
+      const series = this.devices.get(status.id);
+      if (!series || !status.up || !status.latest) continue;
+      const samples = status.latest.samples;
+      for (const line of this.currentLines(series, samples))
+        if (line.family >= 0) next[line.family] = next[line.family]! + 3;
+      devices.push(series);
+      samplesOf.push(samples);
+    }
+    // Each family: "\n", its header, three fragments a line, "\n"; next[f] becomes where its next line goes.
+    let at = out.length;
+    out.length = at + 3 * families + next.reduce((sum, n) => sum + n, 0);
+    for (let f = 0; f < families; f++) {
+      const fragments = next[f]!;
+      out[at] = "\n";
+      out[at + 1] = this.familyHeaders[f]!;
+      next[f] = at + 2;
+      at += 2 + fragments;
+      out[at++] = "\n";
+    }
+    for (let d = 0; d < devices.length; d++) {
+      const lines = devices[d]!.lines;
+      const samples = samplesOf[d]!;
+      for (let i = 0; i < samples.length; i++) {
+        const line = lines[i]!;
+        if (line.family < 0) continue;
+        const k = next[line.family]!;
+        out[k] = line.head;
+        out[k + 1] = line.suffix;
+        out[k + 2] = formatValue(samples[i]!.value);
+        next[line.family] = k + 3;
+      }
     }
   }
 
-  /** Appends a device's value lines to their families. */
-  private deviceLines(series: DeviceSeries, samples: readonly Sample[], families: string[][]): void {
-    let lines = series.lines.length === samples.length ? series.lines : this.relink(series, samples);
-    for (let i = 0; i < samples.length; i++) {
-      const s = samples[i]!;
-      let line = lines[i]!;
-      if (line.metric !== s.metric || line.labels !== s.labels) {
-        lines = this.relink(series, samples);
-        line = lines[i]!;
-      }
-      if (line.family >= 0) families[line.family]!.push(line.head, line.suffix, formatValue(s.value));
-    }
+  /** A device's lines for its latest samples: the kept ones while every position holds the same metric and labels object, else relinked. */
+  private currentLines(series: DeviceSeries, samples: readonly Sample[]): ValueLine[] {
+    const lines = series.lines;
+    if (lines.length !== samples.length) return this.relink(series, samples);
+    for (let i = 0; i < samples.length; i++)
+      if (lines[i]!.metric !== samples[i]!.metric || lines[i]!.labels !== samples[i]!.labels)
+        return this.relink(series, samples);
+    return lines;
   }
 
   /**
