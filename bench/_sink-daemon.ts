@@ -8,7 +8,8 @@
  * JSON line: this process's CPU µs (all, and system), the polls and failed polls since the previous
  * line, and then hands the outcomes of the next window to the sink when the line read is "on", or
  * keeps them from it when it is "off" (the bench alternates them in one process; the forwarder, its
- * timers and connection stay as they are).
+ * timers and connection stay as they are). BENCH_SINK_GZIP=0 sends the batches uncompressed (to
+ * see what gzip's share is; the figure is measured with the default, gzip at level 1).
  */
 import { createInterface } from "node:readline";
 import pino from "pino";
@@ -42,7 +43,7 @@ const config = configSchema.parse({
       community: "public",
     },
   })),
-  sinks: influx ? { influx: { url: influx, flushInterval: "1s" } } : {},
+  sinks: influx ? { influx: { url: influx, flushInterval: "1s", gzip: process.env.BENCH_SINK_GZIP !== "0" } } : {},
 });
 const daemon = await startDaemon({ config, log: pino({ level: "silent" }), http: false });
 const sinkRecord = daemon.sinks.record;

@@ -402,11 +402,14 @@ export interface Snmpd {
 export async function startSnmpd(count = 1): Promise<Snmpd> {
   const dir = mkdtempSync(join(tmpdir(), "emcomm-snmpd-"));
   const ports: number[] = [];
-  while (ports.length < count) {
-    const p = await freeUdpPort();
-    if (!ports.includes(p)) ports.push(p);
-  }
-  const port = ports[0]!;
+  const pickPorts = async () => {
+    ports.length = 0;
+    while (ports.length < count) {
+      const p = await freeUdpPort();
+      if (!ports.includes(p)) ports.push(p);
+    }
+  };
+  await pickPorts();
   const conf = join(dir, "snmpd.conf");
   writeFileSync(
     conf,
@@ -443,7 +446,7 @@ export async function startSnmpd(count = 1): Promise<Snmpd> {
           "0.3",
           "-r",
           "0",
-          `127.0.0.1:${port}`,
+          `127.0.0.1:${ports[0]}`,
           "1.3.6.1.2.1.1.3.0",
         ]);
         break;
@@ -460,9 +463,21 @@ export async function startSnmpd(count = 1): Promise<Snmpd> {
     child.kill("SIGTERM");
     await exited;
   };
-  let child = await launch();
+  // A port found free can be taken by another process (a test's socket on an ephemeral port)
+  // before snmpd binds it: then snmpd exits, and it is started again on other ports.
+  const launchOnFreePorts = async (): Promise<ChildProcess> => {
+    for (let attempt = 1; ; attempt++)
+      try {
+        return await launch();
+      } catch (err) {
+        if (attempt >= 5 || !output.includes("Error opening specified endpoint")) throw err;
+        output = "";
+        await pickPorts();
+      }
+  };
+  let child = await launchOnFreePorts();
   return {
-    port,
+    port: ports[0]!,
     ports,
     get pid() {
       return child.pid!;

@@ -20,10 +20,11 @@ import type { Logger } from "pino";
 import { type Clock, sleep } from "../core/clock.ts";
 import type { SinkMetrics, WriteErrorKind } from "./metrics.ts";
 import type { Outbox, OutboxEntry } from "./outbox.ts";
+import { type Body, bodyText } from "./rows.ts";
 
 /** What goes into a request: an entry's body (one or more lines) and how many points it holds. */
 interface Item {
-  body: string;
+  body: Body;
   points: number;
 }
 
@@ -42,7 +43,7 @@ export type SendResult = { ok: true /** bytes put on the wire */; bytes: number 
 
 /** Writes a batch of items (lines, messages) to a server. Never throws: failures are results. */
 export interface BatchTransport {
-  send(items: readonly string[], signal: AbortSignal): Promise<SendResult>;
+  send(items: readonly Body[], signal: AbortSignal): Promise<SendResult>;
 }
 
 export interface ForwarderOptions {
@@ -367,8 +368,8 @@ export class Forwarder {
     if (items.length === 1) {
       const item = items[0]!;
       if (item.points > 1)
-        return this.sendSplitting(this.o.split(item.body).map((body) => ({ body, points: 1 })));
-      this.o.outbox.quarantine(item.body, result.status, result.message);
+        return this.sendSplitting(this.o.split(bodyText(item.body)).map((body) => ({ body, points: 1 })));
+      this.o.outbox.quarantine(bodyText(item.body), result.status, result.message);
       this.o.log.warn(
         { sink: this.o.outbox.sink, status: result.status, reason: result.message.slice(0, 300) },
         "server rejected a point; quarantined",

@@ -31,7 +31,15 @@ import type { Clock } from "../core/clock.ts";
 import type { Db } from "../store/db.ts";
 import { GroupCommit } from "./group-commit.ts";
 import type { BacklogSource, SinkMetrics } from "./metrics.ts";
-import { expandRow, type NewEntry, type OutboxEntry, packRows, type RawRow, segmentsOf } from "./rows.ts";
+import {
+  type Body,
+  expandRow,
+  type NewEntry,
+  type OutboxEntry,
+  packRows,
+  type RawRow,
+  segmentsOf,
+} from "./rows.ts";
 
 export type { OutboxEntry } from "./rows.ts";
 export { ROW_MAX_BYTES, ROW_MAX_POINTS } from "./rows.ts";
@@ -204,7 +212,7 @@ export class Outbox implements BacklogSource {
    * (drop-newest). `points` is how many lines/messages `body` holds, `bytes` its UTF-8 length
    * (given by a caller that knows it already). `durable()` tells when it is committed.
    */
-  enqueue(key: string, body: string, points: number, bytes = Buffer.byteLength(body)): boolean {
+  enqueue(key: string, body: Body, points: number, bytes = Buffer.byteLength(body)): boolean {
     if (points <= 0) return true;
     if (this.bytes + bytes > this.options.maxBacklogBytes && this.onFull === "drop-newest") {
       this.budgetDrop(points);

@@ -10,18 +10,32 @@ export const ROW_MAX_POINTS = 5000;
 /** ...and this many bytes of bodies; an open batch that reaches either is committed at once. */
 export const ROW_MAX_BYTES = 1024 * 1024;
 
+/**
+ * An entry's body: text, or its UTF-8 bytes (what the InfluxDB sink encodes straight into; held
+ * in memory, bytes are not copied by the garbage collector the way a string is).
+ */
+export type Body = string | Uint8Array;
+
+/** A body as text (committed rows and the rare paths that split or quarantine a body hold text). */
+export function bodyText(body: Body): string {
+  return typeof body === "string"
+    ? body
+    : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+}
+
 /** An entry not yet committed. */
 export interface NewEntry {
   key: string;
   createdAt: number;
   points: number;
   bytes: number;
-  body: string;
+  body: Body;
 }
 
-/** A committed entry, as the forwarder reads it (`id`: its row). */
+/** A committed entry, as the forwarder reads it (`id`: its row); committed bodies are text. */
 export interface OutboxEntry extends NewEntry {
   id: number;
+  body: string;
 }
 
 /** A row as peekRaw/getRaw read it: id, key, created_at, points, bytes, body, segments. */
@@ -54,9 +68,9 @@ export function packRows(entries: readonly NewEntry[]): PackedRow[] {
       j++;
     }
     const first = entries[i]!;
-    if (j === i + 1) rows.push({ ...first, segments: null });
+    if (j === i + 1) rows.push({ ...first, body: bodyText(first.body), segments: null });
     else {
-      const group = entries.slice(i, j);
+      const group = entries.slice(i, j).map((e) => ({ ...e, body: bodyText(e.body) }));
       rows.push({
         key: first.key,
         createdAt: first.createdAt,

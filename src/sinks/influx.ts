@@ -22,11 +22,12 @@ import type { PollOutcome } from "../core/outcome.ts";
 import { type BatchTransport, Forwarder, type SendFailure, type SendResult } from "../outbox/forwarder.ts";
 import type { SinkMetrics } from "../outbox/metrics.ts";
 import { Outbox } from "../outbox/outbox.ts";
+import type { Body } from "../outbox/rows.ts";
 import type { Db } from "../store/db.ts";
 import type { InfluxSinkConfig } from "./config.ts";
 import {
   type DeviceTags,
-  encodeOutcomeBody,
+  encodeOutcomeBytes,
   encodePoints,
   type Point,
   type StateChangeEvent,
@@ -124,19 +125,24 @@ const gzipAsync = promisify(gzip);
 const NEWLINE = 0x0a;
 
 /**
- * The items joined by newlines, as UTF-8 bytes written straight into one buffer. A batch's body is
- * 100 KB and more: joined as a string it would be allocated in the heap's large-object space (old
- * generation) every flush and bring the next full garbage collection nearer, and gzip would copy
- * it into bytes again anyway.
+ * The items joined by newlines, as UTF-8 bytes in one buffer (items encoded as bytes are copied,
+ * text is written as UTF-8). A batch's body is 100 KB and more: joined as a string it would be
+ * allocated in the heap's large-object space (old generation) every flush and bring the next full
+ * garbage collection nearer, and gzip would copy it into bytes again anyway.
  */
-export function joinLines(items: readonly string[]): Buffer {
+export function joinLines(items: readonly Body[]): Buffer {
   let size = items.length > 0 ? items.length - 1 : 0;
-  for (const item of items) size += Buffer.byteLength(item);
+  for (const item of items) size += typeof item === "string" ? Buffer.byteLength(item) : item.length;
   const body = Buffer.allocUnsafeSlow(size);
   let at = 0;
   for (let i = 0; i < items.length; i++) {
     if (i > 0) body[at++] = NEWLINE;
-    at += body.write(items[i]!, at, "utf8");
+    const item = items[i]!;
+    if (typeof item === "string") at += body.write(item, at, "utf8");
+    else {
+      body.set(item, at);
+      at += item.length;
+    }
   }
   return body;
 }
@@ -316,9 +322,9 @@ export class InfluxSink {
    */
   record(outcome: PollOutcome): Promise<boolean> {
     const device = this.o.devices.get(outcome.deviceId) ?? { site: "", kind: "" };
-    const { body, bytes, points, skipped } = encodeOutcomeBody(outcome, device, this.o.config.precision);
+    const { body, points, skipped } = encodeOutcomeBytes(outcome, device, this.o.config.precision);
     if (skipped > 0) this.o.metrics?.drop(INFLUX_SINK, "unwritable", skipped);
-    this.outbox.enqueue(outcome.deviceId, body, points, bytes);
+    this.outbox.enqueue(outcome.deviceId, body, points, body.length);
     return this.outbox.durable();
   }
 

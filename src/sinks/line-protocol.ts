@@ -275,9 +275,10 @@ export function outcomePoints(outcome: PollOutcome, device: DeviceTags): Point[]
 /**
  * How one device's samples become lines, for as long as its driver hands over the same samples in
  * the same order (the same metric names and labels objects): the slot of each sample's value and,
- * per line, its escaped prefix and fields. A sample that repeats a metric of its series overwrites
- * the earlier value (as in outcomePoints). A poll whose samples differ builds a new plan. Kept for
- * every device, so it holds little of its own: names and field keys are shared by all devices.
+ * per line, its escaped prefix and field keys as UTF-8 bytes. A sample that repeats a metric of its
+ * series overwrites the earlier value (as in outcomePoints). A poll whose samples differ builds a
+ * new plan. Kept for every device, so it holds little of its own: field keys are shared by all
+ * devices, and nothing of a poll stays in it.
  */
 interface Plan {
   metrics: string[];
@@ -286,55 +287,41 @@ interface Plan {
   lines: PlanLine[];
   /** Scratch space for one outcome's values, by slot. */
   values: number[];
+  /** Bytes of the lines' prefixes and keys, and how many lines and fields: for the room needed. */
+  fixedBytes: number;
+  fields: number;
 }
 
-/**
- * One line of a plan: its fields (the slot of each value and its shared "key=" text) and its text
- * up to the timestamp ("prefix fields "), kept, flat, with the values it was formatted from, so a
- * line whose values did not change since the last poll (most of them: states, error counters) is
- * not formatted again; head is "" when the line has no writable field.
- */
+/** One line of a plan: "measurement,tags" (empty: no writable line), and its fields' slots and keys. */
 interface PlanLine {
-  prefix: string;
-  prefixExtra: number;
+  prefix: Buffer;
   slots: number[];
-  keys: FieldKey[];
-  last: number[];
-  head: string | undefined;
-  /** UTF-8 bytes of head beyond its length (non-ASCII names; numbers are ASCII). */
-  headExtra: number;
+  keys: Buffer[];
 }
 
-/** A field's escaped key with its "=", and its UTF-8 bytes beyond its length. */
-interface FieldKey {
-  text: string;
-  extra: number;
-}
+/** The longest text of a float field (String of a number: "-1.2345678901234567e-300" is 24). */
+const MAX_NUMBER_BYTES = 32;
 
-/** UTF-8 bytes of s beyond its length: 0 for ASCII. Taken once per cached name, not per poll. */
-const extraBytes = (s: string): number => Buffer.byteLength(s) - s.length;
-
-/** Field keys by metric name, shared by every device (bounded like the name caches). */
-const fieldKeys = new Map<string, FieldKey | null>();
+/** Field keys with their "=", as UTF-8, by metric name: shared by every device (bounded like the name caches). */
+const fieldKeys = new Map<string, Buffer | null>();
 
 /** The field key of a metric, or null when its name escapes to nothing. */
-function fieldKey(metric: string): FieldKey | null {
+function fieldKey(metric: string): Buffer | null {
   let key = fieldKeys.get(metric);
   if (key === undefined) {
     const escaped = escapeTag(metric);
-    key = escaped === "" ? null : { text: `${escaped}=`, extra: extraBytes(escaped) };
+    key = escaped === "" ? null : Buffer.from(`${escaped}=`);
     if (fieldKeys.size >= ESCAPE_CACHE_SIZE) fieldKeys.clear();
     fieldKeys.set(metric, key);
   }
   return key;
 }
 
-/** Per device: the poll line's prefix and the plan. Reset when the device's site or kind changes. */
+/** Per device: the poll line's prefix (UTF-8) and the plan. Reset when the device's site or kind changes. */
 interface DeviceSeries {
   site: string;
   kind: string;
-  poll: string;
-  pollExtra: number;
+  poll: Buffer;
   plan: Plan | undefined;
 }
 const deviceSeries = new Map<string, DeviceSeries>();
@@ -343,7 +330,7 @@ function seriesOfDevice(deviceId: string, device: DeviceTags): DeviceSeries {
   let entry = deviceSeries.get(deviceId);
   if (entry === undefined || entry.site !== device.site || entry.kind !== device.kind) {
     const poll = buildSeriesPrefix("poll", { device: deviceId, site: device.site, kind: device.kind });
-    entry = { site: device.site, kind: device.kind, poll, pollExtra: extraBytes(poll), plan: undefined };
+    entry = { site: device.site, kind: device.kind, poll: Buffer.from(poll), plan: undefined };
     if (deviceSeries.size >= ESCAPE_CACHE_SIZE) deviceSeries.clear();
     deviceSeries.set(deviceId, entry);
   }
@@ -359,9 +346,11 @@ function planFits(plan: Plan, samples: readonly Sample[]): boolean {
   return true;
 }
 
+const noBytes = Buffer.alloc(0);
+
 /** A new plan for these samples: lines in the order their series first appear (as outcomePoints). */
 function buildPlan(deviceId: string, device: DeviceTags, samples: readonly Sample[]): Plan {
-  const plan: Plan = { metrics: [], labels: [], slots: [], lines: [], values: [] };
+  const plan: Plan = { metrics: [], labels: [], slots: [], lines: [], values: [], fixedBytes: 0, fields: 0 };
   const lineOf = new Map<string, { fields: Map<string, number>; line: PlanLine }>();
   const base = { device: deviceId, site: device.site, kind: device.kind };
   for (const sample of samples) {
@@ -369,18 +358,11 @@ function buildPlan(deviceId: string, device: DeviceTags, samples: readonly Sampl
     let group = lineOf.get(key);
     if (group === undefined) {
       const prefix = buildSeriesPrefix(measurement, tags);
-      const line: PlanLine = {
-        prefix,
-        prefixExtra: extraBytes(prefix),
-        slots: [],
-        keys: [],
-        last: [],
-        head: undefined,
-        headExtra: 0,
-      };
+      const line: PlanLine = { prefix: prefix === "" ? noBytes : Buffer.from(prefix), slots: [], keys: [] };
       group = { fields: new Map(), line };
       lineOf.set(key, group);
       plan.lines.push(line);
+      plan.fixedBytes += line.prefix.length;
     }
     let slot = group.fields.get(sample.metric);
     if (slot === undefined) {
@@ -388,9 +370,11 @@ function buildPlan(deviceId: string, device: DeviceTags, samples: readonly Sampl
       plan.values.push(0);
       group.fields.set(sample.metric, slot);
       const field = fieldKey(sample.metric);
-      if (group.line.prefix !== "" && field !== null) {
+      if (group.line.prefix.length > 0 && field !== null) {
         group.line.slots.push(slot);
         group.line.keys.push(field);
+        plan.fixedBytes += field.length;
+        plan.fields++;
       }
     }
     plan.metrics.push(sample.metric);
@@ -400,95 +384,160 @@ function buildPlan(deviceId: string, device: DeviceTags, samples: readonly Sampl
   return plan;
 }
 
-/** Scratch space of setLineHead: the writable fields of one line. */
-const headParts: string[] = [];
-
 /**
- * Sets a plan line's head, "prefix fields " from its last values ("" when no field is writable),
- * and headExtra. Joined, so the head is one flat string that every later poll copies as it is.
+ * Where outcomes are encoded: consecutive slices of shared chunks outside the JS heap. A body waits
+ * in memory until the server has it (a second or more): as a string it would be copied by every
+ * young-generation collection it lives through and then promoted; as a slice only its small view
+ * object is.
  */
-function setLineHead(line: PlanLine): void {
-  let extra = line.prefixExtra;
-  const parts = headParts;
-  parts.push(line.prefix);
-  for (let j = 0; j < line.keys.length; j++) {
-    const value = formatFloat(line.last[j]!);
-    if (value === undefined) continue;
-    const key = line.keys[j]!;
-    parts.push(parts.length === 1 ? " " : ",", key.text, value);
-    extra += key.extra;
-  }
-  const writable = parts.length > 1;
-  if (writable) parts.push(" ");
-  line.head = writable ? parts.join("") : "";
-  line.headExtra = writable ? extra : 0;
-  parts.length = 0;
+const CHUNK_BYTES = 64 * 1024;
+let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+let chunkAt = 0;
+
+/** Makes sure the current chunk has `bytes` left. */
+function reserve(bytes: number): void {
+  if (chunk.length - chunkAt >= bytes) return;
+  chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, bytes));
+  chunkAt = 0;
 }
 
-/** Scratch space of encodeOutcomeBody: the pieces of one body. */
-const bodyParts: string[] = [];
+/** Writes an ASCII string (numbers, timestamps) at `at`; returns where it ends. */
+function writeAscii(buf: Buffer, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[at + i] = s.charCodeAt(i);
+  return at + s.length;
+}
 
 /**
- * One poll outcome as line protocol, its lines joined by "\n": exactly
- * `encodePoints(outcomePoints(outcome, device))`, built straight from the samples with the device's
- * plan (see Plan): what the InfluxDB sink runs on every poll. `points` counts the lines, `skipped`
- * the lines left out for want of a writable field, `bytes` is Buffer.byteLength(body), summed
- * from the parts (measuring the joined body would walk it once more on every poll).
+ * Writes a float field's value as String(value) would (-0 as 0) at `at`; returns where it ends, or
+ * -1 when it cannot be written (NaN, Infinity). Integers below 10^15 (counters, states) are written
+ * digit by digit, without a string.
+ */
+function writeFloat(buf: Buffer, at: number, value: number): number {
+  if (value === 0) {
+    buf[at] = 48;
+    return at + 1;
+  }
+  if (Number.isInteger(value) && value < 1e15 && value > -1e15) {
+    let v = value;
+    if (v < 0) {
+      buf[at++] = 45;
+      v = -v;
+    }
+    let end = at + 1;
+    for (let p = 10; p <= v; p *= 10) end++;
+    for (let i = end - 1; i >= at; i--) {
+      const digit = v % 10;
+      buf[i] = 48 + digit;
+      v = (v - digit) / 10;
+    }
+    return end;
+  }
+  if (!Number.isFinite(value)) return -1;
+  return writeAscii(buf, at, String(value));
+}
+
+const UP = Buffer.from(" up=1i");
+const DOWN = Buffer.from(" up=0i");
+const DURATION = Buffer.from(",duration_seconds=");
+const ERROR_KIND = Buffer.from(",error_kind=");
+const SPACE = 32;
+const COMMA = 44;
+const NEWLINE = 10;
+
+/**
+ * One poll outcome as line protocol, its lines separated by "\n", written as UTF-8 bytes straight
+ * from the device's plan (see Plan): exactly `encodePoints(outcomePoints(outcome, device))`. What the
+ * InfluxDB sink runs on every poll. `body` is a slice of a shared chunk (see reserve): keep it, do
+ * not write into it. `points` counts the lines, `skipped` the lines left out for want of a writable
+ * field.
+ */
+export function encodeOutcomeBytes(
+  outcome: PollOutcome,
+  device: DeviceTags,
+  precision: Precision = "ms",
+): { body: Buffer; points: number; skipped: number } {
+  const entry = seriesOfDevice(outcome.deviceId, device);
+  const time = `${Math.trunc(outcome.startedAt)}${precisionSuffix[precision]}`;
+  const samples = outcome.samples;
+  let plan = entry.plan;
+  if (samples.length > 0 && (plan === undefined || !planFits(plan, samples))) {
+    plan = buildPlan(outcome.deviceId, device, samples);
+    entry.plan = plan;
+  }
+  const errorKind = outcome.error ? escapeString(outcome.error.kind) : "";
+  let room = entry.poll.length + 96 + Buffer.byteLength(errorKind) + time.length;
+  if (samples.length > 0 && plan !== undefined)
+    room += plan.fixedBytes + plan.lines.length * (time.length + 2) + plan.fields * (MAX_NUMBER_BYTES + 1);
+  reserve(room);
+  const buf = chunk;
+  const start = chunkAt;
+  buf.set(entry.poll, start);
+  let at = start + entry.poll.length;
+  const up = outcome.error ? DOWN : UP;
+  buf.set(up, at);
+  at += up.length;
+  if (outcome.trigger !== "stream") {
+    buf.set(DURATION, at);
+    const end = writeFloat(
+      buf,
+      at + DURATION.length,
+      Math.max(0, outcome.finishedAt - outcome.startedAt) / 1000,
+    );
+    if (end >= 0) at = end;
+  }
+  if (outcome.error) {
+    buf.set(ERROR_KIND, at);
+    at += ERROR_KIND.length;
+    at += buf.write(errorKind, at, "utf8");
+  }
+  buf[at++] = SPACE;
+  at = writeAscii(buf, at, time);
+  let points = 1;
+  let skipped = 0;
+  if (samples.length > 0 && plan !== undefined) {
+    const values = plan.values;
+    for (let i = 0; i < samples.length; i++) values[plan.slots[i]!] = samples[i]!.value;
+    for (const line of plan.lines) {
+      const lineStart = at;
+      buf[at++] = NEWLINE;
+      buf.set(line.prefix, at);
+      at += line.prefix.length;
+      let written = 0;
+      for (let j = 0; j < line.slots.length; j++) {
+        const key = line.keys[j]!;
+        const valueAt = at + 1 + key.length;
+        const end = writeFloat(buf, valueAt, values[line.slots[j]!]!);
+        if (end < 0) continue;
+        buf[at] = written === 0 ? SPACE : COMMA;
+        buf.set(key, at + 1);
+        at = end;
+        written++;
+      }
+      if (written === 0) {
+        at = lineStart;
+        skipped++;
+        continue;
+      }
+      buf[at++] = SPACE;
+      at = writeAscii(buf, at, time);
+      points++;
+    }
+  }
+  chunkAt = at;
+  return { body: buf.subarray(start, at), points, skipped };
+}
+
+/**
+ * encodeOutcomeBytes as a string, with its UTF-8 size in `bytes` (for callers and tests that want
+ * text).
  */
 export function encodeOutcomeBody(
   outcome: PollOutcome,
   device: DeviceTags,
   precision: Precision = "ms",
 ): { body: string; bytes: number; points: number; skipped: number } {
-  const entry = seriesOfDevice(outcome.deviceId, device);
-  const time = `${Math.trunc(outcome.startedAt)}${precisionSuffix[precision]}`;
-  let body = `${entry.poll} up=${outcome.error ? 0 : 1}i`;
-  if (outcome.trigger !== "stream") {
-    const duration = formatFloat(Math.max(0, outcome.finishedAt - outcome.startedAt) / 1000);
-    if (duration !== undefined) body += `,duration_seconds=${duration}`;
-  }
-  let extra = entry.pollExtra;
-  if (outcome.error) {
-    const kind = escapeString(outcome.error.kind);
-    body += `,error_kind=${kind}`;
-    extra += extraBytes(kind);
-  }
-  body += ` ${time}`;
-  let points = 1;
-  let skipped = 0;
-  const samples = outcome.samples;
-  if (samples.length === 0) return { body, bytes: body.length + extra, points, skipped };
-  const parts = bodyParts;
-  parts.push(body);
-  let plan = entry.plan;
-  if (plan === undefined || !planFits(plan, samples)) {
-    plan = buildPlan(outcome.deviceId, device, samples);
-    entry.plan = plan;
-  }
-  const values = plan.values;
-  for (let i = 0; i < samples.length; i++) values[plan.slots[i]!] = samples[i]!.value;
-  for (const line of plan.lines) {
-    let changed = line.head === undefined;
-    for (let j = 0; j < line.slots.length; j++) {
-      const value = values[line.slots[j]!]!;
-      if (value !== line.last[j]) {
-        line.last[j] = value;
-        changed = true;
-      }
-    }
-    if (changed) setLineHead(line);
-    if (line.head === "") skipped++;
-    else {
-      parts.push("\n", line.head!, time);
-      extra += line.headExtra;
-      points++;
-    }
-  }
-  // Joined once into a flat string: the body waits in memory up to the write-behind (a second or
-  // so), and a string built by `+=` would keep a tree of every piece alive that long.
-  body = parts.join("");
-  parts.length = 0;
-  return { body, bytes: body.length + extra, points, skipped };
+  const { body, points, skipped } = encodeOutcomeBytes(outcome, device, precision);
+  return { body: body.toString("utf8"), bytes: body.length, points, skipped };
 }
 
 /** encodeOutcomeBody's lines, one string each (for callers that want them apart). */

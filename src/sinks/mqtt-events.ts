@@ -23,6 +23,7 @@ import type { BatchTransport, SendResult } from "../outbox/forwarder.ts";
 import { Forwarder } from "../outbox/forwarder.ts";
 import type { SinkMetrics } from "../outbox/metrics.ts";
 import { Outbox } from "../outbox/outbox.ts";
+import { bodyText } from "../outbox/rows.ts";
 import type { Db } from "../store/db.ts";
 import type { MqttSinkConfig } from "./config.ts";
 import type { StateChangeEvent, TicketEvent } from "./line-protocol.ts";
@@ -180,7 +181,7 @@ export function mqttTransport(o: MqttTransportOptions): BatchTransport & { close
       for (const item of items) {
         let m: Message;
         try {
-          m = JSON.parse(item) as Message;
+          m = JSON.parse(bodyText(item)) as Message;
         } catch {
           return {
             ok: false,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import type { BatchTransport, SendResult } from "../../src/outbox/forwarder.ts";
 import { listQuarantine, Outbox, type OutboxOptions } from "../../src/outbox/outbox.ts";
+import { bodyText } from "../../src/outbox/rows.ts";
 import { migrate, openStore } from "../../src/store/db.ts";
 import { migrations } from "../../src/store/migrations.ts";
 import { quietLog } from "../support/log.ts";
@@ -257,7 +258,7 @@ describe("Outbox + Forwarder", () => {
       async send(items) {
         calls++;
         await new Promise((r) => setTimeout(r, calls > 4 ? 50 : 0));
-        delivered.push(...items);
+        delivered.push(...items.map(bodyText));
         return { ok: true, bytes: 1 };
       },
     };

@@ -13,6 +13,7 @@ import {
 } from "../../src/outbox/forwarder.ts";
 import { SinkMetrics } from "../../src/outbox/metrics.ts";
 import { Outbox, type OutboxOptions } from "../../src/outbox/outbox.ts";
+import { bodyText } from "../../src/outbox/rows.ts";
 import type { Db } from "../../src/store/db.ts";
 import { quietLog } from "../support/log.ts";
 
@@ -59,7 +60,7 @@ export function deliveringTransport(refuse: (call: number) => SendFailure | unde
     async send(items) {
       const failure = refuse(++calls);
       if (failure) return failure;
-      delivered.push(...items);
+      delivered.push(...items.map(bodyText));
       return { ok: true, bytes: 1 };
     },
   };

@@ -5,6 +5,7 @@ import type { Sample } from "../../src/core/types.ts";
 import {
   encodeOutcome,
   encodeOutcomeBody,
+  encodeOutcomeBytes,
   encodePoint,
   encodePoints,
   escapeMeasurement,
@@ -368,6 +369,69 @@ describe("encodeOutcome", () => {
       expect(bytes).toBe(Buffer.byteLength(body));
       expect(bytes).toBeGreaterThan(body.length);
     }
+  });
+
+  it("writes every number as String() would, digit by digit or not, and -0 as 0", () => {
+    const values = [
+      0,
+      -0,
+      1,
+      -1,
+      9,
+      10,
+      99,
+      100,
+      4294967295,
+      2 ** 53 - 1,
+      2 ** 53,
+      1e15 - 1,
+      1e15,
+      -(1e15 - 1),
+      -1e15,
+      123456789012345,
+      1e21,
+      1.5e300,
+      -1.7976931348623157e308,
+      5e-324,
+      1e-7,
+      0.1,
+      -0.000001,
+      1200.5,
+      12345678.123456789,
+    ];
+    const samples = values.map((value, i) => ({ metric: `ups_v${i}`, value }));
+    for (const finishedAt of [1000, 1000.5, 1001.25]) {
+      const outcome: PollOutcome = {
+        deviceId: "num",
+        trigger: "schedule",
+        startedAt: 1000,
+        finishedAt,
+        samples,
+      };
+      const expected = encodePoints(outcomePoints(outcome, device)).lines;
+      expect(encodeOutcome(outcome, device).lines).toEqual(expected);
+      expect(expected[1]).toContain("ups_v1=0,");
+      expect(expected[1]).toContain("ups_v9=9007199254740991,");
+    }
+  });
+
+  it("keeps each body as it was when later polls are encoded (bodies wait in memory until sent)", () => {
+    const bodies: { bytes: Buffer; text: string }[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const outcome: PollOutcome = {
+        deviceId: `keep-${i % 7}`,
+        trigger: "schedule",
+        startedAt: i,
+        finishedAt: i + 3,
+        samples: [
+          { metric: "if_in_octets", value: i * 1000, labels: { ifname: "eth0" } },
+          { metric: "system_uptime_seconds", value: i },
+        ],
+      };
+      const { body } = encodeOutcomeBytes(outcome, device);
+      bodies.push({ bytes: body, text: encodePoints(outcomePoints(outcome, device)).lines.join("\n") });
+    }
+    for (const { bytes, text } of bodies) expect(bytes.toString("utf8")).toBe(text);
   });
 
   it("follows a device moved to another site", () => {

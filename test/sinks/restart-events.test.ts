@@ -54,13 +54,17 @@ describe("events reach the sinks", () => {
         ...(ok ? {} : { error: new PollError("unreachable", "console: ECONNREFUSED") }),
       });
 
+    // The test publishes every outcome itself: the daemons' own polls (of a closed port, at a random
+    // time in their first 10 s) would add a failure whenever one lands between two of them.
     const first = await startDaemon({ config, log, clock, http: false });
+    await first.scheduler.stop(0);
     poll(first, false); // down: a ticket opens
     await clock.advance(1000);
     await first.stop();
 
     await clock.advance(60_000); // not watched for a minute
     const second = await startDaemon({ config, log, clock, http: false });
+    await second.scheduler.stop(0);
     cleanup.push(() => second.stop());
     await clock.advance(1000);
     poll(second, true); // back: clearance proposed ("restored")
