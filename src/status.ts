@@ -13,9 +13,45 @@ export interface DeviceStatus {
   lastPollAt: number | null;
   lastDurationMs: number | null;
   lastError: { kind: PollErrorKind; message: string; at: number } | null;
-  /** Samples of the last successful poll, with its time. */
+  /**
+   * Samples of the last successful poll, with its time. The board's own objects, updated in place
+   * while the device's samples keep their shape: read them when asked, copy what must be kept.
+   */
   latest: { at: number; samples: Sample[] } | null;
   consecutiveFailures: number;
+}
+
+/**
+ * The latest samples of a successful poll, in the board's own objects. While a device's samples
+ * keep their shape (the same metric and labels object at every position, as drivers hand them
+ * over poll after poll) the values are copied into the objects kept from the poll before. The
+ * outcome's objects then die young: kept for a whole interval, every device's samples of every
+ * poll would be copied by the young generation's collections and promoted to the old one, to be
+ * freed only by a full collection.
+ */
+function keepLatest(latest: DeviceStatus["latest"], outcome: PollOutcome): NonNullable<DeviceStatus["latest"]> {
+  const samples = outcome.samples;
+  if (latest !== null && sameShape(latest.samples, samples)) {
+    const kept = latest.samples;
+    for (let i = 0; i < samples.length; i++) kept[i]!.value = samples[i]!.value;
+    latest.at = outcome.startedAt;
+    return latest;
+  }
+  return {
+    at: outcome.startedAt,
+    samples: samples.map((s) =>
+      s.labels === undefined
+        ? { metric: s.metric, value: s.value }
+        : { metric: s.metric, value: s.value, labels: s.labels },
+    ),
+  };
+}
+
+function sameShape(kept: readonly Sample[], samples: readonly Sample[]): boolean {
+  if (kept.length !== samples.length) return false;
+  for (let i = 0; i < samples.length; i++)
+    if (kept[i]!.metric !== samples[i]!.metric || kept[i]!.labels !== samples[i]!.labels) return false;
+  return true;
 }
 
 export class StatusBoard {
@@ -46,7 +82,7 @@ export class StatusBoard {
     } else {
       status.up = true;
       status.consecutiveFailures = 0;
-      status.latest = { at: outcome.startedAt, samples: outcome.samples };
+      status.latest = keepLatest(status.latest, outcome);
     }
   }
 
