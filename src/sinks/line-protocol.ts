@@ -1,7 +1,8 @@
 /**
  * Pure encoding of what the daemon knows into InfluxDB line protocol, following the team schema
  * (README "InfluxDB schema"): no I/O, no clock. Called by the InfluxDB sink once per poll outcome
- * and once per event, on the daemon's thread; the lines it returns go into the outbox as they are.
+ * (encodeOutcomeBytes: UTF-8 bytes) and once per event (text), on the daemon's thread; what it
+ * returns goes into the outbox as it is.
  *
  * - Device samples: measurement = the metric name's first token before "_" (`modem`, `ups`, `if`),
  *   field key = the full metric name, float; tags device, site, kind plus the sample's own labels.
