@@ -43,7 +43,9 @@ const config = configSchema.parse({
       community: "public",
     },
   })),
-  sinks: influx ? { influx: { url: influx, flushInterval: "1s", gzip: process.env.BENCH_SINK_GZIP !== "0" } } : {},
+  sinks: influx
+    ? { influx: { url: influx, flushInterval: "1s", gzip: process.env.BENCH_SINK_GZIP !== "0" } }
+    : {},
 });
 const daemon = await startDaemon({ config, log: pino({ level: "silent" }), http: false });
 const sinkRecord = daemon.sinks.record;

@@ -29,7 +29,10 @@ export interface DeviceStatus {
  * poll would be copied by the young generation's collections and promoted to the old one, to be
  * freed only by a full collection.
  */
-function keepLatest(latest: DeviceStatus["latest"], outcome: PollOutcome): NonNullable<DeviceStatus["latest"]> {
+function keepLatest(
+  latest: DeviceStatus["latest"],
+  outcome: PollOutcome,
+): NonNullable<DeviceStatus["latest"]> {
   const samples = outcome.samples;
   if (latest !== null && sameShape(latest.samples, samples)) {
     const kept = latest.samples;
