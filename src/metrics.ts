@@ -10,7 +10,7 @@
  * fragments kept between scrapes (see DeviceSeries) and its value to one array joined once. Sparse families (errors, skips) stay prom-client metrics.
  */
 import { Counter } from "prom-client";
-import type { PollOutcome } from "./core/outcome.ts";
+import { type PollOutcome, sameShape } from "./core/outcome.ts";
 import type { MetricSpec, Sample } from "./core/types.ts";
 import { registerProcessMetrics } from "./metrics-process.ts";
 import { ExpositionRegistry, escapeLabelValue, familyHeader, flatText, formatValue } from "./metrics-text.ts";
@@ -237,12 +237,7 @@ export class DaemonMetrics {
 
   /** A device's lines for its latest samples: the kept ones while every position holds the same metric and labels object, else relinked. */
   private currentLines(series: DeviceSeries, samples: readonly Sample[]): ValueLine[] {
-    const lines = series.lines;
-    if (lines.length !== samples.length) return this.relink(series, samples);
-    for (let i = 0; i < samples.length; i++)
-      if (lines[i]!.metric !== samples[i]!.metric || lines[i]!.labels !== samples[i]!.labels)
-        return this.relink(series, samples);
-    return lines;
+    return sameShape(series.lines, samples) ? series.lines : this.relink(series, samples);
   }
 
   /**

@@ -3,7 +3,7 @@
  * Prometheus collector reads. Updated by the pipeline on every outcome.
  */
 import type { PollErrorKind } from "./core/errors.ts";
-import type { PollOutcome } from "./core/outcome.ts";
+import { type PollOutcome, sameShape } from "./core/outcome.ts";
 import type { Sample } from "./core/types.ts";
 
 export interface DeviceStatus {
@@ -48,13 +48,6 @@ function keepLatest(
         : { metric: s.metric, value: s.value, labels: s.labels },
     ),
   };
-}
-
-function sameShape(kept: readonly Sample[], samples: readonly Sample[]): boolean {
-  if (kept.length !== samples.length) return false;
-  for (let i = 0; i < samples.length; i++)
-    if (kept[i]!.metric !== samples[i]!.metric || kept[i]!.labels !== samples[i]!.labels) return false;
-  return true;
 }
 
 export class StatusBoard {

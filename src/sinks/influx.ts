@@ -132,7 +132,7 @@ const NEWLINE = 0x0a;
  */
 export function joinLines(items: readonly Body[]): Buffer {
   let size = items.length > 0 ? items.length - 1 : 0;
-  for (const item of items) size += typeof item === "string" ? Buffer.byteLength(item) : item.length;
+  for (const item of items) size += Buffer.byteLength(item);
   const body = Buffer.allocUnsafeSlow(size);
   let at = 0;
   for (let i = 0; i < items.length; i++) {
