@@ -104,9 +104,11 @@ export class GroupCommit {
     if (this.failing) this.dropOverBound();
     if (!this.o.commitWindow || this.pendingPoints >= ROW_MAX_POINTS || this.pendingBytes >= ROW_MAX_BYTES)
       this.flush();
+    // The hold counts from when the entry was recorded (a sink may hand it over a little later).
     else
-      this.flushTimer ??= this.o.clock.setTimer(this.o.holdFor?.() ?? this.o.commitWindow, () =>
-        this.flush(),
+      this.flushTimer ??= this.o.clock.setTimer(
+        Math.max(0, entry.createdAt + (this.o.holdFor?.() ?? this.o.commitWindow) - this.o.clock.now()),
+        () => this.flush(),
       );
   }
 

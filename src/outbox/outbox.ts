@@ -210,9 +210,17 @@ export class Outbox implements BacklogSource {
    * appends it to the open group commit (committed when the window ends, or at once when the open
    * batch reaches ROW_MAX_POINTS / ROW_MAX_BYTES). Returns false when the budget policy refused it
    * (drop-newest). `points` is how many lines/messages `body` holds, `bytes` its UTF-8 length
-   * (given by a caller that knows it already). `durable()` tells when it is committed.
+   * (given by a caller that knows it already), `createdAt` when it was recorded (a caller that
+   * encodes later says when; the hold in memory counts from then). `durable()` tells when it is
+   * committed.
    */
-  enqueue(key: string, body: Body, points: number, bytes = Buffer.byteLength(body)): boolean {
+  enqueue(
+    key: string,
+    body: Body,
+    points: number,
+    bytes = Buffer.byteLength(body),
+    createdAt = this.options.clock.now(),
+  ): boolean {
     if (points <= 0) return true;
     if (this.bytes + bytes > this.options.maxBacklogBytes && this.onFull === "drop-newest") {
       this.budgetDrop(points);
@@ -221,14 +229,14 @@ export class Outbox implements BacklogSource {
     this.points += points;
     this.bytes += bytes;
     const first = this.group.uncommitted().points === 0;
-    this.group.add({ key, createdAt: this.options.clock.now(), points, bytes, body });
+    this.group.add({ key, createdAt, points, bytes, body });
     // Write-behind: the forwarder learns of the first entry of a group (it sends them from memory).
     if (first && this.options.writeBehind) for (const fn of this.listeners) fn();
     return true;
   }
 
   /** Write-behind is on and nothing committed waits: new entries may go from memory. */
-  private writesBehind(): boolean {
+  writesBehind(): boolean {
     return (this.options.writeBehind ?? 0) > 0 && this.points === this.group.uncommitted().points;
   }
 
