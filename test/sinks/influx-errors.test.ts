@@ -135,6 +135,34 @@ describe("InfluxDB write answers", () => {
     expect(server.requests.flatMap((x) => x.lines)).toHaveLength(200);
   });
 
+  it("gzips a small batch on the daemon's thread and a large one in the thread pool, both intact", async () => {
+    const server = await stub((_r, res) => res.writeHead(204).end());
+    const transport = influxTransport({
+      url: server.url,
+      org: "noc",
+      bucket: "emcomm",
+      precision: "ms",
+      gzip: true,
+      gzipLevel: 1,
+      timeoutMs: 5000,
+      clock: systemClock,
+    });
+    cleanup.push(() => transport.close());
+    // 2,000 and 10,000 lines of about 100 bytes: 0.2 MB and 1 MB, either side of the 512 KB bound.
+    for (const n of [2000, 10_000]) {
+      const lines = Array.from(
+        { length: n },
+        (_, i) =>
+          `ups,device=d${i % 97},site=s ups_battery_charge_percent=${i},ups_load=${i / 7} ${1e12 + i}`,
+      );
+      const result = await transport.send(lines, new AbortController().signal);
+      expect(result.ok).toBe(true);
+      const r = server.requests.at(-1)!;
+      expect(r.gzip).toBe(true);
+      expect(r.lines).toEqual(lines);
+    }
+  });
+
   it("a line rejected with 400 is quarantined with the server's reason; the rest is written", async () => {
     // InfluxDB 2 answers a batch with a bad line with 400 and writes nothing of it here.
     const stored: string[] = [];
