@@ -274,8 +274,6 @@ export class InfluxSink {
   /** Outcomes recorded and not yet encoded, with when each was recorded (see record). */
   private waiting: PollOutcome[] = [];
   private waitingSince: number[] = [];
-  /** At most how many lines the waiting outcomes hold (each holds its samples and a poll line). */
-  private waitingLines = 0;
   private encodeTimer: TimerHandle | undefined;
   /** The one promise record() hands every caller of the waiting outcomes, and its resolver. */
   private waitingDurable: Promise<boolean> | undefined;
@@ -357,12 +355,12 @@ export class InfluxSink {
     }
     this.waiting.push(outcome);
     this.waitingSince.push(this.o.clock.now());
-    this.waitingLines += outcome.samples.length + 1;
     this.waitingDurable ??= new Promise((resolve) => {
       this.resolveWaiting = resolve;
     });
     const durable = this.waitingDurable;
-    if (this.waitingLines >= this.o.config.batchSize) this.encodeWaiting();
+    // As many outcomes as a batch has lines hold at least a batch: the forwarder sends it at once.
+    if (this.waiting.length >= this.o.config.batchSize) this.encodeWaiting();
     else
       this.encodeTimer ??= this.o.clock.setTimer(
         this.outbox.writesBehind() ? this.o.config.flushInterval : window,
@@ -381,7 +379,6 @@ export class InfluxSink {
     if (outcomes.length === 0) return;
     this.waiting = [];
     this.waitingSince = [];
-    this.waitingLines = 0;
     this.waitingDurable = undefined;
     this.resolveWaiting = undefined;
     for (let i = 0; i < outcomes.length; i++) {

@@ -140,14 +140,15 @@ describe("the InfluxDB sink encodes outcomes together", () => {
     await sink.stop();
   });
 
-  it("outcomes holding batchSize lines are encoded at once", async () => {
-    // Each outcome holds at most 3 lines (its poll line and 2 samples).
-    const { clock, sink } = setup({ commitWindow: 50, writeBehind: 3000, batchSize: 9 });
-    void sink.record(outcome("a", clock.now(), 1));
-    void sink.record(outcome("b", clock.now(), 2));
+  it("batchSize outcomes are encoded and sent at once, without waiting for flushInterval", async () => {
+    const { clock, sink, server, linesOf } = setup({ commitWindow: 50, writeBehind: 3000, batchSize: 3 });
+    const recorded = [outcome("a", clock.now(), 1), outcome("b", clock.now(), 2)];
+    for (const x of recorded) void sink.record(x);
     expect(sink.outbox.backlog().points).toBe(0);
-    void sink.record(outcome("a", clock.now(), 3));
-    expect(sink.outbox.backlog().points).toBeGreaterThan(0);
+    recorded.push(outcome("a", clock.now(), 3));
+    void sink.record(recorded[2]!);
+    await clock.advance(0);
+    expect(server.batches.flat()).toEqual(recorded.flatMap(linesOf));
     await sink.stop();
   });
 
