@@ -6,7 +6,7 @@
  * an event listener.
  */
 import snmp, { type Session, type VarBind } from "net-snmp";
-import { PollError } from "../../src/core/errors.ts";
+import { asPollError, PollError } from "../../src/core/errors.ts";
 import type { SnmpOptions } from "./options.ts";
 import { sharedUdp } from "./shared-socket.ts";
 import { describeEngine, isDecryptionReport, needsRediscovery } from "./usm.ts";
@@ -116,7 +116,7 @@ class NetSnmpTransport implements SnmpTransport {
       );
     } else s = snmp.createSession(o.host, o.community!.reveal(), sessionOptions);
     // An undecodable answer or a socket error closes the session (failing what was pending, see
-    // call()); the next request opens a fresh one.
+    // attempt()); the next request opens a fresh one.
     s.on("error", (err) => {
       this.garbage ??= new WeakMap();
       this.garbage.set(s, err instanceof Error ? err : new Error(String(err)));
@@ -151,6 +151,10 @@ class NetSnmpTransport implements SnmpTransport {
           if (!err) return resolve(result);
           const context = `${this.target} ${op} ${oids[0] ?? ""}`;
           const bad = this.garbage?.get(s);
+          // A socket error carries a system code: the monitor's own resources (EMFILE, ENOBUFS…)
+          // or the network, not the agent's answer.
+          if (bad && typeof (bad as { code?: unknown }).code === "string")
+            return reject(asPollError(classify(bad, `${context}: socket error`), context));
           if (bad)
             return reject(
               new PollError("protocol", `${context}: undecodable answer: ${bad.message}`, { cause: bad }),
