@@ -12,6 +12,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { promisify } from "node:util";
 import pino from "pino";
 import { haveSnmpd, type Snmpd, startSnmpd } from "../peers/index.ts";
+import { DAEMON_NODE_FLAGS } from "../scripts/node-flags.mjs";
 import { systemClock } from "../src/core/clock.ts";
 import { descriptorLimit } from "../src/core/descriptors.ts";
 import { Scheduler } from "../src/scheduler.ts";
@@ -146,6 +147,7 @@ async function runInChild(snmpd: Snmpd, devices: number): Promise<FleetRun & { a
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [
+      ...DAEMON_NODE_FLAGS,
       "--expose-gc",
       "--import",
       "tsx",
