@@ -1,7 +1,7 @@
 /**
  * The Node flags the daemon runs with, wherever it is started: the `emcomm` command's first line
  * (bin/emcomm.js), `npm start` (scripts/start.mjs), `npm run emcomm` (package.json) and the fleet
- * bench's processes (bench/fleet.ts); test/node-flags.test.ts keeps them the same.
+ * bench's processes (bench/fleet.ts); test/cli.test.ts keeps them the same.
  *
  * `--max-semi-space-size=8` (MB): V8's young generation grows to 2 × 16 MB by default while a
  * fleet's polls allocate, and keeps it. With 8 MB semi-spaces, 1,000 SNMP devices every 10 s

@@ -1,6 +1,7 @@
 /**
- * The daemon runs with the same Node flags however it is started (scripts/node-flags.mjs): the
- * `emcomm` command's first line, `npm run emcomm`, and `npm start` (which imports the list).
+ * The `emcomm` command (bin/emcomm.js, which runs src/cli.ts) starts the daemon with the same Node
+ * flags however it is started (scripts/node-flags.mjs): the command's first line, `npm run
+ * emcomm`, and `npm start` (which imports the list).
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
