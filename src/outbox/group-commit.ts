@@ -102,9 +102,9 @@ export class GroupCommit {
     this.pendingPoints += entry.points;
     this.pendingBytes += entry.bytes;
     if (this.failing) this.dropOverBound();
+    // The hold counts from when the entry was recorded (a sink may hand it over a little later).
     if (!this.o.commitWindow || this.pendingPoints >= ROW_MAX_POINTS || this.pendingBytes >= ROW_MAX_BYTES)
       this.flush();
-    // The hold counts from when the entry was recorded (a sink may hand it over a little later).
     else
       this.flushTimer ??= this.o.clock.setTimer(
         Math.max(0, entry.createdAt + (this.o.holdFor?.() ?? this.o.commitWindow) - this.o.clock.now()),

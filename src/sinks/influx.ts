@@ -130,6 +130,11 @@ const gzipAsync = promisify(gzip);
  * lanes compress side by side.
  */
 const GZIP_ON_THREAD_MAX_BYTES = 512 * 1024;
+
+/** A body gzipped at `level`: on the daemon's thread up to GZIP_ON_THREAD_MAX_BYTES, else in the pool. */
+async function gzipBody(text: Buffer, level: number): Promise<Buffer> {
+  return text.length <= GZIP_ON_THREAD_MAX_BYTES ? gzipSync(text, { level }) : gzipAsync(text, { level });
+}
 const NEWLINE = 0x0a;
 
 /**
@@ -233,11 +238,7 @@ export function influxTransport(o: InfluxTransportOptions): BatchTransport & { c
       try {
         const text = joinLines(items);
         const gzipped = o.gzip && text.length > GZIP_THRESHOLD;
-        const body = !gzipped
-          ? text
-          : text.length <= GZIP_ON_THREAD_MAX_BYTES
-            ? gzipSync(text, { level: o.gzipLevel })
-            : await gzipAsync(text, { level: o.gzipLevel });
+        const body = gzipped ? await gzipBody(text, o.gzipLevel) : text;
         await write(body, gzipped, signal);
         return { ok: true, bytes: counter.written() - before };
       } catch (err) {
