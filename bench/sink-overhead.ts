@@ -1,20 +1,24 @@
 /**
  * `npm run bench -- sink-overhead`: the InfluxDB sink's overhead on the real daemon polling SNMP
  * devices (snmpd on loopback, 50 ports; the 29-value generic-host profile), in % of the daemon's
- * CPU per poll. Two daemons (bench/_sink-daemon.ts, each in a process of its own) poll the same
- * snmpd side by side, both with the sink to a local VictoriaMetrics configured, and take turns
- * feeding it: in each of OVERHEAD_PHASES phases one daemon hands its outcomes to the sink and the
- * other does not, so both see the same load from the rest of the machine, and the roles swap every
- * phase. After a swap SETTLE_SECONDS pass unmeasured (the garbage of the sink's last phase is
- * collected there, not billed to the phase without it); then OVERHEAD_SECONDS are measured. Two
- * daemons of one build differ by themselves (the phases of their polls, where their heaps stand:
- * ±10–30 % per window, 10 % in a median), so each estimate takes two consecutive phases, A with the
- * sink against B without and then B with it against A without, and multiplies the two ratios (their
+ * CPU per poll. Two daemons (bench/_sink-daemon.ts, each in a process of its own, started with the
+ * daemon's Node flags from scripts/node-flags.mjs) poll the same snmpd side by side, both with the
+ * sink to a local VictoriaMetrics configured, and take turns feeding it: in each of
+ * OVERHEAD_PHASES phases one daemon hands its outcomes to the sink and the other does not, so both
+ * see the same load from the rest of the machine, and the roles swap every phase. After a swap
+ * SETTLE_SECONDS pass unmeasured (the garbage of the sink's last phase is collected there, not
+ * billed to the phase without it); then OVERHEAD_SECONDS are measured. Two daemons of one build
+ * differ by themselves, for as long as they run: where V8 sized their heaps decides how much
+ * they promote and how often they collect it all (±10–30 % per window; up to 30 % between two
+ * processes doing the same). So each estimate takes two consecutive phases, A with the sink
+ * against B without and then B with it against A without, and multiplies the two ratios (their
  * square root): what one process costs more than the other cancels out. The figure is the median
- * of the estimates of every two consecutive phases. A phase in which either daemon had more than 1 %
- * failed polls (a loaded machine's timeouts cost another CPU than answers) is printed and its
- * estimates left out. BENCH_OVERHEAD_CONTROL=1 adds a third daemon that never feeds its sink: its
- * CPU per poll against the one without the sink in the same phase is the noise floor of the run.
+ * of the estimates of every two consecutive phases: 23 by default (medians of 11, the earlier
+ * default, ranged from 3.7 to 16.4 % for the same code). A phase in which either daemon had more
+ * than 1 % failed polls (a loaded machine's timeouts cost another CPU than answers) is printed and
+ * its estimates left out. BENCH_OVERHEAD_CONTROL=1 adds a third daemon that never feeds its sink: its CPU per
+ * poll against the one without the sink in the same phase shows how far two processes of one
+ * build differ (nothing cancels it; −16 to +6 % in the seventh round's runs).
  * Written to $BENCH_RESULTS/sink-overhead.json when bench/run.ts runs it, for the final table.
  */
 import { spawn } from "node:child_process";
@@ -23,10 +27,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { startSnmpd, type Victoria } from "../peers/index.ts";
+import { DAEMON_NODE_FLAGS } from "../scripts/node-flags.mjs";
 import { median } from "./support/figures.ts";
 import { withVictoria } from "./support/outbox.ts";
 
-const OVERHEAD_PHASES = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 12);
+const OVERHEAD_PHASES = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 24);
 const SETTLE_SECONDS = 3;
 const OVERHEAD_SECONDS = 8;
 const OVERHEAD_DEVICES = 200;
@@ -50,6 +55,7 @@ async function sinkDaemon(
   const child = spawn(
     process.execPath,
     [
+      ...DAEMON_NODE_FLAGS,
       "--import",
       "tsx",
       new URL("./_sink-daemon.ts", import.meta.url).pathname,

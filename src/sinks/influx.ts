@@ -27,8 +27,10 @@ import type { Db } from "../store/db.ts";
 import type { InfluxSinkConfig } from "./config.ts";
 import {
   type DeviceTags,
+  type EncodedOutcome,
   encodeOutcomeBytes,
   encodePoints,
+  PendingOutcomes,
   type Point,
   type StateChangeEvent,
   stateChangePoint,
@@ -37,6 +39,9 @@ import {
 } from "./line-protocol.ts";
 
 export const INFLUX_SINK = "influx";
+
+/** The tags of a device the inventory does not know (none). */
+const noTags: DeviceTags = { site: "", kind: "" };
 
 /** An HTTP agent that counts the bytes it put on the wire (for the drain bandwidth cap). */
 function countingAgent(secure: boolean): { agent: http.Agent; written(): number; destroy(): void } {
@@ -272,9 +277,8 @@ export class InfluxSink {
   readonly forwarder: Forwarder;
   private readonly transport: BatchTransport & { close?(): void };
   private readonly log: Logger;
-  /** Outcomes recorded and not yet encoded, with when each was recorded (see record). */
-  private waiting: PollOutcome[] = [];
-  private waitingSince: number[] = [];
+  /** Outcomes recorded and not yet encoded (see record). */
+  private readonly waiting: PendingOutcomes;
   private encodeTimer: TimerHandle | undefined;
   /** The one promise record() hands every caller of the waiting outcomes, and its resolver. */
   private waitingDurable: Promise<boolean> | undefined;
@@ -284,6 +288,7 @@ export class InfluxSink {
     const c = o.config;
     const log = o.log.child({ component: "sink", sink: INFLUX_SINK });
     this.log = log;
+    this.waiting = new PendingOutcomes(c.precision);
     this.outbox = new Outbox(o.db, {
       sink: INFLUX_SINK,
       maxBacklogBytes: c.maxBacklogBytes,
@@ -350,12 +355,18 @@ export class InfluxSink {
    */
   record(outcome: PollOutcome): Promise<boolean> {
     const window = this.o.commitWindow ?? 0;
+    const now = this.o.clock.now();
     if (window === 0) {
-      this.encode(outcome, this.o.clock.now());
+      this.encode(outcome, now);
       return this.outbox.durable();
     }
-    this.waiting.push(outcome);
-    this.waitingSince.push(this.o.clock.now());
+    try {
+      this.waiting.add(outcome, this.tagsOf(outcome.deviceId), now);
+    } catch (err) {
+      // One outcome that cannot be encoded must not lose the others, nor stop the pipeline.
+      this.unencodable(outcome.deviceId, err, outcome.samples.length + 1);
+      return Promise.resolve(false);
+    }
     this.waitingDurable ??= new Promise((resolve) => {
       this.resolveWaiting = resolve;
     });
@@ -374,32 +385,39 @@ export class InfluxSink {
   private encodeWaiting(): void {
     this.encodeTimer?.cancel();
     this.encodeTimer = undefined;
-    const outcomes = this.waiting;
-    const since = this.waitingSince;
     const resolve = this.resolveWaiting;
-    if (outcomes.length === 0) return;
-    this.waiting = [];
-    this.waitingSince = [];
+    if (this.waiting.length === 0) return;
     this.waitingDurable = undefined;
     this.resolveWaiting = undefined;
-    for (let i = 0; i < outcomes.length; i++) {
-      try {
-        this.encode(outcomes[i]!, since[i]!);
-      } catch (err) {
-        // Off the pipeline now: one outcome that cannot be encoded must not lose the others.
-        this.o.metrics?.drop(INFLUX_SINK, "unwritable", outcomes[i]!.samples.length + 1);
-        this.log.error({ err, device: outcomes[i]!.deviceId }, "poll outcome could not be encoded");
-      }
-    }
+    this.waiting.drain(
+      (deviceId, encoded, recordedAt) => this.enqueue(deviceId, encoded, recordedAt),
+      (deviceId, err) => this.unencodable(deviceId, err, 1),
+    );
     void this.outbox.durable().then(resolve);
+  }
+
+  private tagsOf(deviceId: string): DeviceTags {
+    return this.o.devices.get(deviceId) ?? noTags;
+  }
+
+  private unencodable(deviceId: string, err: unknown, points: number): void {
+    this.o.metrics?.drop(INFLUX_SINK, "unwritable", points);
+    this.log.error({ err, device: deviceId }, "poll outcome could not be encoded");
   }
 
   /** Encodes one outcome into the outbox, recorded at `createdAt`. */
   private encode(outcome: PollOutcome, createdAt: number): void {
-    const device = this.o.devices.get(outcome.deviceId) ?? { site: "", kind: "" };
-    const { body, points, skipped } = encodeOutcomeBytes(outcome, device, this.o.config.precision);
+    this.enqueue(
+      outcome.deviceId,
+      encodeOutcomeBytes(outcome, this.tagsOf(outcome.deviceId), this.o.config.precision),
+      createdAt,
+    );
+  }
+
+  /** Hands one encoded outcome to the outbox. */
+  private enqueue(deviceId: string, { body, points, skipped }: EncodedOutcome, createdAt: number): void {
     if (skipped > 0) this.o.metrics?.drop(INFLUX_SINK, "unwritable", skipped);
-    this.outbox.enqueue(outcome.deviceId, body, points, body.length, createdAt);
+    this.outbox.enqueue(deviceId, body, points, body.length, createdAt);
   }
 
   /**

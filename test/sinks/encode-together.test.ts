@@ -4,8 +4,11 @@
  * the batch leaves when it would have left anyway; with a commit window, those of one window; with
  * no window, each at once. Real outbox (SQLite), fake clock, a transport that answers at once.
  */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
+import { PollError } from "../../src/core/errors.ts";
 import type { PollOutcome } from "../../src/core/outcome.ts";
 import type { BatchTransport, SendResult } from "../../src/outbox/forwarder.ts";
 import { bodyText } from "../../src/outbox/rows.ts";
@@ -16,6 +19,12 @@ import { quietLog } from "../support/log.ts";
 import { tempStores } from "../support/temp-store.ts";
 
 const store = tempStores("encode-together-");
+
+/** A full garbage collection, with V8's gc() exposed for this process. */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
 const devices = new Map([
   ["a", { site: "hq", kind: "switch" }],
   ["b", { site: "hq", kind: "ups" }],
@@ -149,6 +158,54 @@ describe("the InfluxDB sink encodes outcomes together", () => {
     void sink.record(recorded[2]!);
     await clock.advance(0);
     expect(server.batches.flat()).toEqual(recorded.flatMap(linesOf));
+    await sink.stop();
+  });
+
+  it("a waiting outcome keeps nothing of the poll: its values are taken when recorded, its objects can be collected", async () => {
+    const { clock, sink, server, linesOf } = setup({ commitWindow: 50, writeBehind: 3000 });
+    const kept = outcome("a", clock.now(), 7);
+    const expected = linesOf(kept);
+    void sink.record(kept);
+    // A driver that reused its samples for the next poll would not change what was recorded.
+    kept.samples[0]!.value = 999;
+    kept.samples[1]!.value = 998;
+    // Nothing refers to this one but the sink, while it waits.
+    const gone = ((): WeakRef<PollOutcome> => {
+      const x = outcome("b", clock.now(), 8);
+      void sink.record(x);
+      return new WeakRef(x);
+    })();
+    const gonesLines = linesOf(outcome("b", clock.now(), 8));
+    // A WeakRef keeps its target alive until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(gone.deref()).toBeUndefined();
+    await clock.advance(1000);
+    expect(server.batches).toEqual([[...expected, ...gonesLines]]);
+    await sink.stop();
+  });
+
+  it("outcomes of one device whose samples change shape within a pass are each encoded with their own", async () => {
+    const { clock, sink, server, linesOf } = setup({ commitWindow: 50, writeBehind: 3000 });
+    const before = outcome("a", clock.now(), 1);
+    const reshaped: PollOutcome = {
+      ...outcome("a", clock.now() + 1, 2),
+      samples: [{ metric: "if_out_octets", value: 5, labels: { ifName: "eth1" } }],
+    };
+    const after = outcome("a", clock.now() + 2, 3);
+    const failed: PollOutcome = {
+      deviceId: "a",
+      trigger: "schedule",
+      startedAt: clock.now() + 3,
+      finishedAt: clock.now() + 3,
+      samples: [],
+      error: new PollError("timeout", "no answer"),
+    };
+    const expected = [before, reshaped, after, failed].flatMap(linesOf);
+    for (const x of [before, reshaped, after, failed]) void sink.record(x);
+    await clock.advance(1000);
+    expect(server.batches.flat()).toEqual(expected);
+    expect(server.batches.flat().filter((l) => l.startsWith("poll,"))).toHaveLength(4);
     await sink.stop();
   });
 
