@@ -1,7 +1,8 @@
 /**
  * The pacing of an outbox's commits. Entries wait in memory for up to `commitWindow` ms and are
  * committed together (one transaction, far fewer fsyncs); a batch that reaches ROW_MAX_POINTS /
- * ROW_MAX_BYTES is committed at once; `commitWindow` 0 commits each entry before add() returns.
+ * ROW_MAX_BYTES is committed at once (while write-behind holds it: one that reaches maxHeldBytes);
+ * `commitWindow` 0 commits each entry before add() returns.
  * With synchronous=FULL, group commits are written without an fsync of their own and one commit
  * per `syncInterval` is fsynced, which makes every earlier one durable too (WAL); durable()
  * resolves only once the entries are fsynced, so nothing acknowledged is lost to a SIGKILL or a
@@ -103,13 +104,24 @@ export class GroupCommit {
     this.pendingBytes += entry.bytes;
     if (this.failing) this.dropOverBound();
     // The hold counts from when the entry was recorded (a sink may hand it over a little later).
-    if (!this.o.commitWindow || this.pendingPoints >= ROW_MAX_POINTS || this.pendingBytes >= ROW_MAX_BYTES)
-      this.flush();
+    if (!this.o.commitWindow || this.full()) this.flush();
     else
       this.flushTimer ??= this.o.clock.setTimer(
         Math.max(0, entry.createdAt + (this.o.holdFor?.() ?? this.o.commitWindow) - this.o.clock.now()),
         () => this.flush(),
       );
+  }
+
+  /**
+   * Whether the open group must be committed now: when it fills a row; while write-behind holds it,
+   * only when it reaches the memory bound. The forwarder sends a held group in whole batches from
+   * memory, and a group committed at its hold's end is split into rows (packRows): committing a
+   * second's outcomes of a large fleet because they fill a row would write every one of them.
+   */
+  private full(): boolean {
+    const writingBehind = (this.o.holdFor?.() ?? this.o.commitWindow) > this.o.commitWindow;
+    if (writingBehind) return this.pendingBytes >= this.o.maxHeldBytes;
+    return this.pendingPoints >= ROW_MAX_POINTS || this.pendingBytes >= ROW_MAX_BYTES;
   }
 
   /** The oldest waiting entries, up to `maxPoints` (at least one if any): write-behind sends them. */

@@ -463,71 +463,48 @@ const SPACE = 32;
 const COMMA = 44;
 const NEWLINE = 10;
 
-/** The plan of a device for these samples: its last one when they fit it, else a new one (kept). */
-function planFor(
-  entry: DeviceSeries,
-  deviceId: string,
+/**
+ * One poll outcome as line protocol, its lines separated by "\n", written as UTF-8 bytes straight
+ * from the device's plan (see Plan): exactly `encodePoints(outcomePoints(outcome, device))`. What the
+ * InfluxDB sink runs on every poll. `body` is a slice of a shared chunk (see reserve): keep it, do
+ * not write into it. `points` counts the lines, `skipped` the lines left out for want of a writable
+ * field.
+ */
+export function encodeOutcomeBytes(
+  outcome: PollOutcome,
   device: DeviceTags,
-  samples: readonly Sample[],
-): Plan {
+  precision: Precision = "ms",
+): { body: Buffer; points: number; skipped: number } {
+  const entry = seriesOfDevice(outcome.deviceId, device);
+  const time = `${Math.trunc(outcome.startedAt)}${precisionSuffix[precision]}`;
+  const samples = outcome.samples;
   let plan = entry.plan;
-  if (plan === undefined || !planFits(plan, samples)) {
-    plan = buildPlan(deviceId, device, samples);
+  if (samples.length > 0 && (plan === undefined || !planFits(plan, samples))) {
+    plan = buildPlan(outcome.deviceId, device, samples);
     entry.plan = plan;
   }
-  return plan;
-}
-
-/** An encoded outcome: `body` is a slice of a shared chunk (see reserve); keep it, do not write into it. */
-export interface EncodedOutcome {
-  body: Buffer;
-  /** Lines written. */
-  points: number;
-  /** Lines left out for want of a writable field. */
-  skipped: number;
-}
-
-/** What writeOutcome needs of one outcome, taken apart from its objects (see PendingOutcomes). */
-interface OutcomeFacts {
-  series: DeviceSeries;
-  /** The plan of its samples; undefined when it has none. */
-  plan: Plan | undefined;
-  startedAt: number;
-  finishedAt: number;
-  stream: boolean;
-  /** The error kind as an escaped string field, or "" when the poll succeeded. */
-  errorKind: string;
-}
-
-/**
- * Writes one outcome's lines into the shared chunk: the poll line, then the plan's lines with the
- * values read from `values` (in sample order, from `valuesAt`).
- */
-function writeOutcome(
-  f: OutcomeFacts,
-  values: Float64Array,
-  valuesAt: number,
-  precision: Precision,
-): EncodedOutcome {
-  const { series, plan, errorKind } = f;
-  const time = `${Math.trunc(f.startedAt)}${precisionSuffix[precision]}`;
-  let room = series.poll.length + 96 + Buffer.byteLength(errorKind) + time.length;
-  if (plan !== undefined)
+  const errorKind = outcome.error ? escapeString(outcome.error.kind) : "";
+  let room = entry.poll.length + 96 + Buffer.byteLength(errorKind) + time.length;
+  if (samples.length > 0 && plan !== undefined)
     room += plan.fixedBytes + plan.lines.length * (time.length + 2) + plan.fields * (MAX_NUMBER_BYTES + 1);
   reserve(room);
   const buf = chunk;
   const start = chunkAt;
-  buf.set(series.poll, start);
-  let at = start + series.poll.length;
-  const up = errorKind === "" ? UP : DOWN;
+  buf.set(entry.poll, start);
+  let at = start + entry.poll.length;
+  const up = outcome.error ? DOWN : UP;
   buf.set(up, at);
   at += up.length;
-  if (!f.stream) {
+  if (outcome.trigger !== "stream") {
     buf.set(DURATION, at);
-    const end = writeFloat(buf, at + DURATION.length, Math.max(0, f.finishedAt - f.startedAt) / 1000);
+    const end = writeFloat(
+      buf,
+      at + DURATION.length,
+      Math.max(0, outcome.finishedAt - outcome.startedAt) / 1000,
+    );
     if (end >= 0) at = end;
   }
-  if (errorKind !== "") {
+  if (outcome.error) {
     buf.set(ERROR_KIND, at);
     at += ERROR_KIND.length;
     at += buf.write(errorKind, at, "utf8");
@@ -536,10 +513,9 @@ function writeOutcome(
   at = writeAscii(buf, at, time);
   let points = 1;
   let skipped = 0;
-  if (plan !== undefined) {
-    const bySlot = plan.values;
-    const slots = plan.slots;
-    for (let i = 0; i < slots.length; i++) bySlot[slots[i]!] = values[valuesAt + i]!;
+  if (samples.length > 0 && plan !== undefined) {
+    const values = plan.values;
+    for (let i = 0; i < samples.length; i++) values[plan.slots[i]!] = samples[i]!.value;
     for (const line of plan.lines) {
       const lineStart = at;
       buf[at++] = NEWLINE;
@@ -549,7 +525,7 @@ function writeOutcome(
       for (let j = 0; j < line.slots.length; j++) {
         const key = line.keys[j]!;
         const valueAt = at + 1 + key.length;
-        const end = writeFloat(buf, valueAt, bySlot[line.slots[j]!]!);
+        const end = writeFloat(buf, valueAt, values[line.slots[j]!]!);
         if (end < 0) continue;
         buf[at] = written === 0 ? SPACE : COMMA;
         buf.set(key, at + 1);
@@ -568,138 +544,6 @@ function writeOutcome(
   }
   chunkAt = at;
   return { body: buf.subarray(start, at), points, skipped };
-}
-
-/** What writeOutcome needs of an outcome (its plan built or checked now), values apart. */
-function factsOf(outcome: PollOutcome, device: DeviceTags): OutcomeFacts {
-  const series = seriesOfDevice(outcome.deviceId, device);
-  const samples = outcome.samples;
-  return {
-    series,
-    plan: samples.length > 0 ? planFor(series, outcome.deviceId, device, samples) : undefined,
-    startedAt: outcome.startedAt,
-    finishedAt: outcome.finishedAt,
-    stream: outcome.trigger === "stream",
-    errorKind: outcome.error ? escapeString(outcome.error.kind) : "",
-  };
-}
-
-/** Float64Array with room for at least `n` numbers, keeping the first `used`. */
-function grown(values: Float64Array<ArrayBuffer>, used: number, n: number): Float64Array<ArrayBuffer> {
-  if (values.length >= n) return values;
-  const bigger = new Float64Array(Math.max(n, values.length * 2));
-  bigger.set(values.subarray(0, used));
-  return bigger;
-}
-
-let scratchValues = new Float64Array(256);
-
-/**
- * One poll outcome as line protocol, its lines separated by "\n", written as UTF-8 bytes straight
- * from the device's plan (see Plan): exactly `encodePoints(outcomePoints(outcome, device))`.
- * `body` is a slice of a shared chunk (see reserve): keep it, do not write into it.
- */
-export function encodeOutcomeBytes(
-  outcome: PollOutcome,
-  device: DeviceTags,
-  precision: Precision = "ms",
-): EncodedOutcome {
-  const facts = factsOf(outcome, device);
-  const samples = outcome.samples;
-  scratchValues = grown(scratchValues, 0, samples.length);
-  for (let i = 0; i < samples.length; i++) scratchValues[i] = samples[i]!.value;
-  return writeOutcome(facts, scratchValues, 0, precision);
-}
-
-/**
- * Poll outcomes waiting to be encoded together (what the InfluxDB sink runs on every poll: one
- * pass over a second's outcomes costs half as much per outcome as encoding each between polls).
- * Nothing of an outcome's objects is kept while it waits: its values are copied into one reused
- * array of numbers, and the rest is a few numbers and references to what lives anyway (the
- * device's plan and prefixes, its id). Kept for a second, the poll's objects would live through
- * young-generation collections (copied by each, promoted after two), and a driver that reused its
- * sample objects would change what was recorded.
- */
-export class PendingOutcomes {
-  private readonly series: DeviceSeries[] = [];
-  private readonly plans: (Plan | undefined)[] = [];
-  private readonly errorKinds: string[] = [];
-  private readonly ids: string[] = [];
-  /** Per outcome: startedAt, finishedAt, recorded at, where its values start, 1 if streamed. */
-  private readonly numbers: number[] = [];
-  private values = new Float64Array(4096);
-  private used = 0;
-  private count = 0;
-  /** The facts of the outcome being written (one object, filled again for each). */
-  private readonly current: OutcomeFacts = {
-    series: undefined as unknown as DeviceSeries,
-    plan: undefined,
-    startedAt: 0,
-    finishedAt: 0,
-    stream: false,
-    errorKind: "",
-  };
-
-  constructor(private readonly precision: Precision) {}
-
-  get length(): number {
-    return this.count;
-  }
-
-  /**
-   * Takes an outcome's facts and values, recorded at `recordedAt`. Throws (and keeps nothing of it)
-   * when the outcome is malformed.
-   */
-  add(outcome: PollOutcome, device: DeviceTags, recordedAt: number): void {
-    const facts = factsOf(outcome, device);
-    const samples = outcome.samples;
-    this.values = grown(this.values, this.used, this.used + samples.length);
-    const values = this.values;
-    const at = this.used;
-    for (let i = 0; i < samples.length; i++) values[at + i] = samples[i]!.value;
-    const n = this.count;
-    this.series[n] = facts.series;
-    this.plans[n] = facts.plan;
-    this.errorKinds[n] = facts.errorKind;
-    this.ids[n] = outcome.deviceId;
-    const k = n * 5;
-    this.numbers[k] = facts.startedAt;
-    this.numbers[k + 1] = facts.finishedAt;
-    this.numbers[k + 2] = recordedAt;
-    this.numbers[k + 3] = at;
-    this.numbers[k + 4] = facts.stream ? 1 : 0;
-    this.used = at + samples.length;
-    this.count = n + 1;
-  }
-
-  /**
-   * Encodes every waiting outcome, in the order they were added, hands each to `emit`, and empties.
-   * An outcome whose encoding or emit throws goes to `failed`; the others go on.
-   */
-  drain(
-    emit: (deviceId: string, encoded: EncodedOutcome, recordedAt: number) => void,
-    failed: (deviceId: string, err: unknown) => void,
-  ): void {
-    const n = this.count;
-    const f = this.current;
-    const numbers = this.numbers;
-    this.count = 0;
-    this.used = 0;
-    for (let i = 0; i < n; i++) {
-      const k = i * 5;
-      f.series = this.series[i]!;
-      f.plan = this.plans[i];
-      f.errorKind = this.errorKinds[i]!;
-      f.startedAt = numbers[k]!;
-      f.finishedAt = numbers[k + 1]!;
-      f.stream = numbers[k + 4] === 1;
-      try {
-        emit(this.ids[i]!, writeOutcome(f, this.values, numbers[k + 3]!, this.precision), numbers[k + 2]!);
-      } catch (err) {
-        failed(this.ids[i]!, err);
-      }
-    }
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import { type BatchTransport, Forwarder, type SendResult } from "../../src/outbox/forwarder.ts";
-import { Outbox } from "../../src/outbox/outbox.ts";
+import { Outbox, ROW_MAX_POINTS } from "../../src/outbox/outbox.ts";
 import { quietLog } from "../support/log.ts";
 import { tempStores } from "../support/temp-store.ts";
 
@@ -58,6 +58,46 @@ function setup(server: ScriptedServer) {
 }
 
 describe("write-behind", () => {
+  it("a held group larger than a row waits in memory and goes in whole batches, never touching the store", async () => {
+    const server = new ScriptedServer(() => ({ ok: true, bytes: 1 }));
+    const { clock, outbox, forwarder, rows } = setup(server);
+    // A large fleet's second, handed over in one pass (as the InfluxDB sink does): more lines than a row holds.
+    const n = ROW_MAX_POINTS + 250;
+    for (let i = 0; i < n; i++) outbox.enqueue(`d${i % 400}`, line(i), 1, undefined, clock.now() - 1000);
+    expect(rows()).toBe(0);
+    await clock.advance(0);
+    expect(rows()).toBe(0);
+    expect(server.calls.map((c) => c.length)).toEqual([
+      ...Array(Math.floor(n / 100)).fill(100),
+      ...(n % 100 ? [n % 100] : []),
+    ]);
+    expect(server.received).toEqual(Array.from({ length: n }, (_, i) => line(i)));
+    expect(outbox.backlog().points).toBe(0);
+    await forwarder.stop();
+  });
+
+  it("a held group that reaches the memory bound is committed", async () => {
+    const server = new ScriptedServer();
+    const clock = new FakeClock();
+    const { db } = store();
+    const outbox = new Outbox(db, {
+      sink: "wb",
+      maxBacklogBytes: 1e6,
+      maxHeldBytes: 1000,
+      commitWindow: 50,
+      writeBehind: 3000,
+      clock,
+      log: quietLog,
+    });
+    const rows = () => (db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+    for (let i = 0; i < 10; i++) outbox.enqueue("a", line(i), 1);
+    expect(rows()).toBe(0);
+    for (let i = 10; i < 200 && rows() === 0; i++) outbox.enqueue("a", line(i), 1);
+    expect(rows()).toBe(1);
+    expect(outbox.uncommitted().points).toBe(0);
+    expect(server.calls).toHaveLength(0);
+  });
+
   it("while caught up, entries go to the server from memory and never touch the store", async () => {
     const server = new ScriptedServer(() => ({ ok: true, bytes: 1 }));
     const { clock, outbox, forwarder, rows } = setup(server);
