@@ -28,12 +28,13 @@ class ScriptedServer implements BatchTransport {
   }
 }
 
-function setup(server: ScriptedServer) {
+function setup(server: ScriptedServer, maxHeldBytes?: number) {
   const clock = new FakeClock();
   const { db } = store();
   const outbox = new Outbox(db, {
     sink: "wb",
     maxBacklogBytes: 1e6,
+    maxHeldBytes,
     commitWindow: 50,
     writeBehind: 3000,
     clock,
@@ -78,24 +79,14 @@ describe("write-behind", () => {
 
   it("a held group that reaches the memory bound is committed", async () => {
     const server = new ScriptedServer();
-    const clock = new FakeClock();
-    const { db } = store();
-    const outbox = new Outbox(db, {
-      sink: "wb",
-      maxBacklogBytes: 1e6,
-      maxHeldBytes: 1000,
-      commitWindow: 50,
-      writeBehind: 3000,
-      clock,
-      log: quietLog,
-    });
-    const rows = () => (db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+    const { outbox, forwarder, rows } = setup(server, 1000);
     for (let i = 0; i < 10; i++) outbox.enqueue("a", line(i), 1);
     expect(rows()).toBe(0);
     for (let i = 10; i < 200 && rows() === 0; i++) outbox.enqueue("a", line(i), 1);
     expect(rows()).toBe(1);
     expect(outbox.uncommitted().points).toBe(0);
     expect(server.calls).toHaveLength(0);
+    await forwarder.stop();
   });
 
   it("while caught up, entries go to the server from memory and never touch the store", async () => {
