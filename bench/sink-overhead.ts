@@ -16,9 +16,9 @@
  * of the estimates of every two consecutive phases: 23 by default (medians of 11, the earlier
  * default, ranged from 3.7 to 16.4 % for the same code). A phase in which either daemon had more
  * than 1 % failed polls (a loaded machine's timeouts cost another CPU than answers) is printed and
- * its estimates left out. BENCH_OVERHEAD_CONTROL=1 adds a third daemon that never feeds its sink: its CPU per
- * poll against the one without the sink in the same phase shows how far two processes of one
- * build differ (nothing cancels it; −16 to +6 % in the seventh round's runs).
+ * its estimates left out. BENCH_OVERHEAD_CONTROL=1 adds a third daemon that never feeds its sink:
+ * its CPU per poll against the one without the sink in the same phase shows how far two processes
+ * of one build differ (nothing cancels it; −16 to +6 % in the seventh round's runs).
  * Written to $BENCH_RESULTS/sink-overhead.json when bench/run.ts runs it, for the final table.
  */
 import { spawn } from "node:child_process";
