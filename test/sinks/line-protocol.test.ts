@@ -415,6 +415,38 @@ describe("encodeOutcome", () => {
     }
   });
 
+  it("writes a device of many values after one of few, and leaves out a value that is not a number", () => {
+    const wide: Sample[] = Array.from({ length: 600 }, (_, i) => ({
+      metric: "if_in_errors_total",
+      value: i,
+      labels: { ifname: `port${i}` },
+    }));
+    for (const [deviceId, samples] of [
+      ["narrow", [{ metric: "ups_load_percent", value: 12 }]],
+      ["wide", wide],
+    ] as const) {
+      const outcome: PollOutcome = { deviceId, trigger: "schedule", startedAt: 5, finishedAt: 6, samples };
+      expect(encodeOutcome(outcome, device).lines).toEqual(
+        encodePoints(outcomePoints(outcome, device)).lines,
+      );
+    }
+    // A driver's defect (a string or a bigint where a number belongs) costs that field, not the poll.
+    const odd: PollOutcome = {
+      deviceId: "odd",
+      trigger: "schedule",
+      startedAt: 5,
+      finishedAt: 6,
+      samples: [
+        { metric: "ups_load_percent", value: "12" as unknown as number },
+        { metric: "ups_battery_charge_percent", value: 98 },
+        { metric: "ups_runtime_seconds", value: 10n as unknown as number },
+      ],
+    };
+    expect(encodeOutcome(odd, device).lines[1]).toBe(
+      "ups,device=odd,kind=switch,site=vehicle ups_battery_charge_percent=98 5",
+    );
+  });
+
   it("keeps each body as it was when later polls are encoded (bodies wait in memory until sent)", () => {
     const bodies: { bytes: Buffer; text: string }[] = [];
     for (let i = 0; i < 2000; i++) {
