@@ -147,6 +147,11 @@ describe("http driver", () => {
         { metric: "profile_block_supported", value: 1, labels: { block: "status" } },
         { metric: "profile_block_supported", value: 0, labels: { block: "signal" } },
       ]);
+      // The next poll hands the same labels objects: the metrics page and the InfluxDB sink keep
+      // their lines by them, and would rebuild them every poll for new ones.
+      const again = await d.poll(AbortSignal.timeout(2000));
+      expect(again[1]!.labels).toBe(samples[1]!.labels);
+      expect(again[2]!.labels).toBe(samples[2]!.labels);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

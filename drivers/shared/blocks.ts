@@ -8,6 +8,21 @@ import type { PollError } from "../../src/core/errors.ts";
 import type { DriverContext, Sample } from "../../src/core/types.ts";
 import { BLOCK_SUPPORTED } from "./model.ts";
 
+/**
+ * The labels object of a block's `profile_block_supported` sample: one per block name, reused by
+ * every poll and every device. Consumers cache by the labels object (the metrics page's lines, the
+ * InfluxDB sink's plan): a new object each poll would rebuild both every poll.
+ */
+const blockLabelObjects = new Map<string, Readonly<Record<string, string>>>();
+export function blockLabels(block: string): Readonly<Record<string, string>> {
+  let labels = blockLabelObjects.get(block);
+  if (!labels) {
+    labels = Object.freeze({ block });
+    blockLabelObjects.set(block, labels);
+  }
+  return labels;
+}
+
 export class BlockSupport {
   /** Blocks already logged as unsupported. */
   private readonly unsupported = new Set<string>();
@@ -31,7 +46,7 @@ export class BlockSupport {
       } else if (!gone && this.unsupported.delete(block)) {
         this.log.info({ device: this.device, block }, "profile block answered again");
       }
-      return { metric: BLOCK_SUPPORTED.name, value: gone ? 0 : 1, labels: { block } };
+      return { metric: BLOCK_SUPPORTED.name, value: gone ? 0 : 1, labels: blockLabels(block) };
     });
   }
 }

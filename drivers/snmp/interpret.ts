@@ -5,6 +5,7 @@
  */
 import { PollError } from "../../src/core/errors.ts";
 import type { Sample } from "../../src/core/types.ts";
+import { blockLabels } from "../shared/blocks.ts";
 import {
   type CounterValue,
   counterDelta,
@@ -150,17 +151,6 @@ function columnValue(
   previous.value = current;
   previous.at = now;
   return rate(delta, elapsed, column.scale ?? 1);
-}
-
-/** The labels object of a block's `profile_block_supported` sample: one per block name, reused by every poll. */
-const blockLabelObjects = new Map<string, Readonly<Record<string, string>>>();
-function blockLabels(block: string): Readonly<Record<string, string>> {
-  let labels = blockLabelObjects.get(block);
-  if (!labels) {
-    labels = Object.freeze({ block });
-    blockLabelObjects.set(block, labels);
-  }
-  return labels;
 }
 
 /**
