@@ -31,6 +31,9 @@ export function outage(
 ): { outcomes: PollOutcome[]; devices: Map<string, { site: string; kind: string }> } {
   const outcomes: PollOutcome[] = [];
   const devices = new Map<string, { site: string; kind: string }>();
+  // Like a driver, one labels object per device's row, reused by every poll (the sink's plan and
+  // the metrics page keep their lines by it).
+  const eth0 = Array.from({ length: DEVICES }, () => ({ ifname: "eth0" }));
   for (let d = 0; d < DEVICES; d++) devices.set(`dev-${d}`, { site, kind: "satellite-modem" });
   for (let t = 0; t < OUTAGE_MS; t += INTERVAL_MS)
     for (let d = 0; d < DEVICES; d++)
@@ -43,9 +46,9 @@ export function outage(
           { metric: "modem_ebno_db", value: 8 + (d % 7) / 10 },
           { metric: "modem_rx_level_dbm", value: -55 - t / INTERVAL_MS },
           { metric: "modem_link_margin_db", value: 3.5 },
-          { metric: "if_in_bits_per_second", value: 1e6 + t, labels: { ifname: "eth0" } },
-          { metric: "if_out_bits_per_second", value: 2e5 + d, labels: { ifname: "eth0" } },
-          { metric: "if_oper_up", value: 1, labels: { ifname: "eth0" } },
+          { metric: "if_in_bits_per_second", value: 1e6 + t, labels: eth0[d] },
+          { metric: "if_out_bits_per_second", value: 2e5 + d, labels: eth0[d] },
+          { metric: "if_oper_up", value: 1, labels: eth0[d] },
         ],
       });
   return { outcomes, devices };

@@ -421,10 +421,11 @@ describe("encodeOutcome", () => {
       value: i,
       labels: { ifname: `port${i}` },
     }));
-    for (const [deviceId, samples] of [
+    const devices: [string, Sample[]][] = [
       ["narrow", [{ metric: "ups_load_percent", value: 12 }]],
       ["wide", wide],
-    ] as const) {
+    ];
+    for (const [deviceId, samples] of devices) {
       const outcome: PollOutcome = { deviceId, trigger: "schedule", startedAt: 5, finishedAt: 6, samples };
       expect(encodeOutcome(outcome, device).lines).toEqual(
         encodePoints(outcomePoints(outcome, device)).lines,
