@@ -364,7 +364,8 @@ function buildPlan(deviceId: string, device: DeviceTags, samples: readonly Sampl
   const lines: { prefix: string; keys: string[]; slots: number[] }[] = [];
   const base = { device: deviceId, site: device.site, kind: device.kind };
   const shape: (string | object | undefined)[] = [];
-  const sampleSlots: number[] = [];
+  // Plan.program: first each sample's slot, then the lines (below).
+  const program: number[] = [];
   let slotCount = 0;
   for (const sample of samples) {
     const { measurement, tags, key } = seriesOfSample(sample, base);
@@ -385,11 +386,10 @@ function buildPlan(deviceId: string, device: DeviceTags, samples: readonly Sampl
       }
     }
     shape.push(sample.metric, sample.labels);
-    sampleSlots.push(slot);
+    program.push(slot);
   }
   let text = "";
   let bytes = 0;
-  const program: number[] = sampleSlots;
   let fields = 0;
   for (const line of lines) {
     text += `\n${line.prefix}`;
